@@ -1,0 +1,28 @@
+# cogov: two commands on a fresh machine with Python 3.11
+#   make demo   set up .venv and compare the four governance presets -> out/demo/
+#   make test   set up .venv and run the test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PRESETS := scenarios/top_down.yaml scenarios/responsive_top_down.yaml \
+           scenarios/collaborative.yaml scenarios/adaptive.yaml
+
+.PHONY: demo test venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[test]"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) run.py compare $(PRESETS) --replicates 10 --out out/demo
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) out build *.egg-info .pytest_cache

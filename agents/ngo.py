@@ -1,0 +1,57 @@
+"""NGOs / social organisations: specialised service providers."""
+
+from __future__ import annotations
+
+import mesa
+
+
+class NGO(mesa.Agent):
+    """A social organisation serving one field in one district (its catchment).
+
+    Attributes:
+        field: the field of service it provides.
+        district: its catchment.
+        capacity: relative size; money in a cell is split among NGOs by capacity.
+        efficiency: service units per money unit (DIGEST: NGOs are specialised).
+        credit: credit score in [0, 1], an exponential average of the share of
+            its offered service that citizens took up (assumption; issue 6 extends).
+        hub: its hub organisation, or None.
+        cash: money held (ledger balance; zero between steps).
+        funds: money received this step; service: service offered this step.
+    """
+
+    CREDIT_MEMORY = 0.9  # weight of the past in the credit average (assumption)
+
+    def __init__(self, model, field: int, district: int, capacity: float, efficiency: float):
+        super().__init__(model)
+        self.field = field
+        self.district = district
+        self.capacity = capacity
+        self.efficiency = efficiency
+        self.credit = 1.0
+        self.hub = None
+        self.cash = 0.0
+        self.funds = 0.0
+        self.service = 0.0
+
+    def receive(self, amount: float) -> None:
+        """Project money from a hub or the government."""
+        self.cash += amount
+        self.funds += amount
+
+    def deliver(self) -> float:
+        """Turn all cash into service (efficiency x money); a ledger use."""
+        self.service = self.efficiency * self.cash
+        self.model.ledger.use("ngo_service", self.cash)
+        self.cash = 0.0
+        return self.service
+
+    def update_credit(self, taken_up_share: float) -> None:
+        """credit <- m * credit + (1 - m) * share of offered service taken up."""
+        m = self.CREDIT_MEMORY
+        self.credit = m * self.credit + (1 - m) * taken_up_share
+
+    def reset_step(self) -> None:
+        """Clear per-step flows."""
+        self.funds = 0.0
+        self.service = 0.0

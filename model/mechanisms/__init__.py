@@ -1,0 +1,15 @@
+"""Governance mechanisms: small units, one ``step`` entry point each.
+
+The model composes them in a fixed, documented order (docs/model.md, "Process
+overview"). A mechanism receives what it needs as arguments and changes only its
+own state and the arrays or agents it is handed; none reads another's state.
+Each can be disabled from the scenario (``mechanisms.<name>.enabled: off``) and
+then has no effect whatever its other parameters (tested in tests/test_contracts.py).
+"""
+
+from .incentives import Incentives
+from .planning import Planning
+from .resources import Resources
+from .trust import TrustDynamics
+
+__all__ = ["Incentives", "Planning", "Resources", "TrustDynamics"]

@@ -1,0 +1,121 @@
+"""Resources and service delivery: who spends the budget, and how much need it meets.
+
+The treasury left after incentive payments, B', is split over cells by the plan:
+m_c = a_c · B'. Then:
+
+* collaboration off: the government provides everything directly,
+  service_c = e_gov · m_c.
+* collaboration on: in cells where NGOs of the cell's field work, a share
+  ``delegation`` of m_c is delegated. Delegated money of a field with a hub goes
+  to the hub as a grant; the hub raises social funds
+  min(match_ratio · grant · g(T̄_f), need-room_f, social_capacity · N_f · g(T̄_f)),
+  with T̄_f the mean trust in NGOs among the N_f citizens of its field and
+  need-room_f what the field's projects still lack after the grant (the money
+  that would meet all need in its NGO-served cells; both caps are assumptions:
+  hubs raise funds for projects, and society's purse is finite); it keeps ``overhead`` of
+  what it holds, and pays the rest to its member NGOs in each cell in proportion
+  to that cell's grant; fields without a hub are bought by the government itself
+  with the same overhead and no social funds. Inside a cell NGOs share the money
+  by capacity and deliver service_j = e_j · money_j. The rest of m_c is provided
+  directly.
+
+Within a cell every citizen gets the same fraction of need from each provider:
+service_i = need_i · min(1, service_c / need_c) (over-supply is wasted). Citizens
+take up NGO service in proportion to g(T_ngo,i) (resolved in population.settle).
+Disabled: nothing is spent; the budget lapses into the reserve.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def share_out(state_need, cell, cell_need, cell_service):
+    """Per-citizen service: need_i · min(1, service_c / need_c)."""
+    ratio = np.divide(cell_service, cell_need, out=np.zeros_like(cell_service), where=cell_need > 0)
+    return state_need * np.minimum(1.0, ratio)[cell]
+
+
+class Resources:
+    """Budget execution through government, hubs and NGOs; entry point :meth:`step`."""
+
+    def __init__(self, params, collaboration: bool, cells: int, fields: int):
+        self.params = params
+        self.enabled = params.enabled
+        self.collaboration = collaboration
+        self.cells = cells
+        self.fields = fields
+
+    def step(self, state, shares, government, hubs, ngos, field_trust_gate) -> None:
+        """Spend the treasury; writes service_gov and service_ngo on the citizens.
+
+        ``field_trust_gate[f]`` is g(mean trust in NGOs) among citizens of field f.
+        """
+        self._field_size = np.bincount(state.field, minlength=self.fields)
+        for ngo in ngos:
+            ngo.reset_step()
+        for hub in hubs:
+            hub.grant = hub.raised = 0.0
+        cell_need = np.bincount(state.cell, weights=state.need, minlength=self.cells)
+        if not self.enabled:
+            state.service_gov[:] = 0.0
+            state.service_ngo[:] = 0.0
+            return
+        money = shares * government.treasury
+        money[cell_need <= 0] = 0.0
+        delegated = np.zeros(self.cells)
+        if self.collaboration and ngos:
+            delegated = self._delegate(money, cell_need, government, hubs, ngos, field_trust_gate)
+        direct = government.provide(money - delegated)
+        ngo_service = np.zeros(self.cells)
+        for ngo in ngos:
+            ngo_service[self._cell(ngo)] += ngo.deliver()
+        state.service_gov[:] = share_out(state.need, state.cell, cell_need, direct)
+        state.service_ngo[:] = share_out(state.need, state.cell, cell_need, ngo_service)
+
+    def _cell(self, ngo) -> int:
+        return ngo.district * self.fields + ngo.field
+
+    def _delegate(self, money, cell_need, government, hubs, ngos, field_trust_gate) -> np.ndarray:
+        p = self.params
+        cap = np.zeros(self.cells)
+        eff = np.zeros(self.cells)
+        for ngo in ngos:
+            cap[self._cell(ngo)] += ngo.capacity
+            eff[self._cell(ngo)] += ngo.capacity * ngo.efficiency
+        eff = np.divide(eff, cap, out=np.ones(self.cells), where=cap > 0)
+        # money that would meet all need in NGO-served cells, after overhead
+        requirement = np.where(cap > 0, cell_need / (eff * max(1e-12, 1 - p.overhead)), 0.0)
+        delegated = np.where(cap > 0, p.delegation * money, 0.0)
+        field_of_cell = np.arange(self.cells) % self.fields
+        to_cell = np.zeros(self.cells)  # money reaching NGOs, per cell
+        for f in range(self.fields):
+            cells_f = field_of_cell == f
+            grant = float(delegated[cells_f].sum())
+            if grant > 0:
+                field_hubs = [h for h in hubs if h.field == f]
+                room = min(max(0.0, float(requirement[cells_f].sum()) - grant),
+                           p.social_capacity * self._field_size[f] * field_trust_gate[f])
+                reached = self._procure(grant, field_hubs, government, field_trust_gate[f], room)
+                to_cell[cells_f] = reached * delegated[cells_f] / grant
+        for ngo in ngos:
+            c = self._cell(ngo)
+            ngo.receive(to_cell[c] * ngo.capacity / cap[c])
+        return delegated
+
+    def _procure(self, grant, field_hubs, government, trust_gate, room) -> float:
+        """Route a field's delegated money through its hubs (split equally) or buy directly.
+
+        Returns the money that reaches NGOs.
+        """
+        p = self.params
+        if not field_hubs:
+            government.pay(p.overhead * grant, "procurement_overhead")
+            return government.transfer((1 - p.overhead) * grant)
+        reached = 0.0
+        for hub in field_hubs:
+            hub.receive_grant(government.transfer(grant / len(field_hubs)))
+            hub.raise_funds(p.match_ratio, trust_gate, room / len(field_hubs))
+            hub.take_overhead(p.overhead)
+            reached += hub.pay_out(hub.cash)
+        return reached

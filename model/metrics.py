@@ -1,0 +1,124 @@
+"""Model-level metrics: plain module-level functions (they pickle for parallel runs).
+
+Column names are a contract (docs/model.md, "Metrics"); ``REPORTERS`` maps each
+name to its function and is what the DataCollector uses.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def gini(x: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0 = equal, -> 1 = concentrated).
+
+    >>> gini(np.array([1.0, 1.0, 1.0]))
+    0.0
+    >>> round(gini(np.array([0.0, 0.0, 0.0, 1.0])), 3)
+    0.75
+    """
+    x = np.sort(np.asarray(x, dtype=float))
+    n, total = x.size, x.sum()
+    if n == 0 or total <= 0:
+        return 0.0
+    ranks = np.arange(1, n + 1)
+    return float((2.0 * (ranks * x).sum()) / (n * total) - (n + 1.0) / n)
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b > 0 else math.nan
+
+
+def step(m) -> int:
+    """Steps completed (0 = initial state, before any service)."""
+    return m.steps
+
+
+def trust_gov(m) -> float:
+    """Mean trust in government (= government credibility)."""
+    return float(m.citizens.trust_gov.mean())
+
+
+def trust_ngo(m) -> float:
+    """Mean trust in NGOs."""
+    return float(m.citizens.trust_ngo.mean())
+
+
+def satisfaction(m) -> float:
+    """Mean satisfaction, received / need."""
+    return float(m.citizens.satisfaction.mean())
+
+
+def unmet_need(m) -> float:
+    """Unmet need / total need."""
+    c = m.citizens
+    return _ratio(float((c.need - c.received).sum()), float(c.need.sum()))
+
+
+def cooperation(m) -> float:
+    """Fraction of citizens contributing to co-production."""
+    return float(m.citizens.strategy.mean())
+
+
+def service_gini(m) -> float:
+    """Gini of the share of need met (received / need) across citizens."""
+    return gini(m.citizens.satisfaction)
+
+
+def gov_spent(m) -> float:
+    """Government money spent or transferred this step."""
+    return float(m.government.spent)
+
+
+def social_funds(m) -> float:
+    """Social funds raised by hubs this step."""
+    return float(m.ledger.this_step["social_funds"])
+
+
+def resource_leverage(m) -> float:
+    """(government + social funds spent) / government funds spent."""
+    return _ratio(gov_spent(m) + social_funds(m), gov_spent(m))
+
+
+def cost_per_need(m) -> float:
+    """(government + social) spend per unit of need met."""
+    return _ratio(gov_spent(m) + social_funds(m), float(m.citizens.received.sum()))
+
+
+def incentive_spend(m) -> float:
+    """Subsidies and compensation paid this step."""
+    return float(m.ledger.this_step["subsidy"] + m.ledger.this_step["compensation"])
+
+
+def ngo_count(m) -> int:
+    """Number of NGOs."""
+    return len(m.ngos)
+
+
+def ledger_error(m) -> float:
+    """|sources - uses - balances| / sources, cumulative over the run."""
+    return m.ledger.error(m.balance())
+
+
+REPORTERS = {
+    f.__name__: f
+    for f in (
+        step,
+        trust_gov,
+        trust_ngo,
+        satisfaction,
+        unmet_need,
+        cooperation,
+        service_gini,
+        resource_leverage,
+        cost_per_need,
+        gov_spent,
+        social_funds,
+        incentive_spend,
+        ngo_count,
+        ledger_error,
+    )
+}
+METRICS = tuple(REPORTERS)

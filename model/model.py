@@ -1,0 +1,197 @@
+"""GovernanceModel: government, hubs, NGOs and citizens on a network (Mesa 3.3)."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import mesa
+import numpy as np
+
+from agents import NGO, Citizen, Government, HubOrganization
+
+from . import network as net
+from .ledger import Ledger
+from .mechanisms import Incentives, Planning, Resources, TrustDynamics
+from .mechanisms.trust import gate
+from .metrics import REPORTERS
+from .needs import Needs
+from .population import lognormal_unit, make_population, settle
+from .scenario import Scenario, ScenarioError, load_scenario
+from .shocks import Shocks
+
+CITIZEN_VIEWS_MAX = 100_000  # population.agents: auto creates Citizen views up to this size
+
+
+class GovernanceModel(mesa.Model):
+    """Top-down management vs adaptive collaboration, as a 2x2 of regimes.
+
+    Built from one :class:`~model.scenario.Scenario` and one seed. Citizens' state
+    lives in ``self.citizens`` (arrays); organisations are ordinary Mesa agents.
+    Step order (docs/model.md, "Process overview"): shocks, need drift, budget
+    appropriation, planning, incentives (co-production), resources (service
+    delivery), settlement (satisfaction), NGO credit, trust, budget close, metrics.
+
+    Args:
+        scenario: a Scenario, a path to a scenario YAML, or None for the defaults.
+        seed: overrides ``scenario.seed``.
+        **overrides: dotted scenario keys, e.g. ``**{"mechanisms.incentives.r": 4.5}``.
+
+    Example:
+        >>> m = GovernanceModel(seed=3, **{"population.citizens": 400, "steps": 5})
+        >>> m.run()
+        >>> df = m.datacollector.get_model_vars_dataframe()
+        >>> len(df), round(df["ledger_error"].max(), 12)
+        (6, 0.0)
+    """
+
+    def __init__(self, scenario: Scenario | str | Path | None = None, seed: int | None = None,
+                 **overrides):
+        if isinstance(scenario, str | Path):
+            scenario = load_scenario(scenario)
+        scenario = scenario or Scenario()
+        if overrides:
+            scenario = scenario.replace(**overrides)
+        seed = scenario.seed if seed is None else int(seed)
+        super().__init__(seed=seed)
+        self.scenario = scenario
+        self.seed = seed
+        self._root = np.random.SeedSequence(seed)
+        self.ledger = Ledger()
+        self._build_population()
+        self._build_organizations()
+        self._build_mechanisms()
+        self.datacollector = mesa.DataCollector(model_reporters=dict(REPORTERS))
+        self.datacollector.collect(self)
+
+    # ----------------------------------------------------------------- set-up
+    def stream(self, name: str) -> np.random.Generator:
+        """Named random stream spawned from the model's root seed.
+
+        Each process draws from its own stream, so switching one mechanism on or
+        off does not change the random numbers another sees (common random
+        numbers across regimes; docs/model.md, "Stochasticity").
+        """
+        key = zlib.crc32(name.encode())
+        return np.random.default_rng(
+            np.random.SeedSequence(self._root.entropy, spawn_key=(key,))
+        )
+
+    def _build_population(self) -> None:
+        s = self.scenario
+        n, kind = s.population.citizens, s.network.kind
+        districts = None
+        if kind == "file":
+            self.adjacency, districts = net.read_file(s.network.path)
+            if self.adjacency.shape[0] != n:
+                raise ScenarioError([
+                    f"network.path: the file has {self.adjacency.shape[0]} nodes but "
+                    f"population.citizens is {n}"
+                ])
+        else:
+            self.adjacency = net.build_adjacency(
+                kind, n, self.stream("network"), s.network.degree, s.network.rewire
+            )
+        if districts is None or districts.max() >= s.population.districts:
+            districts = net.block_districts(n, s.population.districts)
+        self.degree = net.degrees(self.adjacency).astype(float)
+        self.citizens = make_population(s, districts, self.stream("population"))
+        self.needs = Needs(s, self.citizens, self.stream("needs"))
+        want_views = s.population.agents == "all" or (
+            s.population.agents == "auto" and n <= CITIZEN_VIEWS_MAX
+        )
+        if want_views:
+            Citizen.create_agents(self, n, index=list(range(n)))
+
+    def _build_organizations(self) -> None:
+        s, org = self.scenario, self.scenario.organizations
+        rng = self.stream("organizations")
+        fields, cells = s.population.need.fields, s.population.districts * s.population.need.fields
+        self.government = Government(
+            self, budget=s.budget.per_capita * s.population.citizens, efficiency=org.gov_efficiency
+        )
+        self.hubs = [HubOrganization(self, field=h % fields) for h in range(org.hubs)]
+        order = rng.permutation(cells)  # which cells get the first NGOs
+        self.ngos = []
+        for j in range(org.ngos):
+            c = int(order[j % cells])
+            eff = float(np.clip(rng.normal(org.ngo_efficiency, org.ngo_efficiency_sd), 0.05, 1.0))
+            cap = float(lognormal_unit(rng, 0.3, 1)[0])
+            self.ngos.append(NGO(self, field=c % fields, district=c // fields,
+                                 capacity=cap, efficiency=eff))
+        for f in range(fields):
+            field_hubs = [h for h in self.hubs if h.field == f]
+            members = [g for g in self.ngos if g.field == f]
+            for i, ngo in enumerate(members if field_hubs else []):
+                hub = field_hubs[i % len(field_hubs)]
+                hub.members.append(ngo)
+                ngo.hub = hub
+
+    def _build_mechanisms(self) -> None:
+        s, mech = self.scenario, self.scenario.mechanisms
+        fields = s.population.need.fields
+        cells = s.population.districts * fields
+        headcount = np.bincount(self.citizens.cell, minlength=cells)
+        self.planning = Planning(mech.planning, s.governance.adaptation, headcount,
+                                 self.stream("planning"))
+        self.incentives = Incentives(mech.incentives, self.citizens.n, self.stream("incentives"))
+        self.citizens.strategy = self.incentives.initial.copy()
+        self.resources = Resources(mech.resources, s.governance.collaboration, cells, fields)
+        self.trust = TrustDynamics(mech.trust)
+        self.shocks = Shocks(s.shocks, s.population.districts)
+
+    # ------------------------------------------------------------------- step
+    def step(self) -> None:
+        """Advance one step in the documented process order."""
+        t = self.steps
+        c, gov = self.citizens, self.government
+        self.ledger.new_step()
+        self.shocks.step(t, self.needs, gov, c)
+        self.needs.step(c, t)
+        gov.open_budget()
+        cells = self.planning.headcount.size
+        shares = self.planning.step(np.bincount(c.cell, weights=c.need, minlength=cells), t)
+        basis = self.scenario.mechanisms.trust.basis
+        self.incentives.step(c, self.adjacency, self.degree, gov, gate(c.trust_gov, basis))
+        uptake = gate(c.trust_ngo, basis)
+        self.resources.step(c, shares, gov, self.hubs, self.ngos, self._field_trust_gate(basis))
+        settle(c, uptake)
+        self._rate_ngos(uptake)
+        self.trust.step(c, self.adjacency, self.degree)
+        gov.close_budget()
+        self.datacollector.collect(self)
+        if t >= self.scenario.steps:
+            self.running = False
+
+    def run(self, steps: int | None = None) -> None:
+        """Run ``steps`` steps (default: the scenario's ``steps``)."""
+        for _ in range(self.scenario.steps if steps is None else steps):
+            self.step()
+
+    # --------------------------------------------------------------- helpers
+    def _field_trust_gate(self, basis: float) -> np.ndarray:
+        """g(mean trust in NGOs) among citizens of each field."""
+        c, fields = self.citizens, self.scenario.population.need.fields
+        count = np.bincount(c.field, minlength=fields)
+        total = np.bincount(c.field, weights=c.trust_ngo, minlength=fields)
+        return gate(np.divide(total, count, out=np.zeros(fields), where=count > 0), basis)
+
+    def _rate_ngos(self, uptake: np.ndarray) -> None:
+        """NGO credit from the share of offered service citizens in its cell took up."""
+        if not self.ngos:
+            return
+        c = self.citizens
+        cells = self.planning.headcount.size
+        offered = np.bincount(c.cell, weights=c.service_ngo, minlength=cells)
+        taken = np.bincount(c.cell, weights=c.service_ngo * uptake, minlength=cells)
+        fields = self.scenario.population.need.fields
+        for ngo in self.ngos:
+            cell = ngo.district * fields + ngo.field
+            if ngo.service > 0 and offered[cell] > 0:
+                ngo.update_credit(taken[cell] / offered[cell])
+
+    def balance(self) -> float:
+        """Money still held: government reserve and treasury, hubs' and NGOs' cash."""
+        gov = self.government
+        return (gov.reserve + gov.treasury + sum(h.cash for h in self.hubs)
+                + sum(g.cash for g in self.ngos))

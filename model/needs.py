@@ -1,0 +1,44 @@
+"""Need: heterogeneous across planning cells (district x field), drifting over time.
+
+need_i(t) = base_i * m_c(i)(t) * spike_d(i)(t), with cell multipliers m_c log-normal
+(sd of log = ``need.heterogeneity``). Every ``shift.every`` steps each multiplier
+takes a log-normal step of size ``shift.size`` and all are renormalised so the
+population's total base need stays constant (the budget's adequacy is unchanged).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .population import CitizenState, lognormal_unit
+
+
+class Needs:
+    """Exogenous need process (not a governance mechanism: it is the world)."""
+
+    def __init__(self, scenario, state: CitizenState, rng: np.random.Generator):
+        need = scenario.population.need
+        self.every, self.size = need.shift.every, need.shift.size
+        self.cells = scenario.population.districts * need.fields
+        self.rng = rng
+        self.weight = np.bincount(state.cell, weights=state.base_need, minlength=self.cells)
+        self.multiplier = self._normalise(lognormal_unit(rng, need.heterogeneity, self.cells))
+        self.spike = np.ones(scenario.population.districts)  # set by shocks
+        self.apply(state)
+
+    def _normalise(self, m: np.ndarray) -> np.ndarray:
+        total = self.weight.sum()
+        return m * total / (m * self.weight).sum() if total > 0 else m
+
+    def step(self, state: CitizenState, t: int) -> None:
+        """Drift the cell multipliers on schedule, then recompute every citizen's need."""
+        if self.every > 0 and self.size > 0 and t % self.every == 0:
+            self.multiplier = self._normalise(
+                self.multiplier * lognormal_unit(self.rng, self.size, self.cells)
+            )
+        self.apply(state)
+
+    def apply(self, state: CitizenState) -> None:
+        """need_i = base_i * m_cell * spike_district."""
+        np.multiply(state.base_need, self.multiplier[state.cell], out=state.need)
+        state.need *= self.spike[state.district]

@@ -1,0 +1,147 @@
+"""Writing results: atomic files, provenance, per-agent Parquet tables."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+PACKAGES = ("mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow", "matplotlib", "PyYAML")
+
+
+@contextmanager
+def atomic_path(path: Path):
+    """Yield a temporary path beside ``path``; rename it over ``path`` only on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; results are ordinary files
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_csv(df, path: Path) -> None:
+    """CSV with full float precision (repr), written atomically: same numbers, same bytes."""
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=False, lineterminator="\n")
+
+
+def write_json(data: dict, path: Path) -> None:
+    """Indented JSON, written atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, default=_jsonable) + "\n", encoding="utf-8")
+
+
+def _jsonable(x):
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, Path):
+        return str(x)
+    raise TypeError(f"not JSON serialisable: {type(x)}")
+
+
+def git_commit() -> str | None:
+    """Commit of the checkout, with ``-dirty`` if it has uncommitted changes."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True,
+                              text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+        return head + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def provenance() -> dict:
+    """Versions, commit, machine and command line, for run.json and friends."""
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {
+        "cogov_commit": git_commit(),
+        "versions": versions,
+        "machine": {"platform": platform.platform(), "processor": platform.machine(),
+                    "cpus": os.cpu_count()},
+        "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
+        "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+
+class AgentTable:
+    """Streams one row per agent per step to Parquet, one row group per step.
+
+    Citizens come straight from the model's arrays (never through Python
+    objects); organisations from their Mesa agents. Key: (step, type, id), where a
+    citizen's id is its network node index and an organisation's its Mesa unique_id.
+    """
+
+    CITIZEN_COLUMNS = ("district", "field", "need", "received", "satisfaction",
+                       "trust_gov", "trust_ngo", "strategy", "payoff")
+    ORG_COLUMNS = ("field", "district", "funds", "service", "credit", "cash", "grant", "raised",
+                   "treasury", "reserve", "spent")
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._writer = None
+        self._tmp = None
+
+    def __call__(self, model) -> None:
+        """Append the model's current state."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.concat_tables([self._citizens(model, pa), self._organizations(model, pa)])
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._tmp = self.path.with_name(f".{self.path.name}.tmp")
+            self._writer = pq.ParquetWriter(self._tmp, table.schema)
+        self._writer.write_table(table)
+
+    def _citizens(self, model, pa):
+        c = model.citizens
+        cols = {"step": np.full(c.n, model.steps, dtype=np.int64),
+                "type": pa.array(["Citizen"] * c.n), "id": np.arange(c.n, dtype=np.int64)}
+        for name in self.CITIZEN_COLUMNS:
+            cols[name] = np.asarray(getattr(c, name), dtype=float)
+        for name in self.ORG_COLUMNS:
+            if name not in cols:
+                cols[name] = np.full(c.n, np.nan)
+        return pa.table(cols)
+
+    def _organizations(self, model, pa):
+        orgs = [model.government, *model.hubs, *model.ngos]
+        cols = {"step": [model.steps] * len(orgs), "type": [type(a).__name__ for a in orgs],
+                "id": [a.unique_id for a in orgs]}
+        for name in self.CITIZEN_COLUMNS + self.ORG_COLUMNS:
+            if name not in cols:
+                cols[name] = [float(getattr(a, name, np.nan)) for a in orgs]
+        schema = pa.schema([("step", pa.int64()), ("type", pa.string()), ("id", pa.int64())]
+                           + [(k, pa.float64()) for k in list(cols)[3:]])
+        return pa.table(cols, schema=schema)
+
+    def close(self) -> None:
+        """Finish the file and move it into place."""
+        if self._writer is not None:
+            self._writer.close()
+            os.replace(self._tmp, self.path)
+            self._writer = None

@@ -1,0 +1,81 @@
+"""Citizen state held as arrays: one entry per citizen, updated vectorised.
+
+``Citizen`` agents (agents/citizen.py) are thin views on these arrays, so
+Mesa idioms work while population updates never loop over citizens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def lognormal_unit(rng: np.random.Generator, sigma: float, size: int) -> np.ndarray:
+    """Log-normal multipliers with mean exactly 1 in expectation: exp(sigma*z - sigma^2/2)."""
+    return np.exp(sigma * rng.standard_normal(size) - 0.5 * sigma**2)
+
+
+@dataclass
+class CitizenState:
+    """All per-citizen arrays. Index i is citizen i (node i of the network)."""
+
+    district: np.ndarray  # int32, planning district
+    field: np.ndarray  # int16, field of service the citizen needs
+    cell: np.ndarray  # int32, district * fields + field: the planning unit
+    base_need: np.ndarray  # need before cell multipliers (individual variation)
+    need: np.ndarray  # current need per step
+    trust_gov: np.ndarray
+    trust_ngo: np.ndarray
+    strategy: np.ndarray  # 1.0 = contributes to co-production, 0.0 = does not
+    payoff: np.ndarray  # last co-production payoff (money units)
+    service_gov: np.ndarray  # service delivered directly by government this step
+    service_ngo: np.ndarray  # NGO service offered this step (before uptake)
+    service_coprod: np.ndarray  # co-produced service received this step
+    received: np.ndarray  # need met this step (all sources, capped at need)
+    satisfaction: np.ndarray  # received / need, in [0, 1]
+
+    @property
+    def n(self) -> int:
+        """Number of citizens."""
+        return self.need.size
+
+
+def make_population(scenario, districts: np.ndarray, rng: np.random.Generator) -> CitizenState:
+    """Draw fields, individual needs and initial trust for every citizen."""
+    pop = scenario.population
+    n = districts.size
+    fields = pop.need.fields
+    field = rng.integers(0, fields, size=n).astype(np.int16)
+    cell = (districts.astype(np.int32) * fields + field).astype(np.int32)
+    base = pop.need.mean * lognormal_unit(rng, pop.need.individual, n)
+    spread = pop.initial_trust.spread
+    trust_gov = np.clip(pop.initial_trust.government + spread * rng.standard_normal(n), 0, 1)
+    trust_ngo = np.clip(pop.initial_trust.ngo + spread * rng.standard_normal(n), 0, 1)
+    zeros = lambda: np.zeros(n)  # noqa: E731
+    return CitizenState(
+        district=districts.astype(np.int32),
+        field=field,
+        cell=cell,
+        base_need=base,
+        need=base.copy(),
+        trust_gov=trust_gov,
+        trust_ngo=trust_ngo,
+        strategy=zeros(),
+        payoff=zeros(),
+        service_gov=zeros(),
+        service_ngo=zeros(),
+        service_coprod=zeros(),
+        received=zeros(),
+        satisfaction=zeros(),
+    )
+
+
+def settle(state: CitizenState, uptake: np.ndarray) -> None:
+    """Combine this step's services into need met and satisfaction.
+
+    received_i = min(need_i, gov_i + uptake_i * ngo_i + coprod_i);  S_i = received_i / need_i
+    """
+    total = state.service_gov + uptake * state.service_ngo + state.service_coprod
+    np.minimum(state.need, total, out=state.received)
+    np.divide(state.received, state.need, out=state.satisfaction)

@@ -1,0 +1,161 @@
+"""Running scenarios: one run, replicates with spawned seeds, and comparisons.
+
+The seams follow Mesa's run protocol (mesa#3753): build the model from a
+scenario and seed, run it, extract its output. Replicate seeds come from
+``numpy.random.SeedSequence(base).spawn(R)``, so they are distinct,
+reproducible and independent of how many workers run them.
+
+    >>> seeds = replicate_seeds(42, 3)
+    >>> seeds == replicate_seeds(42, 3), len(set(seeds))
+    (True, 3)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .metrics import METRICS
+from .model import GovernanceModel
+from .scenario import Scenario
+
+
+def replicate_seeds(base_seed: int, replicates: int) -> list[int]:
+    """Seeds for R replicates, spawned from ``base_seed`` (63-bit integers)."""
+    children = np.random.SeedSequence(base_seed).spawn(replicates)
+    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+
+
+@dataclass
+class RunResult:
+    """Output of one run: metrics per step (row 0 = initial state) and provenance."""
+
+    scenario: Scenario
+    seed: int
+    metrics: pd.DataFrame
+    wall_time: float
+
+
+def run_scenario(
+    scenario: Scenario,
+    seed: int | None = None,
+    steps: int | None = None,
+    on_step: Callable[[GovernanceModel], None] | None = None,
+) -> RunResult:
+    """Build, run and read out one model.
+
+    Args:
+        scenario: what to run.
+        seed: overrides ``scenario.seed``.
+        steps: overrides ``scenario.steps``.
+        on_step: called with the model after set-up and after every step
+            (used to stream per-agent tables to Parquet).
+    """
+    start = time.perf_counter()
+    model = GovernanceModel(scenario, seed=seed)
+    if on_step:
+        on_step(model)
+    for _ in range(scenario.steps if steps is None else steps):
+        model.step()
+        if on_step:
+            on_step(model)
+    metrics = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    return RunResult(scenario, model.seed, metrics, time.perf_counter() - start)
+
+
+def final_window(metrics: pd.DataFrame, window: int) -> pd.Series:
+    """Mean of every metric over the last ``window`` steps (step 0 excluded)."""
+    body = metrics[metrics["step"] > 0]
+    return body.tail(window)[[m for m in METRICS if m != "step"]].mean()
+
+
+def _one_replicate(args) -> tuple[str, int, int, pd.DataFrame]:
+    scenario, replicate, seed, steps = args
+    result = run_scenario(scenario, seed=seed, steps=steps)
+    return scenario.name, replicate, seed, result.metrics
+
+
+def run_replicates(
+    scenarios: Sequence[Scenario],
+    replicates: int,
+    base_seed: int,
+    steps: int | None = None,
+    workers: int = 1,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Every scenario x replicate; tidy table (scenario, replicate, seed, step, metrics...).
+
+    Every scenario gets the same seeds (common random numbers, a paired design),
+    so differences between scenarios are not masked by different draws. Rows are
+    sorted, so the table does not depend on ``workers``.
+    """
+    seeds = replicate_seeds(base_seed, replicates)
+    jobs = [(s, r, seed, steps) for s in scenarios for r, seed in enumerate(seeds)]
+    bar = _progress(len(jobs), progress)
+    frames = []
+    if workers <= 1:
+        for job in jobs:
+            frames.append(_one_replicate(job))
+            bar.update()
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for out in pool.map(_one_replicate, jobs):
+                frames.append(out)
+                bar.update()
+    bar.close()
+    order = {s.name: i for i, s in enumerate(scenarios)}
+    frames.sort(key=lambda f: (order[f[0]], f[1]))
+    tables = []
+    for name, rep, seed, metrics in frames:
+        head = pd.DataFrame({"scenario": name, "replicate": rep, "seed": seed}, index=metrics.index)
+        tables.append(pd.concat([head, metrics], axis=1))
+    return pd.concat(tables, ignore_index=True)
+
+
+def summarize(timeseries: pd.DataFrame, window: int) -> pd.DataFrame:
+    """Per scenario and metric: mean, sd and 95% t-interval of the final-window value."""
+    from scipy import stats
+
+    rows = []
+    for (name, _), run in timeseries.groupby(["scenario", "replicate"], sort=False):
+        rows.append(final_window(run, window).rename(name))
+    finals = pd.DataFrame(rows)
+    out = []
+    for name in dict.fromkeys(timeseries["scenario"]):
+        block = finals.loc[[name]]
+        n = len(block)
+        for metric in finals.columns:
+            values = block[metric].to_numpy(dtype=float)
+            mean = float(np.mean(values))
+            sd = float(np.std(values, ddof=1)) if n > 1 else 0.0
+            half = float(stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)) if n > 1 else 0.0
+            out.append(
+                {"scenario": name, "metric": metric, "n": n, "mean": mean, "sd": sd,
+                 "ci_low": mean - half, "ci_high": mean + half}
+            )
+    return pd.DataFrame(out)
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, show: bool):
+    """A tqdm bar on a terminal when asked for; silent otherwise."""
+    import sys
+
+    if not show or not sys.stderr.isatty():
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="run", file=sys.stderr)

@@ -1,0 +1,491 @@
+"""Scenarios: the frozen, typed description from which a model is built.
+
+A scenario is a tree of frozen, keyword-only dataclasses. The YAML file is its
+serialisation; :func:`load_scenario` reads it (following ``extends:``), applies
+``--set`` overrides and validates every value against the field's type and
+range, naming the dotted path of each problem::
+
+    >>> s = scenario_from_dict({"mechanisms": {"trust": {"rate": 0.2}}})
+    >>> s.mechanisms.trust.rate
+    0.2
+    >>> scenario_from_dict({"mechanisms": {"trust": {"rate": "fast"}}})
+    Traceback (most recent call last):
+    ...
+    model.scenario.ScenarioError: mechanisms.trust.rate: expected a number in [0, 1], got 'fast'
+
+Every parameter is documented, with its equation and source, in docs/model.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+
+import yaml
+
+COMPLETE_MAX = 5000  # a complete graph beyond this would not fit in memory sensibly
+
+
+class ScenarioError(ValueError):
+    """One or more problems in a scenario, each naming its dotted key path."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+
+def _p(default: Any, lo: float | None = None, hi: float | None = None, *, open_lo: bool = False):
+    """A scenario field with an allowed range ``[lo, hi]`` (``(lo, hi]`` if open_lo)."""
+    return field(default=default, metadata={"lo": lo, "hi": hi, "open_lo": open_lo})
+
+
+def _sub(cls):
+    return field(default_factory=cls)
+
+
+# --------------------------------------------------------------------- sections
+@dataclass(frozen=True, kw_only=True)
+class Governance:
+    collaboration: bool = False
+    adaptation: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Budget:
+    per_capita: float = _p(0.8, 0.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NeedShift:
+    every: int = _p(10, 0)
+    size: float = _p(0.3, 0.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Need:
+    mean: float = _p(1.0, 0.0, open_lo=True)
+    heterogeneity: float = _p(0.5, 0.0)
+    individual: float = _p(0.2, 0.0)
+    fields: int = _p(3, 1)
+    shift: NeedShift = _sub(NeedShift)
+
+
+@dataclass(frozen=True, kw_only=True)
+class InitialTrust:
+    government: float = _p(0.6, 0.0, 1.0)
+    ngo: float = _p(0.5, 0.0, 1.0)
+    spread: float = _p(0.1, 0.0, 0.5)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Population:
+    citizens: int = _p(2500, 2)
+    districts: int = _p(10, 1)
+    need: Need = _sub(Need)
+    initial_trust: InitialTrust = _sub(InitialTrust)
+    agents: Literal["auto", "all", "none"] = "auto"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Network:
+    kind: Literal[
+        "lattice", "regular", "small_world", "scale_free", "erdos_renyi", "complete", "file"
+    ] = "small_world"
+    degree: int = _p(4, 1)
+    rewire: float = _p(0.05, 0.0, 1.0)
+    path: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Organizations:
+    hubs: int = _p(3, 0)
+    ngos: int = _p(30, 0)
+    gov_efficiency: float = _p(0.75, 0.0, 1.0)
+    ngo_efficiency: float = _p(0.9, 0.0, 1.0)
+    ngo_efficiency_sd: float = _p(0.05, 0.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resources:
+    enabled: bool = True
+    delegation: float = _p(0.8, 0.0, 1.0)
+    overhead: float = _p(0.1, 0.0, 1.0)
+    match_ratio: float = _p(1.625, 0.0)
+    social_capacity: float = _p(0.25, 0.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Planning:
+    enabled: bool = True
+    plan_period: int = _p(12, 1)
+    layers: int = _p(3, 0)
+    layer_delay: int = _p(2, 0)
+    layer_noise: float = _p(0.1, 0.0)
+    feedback_noise: float = _p(0.05, 0.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Trust:
+    enabled: bool = True
+    rate: float = _p(0.1, 0.0, 1.0)
+    negativity: float = _p(2.0, 1.0)
+    social: float = _p(0.1, 0.0, 1.0)
+    basis: float = _p(0.5, 0.0, 1.0, open_lo=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Incentives:
+    enabled: bool = True
+    r: float = _p(4.5, 0.0)
+    cost: float = _p(0.01, 0.0, open_lo=True)
+    contribution: Literal["per_group", "per_individual"] = "per_group"
+    K: float = _p(0.5, 0.0, open_lo=True)
+    update: Literal["synchronous", "asynchronous"] = "synchronous"
+    subsidy: float = _p(0.0, 0.0)
+    compensation: float = _p(0.0, 0.0, 1.0)
+    initial_cooperation: float = _p(0.5, 0.0, 1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mechanisms:
+    resources: Resources = _sub(Resources)
+    planning: Planning = _sub(Planning)
+    trust: Trust = _sub(Trust)
+    incentives: Incentives = _sub(Incentives)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Shock:
+    step: int = _p(1, 1)
+    kind: Literal["need_spike", "budget_cut", "legitimacy_drop"] = "need_spike"
+    size: float = _p(0.5, 0.0)
+    over: int = _p(1, 1)
+    where: int | None = _p(None, 0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outputs:
+    window: int = _p(20, 1)
+    agents: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scenario:
+    name: str = "scenario"
+    description: str = ""
+    seed: int = _p(42, 0)
+    steps: int = _p(100, 0)
+    governance: Governance = _sub(Governance)
+    budget: Budget = _sub(Budget)
+    population: Population = _sub(Population)
+    network: Network = _sub(Network)
+    organizations: Organizations = _sub(Organizations)
+    mechanisms: Mechanisms = _sub(Mechanisms)
+    shocks: tuple[Shock, ...] = ()
+    outputs: Outputs = _sub(Outputs)
+
+    def to_dict(self) -> dict:
+        """Plain-data form (what YAML and run.json hold)."""
+        return _to_plain(self)
+
+    def replace(self, **changes: Any) -> Scenario:
+        """A copy with dotted-path changes, validated: ``s.replace(**{"budget.per_capita": 1})``."""
+        raw = self.to_dict()
+        for key, value in changes.items():
+            _set_path(raw, key, value)
+        return scenario_from_dict(raw)
+
+
+# ------------------------------------------------------------------ conversion
+def _to_plain(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _to_plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, tuple):
+        return [_to_plain(x) for x in obj]
+    return obj
+
+
+_BOOL_WORDS = {"on": True, "off": False, "true": True, "false": False, "yes": True, "no": False}
+
+
+def _fmt(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _range_text(meta: dict, kind: str) -> str:
+    lo, hi = meta.get("lo"), meta.get("hi")
+    num = lambda x: f"{x:g}" if isinstance(x, float) else str(x)  # noqa: E731
+    if lo is not None and hi is not None:
+        left = "(" if meta.get("open_lo") else "["
+        return f"{kind} in {left}{num(lo)}, {num(hi)}]"
+    if lo is not None:
+        return f"{kind} {'>' if meta.get('open_lo') else '>='} {num(lo)}"
+    return kind
+
+
+def _in_range(x: float, meta: dict) -> bool:
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if lo is not None and (x < lo or (meta.get("open_lo") and x == lo)):
+        return False
+    return hi is None or x <= hi
+
+
+def _as_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _convert(tp: Any, value: Any, path: str, meta: dict, errors: list[str]) -> Any:
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(tp) if a is not type(None)]
+        if value is None:
+            return None
+        return _convert(options[0], value, path, meta, errors)
+    if origin is Literal:
+        choices = get_args(tp)
+        if value in choices:
+            return value
+        hint = _did_you_mean(str(value), [str(c) for c in choices])
+        errors.append(
+            f"{path}: expected one of {', '.join(map(repr, choices))}, got {_fmt(value)}{hint}"
+        )
+        return choices[0]
+    if origin is tuple:
+        item_tp = get_args(tp)[0]
+        if value is None:
+            return ()
+        if not isinstance(value, list | tuple):
+            errors.append(f"{path}: expected a list, got {_fmt(value)}")
+            return ()
+        return tuple(_convert(item_tp, v, f"{path}.{i}", {}, errors) for i, v in enumerate(value))
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, value, path, errors)
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in _BOOL_WORDS:
+            return _BOOL_WORDS[value.lower()]
+        errors.append(f"{path}: expected on/off (true/false), got {_fmt(value)}")
+        return False
+    if tp is str:
+        if isinstance(value, str):
+            return value
+        errors.append(f"{path}: expected text, got {_fmt(value)}")
+        return ""
+    if tp in (int, float):
+        kind = "an integer" if tp is int else "a number"
+        x = _as_number(value)
+        ok = x is not None and math.isfinite(x) and (tp is float or float(x).is_integer())
+        if not ok or not _in_range(x, meta):
+            errors.append(f"{path}: expected {_range_text(meta, kind)}, got {_fmt(value)}")
+            return meta.get("lo") or 0
+        return int(x) if tp is int else float(x)
+    raise TypeError(f"unsupported scenario type {tp!r} at {path}")  # programming error
+
+
+def _did_you_mean(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _build(cls: type, raw: Any, path: str, errors: list[str]) -> Any:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        errors.append(f"{path or 'scenario'}: expected a mapping of keys, got {_fmt(raw)}")
+        return cls()
+    hints = get_type_hints(cls)
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    for key in raw:
+        if key not in known:
+            where = f"{path}.{key}" if path else str(key)
+            hint = _did_you_mean(str(key), list(known)) or f" (known: {', '.join(known)})"
+            errors.append(f"{where}: unknown key{hint}")
+    kwargs = {}
+    for name, f in known.items():
+        if name in raw:
+            where = f"{path}.{name}" if path else name
+            kwargs[name] = _convert(hints[name], raw[name], where, dict(f.metadata), errors)
+    return cls(**kwargs)
+
+
+def _cross_checks(s: Scenario) -> list[str]:
+    """Rules that involve more than one key."""
+    errors = []
+    n, net = s.population.citizens, s.network
+    if net.kind == "lattice" and math.isqrt(n) ** 2 != n:
+        errors.append(
+            f"network.kind: 'lattice' needs population.citizens to be a square number, got {n}"
+        )
+    if net.kind == "lattice" and n < 9:
+        errors.append("network.kind: 'lattice' needs at least 9 citizens")
+    if net.kind == "file" and not net.path:
+        errors.append("network.path: required when network.kind is 'file'")
+    elif net.kind == "file" and not Path(net.path).is_file():
+        errors.append(f"network.path: no such file {net.path!r}")
+    if net.kind == "complete" and n > COMPLETE_MAX:
+        errors.append(f"network.kind: 'complete' is limited to {COMPLETE_MAX} citizens, got {n}")
+    if net.kind in ("regular", "small_world", "scale_free", "erdos_renyi") and net.degree >= n:
+        errors.append(f"network.degree: must be below population.citizens ({n}), got {net.degree}")
+    if net.kind == "regular" and (n * net.degree) % 2:
+        errors.append("network.degree: citizens x degree must be even for a 'regular' network")
+    if net.kind == "small_world" and net.degree < 2:
+        errors.append("network.degree: 'small_world' needs a degree of at least 2")
+    if s.population.districts > n:
+        errors.append(f"population.districts: must not exceed population.citizens ({n})")
+    for i, shock in enumerate(s.shocks):
+        if shock.where is not None and shock.where >= s.population.districts:
+            errors.append(
+                f"shocks.{i}.where: district {shock.where} does not exist "
+                f"(districts are 0..{s.population.districts - 1})"
+            )
+        if shock.kind == "budget_cut" and shock.size > 1:
+            errors.append(f"shocks.{i}.size: a budget_cut is a fraction in [0, 1], got {shock.size}")
+    return errors
+
+
+def scenario_from_dict(raw: dict) -> Scenario:
+    """Validate plain data into a :class:`Scenario`; raise :class:`ScenarioError` listing all problems."""
+    errors: list[str] = []
+    raw = {k: v for k, v in (raw or {}).items() if k != "extends"}
+    scenario = _build(Scenario, raw, "", errors)
+    if not errors:
+        errors = _cross_checks(scenario)
+    if errors:
+        raise ScenarioError(errors)
+    return scenario
+
+
+# ----------------------------------------------------------------- YAML files
+def _deep_merge(base: dict, child: dict) -> dict:
+    out = dict(base)
+    for key, value in child.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
+    """Read a scenario YAML into plain data, resolving ``extends:`` (relative to the file)."""
+    path = Path(path).resolve()
+    if path in _seen:
+        chain = " -> ".join(p.name for p in (*_seen, path))
+        raise ScenarioError([f"extends: circular chain {chain}"])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError([f"{path}: cannot read scenario file ({exc.strerror})"]) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ScenarioError([f"{path}: not valid YAML: {exc}".replace("\n", " ")]) from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ScenarioError([f"{path}: a scenario file must be a mapping of keys"])
+    raw.setdefault("name", path.stem)
+    net = raw.get("network")
+    if isinstance(net, dict) and isinstance(net.get("path"), str):
+        net["path"] = str((path.parent / net["path"]).resolve())
+    parent = raw.pop("extends", None)
+    if parent is None:
+        return raw
+    if not isinstance(parent, str):
+        raise ScenarioError([f"extends: expected a file name, got {_fmt(parent)}"])
+    base = read_scenario_file(path.parent / parent, (*_seen, path))
+    return _deep_merge(base, raw)
+
+
+def _set_path(raw: dict, dotted: str, value: Any) -> None:
+    keys = dotted.split(".")
+    node: Any = raw
+    for i, key in enumerate(keys[:-1]):
+        if isinstance(node, list):
+            node = node[int(key)] if key.isdigit() and int(key) < len(node) else {}
+            continue
+        nxt = node.get(key)
+        if not isinstance(nxt, dict | list):
+            nxt = [] if keys[i + 1].isdigit() else {}
+            node[key] = nxt
+        node = nxt
+    last = keys[-1]
+    if isinstance(node, list):
+        if not last.isdigit() or int(last) >= len(node):
+            raise ScenarioError([f"{dotted}: no list item {last}"])
+        node[int(last)] = value
+    else:
+        node[last] = value
+
+
+def parse_overrides(pairs: list[str] | None) -> dict[str, Any]:
+    """Parse ``key.path=value`` strings; values are read as YAML (``off`` -> False, ``4.5`` -> 4.5)."""
+    out: dict[str, Any] = {}
+    errors = []
+    for pair in pairs or []:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            errors.append(f"--set {pair!r}: expected key.path=value")
+            continue
+        try:
+            out[key.strip()] = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError:
+            out[key.strip()] = text
+    if errors:
+        raise ScenarioError(errors)
+    return out
+
+
+def load_scenario(
+    path: str | Path, overrides: dict[str, Any] | list[str] | None = None, **top: Any
+) -> Scenario:
+    """Load, merge, override and validate a scenario file.
+
+    Args:
+        path: YAML file; ``extends:`` chains are followed.
+        overrides: ``{"mechanisms.incentives.r": 4.5}`` or ``["mechanisms.incentives.r=4.5"]``.
+        **top: top-level values that win over everything (e.g. ``steps=50``, ``seed=3``);
+            ``None`` values are ignored.
+
+    Example:
+        >>> s = load_scenario("scenarios/adaptive.yaml", ["budget.per_capita=1.2"], steps=10)
+        >>> (s.governance.adaptation, s.budget.per_capita, s.steps)
+        (True, 1.2, 10)
+    """
+    raw = read_scenario_file(path)
+    if isinstance(overrides, list):
+        overrides = parse_overrides(overrides)
+    for key, value in (overrides or {}).items():
+        _set_path(raw, key, value)
+    for key, value in top.items():
+        if value is not None:
+            raw[key] = value
+    return scenario_from_dict(raw)
+
+
+def scenario_fields(cls: type = Scenario, prefix: str = "") -> list[tuple[str, Any]]:
+    """Every leaf key path with its default, for docs and tests."""
+    out = []
+    for f in dataclasses.fields(cls):
+        path = f"{prefix}{f.name}"
+        default = f.default_factory() if f.default is dataclasses.MISSING else f.default
+        if dataclasses.is_dataclass(default):
+            out.extend(scenario_fields(type(default), path + "."))
+        else:
+            out.append((path, default))
+    return out

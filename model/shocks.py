@@ -1,0 +1,47 @@
+"""Shock timelines from the scenario's ``shocks:`` list.
+
+Each shock ``{step, kind, size, over, where}`` ramps in linearly over ``over``
+steps starting at ``step`` (over = 1: sudden) and then persists; progress
+f(t) = clip((t - step + 1) / over, 0, 1).
+
+* ``need_spike``: need in district ``where`` (all if omitted) × (1 + size·f).
+* ``budget_cut``: government budget × (1 - size·f).
+* ``legitimacy_drop``: trust in government falls by size/over in each of the
+  ``over`` steps (absolute, clipped at 0); trust then recovers only through its
+  own dynamics.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def progress(shock, t: int) -> float:
+    """Fraction of the shock in force at step t."""
+    return float(np.clip((t - shock.step + 1) / shock.over, 0.0, 1.0))
+
+
+class Shocks:
+    """Applies the scenario's shocks; entry point :meth:`step`."""
+
+    def __init__(self, shocks, districts: int):
+        self.shocks = tuple(shocks)
+        self.districts = districts
+
+    def step(self, t: int, needs, government, state) -> None:
+        """Set need spikes and budget factor for step t; apply trust drops."""
+        spike = np.ones(self.districts)
+        budget = 1.0
+        for shock in self.shocks:
+            f = progress(shock, t)
+            if shock.kind == "need_spike":
+                where = slice(None) if shock.where is None else shock.where
+                spike[where] *= 1.0 + shock.size * f
+            elif shock.kind == "budget_cut":
+                budget *= 1.0 - shock.size * f
+            elif shock.kind == "legitimacy_drop" and shock.step <= t < shock.step + shock.over:
+                drop = shock.size / shock.over
+                mask = np.ones(state.n, bool) if shock.where is None else state.district == shock.where
+                state.trust_gov[mask] = np.maximum(0.0, state.trust_gov[mask] - drop)
+        needs.spike = spike
+        government.budget_factor = budget

@@ -1,0 +1,43 @@
+"""Shared helpers: small, fast scenarios built from the defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from model import GovernanceModel, Scenario
+from model.runner import replicate_seeds, run_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+PRESETS = ("top_down", "responsive_top_down", "collaborative", "adaptive")
+
+
+def small(**overrides) -> Scenario:
+    """Default scenario shrunk to 400 citizens and 40 steps, plus dotted overrides."""
+    base = {"population.citizens": 400, "population.districts": 4, "organizations.ngos": 12,
+            "steps": 40}
+    base.update(overrides)
+    return Scenario().replace(**base)
+
+
+def final(scenario: Scenario, metric: str, seeds=(1, 2, 3), window: int = 10) -> float:
+    """Mean over seeds of a metric's mean over the last ``window`` steps."""
+    values = []
+    for seed in seeds:
+        m = run_scenario(scenario, seed=seed).metrics
+        values.append(m[metric].iloc[-window:].mean())
+    return sum(values) / len(values)
+
+
+def run_model(scenario: Scenario, seed: int = 1, steps: int | None = None) -> GovernanceModel:
+    """Build and run a model, returning it for inspection."""
+    model = GovernanceModel(scenario, seed=seed)
+    model.run(steps)
+    return model
+
+
+@pytest.fixture
+def seeds5():
+    """Five spawned replicate seeds."""
+    return replicate_seeds(7, 5)

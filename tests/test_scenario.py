@@ -1,0 +1,122 @@
+"""Scenario loading, validation messages, extends and overrides."""
+
+import pytest
+import yaml
+
+from model.scenario import (
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    parse_overrides,
+    scenario_fields,
+    scenario_from_dict,
+)
+from tests.conftest import PRESETS, ROOT
+
+
+def errors_of(raw):
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(raw)
+    return info.value.errors
+
+
+def test_defaults_are_valid_and_frozen():
+    s = Scenario()
+    with pytest.raises(AttributeError):
+        s.steps = 3  # frozen
+    assert scenario_from_dict(s.to_dict()) == s
+
+
+def test_wrong_type_names_path_and_range():
+    assert errors_of({"mechanisms": {"trust": {"rate": "fast"}}}) == [
+        "mechanisms.trust.rate: expected a number in [0, 1], got 'fast'"
+    ]
+
+
+def test_out_of_range_and_integer():
+    errs = errors_of({"population": {"citizens": 1.5, "districts": 0}})
+    assert "population.citizens: expected an integer >= 2, got 1.5" in errs
+    assert "population.districts: expected an integer >= 1, got 0" in errs
+
+
+def test_unknown_key_suggests_spelling():
+    errs = errors_of({"mechanisms": {"incentive": {"r": 3}}})
+    assert errs == ["mechanisms.incentive: unknown key; did you mean 'incentives'?"]
+
+
+def test_choice_suggests_spelling():
+    (err,) = errors_of({"network": {"kind": "smallworld"}})
+    assert err.startswith("network.kind: expected one of") and "did you mean 'small_world'" in err
+
+
+def test_all_errors_reported_at_once():
+    assert len(errors_of({"steps": -1, "seed": "x", "budget": {"per_capita": -2}})) == 3
+
+
+def test_shock_list_paths():
+    errs = errors_of({"shocks": [{"kind": "need_spike"}, {"kind": "earthquake"}]})
+    assert errs[0].startswith("shocks.1.kind: expected one of")
+
+
+def test_cross_checks():
+    assert any("square number" in e for e in errors_of(
+        {"network": {"kind": "lattice"}, "population": {"citizens": 50}}))
+    assert any(e.startswith("shocks.0.where") for e in errors_of(
+        {"shocks": [{"where": 99}]}))
+    assert any(e.startswith("network.path") for e in errors_of({"network": {"kind": "file"}}))
+
+
+def test_on_off_booleans_from_yaml():
+    raw = yaml.safe_load("governance: {collaboration: on, adaptation: off}")
+    s = scenario_from_dict(raw)
+    assert s.governance.collaboration is True and s.governance.adaptation is False
+
+
+def test_overrides_are_typed():
+    s = load_scenario(ROOT / "scenarios/adaptive.yaml",
+                      ["mechanisms.incentives.r=4.5", "governance.adaptation=off"])
+    assert s.mechanisms.incentives.r == 4.5 and s.governance.adaptation is False
+    with pytest.raises(ScenarioError, match="mechanisms.incentives.r: expected a number"):
+        load_scenario(ROOT / "scenarios/adaptive.yaml", ["mechanisms.incentives.r=high"])
+    with pytest.raises(ScenarioError, match="expected key.path=value"):
+        parse_overrides(["nonsense"])
+
+
+def test_extends_merges_and_detects_cycles(tmp_path):
+    (tmp_path / "a.yaml").write_text("steps: 7\nbudget: {per_capita: 2}\n")
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\nbudget: {per_capita: 3}\n")
+    s = load_scenario(tmp_path / "b.yaml")
+    assert (s.steps, s.budget.per_capita, s.name) == (7, 3.0, "b")
+    (tmp_path / "c.yaml").write_text("extends: d.yaml\n")
+    (tmp_path / "d.yaml").write_text("extends: c.yaml\n")
+    with pytest.raises(ScenarioError, match="circular"):
+        load_scenario(tmp_path / "c.yaml")
+
+
+def test_unreadable_files(tmp_path):
+    with pytest.raises(ScenarioError, match="cannot read"):
+        load_scenario(tmp_path / "missing.yaml")
+    (tmp_path / "bad.yaml").write_text("steps: [1,\n")
+    with pytest.raises(ScenarioError, match="not valid YAML"):
+        load_scenario(tmp_path / "bad.yaml")
+
+
+def test_presets_differ_only_in_regime():
+    dicts = [load_scenario(ROOT / f"scenarios/{p}.yaml").to_dict() for p in PRESETS]
+    for d in dicts:
+        d.pop("name"), d.pop("governance")
+    assert all(d == dicts[0] for d in dicts)
+    regimes = {p: load_scenario(ROOT / f"scenarios/{p}.yaml").governance for p in PRESETS}
+    assert [(g.collaboration, g.adaptation) for g in regimes.values()] == [
+        (False, False), (False, True), (True, False), (True, True)]
+
+
+def test_base_file_spells_out_every_default():
+    raw = load_scenario(ROOT / "scenarios/base.yaml").to_dict()
+    assert scenario_from_dict(raw) == Scenario().replace(
+        name="base", description=raw["description"])
+
+
+def test_field_listing_covers_leaves():
+    paths = dict(scenario_fields())
+    assert paths["mechanisms.incentives.K"] == 0.5 and "network.kind" in paths

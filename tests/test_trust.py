@@ -1,0 +1,72 @@
+"""Trust: hard to build, easy to lose; social influence; the trust basis gate."""
+
+import numpy as np
+import pytest
+
+from model.mechanisms.trust import TrustDynamics, gate, learn
+from model.population import CitizenState
+from model.scenario import Trust
+from tests.conftest import final, small
+
+
+def test_losses_weigh_more_than_gains():
+    up = learn(np.array([0.5]), np.array([0.8]), rate=0.1, negativity=2.0)
+    down = learn(np.array([0.5]), np.array([0.2]), rate=0.1, negativity=2.0)
+    assert up[0] == pytest.approx(0.03) and down[0] == pytest.approx(-0.06)
+
+
+def _state(n, trust, satisfaction):
+    z = np.zeros(n)
+    return CitizenState(district=z.astype(int), field=z.astype(int), cell=z.astype(int),
+                        base_need=z + 1, need=z + 1, trust_gov=np.full(n, trust),
+                        trust_ngo=np.full(n, trust), strategy=z.copy(), payoff=z.copy(),
+                        service_gov=z.copy(), service_ngo=z.copy(), service_coprod=z.copy(),
+                        received=z.copy(), satisfaction=np.full(n, satisfaction))
+
+
+def test_recovery_takes_longer_than_the_fall():
+    """One bad step undoes more than one good step builds (Slovic 1993)."""
+    import scipy.sparse as sp
+    adj = sp.csr_array((4, 4))
+    deg = np.zeros(4)
+    mech = TrustDynamics(Trust(social=0.0))
+    state = _state(4, 0.6, 0.2)
+    mech.step(state, adj, deg)
+    fall = 0.6 - state.trust_gov[0]
+    steps_back = 0
+    while state.trust_gov[0] < 0.6 - 1e-12:
+        state.satisfaction[:] = 1.0
+        mech.step(state, adj, deg)
+        steps_back += 1
+    assert fall > 0 and steps_back > 1
+
+
+def test_social_influence_pulls_toward_neighbours():
+    import scipy.sparse as sp
+    adj = sp.csr_array(np.array([[0, 1], [1, 0]], dtype=float))
+    state = _state(2, 0.5, 0.5)
+    state.trust_gov[:] = [0.2, 0.8]
+    state.satisfaction[:] = state.trust_gov  # no experience term
+    TrustDynamics(Trust(rate=0.0, social=0.5)).step(state, adj, np.ones(2))
+    assert state.trust_gov == pytest.approx([0.5, 0.5])
+
+
+def test_ngo_trust_moves_only_with_ngo_service_or_neighbours():
+    import scipy.sparse as sp
+    state = _state(3, 0.5, 1.0)
+    state.service_ngo[:] = [1.0, 0.0, 0.0]
+    TrustDynamics(Trust(social=0.0)).step(state, sp.csr_array((3, 3)), np.zeros(3))
+    assert state.trust_ngo[0] > 0.5 and list(state.trust_ngo[1:]) == [0.5, 0.5]
+
+
+def test_gate():
+    assert list(gate(np.array([0.0, 0.25, 0.5, 0.9]), 0.5)) == [0.0, 0.5, 1.0, 1.0]
+
+
+def test_low_trust_starves_collaboration():
+    """Without a trust basis, hubs raise less and citizens take up less NGO service."""
+    low = small(**{"governance.collaboration": True, "population.initial_trust.ngo": 0.1,
+                   "population.initial_trust.spread": 0.0, "mechanisms.trust.enabled": False})
+    high = low.replace(**{"population.initial_trust.ngo": 0.9})
+    assert final(low, "social_funds") < 0.5 * final(high, "social_funds")
+    assert final(low, "unmet_need") > final(high, "unmet_need") + 0.05
