@@ -27,7 +27,7 @@ class Citizen(mesa.Agent):
         >>> from model import GovernanceModel
         >>> m = GovernanceModel(seed=1, **{"population.citizens": 100, "steps": 2})
         >>> c = m.agents_by_type[Citizen][0]
-        >>> c.trust_gov == m.citizens.trust_gov[c.index]
+        >>> bool(c.trust_gov == m.citizens.trust_gov[c.index])
         True
     """
 

@@ -41,7 +41,7 @@ class GovernanceModel(mesa.Model):
         >>> m = GovernanceModel(seed=3, **{"population.citizens": 400, "steps": 5})
         >>> m.run()
         >>> df = m.datacollector.get_model_vars_dataframe()
-        >>> len(df), round(df["ledger_error"].max(), 12)
+        >>> len(df), float(round(df["ledger_error"].max(), 12))
         (6, 0.0)
     """
 
