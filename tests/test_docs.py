@@ -1,0 +1,36 @@
+"""The documentation keeps up with the code: every key, metric and citation."""
+
+import re
+
+from model.metrics import METRICS
+from model.scenario import Shock, scenario_fields
+from tests.conftest import ROOT
+
+MODEL_MD = (ROOT / "docs/model.md").read_text(encoding="utf-8")
+REFS_MD = (ROOT / "docs/references.md").read_text(encoding="utf-8")
+
+
+def test_every_scenario_key_is_documented():
+    keys = [path for path, _ in scenario_fields()]
+    keys += [f"shocks.N.{name}" for name, _ in scenario_fields(Shock)]
+    missing = [k for k in keys if f"`{k}`" not in MODEL_MD]
+    assert not missing, f"undocumented scenario keys: {missing}"
+
+
+def test_every_metric_is_documented():
+    missing = [m for m in METRICS if f"| `{m}` |" not in MODEL_MD]
+    assert not missing, f"undocumented metrics: {missing}"
+
+
+def test_every_citation_resolves():
+    cited = set(re.findall(r"\b([A-Z][a-z]+\d{4})\b", MODEL_MD))
+    cited |= {"SGNM"} if "[SGNM" in MODEL_MD else set()
+    defined = set(re.findall(r"\*\*\[([A-Za-z]+\d*)\]\*\*", REFS_MD))
+    assert cited and not (cited - defined), f"unresolved: {cited - defined}"
+
+
+def test_code_citations_resolve():
+    defined = set(re.findall(r"\*\*\[([A-Za-z]+\d*)\]\*\*", REFS_MD))
+    for path in [*ROOT.glob("model/**/*.py"), *ROOT.glob("agents/*.py")]:
+        for key in re.findall(r"\[([A-Z][a-z]+\d{4})\]", path.read_text(encoding="utf-8")):
+            assert key in defined, f"{path.name} cites [{key}], not in references.md"
