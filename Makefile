@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PRESETS := scenarios/top_down.yaml scenarios/responsive_top_down.yaml \
            scenarios/collaborative.yaml scenarios/adaptive.yaml
 
-.PHONY: demo test venv clean
+.PHONY: demo test bench venv clean
 
 venv: $(STAMP)
 
@@ -26,3 +26,6 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py

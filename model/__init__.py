@@ -1,6 +1,22 @@
-"""cogov model package: scenario, network, mechanisms, metrics and the Mesa model."""
+"""cogov model package: scenario, network, mechanisms, metrics and the Mesa model.
 
-from .model import GovernanceModel
-from .scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
+Exports are loaded on first use, so ``python run.py --help`` does not import
+Mesa, numpy or scipy.
+"""
 
-__all__ = ["GovernanceModel", "Scenario", "ScenarioError", "load_scenario", "scenario_from_dict"]
+from importlib import import_module
+
+_EXPORTS = {
+    "GovernanceModel": "model.model",
+    "Scenario": "model.scenario",
+    "ScenarioError": "model.scenario",
+    "load_scenario": "model.scenario",
+    "scenario_from_dict": "model.scenario",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'model' has no attribute {name!r}")

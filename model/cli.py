@@ -8,6 +8,7 @@ and exits with code 2; nothing already written is touched.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -27,6 +28,18 @@ def _common(p: argparse.ArgumentParser, out_default: str | None = None) -> None:
         p.add_argument("--out", type=Path, help=f"output folder (default: {out_default})")
 
 
+def _execution(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--bounds", action="append", default=[], metavar="KEY.PATH=LO:HI",
+                   help="range of a sampled key (repeatable)")
+    p.add_argument("--replicates", type=int, default=1, help="replicates per point (default 1)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="Dask worker processes (default: number of cores; 1 = in-process)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="submit to an existing Dask cluster instead of starting one")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted sweep in --out, running only what is missing")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for run.py."""
     parser = argparse.ArgumentParser(
@@ -44,6 +57,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replicates", type=int, default=10, help="replicates per scenario (default 10)")
     p.add_argument("--workers", type=int, default=1, help="parallel processes (default 1)")
     _common(p, "out/compare")
+    p = sub.add_parser("sweep", help="run a parameter sweep (grid, ranges, Latin hypercube)")
+    p.add_argument("scenario", type=Path)
+    p.add_argument("--grid", action="append", default=[], metavar="KEY.PATH=V1,V2,...",
+                   help="explicit values (repeatable; axes combine as a full factorial)")
+    p.add_argument("--range", dest="ranges", action="append", default=[], metavar="KEY.PATH=LO:HI:N",
+                   help="N evenly spaced values from LO to HI (repeatable)")
+    p.add_argument("--sample", choices=["lhs"], help="sample the --bounds keys (Latin hypercube)")
+    p.add_argument("--n", type=int, default=0, help="number of sampled points (with --sample)")
+    p.add_argument("--design", type=Path, help="a sweep design YAML (grid/range/sample/...)")
+    _execution(p)
+    _common(p, "out/sweep-<scenario name>")
+    p = sub.add_parser("sensitivity", help="Sobol or Morris sensitivity analysis with SALib")
+    p.add_argument("scenario", type=Path)
+    p.add_argument("--method", choices=["sobol", "morris"], default="sobol")
+    p.add_argument("--n", type=int, default=64, help="SALib base sample size N (default 64)")
+    p.add_argument("--metric", dest="metrics", action="append", default=[],
+                   help="metric to analyse (repeatable; default unmet_need)")
+    _execution(p)
+    _common(p, "out/sensitivity-<scenario name>")
+    p = sub.add_parser("plot", help="redraw the figures of a results folder")
+    p.add_argument("folder", type=Path)
     p = sub.add_parser("validate", help="check a scenario without running it")
     p.add_argument("scenario", type=Path)
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE")
@@ -148,7 +182,102 @@ class _BadInput(Exception):
     pass
 
 
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate}
+def cmd_sweep(args) -> int:
+    """A sweep: runs.parquet, timeseries/, sweep.json, sweep.png; exit 1 if runs failed."""
+    from .design import Design, parse_bounds, parse_grid, parse_range, read_design_file
+    from .plots import redraw
+    from .sweep import run_sweep
+
+    grid, ranges, bounds = list(args.grid), list(args.ranges), list(args.bounds)
+    samples, overrides = args.n, list(args.overrides)
+    replicates, steps, seed = args.replicates, args.steps, args.seed
+    if args.design:
+        spec = read_design_file(args.design)
+        grid += spec["grid"]
+        ranges += spec["range"]
+        bounds += spec["bounds"]
+        samples = samples or spec["samples"]
+        overrides = [f"{k}={v}" for k, v in spec["set"].items()] + overrides
+        replicates = spec["replicates"] if spec["replicates"] and replicates == 1 else replicates
+        steps = steps if steps is not None else spec["steps"]
+        seed = seed if seed is not None else spec["seed"]
+    if bounds and (args.sample != "lhs" and not (args.design and samples)):
+        raise _BadInput("--bounds needs --sample lhs --n N (or a design file's sample:)")
+    if bounds and samples < 1:
+        raise _BadInput("--sample lhs needs --n N with N >= 1")
+    from .scenario import load_scenario
+
+    base = load_scenario(args.scenario, overrides, steps=steps)
+    seed = base.seed if seed is None else seed
+    design = Design(grid=parse_grid(grid), ranges=parse_range(ranges), bounds=parse_bounds(bounds),
+                    samples=samples if bounds else 0, seed=seed)
+    points = design.points()
+    out = args.out or Path("out") / f"sweep-{base.name}"
+    print(f"{base.name}: {len(points)} points x {replicates} replicates = "
+          f"{len(points) * replicates} runs on {_where(args)} -> {out}/", flush=True)
+    runs = run_sweep(base, points, replicates=replicates, steps=steps, seed=seed,
+                     workers=args.workers, scheduler=args.scheduler, out=out, resume=args.resume,
+                     progress=True, design=design.to_dict())
+    redraw(out)
+    return _report(runs, out)
+
+
+def _where(args) -> str:
+    if args.scheduler:
+        return f"the Dask cluster at {args.scheduler}"
+    return "1 process" if args.workers <= 1 else f"{args.workers} Dask workers"
+
+
+def _report(runs, out: Path) -> int:
+    failed = runs[runs["status"] != "ok"]
+    print(f"{len(runs) - len(failed)} of {len(runs)} runs ok; results in {out}/runs.parquet")
+    if len(failed):
+        print(f"{len(failed)} runs failed, e.g. run {failed['run_id'].iloc[0]}: "
+              f"{failed['error'].iloc[0]}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_sensitivity(args) -> int:
+    """SALib indices: indices.csv, indices.png, plus the sweep files."""
+    from .design import parse_bounds
+    from .sensitivity import planned_runs, sensitivity
+
+    base = _load(args.scenario, args)
+    bounds = parse_bounds(args.bounds)
+    metrics = args.metrics or ["unmet_need"]
+    if args.n < 1:
+        raise _BadInput("--n must be at least 1")
+    runs = planned_runs(args.method, args.n, len(bounds), args.replicates)
+    formula = "N·(2k+2)" if args.method == "sobol" else "N·(k+1)"
+    out = args.out or Path("out") / f"sensitivity-{base.name}"
+    print(f"{args.method}: {formula} = {runs // args.replicates} points (N={args.n}, "
+          f"k={len(bounds)}) x {args.replicates} replicates = {runs} model runs on "
+          f"{_where(args)} -> {out}/", flush=True)
+    indices = sensitivity(base, bounds, method=args.method, n=args.n, metrics=metrics,
+                          replicates=args.replicates, steps=args.steps, seed=args.seed,
+                          workers=args.workers, scheduler=args.scheduler, out=out,
+                          resume=args.resume, progress=True)
+    print(indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    return 0
+
+
+def cmd_plot(args) -> int:
+    """Redraw figures from a results folder."""
+    from .plots import redraw
+
+    if not args.folder.is_dir():
+        raise _BadInput(f"plot: no such folder {args.folder}")
+    made = redraw(args.folder)
+    if not made:
+        raise _BadInput(f"plot: {args.folder} holds no cogov results")
+    for path in made:
+        print(path)
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "sweep": cmd_sweep,
+            "sensitivity": cmd_sensitivity, "plot": cmd_plot}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,3 +299,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        from .sweep import SweepInterrupted
+
+        if isinstance(exc, SweepInterrupted):
+            print(str(exc), file=sys.stderr)
+            return 130
+        raise

@@ -178,17 +178,20 @@ def degrees(adj: sp.csr_array) -> np.ndarray:
 
 def neighbour_mean(adj: sp.csr_array, x: np.ndarray, deg: np.ndarray) -> np.ndarray:
     """Mean of x over each citizen's neighbours (own value for isolated citizens)."""
-    total = adj @ x
-    out = x.copy()
-    has = deg > 0
-    out[has] = total[has] / deg[has]
-    return out
+    out = adj @ x
+    isolated = deg == 0
+    if isolated.any():
+        out[isolated] = x[isolated]
+        return np.divide(out, deg, out=out, where=~isolated)
+    return np.divide(out, deg, out=out)
 
 
 def random_neighbour(adj: sp.csr_array, deg: np.ndarray, u: np.ndarray) -> np.ndarray:
     """For each citizen, the neighbour at uniform position floor(u * degree); -1 if isolated."""
-    pick = np.full(deg.size, -1, dtype=np.int64)
     has = deg > 0
-    offset = adj.indptr[:-1][has] + (u[has] * deg[has]).astype(np.int64)
-    pick[has] = adj.indices[offset]
+    offset = adj.indptr[:-1] + (u * deg).astype(np.int64)
+    if has.all():
+        return adj.indices[offset].astype(np.int64)
+    pick = np.full(deg.size, -1, dtype=np.int64)
+    pick[has] = adj.indices[offset[has]]
     return pick

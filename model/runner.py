@@ -95,7 +95,7 @@ def run_replicates(
     """
     seeds = replicate_seeds(base_seed, replicates)
     jobs = [(s, r, seed, steps) for s in scenarios for r, seed in enumerate(seeds)]
-    bar = _progress(len(jobs), progress)
+    bar = progress_bar(len(jobs), progress)
     frames = []
     if workers <= 1:
         for job in jobs:
@@ -146,16 +146,19 @@ class _NoBar:
     def update(self, n: int = 1) -> None:
         pass
 
+    def set_postfix(self, **values) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
 
-def _progress(total: int, show: bool):
-    """A tqdm bar on a terminal when asked for; silent otherwise."""
+def progress_bar(total: int, show: bool):
+    """A tqdm bar (runs done / total, ETA) on a terminal when asked for; silent otherwise."""
     import sys
 
     if not show or not sys.stderr.isatty():
         return _NoBar()
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="run", file=sys.stderr)
+    return tqdm(total=total, unit="run", file=sys.stderr, smoothing=0.1)

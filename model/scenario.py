@@ -489,3 +489,30 @@ def scenario_fields(cls: type = Scenario, prefix: str = "") -> list[tuple[str, A
         else:
             out.append((path, default))
     return out
+
+
+def leaf_type(dotted: str, cls: type = Scenario) -> Any:
+    """The Python type of a scenario key (``int``, ``float``, ``bool``...); unknown keys raise.
+
+    >>> leaf_type("population.citizens"), leaf_type("shocks.0.size")
+    (<class 'int'>, <class 'float'>)
+    """
+    tp: Any = cls
+    done: list[str] = []
+    for key in dotted.split("."):
+        if get_origin(tp) is tuple:
+            if not key.isdigit():
+                raise ScenarioError([f"{'.'.join([*done, key])}: expected a list index"])
+            tp = get_args(tp)[0]
+        elif dataclasses.is_dataclass(tp):
+            hints = get_type_hints(tp)
+            if key not in hints:
+                hint = _did_you_mean(key, list(hints)) or f" (known: {', '.join(hints)})"
+                raise ScenarioError([f"{'.'.join([*done, key])}: unknown key{hint}"])
+            tp = hints[key]
+        else:
+            raise ScenarioError([f"{'.'.join(done)}: is a value, not a section"])
+        done.append(key)
+    if get_origin(tp) in (Union, types.UnionType):
+        tp = next(a for a in get_args(tp) if a is not type(None))
+    return tp

@@ -101,12 +101,9 @@ class Incentives:
         y = random_neighbour(adj, deg, self.rng.random(s.size))
         accept = self.rng.random(s.size)
         has = y >= 0
-        prob = np.zeros(s.size)
-        prob[has] = expit((payoff[y[has]] - payoff[has]) / (p.K * p.cost))
-        new = s.copy()
-        copy = has & (accept < prob)
-        new[copy] = s[y[copy]]
-        return new
+        y = np.where(has, y, np.arange(s.size))  # isolated citizens compare with themselves
+        prob = expit((payoff[y] - payoff) / (p.K * p.cost))
+        return np.where(has & (accept < prob), s[y], s)
 
     def _imitate_asynchronous(self, s, participation, adj, deg, comp):
         """``comp``: compensation per citizen, fixed for the round (set at its start)."""

@@ -1,0 +1,1 @@
+"""Benchmarks: `python benchmarks/run.py` (or `make bench`) writes docs/performance.md."""

@@ -1,0 +1,240 @@
+"""Experiment designs: which parameter values a sweep runs.
+
+A design is a list of *points*, each a dict of dotted scenario keys to values.
+Axes combine as a full factorial: grid axes (explicit values), range axes
+(evenly spaced), then Latin-hypercube points over bounded keys::
+
+    >>> d = Design(grid={"mechanisms.incentives.r": [3, 4]},
+    ...            ranges={"budget.per_capita": (0.5, 1.0, 3)})
+    >>> len(d.points()), d.points()[1]
+    (6, {'mechanisms.incentives.r': 3, 'budget.per_capita': 0.75})
+
+Every value is checked against the scenario schema, so a misspelt key or an
+out-of-range value is reported with its path before anything runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from .scenario import Scenario, ScenarioError, leaf_type
+
+
+@dataclass(frozen=True)
+class Design:
+    """Swept keys and how they are sampled.
+
+    Attributes:
+        grid: key -> explicit values.
+        ranges: key -> (lo, hi, n) evenly spaced values, lo and hi included.
+        bounds: key -> (lo, hi) for Latin-hypercube sampling.
+        samples: number of Latin-hypercube points (needs ``bounds``).
+        seed: seeds the Latin hypercube.
+    """
+
+    grid: dict[str, list] = field(default_factory=dict)
+    ranges: dict[str, tuple[float, float, int]] = field(default_factory=dict)
+    bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
+    samples: int = 0
+    seed: int = 0
+
+    @property
+    def keys(self) -> list[str]:
+        """Swept keys in column order."""
+        return [*self.grid, *self.ranges, *self.bounds]
+
+    def axes(self) -> list[list[dict]]:
+        """Each factorial axis as a list of partial points."""
+        axes = [[{k: v} for v in values] for k, values in self.grid.items()]
+        for key, (lo, hi, n) in self.ranges.items():
+            axes.append([{key: _cast(key, x)} for x in np.linspace(lo, hi, n)])
+        if self.bounds:
+            axes.append(self._lhs())
+        return axes
+
+    def _lhs(self) -> list[dict]:
+        from scipy.stats import qmc
+
+        rng = np.random.default_rng(
+            np.random.SeedSequence(self.seed, spawn_key=(zlib.crc32(b"lhs"),)))
+        unit = qmc.LatinHypercube(d=len(self.bounds), seed=rng).random(self.samples)
+        keys = list(self.bounds)
+        lo = np.array([self.bounds[k][0] for k in keys])
+        hi = np.array([self.bounds[k][1] for k in keys])
+        values = lo + unit * (hi - lo)
+        return [{k: _cast(k, x) for k, x in zip(keys, row, strict=True)} for row in values]
+
+    def points(self) -> list[dict]:
+        """The full list of points (factorial product of the axes)."""
+        axes = self.axes()
+        if not axes:
+            return [{}]
+        return [dict(itertools.chain.from_iterable(p.items() for p in combo))
+                for combo in itertools.product(*axes)]
+
+    def to_dict(self) -> dict:
+        """Plain data (for sweep.json)."""
+        return {"grid": self.grid, "ranges": {k: list(v) for k, v in self.ranges.items()},
+                "bounds": {k: list(v) for k, v in self.bounds.items()},
+                "samples": self.samples, "seed": self.seed}
+
+
+def _cast(key: str, x: float):
+    """Round values of integer keys; plain floats otherwise."""
+    return int(round(float(x))) if leaf_type(key) is int else float(x)
+
+
+def check_points(base: Scenario, points: list[dict]) -> None:
+    """Apply every point to the base scenario; raise one ScenarioError listing all problems."""
+    errors: list[str] = []
+    for point in points:
+        try:
+            base.replace(**point)
+        except ScenarioError as exc:
+            errors.extend(e for e in exc.errors if e not in errors)
+    if errors:
+        raise ScenarioError(errors)
+
+
+def points_hash(base: Scenario, points: list[dict], replicates: int, steps: int) -> str:
+    """Fingerprint of what a sweep runs, to refuse resuming a different sweep."""
+    blob = json.dumps([base.to_dict(), points, replicates, steps], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+# ------------------------------------------------------------ parsing specs
+def _key_value(spec: str, flag: str) -> tuple[str, str]:
+    key, sep, value = spec.partition("=")
+    if not sep or not key.strip() or not value.strip():
+        raise ScenarioError([f"{flag} {spec!r}: expected key.path=..."])
+    key = key.strip()
+    leaf_type(key)  # raises with a did-you-mean for unknown keys
+    return key, value.strip()
+
+
+def _number(text: str, where: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ScenarioError([f"{where}: expected a number, got {text!r}"]) from None
+
+
+def parse_grid(specs: list[str]) -> dict[str, list]:
+    """``key=v1,v2,v3`` (values read as YAML) -> {key: [v1, v2, v3]}."""
+    out = {}
+    for spec in specs or []:
+        key, text = _key_value(spec, "--grid")
+        out[key] = [yaml.safe_load(v) for v in text.split(",")]
+    return out
+
+
+def parse_range(specs: list[str]) -> dict[str, tuple[float, float, int]]:
+    """``key=lo:hi:n`` -> {key: (lo, hi, n)}."""
+    out = {}
+    for spec in specs or []:
+        key, text = _key_value(spec, "--range")
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise ScenarioError([f"--range {key}: expected lo:hi:n, got {text!r}"])
+        lo, hi = _number(parts[0], f"--range {key}"), _number(parts[1], f"--range {key}")
+        n = _number(parts[2], f"--range {key}")
+        if n < 1 or not float(n).is_integer():
+            raise ScenarioError([f"--range {key}: n must be a whole number >= 1, got {parts[2]!r}"])
+        out[key] = (lo, hi, int(n))
+    return out
+
+
+def parse_bounds(specs: list[str]) -> dict[str, tuple[float, float]]:
+    """``key=lo:hi`` -> {key: (lo, hi)}."""
+    out = {}
+    for spec in specs or []:
+        key, text = _key_value(spec, "--bounds")
+        parts = text.split(":")
+        if len(parts) != 2:
+            raise ScenarioError([f"--bounds {key}: expected lo:hi, got {text!r}"])
+        lo, hi = (_number(p, f"--bounds {key}") for p in parts)
+        if not lo < hi:
+            raise ScenarioError([f"--bounds {key}: lo must be below hi, got {text!r}"])
+        out[key] = (lo, hi)
+    return out
+
+
+DESIGN_KEYS = {"grid", "range", "sample", "replicates", "steps", "seed", "set"}
+
+
+def read_design_file(path: str | Path) -> dict:
+    """A sweep design YAML, validated; returns the pieces the CLI would otherwise parse.
+
+    Format::
+
+        grid:   {mechanisms.incentives.r: [3, 4, 5]}
+        range:  {budget.per_capita: {lo: 0.5, hi: 1.5, n: 5}}
+        sample: {method: lhs, n: 200, bounds: {mechanisms.trust.rate: [0.05, 0.3]}}
+        replicates: 10
+        steps: 100
+        seed: 42
+        set: {population.citizens: 1000}
+    """
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ScenarioError([f"{path}: cannot read design file ({exc.strerror})"]) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError([f"{path}: not valid YAML: {exc}".replace("\n", " ")]) from None
+    if not isinstance(raw, dict):
+        raise ScenarioError([f"{path}: a design file must be a mapping of keys"])
+    errors = []
+    for key in raw:
+        if key not in DESIGN_KEYS:
+            from .scenario import _did_you_mean
+
+            errors.append(f"{key}: unknown design key{_did_you_mean(str(key), sorted(DESIGN_KEYS))}")
+    out: dict[str, Any] = {"grid": [], "range": [], "bounds": [], "samples": 0}
+    for key, values in (raw.get("grid") or {}).items():
+        if not isinstance(values, list) or not values:
+            errors.append(f"grid.{key}: expected a non-empty list of values")
+            continue
+        out["grid"].append(f"{key}=" + ",".join(json.dumps(v) for v in values))
+    for key, spec in (raw.get("range") or {}).items():
+        if not isinstance(spec, dict) or set(spec) != {"lo", "hi", "n"}:
+            errors.append(f"range.{key}: expected {{lo: ..., hi: ..., n: ...}}")
+            continue
+        out["range"].append(f"{key}={spec['lo']}:{spec['hi']}:{spec['n']}")
+    sample = raw.get("sample")
+    if sample is not None:
+        if not isinstance(sample, dict) or sample.get("method", "lhs") != "lhs":
+            errors.append("sample.method: expected 'lhs'")
+        else:
+            n = sample.get("n")
+            if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+                errors.append(f"sample.n: expected an integer >= 1, got {n!r}")
+            else:
+                out["samples"] = n
+            for key, b in (sample.get("bounds") or {}).items():
+                if not isinstance(b, list) or len(b) != 2:
+                    errors.append(f"sample.bounds.{key}: expected [lo, hi]")
+                    continue
+                out["bounds"].append(f"{key}={b[0]}:{b[1]}")
+    for key in ("replicates", "steps", "seed"):
+        value = raw.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            errors.append(f"{key}: expected a whole number >= 0, got {value!r}")
+        out[key] = value
+    overrides = raw.get("set") or {}
+    if not isinstance(overrides, dict):
+        errors.append("set: expected a mapping of key.path: value")
+        overrides = {}
+    out["set"] = overrides
+    if errors:
+        raise ScenarioError(errors)
+    return out
