@@ -5,8 +5,9 @@
 
 Sections: (1) cogov vs the textbook Mesa model of the same citizen rules;
 (2) a full cogov step vs the sparse mat-vec floor; (3) scaling of time and
-memory with N; (4) a 10^6-citizen, 200-step run's peak memory; (5) CLI start-up;
-(6) a profile of a large step. Ratios are measured in the same run. Each
+memory with N; (4) a 10^6-citizen, 200-step run's peak memory; (5) sweeps: parallel
+efficiency on 2 workers and executor overhead; (6) CLI start-up; (7) a profile
+of a large step. Ratios are measured in the same run. Each
 measurement that needs a clean peak-memory reading runs in its own process.
 """
 
@@ -118,6 +119,40 @@ def measure_startup() -> float:
     """Best of 5 wall times of `python run.py --help`."""
     cmd = [sys.executable, str(ROOT / "run.py"), "--help"]
     return best_of(lambda: subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT), 5)
+
+
+def measure_sweep(runs: int, citizens: int = 2500) -> dict:
+    """A `runs`-run sweep of the adaptive preset: plain loop vs sweep on 1 and 2 workers."""
+    import tempfile
+
+    from model import load_scenario
+    from model.runner import run_scenario
+    from model.sweep import DaskExecutor, make_jobs, run_sweep
+
+    base = load_scenario(ROOT / "scenarios/adaptive.yaml", {"population.citizens": citizens})
+    points = [{"mechanisms.incentives.r": 3.0 + 3.0 * i / (runs // 10 - 1)}
+              for i in range(runs // 10)]
+    jobs = make_jobs(base, points, 10, base.seed, None)
+    t = time.perf_counter()
+    for job in jobs:
+        run_scenario(job.scenario, seed=job.seed)
+    plain = time.perf_counter() - t
+    out = {"runs": len(jobs), "citizens": citizens, "plain_loop_s": plain}
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory() as tmp:
+            t = time.perf_counter()
+            run_sweep(base, points, replicates=10, workers=workers, out=tmp)
+            out[f"sweep_{workers}_s"] = time.perf_counter() - t
+    t = time.perf_counter()  # fixed cost: start a cluster, import cogov on its workers, close
+    executor = DaskExecutor(2)
+    executor.client.run(lambda: __import__("model.sweep"))
+    executor.close()
+    out["cluster_start_s"] = time.perf_counter() - t
+    out["overhead_per_run_ms"] = 1000 * (out["sweep_1_s"] - plain) / len(jobs)
+    out["efficiency"] = out["sweep_1_s"] / (2 * out["sweep_2_s"])
+    out["efficiency_after_start"] = out["sweep_1_s"] / (
+        2 * (out["sweep_2_s"] - out["cluster_start_s"]))
+    return out
 
 
 def profile(n: int, steps: int) -> str:
@@ -258,13 +293,32 @@ def report(results: dict, out: Path) -> str:
             "above 100,000 citizens (`population.agents: auto`).",
             "",
         ]
+    sw = results["sweep"]
     lines += [
-        "## 5. Start-up",
+        "## 5. Sweeps: parallel efficiency and executor overhead",
+        "",
+        f"{sw['runs']} runs of the adaptive preset ({sw['citizens']:,} citizens, 100 steps),"
+        " 10 replicates per point, through `run_sweep` (chunked Parquet store included).",
+        "",
+        "| plain loop s | sweep, 1 worker (in-process) s | sweep, 2 Dask workers s | "
+        "Dask fixed cost s (start, worker imports, shutdown) |",
+        "|---|---|---|---|",
+        f"| {sw['plain_loop_s']:.1f} | {sw['sweep_1_s']:.1f} | {sw['sweep_2_s']:.1f} | "
+        f"{sw['cluster_start_s']:.1f} |",
+        "",
+        f"Parallel efficiency on 2 workers: {100 * sw['efficiency']:.0f} % including Dask's fixed"
+        f" cost, {100 * sw['efficiency_after_start']:.0f} % excluding it (the fixed cost matters"
+        " less the longer the sweep). Executor and store"
+        f" overhead: {sw['overhead_per_run_ms']:.1f} ms per run over a plain loop.",
+        "",
+    ]
+    lines += [
+        "## 6. Start-up",
         "",
         f"`python run.py --help`: {results['startup_s']:.3f} s (best of 5; heavy imports are",
         "deferred to the command that needs them).",
         "",
-        f"## 6. Where the time goes ({results['profile_n']:,} citizens)",
+        f"## 7. Where the time goes ({results['profile_n']:,} citizens)",
         "",
         results["profile"],
         "",
@@ -288,15 +342,17 @@ def main(argv=None) -> int:
     sizes = [2_000, 10_000] if args.quick else [10_000, 100_000, 1_000_000]
     mesa_sizes = [2_000] if args.quick else [10_000, 100_000]
     results = {"machine": machine()}
-    print("1/6 cogov vs Mesa ...", flush=True)
+    print("1/7 cogov vs Mesa ...", flush=True)
     results["vs_mesa"] = [measure_vs_mesa(n, 2 if n >= 100_000 else 3) for n in mesa_sizes]
-    print("2-3/6 scaling and floor ...", flush=True)
+    print("2-3/7 scaling and floor ...", flush=True)
     results["scaling"] = [in_subprocess("run", n, 5 if n >= 1_000_000 else 20) for n in sizes]
-    print("4/6 long run ...", flush=True)
+    print("4/7 long run ...", flush=True)
     results["long_run"] = None if args.quick else measure_long_run(1_000_000, 200)
-    print("5/6 start-up ...", flush=True)
+    print("5/7 sweep ...", flush=True)
+    results["sweep"] = measure_sweep(40 if args.quick else 200, 300 if args.quick else 5000)
+    print("6/7 start-up ...", flush=True)
     results["startup_s"] = measure_startup()
-    print("6/6 profile ...", flush=True)
+    print("7/7 profile ...", flush=True)
     results["profile_n"] = sizes[-1]
     results["profile"] = profile(sizes[-1], 3 if args.quick else 5)
     figure = args.out.parent / "figures/scaling.png"
