@@ -46,7 +46,7 @@ class Government(mesa.Agent):
 
     def pay(self, amount: float, account: str) -> float:
         """Spend out of the treasury on a ledger use (subsidy, overhead...); returns what was paid."""
-        paid = min(amount, self.treasury)
+        paid = min(amount, max(0.0, self.treasury))
         self.treasury -= paid
         self.spent += paid
         self.model.ledger.use(account, paid)
@@ -65,6 +65,11 @@ class Government(mesa.Agent):
         self.treasury -= amount
         self.spent += amount
         return amount
+
+    def receive(self, amount: float) -> None:
+        """Money handed back to the treasury (e.g. from the contingency fund) to spend now."""
+        self.treasury += amount
+        self.spent -= amount
 
     def close_budget(self) -> None:
         """Unspent treasury lapses into the reserve."""

@@ -23,6 +23,8 @@ USES = (
     "procurement_overhead",
     "subsidy",
     "compensation",
+    "enforcement",
+    "mediation",
 )
 
 

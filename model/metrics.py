@@ -102,6 +102,68 @@ def ledger_error(m) -> float:
     return m.ledger.error(m.balance())
 
 
+def opinion_mean(m) -> float:
+    """Mean opinion of government (NaN when the opinion mechanism is off)."""
+    return float(m.citizens.opinion.mean()) if m.opinion.enabled else math.nan
+
+
+def opinion_clusters(m) -> float:
+    """Opinion clusters holding >= 1 % of citizens (sorted opinions split at gaps > 0.02)."""
+    from .mechanisms.opinion import opinion_clusters as count
+
+    return float(count(m.citizens.opinion)) if m.opinion.enabled else math.nan
+
+
+def polarization(m) -> float:
+    """4 x variance of opinions, in [0, 1] (1 = half at 0, half at 1)."""
+    return float(4.0 * m.citizens.opinion.var()) if m.opinion.enabled else math.nan
+
+
+def attention(m) -> float:
+    """Fraction of citizens currently engaged with an incident."""
+    return float((m.citizens.attention == 1).mean())
+
+
+def unrest(m) -> float:
+    """Fraction of citizens active (protesting) this step."""
+    return m.unrest.protesting
+
+
+def arrests(m) -> int:
+    """Arrests this step."""
+    return m.unrest.arrests
+
+
+def warnings(m) -> int:
+    """Districts warned this step."""
+    return int(m.early_warning.warned.sum())
+
+
+def response_spend(m) -> float:
+    """Money spent on early-warning responses (targeted service) this step."""
+    return m.response_spend
+
+
+def disputes_open(m) -> int:
+    """Disputes open at the end of the step."""
+    return m.mediation.open_count
+
+
+def disputes_resolved(m) -> int:
+    """Disputes resolved this step."""
+    return m.mediation.resolved
+
+
+def resolution_time(m) -> float:
+    """Mean age in steps of the disputes resolved this step (NaN if none)."""
+    return m.mediation.resolution_time
+
+
+def mediation_cost(m) -> float:
+    """Money spent on mediation this step."""
+    return m.mediation.cost
+
+
 REPORTERS = {
     f.__name__: f
     for f in (
@@ -119,6 +181,18 @@ REPORTERS = {
         incentive_spend,
         ngo_count,
         ledger_error,
+        opinion_mean,
+        opinion_clusters,
+        polarization,
+        attention,
+        unrest,
+        arrests,
+        warnings,
+        response_spend,
+        disputes_open,
+        disputes_resolved,
+        resolution_time,
+        mediation_cost,
     )
 }
 METRICS = tuple(REPORTERS)

@@ -12,11 +12,12 @@ from agents import NGO, Citizen, Government, HubOrganization
 
 from . import network as net
 from .ledger import Ledger
-from .mechanisms import Incentives, Planning, Resources, TrustDynamics
+from .mechanisms import (EarlyWarning, Incentives, Mediation, OpinionDynamics, Planning, Resources,
+                         TrustDynamics, Unrest)
 from .mechanisms.trust import gate
 from .metrics import REPORTERS
 from .needs import Needs
-from .population import lognormal_unit, make_population, settle
+from .population import grievance, lognormal_unit, make_population, settle
 from .scenario import Scenario, ScenarioError, load_scenario
 from .shocks import Shocks
 
@@ -28,9 +29,11 @@ class GovernanceModel(mesa.Model):
 
     Built from one :class:`~model.scenario.Scenario` and one seed. Citizens' state
     lives in ``self.citizens`` (arrays); organisations are ordinary Mesa agents.
-    Step order (docs/model.md, "Process overview"): shocks, need drift, budget
-    appropriation, planning, incentives (co-production), resources (service
-    delivery), settlement (satisfaction), NGO credit, trust, budget close, metrics.
+    Step order (docs/model.md, "Process overview"): early-warning observation,
+    shocks, need drift, budget appropriation, grievance, mediation, unrest,
+    planning, incentives (co-production), resources (service delivery),
+    settlement (satisfaction), NGO credit, trust, opinion, grievance, budget
+    close, metrics.
 
     Args:
         scenario: a Scenario, a path to a scenario YAML, or None for the defaults.
@@ -61,6 +64,7 @@ class GovernanceModel(mesa.Model):
         self._build_population()
         self._build_organizations()
         self._build_mechanisms()
+        self.stream_shocks = self.stream("shocks")
         self.datacollector = mesa.DataCollector(model_reporters=dict(REPORTERS))
         self.datacollector.collect(self)
 
@@ -138,26 +142,51 @@ class GovernanceModel(mesa.Model):
         self.citizens.strategy = self.incentives.initial.copy()
         self.resources = Resources(mech.resources, s.governance.collaboration, cells, fields)
         self.trust = TrustDynamics(mech.trust)
-        self.shocks = Shocks(s.shocks, s.population.districts)
+        collab, districts = s.governance.collaboration, s.population.districts
+        self.opinion = OpinionDynamics(mech.opinion, self.citizens, self.adjacency,
+                                       self.stream("opinion"))
+        self.early_warning = EarlyWarning(mech.early_warning, collab, districts,
+                                          self.stream("early_warning"))
+        self.mediation = Mediation(mech.mediation, collab, self.citizens.district, districts,
+                                   self.stream("mediation"))
+        self.unrest = Unrest(mech.unrest, self.citizens.n, self.stream("unrest"))
+        self.shocks = Shocks(s.shocks, districts)
+        self.response_spend = 0.0
 
     # ------------------------------------------------------------------- step
     def step(self) -> None:
         """Advance one step in the documented process order."""
         t = self.steps
-        c, gov = self.citizens, self.government
+        c, gov, mech = self.citizens, self.government, self.scenario.mechanisms
         self.ledger.new_step()
-        self.shocks.step(t, self.needs, gov, c)
+        indicator = self._warning_indicator()  # last step's state, before today's changes
+        self.shocks.step(t, self.needs, gov, c, self.opinion, self.stream_shocks)
         self.needs.step(c, t)
-        gov.open_budget()
+        budget = gov.open_budget()
+        response = self.early_warning.step(indicator, gov, budget, t, mech.opinion.noise
+                                           if mech.early_warning.indicator == "attention" else 0.0)
+        # citizens act on the grievance they carry into the step
+        weight = mech.mediation.grievance_weight
+        c.grievance = grievance(c, self.mediation.pressure(c.n), weight)
+        self.mediation.step(c.grievance, t, 1.0 + mech.early_warning.mediation_boost
+                            * self.early_warning.responding, gov)
+        c.grievance = grievance(c, self.mediation.pressure(c.n), weight)
+        self.unrest.step(c.grievance, self.adjacency, self.degree, gov, t)
         cells = self.planning.headcount.size
-        shares = self.planning.step(np.bincount(c.cell, weights=c.need, minlength=cells), t)
-        basis = self.scenario.mechanisms.trust.basis
+        cell_need = np.bincount(c.cell, weights=c.need, minlength=cells)
+        shares = self.planning.step(cell_need, t)
+        basis = mech.trust.basis
         self.incentives.step(c, self.adjacency, self.degree, gov, gate(c.trust_gov, basis))
         uptake = gate(c.trust_ngo, basis)
-        self.resources.step(c, shares, gov, self.hubs, self.ngos, self._field_trust_gate(basis))
+        self.resources.step(c, shares, gov, self.hubs, self.ngos, self._field_trust_gate(basis),
+                            self._earmark(response, cell_need))
         settle(c, uptake)
         self._rate_ngos(uptake)
         self.trust.step(c, self.adjacency, self.degree)
+        warned = self.early_warning.responding[c.district]
+        self.opinion.step(c, self.adjacency, self.degree,
+                          mech.early_warning.communication * warned if warned.any() else None)
+        c.grievance = grievance(c, self.mediation.pressure(c.n), weight)
         gov.close_budget()
         self.datacollector.collect(self)
         if t >= self.scenario.steps:
@@ -169,6 +198,41 @@ class GovernanceModel(mesa.Model):
             self.step()
 
     # --------------------------------------------------------------- helpers
+    def _warning_indicator(self) -> np.ndarray:
+        """The early-warning indicator per district, from the current state.
+
+        Before the first step nothing has been delivered, so there is nothing to observe.
+        """
+        if not self.early_warning.enabled or self.steps <= 1:
+            return np.zeros(self.scenario.population.districts)
+        c, d = self.citizens, self.scenario.population.districts
+        size = np.maximum(np.bincount(c.district, minlength=d), 1)
+        kind = self.scenario.mechanisms.early_warning.indicator
+        if kind == "grievance":
+            return np.bincount(c.district, weights=c.grievance, minlength=d) / size
+        if kind == "unmet_need":
+            need = np.bincount(c.district, weights=c.need, minlength=d)
+            unmet = np.bincount(c.district, weights=c.need - c.received, minlength=d)
+            return np.divide(unmet, need, out=np.zeros(d), where=need > 0)
+        if kind == "attention":
+            return np.bincount(c.district, weights=c.attention == 1, minlength=d) / size
+        pressure = self.mediation.pressure(c.n)
+        return np.bincount(c.district, weights=pressure, minlength=d) / size
+
+    def _earmark(self, response: np.ndarray, cell_need: np.ndarray) -> np.ndarray | None:
+        """Response money per district -> per cell, in proportion to need; capped by the treasury."""
+        total = float(response.sum())
+        self.response_spend = 0.0
+        if total <= 0:
+            return None
+        fields = self.scenario.population.need.fields
+        district_need = cell_need.reshape(-1, fields).sum(axis=1)
+        per_need = np.divide(response, district_need, out=np.zeros_like(response),
+                             where=district_need > 0)
+        money = (per_need[:, None] * cell_need.reshape(-1, fields)).ravel()
+        self.response_spend = float(money.sum())
+        return money
+
     def _field_trust_gate(self, basis: float) -> np.ndarray:
         """g(mean trust in NGOs) among citizens of each field."""
         c, fields = self.citizens, self.scenario.population.need.fields
@@ -194,4 +258,4 @@ class GovernanceModel(mesa.Model):
         """Money still held: government reserve and treasury, hubs' and NGOs' cash."""
         gov = self.government
         return (gov.reserve + gov.treasury + sum(h.cash for h in self.hubs)
-                + sum(g.cash for g in self.ngos))
+                + sum(g.cash for g in self.ngos) + self.early_warning.fund)

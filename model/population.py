@@ -6,7 +6,7 @@ Mesa idioms work while population updates never loop over citizens.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,6 +34,9 @@ class CitizenState:
     service_coprod: np.ndarray  # co-produced service received this step
     received: np.ndarray  # need met this step (all sources, capped at need)
     satisfaction: np.ndarray  # received / need, in [0, 1]
+    grievance: np.ndarray  # hardship x (1 - legitimacy) + dispute pressure, in [0, 1]
+    opinion: np.ndarray = field(default=None)  # opinion of government (set by the opinion mechanism)
+    attention: np.ndarray = field(default=None)  # 0 not engaged, 1 engaged, 2 bored
 
     @property
     def n(self) -> int:
@@ -53,6 +56,8 @@ def make_population(scenario, districts: np.ndarray, rng: np.random.Generator) -
     trust_gov = np.clip(pop.initial_trust.government + spread * rng.standard_normal(n), 0, 1)
     trust_ngo = np.clip(pop.initial_trust.ngo + spread * rng.standard_normal(n), 0, 1)
     zeros = lambda: np.zeros(n)  # noqa: E731
+    # Citizens arrive with satisfaction equal to their trust in government (their past
+    # experience; an assumption), so grievance at step 1 is not computed from "no service".
     return CitizenState(
         district=districts.astype(np.int32),
         field=field,
@@ -67,8 +72,16 @@ def make_population(scenario, districts: np.ndarray, rng: np.random.Generator) -
         service_ngo=zeros(),
         service_coprod=zeros(),
         received=zeros(),
-        satisfaction=zeros(),
+        satisfaction=trust_gov.copy(),
+        grievance=zeros(),
     )
+
+
+def grievance(state: CitizenState, dispute_pressure: np.ndarray, weight: float) -> np.ndarray:
+    """G_i = clip((1 - S_i)(1 - T_gov,i) + weight * pressure_i, 0, 1) (Epstein 2002: hardship x
+    illegitimacy; unresolved disputes add to it)."""
+    base = (1.0 - state.satisfaction) * (1.0 - state.trust_gov)
+    return np.clip(base + weight * dispute_pressure, 0.0, 1.0)
 
 
 def settle(state: CitizenState, uptake: np.ndarray) -> None:

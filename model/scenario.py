@@ -152,17 +152,83 @@ class Incentives:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Opinion:
+    enabled: bool = False
+    initial: float = _p(0.6, 0.0, 1.0)
+    confidence: float = _p(0.3, 0.0, 1.0)
+    convergence: float = _p(0.3, 0.0, 0.5)
+    coupling: float = _p(0.05, 0.0, 0.5)
+    amplifiers: float = _p(0.005, 0.0, 1.0)
+    followers: int = _p(100, 0)
+    spread: float = _p(0.3, 0.0, 1.0)
+    decay: float = _p(0.2, 0.0, 1.0)
+    forget: float = _p(0.0, 0.0, 1.0)
+    noise: float = _p(0.1, 0.0, 1.0)
+    fail_visibility: float = _p(0.9, 0.0, 1.0)
+    repair_visibility: float = _p(0.2, 0.0, 1.0)
+    news_weight: float = _p(0.5, 0.0, 1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unrest:
+    enabled: bool = False
+    threshold: float = _p(0.1, 0.0, 1.0)
+    k: float = _p(2.3, 0.0)
+    enforcement: float = _p(2.0, 0.0)
+    officer_cost: float = _p(0.1, 0.0)
+    jail_term: int = _p(10, 0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EarlyWarning:
+    enabled: bool = False
+    indicator: Literal["grievance", "unmet_need", "attention", "disputes"] = "grievance"
+    threshold: float = _p(0.25, 0.0)
+    delay_top_down: int = _p(6, 0)
+    delay_collaborative: int = _p(1, 0)
+    noise_top_down: float = _p(0.2, 0.0)
+    noise_collaborative: float = _p(0.05, 0.0)
+    contingency: float = _p(0.05, 0.0, 1.0)
+    response_budget: float = _p(0.1, 0.0, 1.0)
+    response_steps: int = _p(6, 1)
+    mediation_boost: float = _p(1.0, 0.0)
+    communication: float = _p(0.05, 0.0, 1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mediation:
+    enabled: bool = False
+    base_rate: float = _p(0.001, 0.0, 1.0)
+    grievance_rate: float = _p(0.02, 0.0, 1.0)
+    linkage: Literal["auto", "on", "off"] = "auto"
+    people_capacity: float = _p(0.004, 0.0)
+    people_cost: float = _p(0.5, 0.0)
+    people_success: float = _p(0.6, 0.0, 1.0)
+    admin_capacity: float = _p(0.002, 0.0)
+    admin_cost: float = _p(2.0, 0.0)
+    admin_success: float = _p(0.5, 0.0, 1.0)
+    judicial_capacity: float = _p(0.001, 0.0)
+    judicial_cost: float = _p(8.0, 0.0)
+    judicial_success: float = _p(0.9, 0.0, 1.0)
+    grievance_weight: float = _p(0.2, 0.0, 1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Mechanisms:
     resources: Resources = _sub(Resources)
     planning: Planning = _sub(Planning)
     trust: Trust = _sub(Trust)
     incentives: Incentives = _sub(Incentives)
+    opinion: Opinion = _sub(Opinion)
+    unrest: Unrest = _sub(Unrest)
+    early_warning: EarlyWarning = _sub(EarlyWarning)
+    mediation: Mediation = _sub(Mediation)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Shock:
     step: int = _p(1, 1)
-    kind: Literal["need_spike", "budget_cut", "legitimacy_drop"] = "need_spike"
+    kind: Literal["need_spike", "budget_cut", "legitimacy_drop", "incident"] = "need_spike"
     size: float = _p(0.5, 0.0)
     over: int = _p(1, 1)
     where: int | None = _p(None, 0)
@@ -353,8 +419,8 @@ def _cross_checks(s: Scenario) -> list[str]:
                 f"shocks.{i}.where: district {shock.where} does not exist "
                 f"(districts are 0..{s.population.districts - 1})"
             )
-        if shock.kind == "budget_cut" and shock.size > 1:
-            errors.append(f"shocks.{i}.size: a budget_cut is a fraction in [0, 1], got {shock.size}")
+        if shock.kind in ("budget_cut", "incident") and shock.size > 1:
+            errors.append(f"shocks.{i}.size: a {shock.kind} is a fraction in [0, 1], got {shock.size}")
     return errors
 
 

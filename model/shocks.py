@@ -9,11 +9,18 @@ f(t) = clip((t - step + 1) / over, 0, 1).
 * ``legitimacy_drop``: trust in government falls by size/over in each of the
   ``over`` steps (absolute, clipped at 0); trust then recovers only through its
   own dynamics.
+* ``incident``: a negative public-opinion event. In each of the ``over`` steps,
+  1 % of the citizens of ``where`` (all if omitted) become engaged with it and
+  lose a share ``size`` of their opinion of government; attention then spreads
+  through the opinion mechanism (which must be enabled for it to have effect).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+
+INCIDENT_SEED_SHARE = 0.01  # share of the area's citizens who see an incident first
 
 
 def progress(shock, t: int) -> float:
@@ -28,8 +35,8 @@ class Shocks:
         self.shocks = tuple(shocks)
         self.districts = districts
 
-    def step(self, t: int, needs, government, state) -> None:
-        """Set need spikes and budget factor for step t; apply trust drops."""
+    def step(self, t: int, needs, government, state, opinion=None, rng=None) -> None:
+        """Set need spikes and budget factor for step t; apply trust drops and incidents."""
         spike = np.ones(self.districts)
         budget = 1.0
         for shock in self.shocks:
@@ -43,5 +50,9 @@ class Shocks:
                 drop = shock.size / shock.over
                 mask = np.ones(state.n, bool) if shock.where is None else state.district == shock.where
                 state.trust_gov[mask] = np.maximum(0.0, state.trust_gov[mask] - drop)
+            elif shock.kind == "incident" and shock.step <= t < shock.step + shock.over:
+                where = np.ones(state.n, bool) if shock.where is None else state.district == shock.where
+                seeds = where & (rng.random(state.n) < INCIDENT_SEED_SHARE)
+                opinion.seed_incident(state, seeds, shock.size)
         needs.spike = spike
         government.budget_factor = budget

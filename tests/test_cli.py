@@ -125,3 +125,9 @@ def test_preset_smoke(preset, tmp_path):
     """Every preset runs a few seeded steps through the CLI."""
     assert main(["run", str(ROOT / f"scenarios/{preset}.yaml"), "--steps", "3",
                  "--out", str(tmp_path)]) == 0
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_scenario_file_validates_and_runs(path, tmp_path):
+    assert main(["run", str(path), "--steps", "3", "--set", "population.citizens=400",
+                 "--set", "population.districts=4", "--out", str(tmp_path)]) == 0

@@ -30,7 +30,17 @@ MECHANISMS = {
                     "contribution": "per_group", "initial_cooperation": 0.5},
                    {"r": 9.0, "cost": 0.05, "K": 2.0, "subsidy": 0.05, "compensation": 1.0,
                     "contribution": "per_individual", "initial_cooperation": 0.5}),
+    # mechanisms that are off by default: "enabled" is set by the tests
+    "opinion": ({"confidence": 0.3, "convergence": 0.3, "coupling": 0.05, "noise": 0.1},
+                {"confidence": 0.05, "convergence": 0.5, "coupling": 0.4, "noise": 0.6}),
+    "unrest": ({"threshold": 0.1, "k": 2.3, "enforcement": 2.0, "officer_cost": 0.1},
+               {"threshold": 0.0, "k": 0.5, "enforcement": 0.5, "officer_cost": 0.5}),
+    "early_warning": ({"threshold": 0.25, "contingency": 0.05, "response_budget": 0.1},
+                      {"threshold": 0.0, "contingency": 0.3, "response_budget": 0.5}),
+    "mediation": ({"base_rate": 0.001, "grievance_rate": 0.02, "people_capacity": 0.004},
+                  {"base_rate": 0.05, "grievance_rate": 0.5, "people_capacity": 0.0}),
 }
+OFF_BY_DEFAULT = {"opinion", "unrest", "early_warning", "mediation"}
 REGIMES = [{"governance.collaboration": c, "governance.adaptation": a}
            for c in (False, True) for a in (False, True)]
 
@@ -56,6 +66,8 @@ def test_disabled_means_no_effect(name, regime):
 def test_enabled_parameters_matter(name):
     """The converse, so the test above cannot pass vacuously."""
     regime = {"governance.collaboration": True}
+    if name in OFF_BY_DEFAULT:
+        regime[f"mechanisms.{name}.enabled"] = True
     a, b = MECHANISMS[name]
     ta, tb = table(with_params(name, a, **regime)), table(with_params(name, b, **regime))
     assert not ta.equals(tb)
@@ -63,7 +75,9 @@ def test_enabled_parameters_matter(name):
 
 @pytest.mark.parametrize("regime", REGIMES, ids=["td", "rtd", "collab", "adaptive"])
 def test_same_seed_same_trajectory(regime):
-    s = small(**regime, **{"mechanisms.incentives.subsidy": 0.01})
+    s = small(**regime, **{"mechanisms.incentives.subsidy": 0.01},
+              **{f"mechanisms.{m}.enabled": True for m in OFF_BY_DEFAULT},
+              shocks=[{"kind": "incident", "step": 5, "size": 0.5}])
     pd.testing.assert_frame_equal(table(s, seed=11), table(s, seed=11))
     assert not table(s, seed=11).equals(table(s, seed=12))
 
@@ -75,7 +89,8 @@ def test_async_update_is_seeded_too():
 
 @pytest.mark.parametrize("regime", REGIMES, ids=["td", "rtd", "collab", "adaptive"])
 def test_pickles_mid_run_and_continues_identically(regime):
-    model = GovernanceModel(small(**regime), seed=5)
+    model = GovernanceModel(small(**regime, **{f"mechanisms.{m}.enabled": True
+                                               for m in OFF_BY_DEFAULT}), seed=5)
     model.run(7)
     clone = pickle.loads(pickle.dumps(model))
     model.run(8)
@@ -87,7 +102,7 @@ def test_pickles_mid_run_and_continues_identically(regime):
 @pytest.mark.parametrize("name", MECHANISMS)
 def test_switching_a_mechanism_keeps_other_streams(name):
     """Common random numbers: the exogenous world (network, needs) is the same draw."""
-    on = run_model(small(), seed=9, steps=25)
+    on = run_model(small(**{f"mechanisms.{name}.enabled": True}), seed=9, steps=25)
     off = run_model(small(**{f"mechanisms.{name}.enabled": False}), seed=9, steps=25)
     assert (on.adjacency != off.adjacency).nnz == 0
     assert np.array_equal(on.citizens.need, off.citizens.need)

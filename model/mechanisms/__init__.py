@@ -7,9 +7,14 @@ Each can be disabled from the scenario (``mechanisms.<name>.enabled: off``) and
 then has no effect whatever its other parameters (tested in tests/test_contracts.py).
 """
 
+from .early_warning import EarlyWarning
 from .incentives import Incentives
+from .mediation import Mediation
+from .opinion import OpinionDynamics
 from .planning import Planning
 from .resources import Resources
 from .trust import TrustDynamics
+from .unrest import Unrest
 
-__all__ = ["Incentives", "Planning", "Resources", "TrustDynamics"]
+__all__ = ["EarlyWarning", "Incentives", "Mediation", "OpinionDynamics", "Planning", "Resources",
+           "TrustDynamics", "Unrest"]

@@ -46,10 +46,12 @@ class Resources:
         self.cells = cells
         self.fields = fields
 
-    def step(self, state, shares, government, hubs, ngos, field_trust_gate) -> None:
+    def step(self, state, shares, government, hubs, ngos, field_trust_gate, earmarked=None) -> None:
         """Spend the treasury; writes service_gov and service_ngo on the citizens.
 
-        ``field_trust_gate[f]`` is g(mean trust in NGOs) among citizens of field f.
+        ``field_trust_gate[f]`` is g(mean trust in NGOs) among citizens of field f;
+        ``earmarked`` (money per cell, part of the treasury) is provided directly on
+        top of the plan (early-warning responses).
         """
         self._field_size = np.bincount(state.field, minlength=self.fields)
         for ngo in ngos:
@@ -61,12 +63,13 @@ class Resources:
             state.service_gov[:] = 0.0
             state.service_ngo[:] = 0.0
             return
-        money = shares * government.treasury
+        extra = np.zeros(self.cells) if earmarked is None else earmarked
+        money = shares * (government.treasury - extra.sum())
         money[cell_need <= 0] = 0.0
         delegated = np.zeros(self.cells)
         if self.collaboration and ngos:
             delegated = self._delegate(money, cell_need, government, hubs, ngos, field_trust_gate)
-        direct = government.provide(money - delegated)
+        direct = government.provide(money - delegated + extra)
         ngo_service = np.zeros(self.cells)
         for ngo in ngos:
             ngo_service[self._cell(ngo)] += ngo.deliver()

@@ -1,0 +1,80 @@
+"""Risk early warning (风险预警网络, DIGEST "Risk early-warning network"; Essay 7 §3).
+
+Observers watch one indicator per district: mean grievance, unmet need, the
+share of citizens engaged with an incident (attention) or open disputes per
+citizen. Who observes depends on the regime's information channel: the
+government alone (collaboration off: ``delay_top_down`` steps late, log-normal
+error ``noise_top_down``) or hubs and NGOs on the ground (collaboration on:
+``delay_collaborative``, ``noise_collaborative``). The opinion mechanism's
+``noise`` (water armies) further blurs the attention indicator:
+observed = (1 − noise)·true + noise·U(0, 1).
+
+Prevention is paid for in advance: every step a share ``contingency`` of the
+budget goes into a contingency fund (a ledger balance), so less is spent by plan.
+A district whose observed indicator exceeds ``threshold`` is warned, which starts
+(or extends) a preventive response lasting ``response_steps`` steps: each step,
+targeted service worth ``response_budget`` × the step's budget per responding
+district, as far as the fund allows (spent as direct provision on the district's
+cells in proportion to need; metric ``response_spend``), people's-mediation
+capacity × (1 + ``mediation_boost``) in the district, and communication that
+moves its citizens' opinion of government a share ``communication`` of the way
+up. Disabled: nothing is set aside, observed or done.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from ..population import lognormal_unit
+
+
+class EarlyWarning:
+    """Observation, thresholds and responses; entry point :meth:`step`."""
+
+    def __init__(self, params, collaboration: bool, districts: int, rng: np.random.Generator):
+        self.params = params
+        self.enabled = params.enabled
+        self.rng = rng
+        self.delay = params.delay_collaborative if collaboration else params.delay_top_down
+        self.noise = params.noise_collaborative if collaboration else params.noise_top_down
+        self.history: deque[np.ndarray] = deque(maxlen=self.delay + 1)
+        self.districts = districts
+        self.warned = np.zeros(districts, dtype=bool)  # crossed the threshold this step
+        self.responding_until = np.zeros(districts, dtype=np.int64)
+        self.t = 0
+        self.fund = 0.0  # contingency money held (a ledger balance)
+
+    @property
+    def responding(self) -> np.ndarray:
+        """Districts with a response running this step."""
+        return self.responding_until > self.t
+
+    def step(self, indicator: np.ndarray, government, budget: float, t: int,
+             chatter: float = 0.0) -> np.ndarray:
+        """Save into the fund, observe, and return response money per district.
+
+        The returned money is handed back to the government's treasury to be spent
+        on the responding districts this step. ``chatter`` is the share of noise in
+        the information environment (applies to the attention indicator).
+        """
+        self.warned = np.zeros(self.districts, dtype=bool)
+        self.t = t
+        if not self.enabled:
+            return np.zeros(self.districts)
+        self.history.append(indicator.copy())
+        seen = self.history[0] * lognormal_unit(self.rng, self.noise, self.districts)
+        if chatter > 0:
+            seen = (1 - chatter) * seen + chatter * self.rng.random(self.districts)
+        self.warned = seen > self.params.threshold
+        self.responding_until[self.warned] = t + self.params.response_steps
+        self.fund += government.transfer(self.params.contingency * budget)
+        wanted = self.responding * self.params.response_budget * budget
+        total = float(wanted.sum())
+        if total <= 0:
+            return wanted
+        paid = wanted * min(1.0, self.fund / total)
+        self.fund -= float(paid.sum())
+        government.receive(float(paid.sum()))
+        return paid
