@@ -21,7 +21,8 @@ def _state(n, trust, satisfaction):
                         base_need=z + 1, need=z + 1, trust_gov=np.full(n, trust),
                         trust_ngo=np.full(n, trust), strategy=z.copy(), payoff=z.copy(),
                         service_gov=z.copy(), service_ngo=z.copy(), service_coprod=z.copy(),
-                        received=z.copy(), satisfaction=np.full(n, satisfaction))
+                        received=z.copy(), satisfaction=np.full(n, satisfaction),
+                        grievance=z.copy())
 
 
 def test_recovery_takes_longer_than_the_fall():
