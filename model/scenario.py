@@ -182,14 +182,14 @@ class Unrest:
 @dataclass(frozen=True, kw_only=True)
 class EarlyWarning:
     enabled: bool = False
-    indicator: Literal["grievance", "unmet_need", "attention", "disputes"] = "grievance"
-    threshold: float = _p(0.25, 0.0)
+    indicator: Literal["unmet_need", "grievance", "attention", "disputes"] = "unmet_need"
+    threshold: float = _p(0.6, 0.0)
     delay_top_down: int = _p(6, 0)
     delay_collaborative: int = _p(1, 0)
     noise_top_down: float = _p(0.2, 0.0)
     noise_collaborative: float = _p(0.05, 0.0)
-    contingency: float = _p(0.05, 0.0, 1.0)
-    response_budget: float = _p(0.1, 0.0, 1.0)
+    contingency: float = _p(0.1, 0.0, 1.0)
+    response_budget: float = _p(0.25, 0.0, 1.0)
     response_steps: int = _p(6, 1)
     mediation_boost: float = _p(1.0, 0.0)
     communication: float = _p(0.05, 0.0, 1.0)
