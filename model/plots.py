@@ -8,6 +8,15 @@ import numpy as np
 
 MAIN_METRICS = ("trust_gov", "trust_ngo", "satisfaction", "unmet_need", "cooperation",
                 "service_gini", "resource_leverage", "cost_per_need")
+CONFLICT_METRICS = ("opinion_mean", "attention", "unrest", "arrests", "warnings", "response_spend",
+                    "disputes_open", "resolution_time")
+
+
+def metrics_to_draw(table) -> tuple[str, ...]:
+    """The main metrics, plus conflict metrics that carry data (their mechanisms are on)."""
+    extra = [m for m in CONFLICT_METRICS
+             if m in table and table[m].notna().any() and (table[m].fillna(0) != 0).any()]
+    return (*MAIN_METRICS, *extra)
 
 
 def _figure(n_panels: int):
@@ -36,10 +45,11 @@ def _save(fig, path: Path) -> None:
 
 
 def plot_run(metrics, path: Path, title: str = "") -> None:
-    """One panel per main metric over time (from step 1)."""
+    """One panel per metric over time (from step 1)."""
     body = metrics[metrics["step"] > 0]
-    fig, axes = _figure(len(MAIN_METRICS))
-    for ax, name in zip(axes, MAIN_METRICS, strict=False):
+    names = metrics_to_draw(body)
+    fig, axes = _figure(len(names))
+    for ax, name in zip(axes, names, strict=False):
         ax.plot(body["step"], body[name], lw=1.4)
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("step")
@@ -49,11 +59,12 @@ def plot_run(metrics, path: Path, title: str = "") -> None:
     _save(fig, path)
 
 
-def plot_compare(timeseries, path: Path, metrics=MAIN_METRICS) -> None:
+def plot_compare(timeseries, path: Path, metrics=None) -> None:
     """Mean over replicates ± 95% t-interval, one line per scenario, one panel per metric."""
     from scipy import stats
 
     body = timeseries[timeseries["step"] > 0]
+    metrics = metrics or metrics_to_draw(body)
     fig, axes = _figure(len(metrics))
     for name, block in body.groupby("scenario", sort=False):
         grouped = block.groupby("step")
