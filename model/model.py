@@ -38,7 +38,8 @@ class GovernanceModel(mesa.Model):
     Args:
         scenario: a Scenario, a path to a scenario YAML, or None for the defaults.
         seed: overrides ``scenario.seed``.
-        **overrides: dotted scenario keys, e.g. ``**{"mechanisms.incentives.r": 4.5}``.
+        **kwargs: dotted scenario keys, e.g. ``**{"mechanisms.incentives.r": 4.5}``
+            (named ``kwargs`` as Mesa's SolaraViz expects).
 
     Example:
         >>> m = GovernanceModel(seed=3, **{"population.citizens": 400, "steps": 5})
@@ -49,12 +50,12 @@ class GovernanceModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario | str | Path | None = None, seed: int | None = None,
-                 **overrides):
+                 **kwargs):
         if isinstance(scenario, str | Path):
             scenario = load_scenario(scenario)
         scenario = scenario or Scenario()
-        if overrides:
-            scenario = scenario.replace(**overrides)
+        if kwargs:
+            scenario = scenario.replace(**kwargs)
         seed = scenario.seed if seed is None else int(seed)
         super().__init__(seed=seed)
         self.scenario = scenario

@@ -177,9 +177,12 @@ def test_kill_minus_9_then_resume_matches_uninterrupted(tmp_path):
 
 def test_ctrl_c_saves_finished_runs(tmp_path):
     out = tmp_path / "s"
+    # A background job of a non-interactive shell (as CI may be) ignores SIGINT, and the
+    # child would inherit that; restore the default so this behaves like a terminal.
     proc = subprocess.Popen([sys.executable, str(ROOT / "run.py"), *SWEEP, "--workers", "1",
                              "--out", str(out)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not list((out / "chunks").glob("runs-*.parquet")):
         time.sleep(0.05)
