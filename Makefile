@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PRESETS := scenarios/top_down.yaml scenarios/responsive_top_down.yaml \
            scenarios/collaborative.yaml scenarios/adaptive.yaml
 
-.PHONY: demo test bench venv clean
+.PHONY: demo test bench app figures venv clean
 
 venv: $(STAMP)
 
@@ -29,3 +29,6 @@ clean:
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+app: $(STAMP)
+	$(PY) run.py app

@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, "out/sensitivity-<scenario name>")
     p = sub.add_parser("plot", help="redraw the figures of a results folder")
     p.add_argument("folder", type=Path)
+    p = sub.add_parser("app", help="start the interactive Solara app on a scenario")
+    p.add_argument("scenario", type=Path, nargs="?", default=Path("scenarios/adaptive.yaml"))
+    p.add_argument("--port", type=int, default=8765)
     p = sub.add_parser("validate", help="check a scenario without running it")
     p.add_argument("scenario", type=Path)
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE")
@@ -276,7 +279,21 @@ def cmd_plot(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "sweep": cmd_sweep,
+def cmd_app(args) -> int:
+    """Validate the scenario, then hand over to `solara run app.py`."""
+    from .outputs import REPO
+
+    _load(args.scenario, argparse.Namespace(overrides=[], steps=None))
+    solara = Path(sys.executable).parent / "solara"
+    env = {**os.environ, "COGOV_SCENARIO": str(args.scenario.resolve()),
+           "PYTHONPATH": str(REPO)}
+    print(f"cogov app on http://localhost:{args.port}/ ({args.scenario}); Ctrl-C stops it")
+    os.execve(str(solara), [str(solara), "run", str(REPO / "app.py"), "--port", str(args.port),
+                            "--production"], env)
+    return 0
+
+
+COMMANDS = {"app": cmd_app, "run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "sweep": cmd_sweep,
             "sensitivity": cmd_sensitivity, "plot": cmd_plot}
 
 

@@ -1,0 +1,93 @@
+"""The SolaraViz app in a real browser: Debian's chromium driven by Playwright.
+
+No browser is downloaded: Playwright is pointed at the system chromium. Where
+none is installed the test is skipped; `apt-get install chromium` enables it
+(.ci/run does this on CI).
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="no chromium on this machine: `apt-get install chromium` to run it")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    port = free_port()
+    log = tmp_path_factory.mktemp("app") / "solara.log"
+    solara = Path(sys.executable).parent / "solara"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([str(solara), "run", "app.py", "--port", str(port), "--host",
+                                 "127.0.0.1", "--production"], cwd=ROOT, stdout=out,
+                                stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail(f"the app did not start: {log.read_text()[-2000:]}")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+    text = log.read_text()
+    assert "Traceback" not in text, text[-3000:]
+    assert "Could not load URL" not in text  # nothing fetched from a CDN
+
+
+def test_app_steps_updates_plots_and_reacts_to_a_slider(app_url, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page.goto(app_url)
+        expect(page.get_by_text("Step: 0")).to_be_visible(timeout=60_000)
+        images = page.locator("img")
+        expect(images).to_have_count(3, timeout=30_000)  # network view and two plots
+        before = [images.nth(i).get_attribute("src") for i in range(3)]
+
+        slider = page.get_by_role("slider").nth(2)  # the first model slider: budget per citizen
+        value = slider.get_attribute("aria-valuenow")
+        slider.focus()
+        for _ in range(4):
+            page.keyboard.press("ArrowRight")
+        expect(slider).not_to_have_attribute("aria-valuenow", value, timeout=10_000)
+
+        step = page.get_by_role("button", name="Step")
+        step.click()
+        expect(page.get_by_text("Step: 1")).to_be_visible(timeout=30_000)
+        step.click()
+        expect(page.get_by_text("Step: 2")).to_be_visible(timeout=30_000)
+        page.wait_for_timeout(1500)
+        after = [images.nth(i).get_attribute("src") for i in range(3)]
+        assert all(a != b for a, b in zip(before, after, strict=True))  # every view redrew
+        body = page.inner_text("body")
+        assert "Traceback" not in body and "Error" not in body
+        page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
+        browser.close()
+    assert (tmp_path / "app.png").stat().st_size > 50_000
