@@ -288,8 +288,9 @@ def cmd_app(args) -> int:
     env = {**os.environ, "COGOV_SCENARIO": str(args.scenario.resolve()),
            "PYTHONPATH": str(REPO)}
     print(f"cogov app on http://localhost:{args.port}/ ({args.scenario}); Ctrl-C stops it")
+    # --no-check-version: solara would otherwise ask PyPI for a newer release at start-up
     os.execve(str(solara), [str(solara), "run", str(REPO / "app.py"), "--port", str(args.port),
-                            "--production"], env)
+                            "--production", "--no-check-version"], env)
     return 0
 
 

@@ -38,7 +38,7 @@ def app_url(tmp_path_factory):
     solara = Path(sys.executable).parent / "solara"
     with open(log, "w") as out:
         proc = subprocess.Popen([str(solara), "run", "app.py", "--port", str(port), "--host",
-                                 "127.0.0.1", "--production"], cwd=ROOT, stdout=out,
+                                 "127.0.0.1", "--production", "--no-check-version"], cwd=ROOT, stdout=out,
                                 stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
