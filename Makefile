@@ -32,3 +32,14 @@ bench: $(STAMP)
 
 app: $(STAMP)
 	$(PY) run.py app
+
+figures: $(STAMP)
+	$(PY) run.py compare $(PRESETS) --replicates 10 --out out/demo
+	$(PY) run.py compare scenarios/incident_top_down.yaml scenarios/incident_adaptive.yaml \
+		--replicates 10 --out out/incident
+	rm -rf out/sweep-readme
+	$(PY) run.py sweep scenarios/collaborative.yaml --grid governance.adaptation=off,on \
+		--range population.need.shift.size=0:0.6:5 --replicates 10 --out out/sweep-readme
+	cp out/demo/compare.png docs/figures/demo_compare.png
+	cp out/incident/compare.png docs/figures/incident_compare.png
+	cp out/sweep-readme/sweep.png docs/figures/sweep_adaptation_shift.png
