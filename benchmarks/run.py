@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
 import json
 import os
 import platform
@@ -93,9 +92,9 @@ def measure_run(n: int, steps: int) -> dict:
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def in_subprocess(kind: str, n: int, steps: int) -> dict:
-    """Run one measurement in a fresh interpreter and read its JSON."""
-    out = subprocess.run([sys.executable, __file__, "--measure", kind, str(n), str(steps)],
+def in_subprocess(n: int, steps: int) -> dict:
+    """Run one scaled-preset measurement in a fresh interpreter and read its JSON."""
+    out = subprocess.run([sys.executable, __file__, "--measure", str(n), str(steps)],
                          capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -333,11 +332,10 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="small sizes only (a smoke check)")
     p.add_argument("--out", type=Path, default=ROOT / "docs/performance.md")
-    p.add_argument("--measure", nargs=3, metavar=("KIND", "N", "STEPS"), help=argparse.SUPPRESS)
+    p.add_argument("--measure", nargs=2, type=int, metavar=("N", "STEPS"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.measure:
-        kind, n, steps = args.measure[0], int(args.measure[1]), int(args.measure[2])
-        print(json.dumps(measure_run(n, steps)))
+        print(json.dumps(measure_run(*args.measure)))
         return 0
     sizes = [2_000, 10_000] if args.quick else [10_000, 100_000, 1_000_000]
     mesa_sizes = [2_000] if args.quick else [10_000, 100_000]
@@ -345,7 +343,7 @@ def main(argv=None) -> int:
     print("1/7 cogov vs Mesa ...", flush=True)
     results["vs_mesa"] = [measure_vs_mesa(n, 2 if n >= 100_000 else 3) for n in mesa_sizes]
     print("2-3/7 scaling and floor ...", flush=True)
-    results["scaling"] = [in_subprocess("run", n, 5 if n >= 1_000_000 else 20) for n in sizes]
+    results["scaling"] = [in_subprocess(n, 5 if n >= 1_000_000 else 20) for n in sizes]
     print("4/7 long run ...", flush=True)
     results["long_run"] = None if args.quick else measure_long_run(1_000_000, 200)
     print("5/7 sweep ...", flush=True)

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from .scenario import Scenario, ScenarioError, leaf_type
+from .scenario import Scenario, ScenarioError, did_you_mean, leaf_type
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class Design:
         """Each factorial axis as a list of partial points."""
         axes = [[{k: v} for v in values] for k, values in self.grid.items()]
         for key, (lo, hi, n) in self.ranges.items():
-            axes.append([{key: _cast(key, x)} for x in np.linspace(lo, hi, n)])
+            axes.append([{key: cast_value(key, x)} for x in np.linspace(lo, hi, n)])
         if self.bounds:
             axes.append(self._lhs())
         return axes
@@ -71,7 +71,7 @@ class Design:
         lo = np.array([self.bounds[k][0] for k in keys])
         hi = np.array([self.bounds[k][1] for k in keys])
         values = lo + unit * (hi - lo)
-        return [{k: _cast(k, x) for k, x in zip(keys, row, strict=True)} for row in values]
+        return [{k: cast_value(k, x) for k, x in zip(keys, row, strict=True)} for row in values]
 
     def points(self) -> list[dict]:
         """The full list of points (factorial product of the axes)."""
@@ -88,8 +88,8 @@ class Design:
                 "samples": self.samples, "seed": self.seed}
 
 
-def _cast(key: str, x: float):
-    """Round values of integer keys; plain floats otherwise."""
+def cast_value(key: str, x: float):
+    """A sampled number as the key's type: rounded for integer keys, a float otherwise."""
     return int(round(float(x))) if leaf_type(key) is int else float(x)
 
 
@@ -196,9 +196,7 @@ def read_design_file(path: str | Path) -> dict:
     errors = []
     for key in raw:
         if key not in DESIGN_KEYS:
-            from .scenario import _did_you_mean
-
-            errors.append(f"{key}: unknown design key{_did_you_mean(str(key), sorted(DESIGN_KEYS))}")
+            errors.append(f"{key}: unknown design key{did_you_mean(str(key), sorted(DESIGN_KEYS))}")
     out: dict[str, Any] = {"grid": [], "range": [], "bounds": [], "samples": 0}
     for key, values in (raw.get("grid") or {}).items():
         if not isinstance(values, list) or not values:

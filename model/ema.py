@@ -69,8 +69,14 @@ def ema_model(scenario: Scenario, uncertainties: dict[str, tuple[float, float]],
         outcomes: metric names, each a ScalarOutcome (mean over replications).
         replications: seeds per experiment, spawned from ``seed`` (default: scenario's).
     """
-    from ema_workbench import (BooleanParameter, CategoricalParameter, IntegerParameter,
-                               RealParameter, ReplicatorModel, ScalarOutcome)
+    from ema_workbench import (
+        BooleanParameter,
+        CategoricalParameter,
+        IntegerParameter,
+        RealParameter,
+        ReplicatorModel,
+        ScalarOutcome,
+    )
 
     model = ReplicatorModel(name, function=CogovFunction(scenario, outcomes, steps))
     params = []

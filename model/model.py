@@ -12,8 +12,16 @@ from agents import NGO, Citizen, Government, HubOrganization
 
 from . import network as net
 from .ledger import Ledger
-from .mechanisms import (EarlyWarning, Incentives, Mediation, OpinionDynamics, Planning, Resources,
-                         TrustDynamics, Unrest)
+from .mechanisms import (
+    EarlyWarning,
+    Incentives,
+    Mediation,
+    OpinionDynamics,
+    Planning,
+    Resources,
+    TrustDynamics,
+    Unrest,
+)
 from .mechanisms.trust import gate
 from .metrics import REPORTERS
 from .needs import Needs
@@ -65,7 +73,6 @@ class GovernanceModel(mesa.Model):
         self._build_population()
         self._build_organizations()
         self._build_mechanisms()
-        self.stream_shocks = self.stream("shocks")
         self.datacollector = mesa.DataCollector(model_reporters=dict(REPORTERS))
         self.datacollector.collect(self)
 
@@ -151,7 +158,7 @@ class GovernanceModel(mesa.Model):
         self.mediation = Mediation(mech.mediation, collab, self.citizens.district, districts,
                                    self.stream("mediation"))
         self.unrest = Unrest(mech.unrest, self.citizens.n, self.stream("unrest"))
-        self.shocks = Shocks(s.shocks, districts)
+        self.shocks = Shocks(s.shocks, districts, self.stream("shocks"))
         self.response_spend = 0.0
 
     # ------------------------------------------------------------------- step
@@ -161,7 +168,7 @@ class GovernanceModel(mesa.Model):
         c, gov, mech = self.citizens, self.government, self.scenario.mechanisms
         self.ledger.new_step()
         indicator = self._warning_indicator()  # last step's state, before today's changes
-        self.shocks.step(t, self.needs, gov, c, self.opinion, self.stream_shocks)
+        self.shocks.step(t, self.needs, gov, c, self.opinion)
         self.needs.step(c, t)
         budget = gov.open_budget()
         response = self.early_warning.step(indicator, gov, budget, t, mech.opinion.noise

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+
 def _from_edges(n: int, u: np.ndarray, v: np.ndarray) -> sp.csr_array:
     """Undirected simple graph from edge lists (self-loops and duplicates dropped)."""
     keep = u != v

@@ -325,7 +325,7 @@ def _convert(tp: Any, value: Any, path: str, meta: dict, errors: list[str]) -> A
         choices = get_args(tp)
         if value in choices:
             return value
-        hint = _did_you_mean(str(value), [str(c) for c in choices])
+        hint = did_you_mean(str(value), [str(c) for c in choices])
         errors.append(
             f"{path}: expected one of {', '.join(map(repr, choices))}, got {_fmt(value)}{hint}"
         )
@@ -363,7 +363,8 @@ def _convert(tp: Any, value: Any, path: str, meta: dict, errors: list[str]) -> A
     raise TypeError(f"unsupported scenario type {tp!r} at {path}")  # programming error
 
 
-def _did_you_mean(word: str, options: list[str]) -> str:
+def did_you_mean(word: str, options: list[str]) -> str:
+    """A "; did you mean 'x'?" suffix for the closest option, or ""."""
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
@@ -379,7 +380,7 @@ def _build(cls: type, raw: Any, path: str, errors: list[str]) -> Any:
     for key in raw:
         if key not in known:
             where = f"{path}.{key}" if path else str(key)
-            hint = _did_you_mean(str(key), list(known)) or f" (known: {', '.join(known)})"
+            hint = did_you_mean(str(key), list(known)) or f" (known: {', '.join(known)})"
             errors.append(f"{where}: unknown key{hint}")
     kwargs = {}
     for name, f in known.items():
@@ -573,7 +574,7 @@ def leaf_type(dotted: str, cls: type = Scenario) -> Any:
         elif dataclasses.is_dataclass(tp):
             hints = get_type_hints(tp)
             if key not in hints:
-                hint = _did_you_mean(key, list(hints)) or f" (known: {', '.join(hints)})"
+                hint = did_you_mean(key, list(hints)) or f" (known: {', '.join(hints)})"
                 raise ScenarioError([f"{'.'.join([*done, key])}: unknown key{hint}"])
             tp = hints[key]
         else:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .design import _cast
+from .design import cast_value
 from .scenario import Scenario, ScenarioError
 from .sweep import run_sweep
 
@@ -91,7 +91,7 @@ def sensitivity(scenario: Scenario, bounds: dict[str, tuple[float, float]], *, m
     seed = scenario.seed if seed is None else seed
     problem = problem_of(bounds)
     x = sample(method, problem, n, seed)
-    points = [{k: _cast(k, v) for k, v in zip(problem["names"], row, strict=True)} for row in x]
+    points = [{k: cast_value(k, v) for k, v in zip(problem["names"], row, strict=True)} for row in x]
     design = {"method": method, "n": n, "problem": problem}
     runs = run_sweep(scenario, points, replicates=replicates, steps=steps, seed=seed,
                      workers=workers, scheduler=scheduler, out=out, resume=resume,

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import numpy as np
 
-
 INCIDENT_SEED_SHARE = 0.01  # share of the area's citizens who see an incident first
 
 
@@ -31,11 +30,12 @@ def progress(shock, t: int) -> float:
 class Shocks:
     """Applies the scenario's shocks; entry point :meth:`step`."""
 
-    def __init__(self, shocks, districts: int):
+    def __init__(self, shocks, districts: int, rng: np.random.Generator):
         self.shocks = tuple(shocks)
         self.districts = districts
+        self.rng = rng  # who sees an incident first
 
-    def step(self, t: int, needs, government, state, opinion=None, rng=None) -> None:
+    def step(self, t: int, needs, government, state, opinion) -> None:
         """Set need spikes and budget factor for step t; apply trust drops and incidents."""
         spike = np.ones(self.districts)
         budget = 1.0
@@ -52,7 +52,7 @@ class Shocks:
                 state.trust_gov[mask] = np.maximum(0.0, state.trust_gov[mask] - drop)
             elif shock.kind == "incident" and shock.step <= t < shock.step + shock.over:
                 where = np.ones(state.n, bool) if shock.where is None else state.district == shock.where
-                seeds = where & (rng.random(state.n) < INCIDENT_SEED_SHARE)
+                seeds = where & (self.rng.random(state.n) < INCIDENT_SEED_SHARE)
                 opinion.seed_incident(state, seeds, shock.size)
         needs.spike = spike
         government.budget_factor = budget

@@ -161,7 +161,7 @@ def test_kill_minus_9_then_resume_matches_uninterrupted(tmp_path):
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     landed = len(list((out / "chunks").glob("runs-*.parquet")))
-    assert 0 < landed and not (out / "runs.parquet").exists()  # killed mid-way
+    assert landed > 0 and not (out / "runs.parquet").exists()  # killed mid-way
     res = cli(*SWEEP, "--workers", "2", "--out", out, "--resume")
     assert res.returncode == 0, res.stderr
     full = cli(*SWEEP, "--workers", "1", "--out", tmp_path / "full")
