@@ -33,6 +33,7 @@ class NGO(mesa.Agent):
         self.cash = 0.0
         self.funds = 0.0
         self.service = 0.0
+        self.unfunded_steps = 0  # consecutive steps without project money (incubation exits)
 
     def receive(self, amount: float) -> None:
         """Project money from a hub or the government."""
@@ -52,6 +53,7 @@ class NGO(mesa.Agent):
         self.credit = m * self.credit + (1 - m) * taken_up_share
 
     def reset_step(self) -> None:
-        """Clear per-step flows."""
+        """Clear per-step flows (counting a step without money first)."""
+        self.unfunded_steps = self.unfunded_steps + 1 if self.funds <= 0 else 0
         self.funds = 0.0
         self.service = 0.0

@@ -25,6 +25,7 @@ USES = (
     "compensation",
     "enforcement",
     "mediation",
+    "incubation",
 )
 
 

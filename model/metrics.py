@@ -164,6 +164,16 @@ def mediation_cost(m) -> float:
     return m.mediation.cost
 
 
+def ngo_entries(m) -> int:
+    """NGOs incubated this step."""
+    return m.incubation.entries
+
+
+def ngo_exits(m) -> int:
+    """NGOs closed this step."""
+    return m.incubation.exits
+
+
 REPORTERS = {
     f.__name__: f
     for f in (
@@ -193,6 +203,8 @@ REPORTERS = {
         disputes_resolved,
         resolution_time,
         mediation_cost,
+        ngo_entries,
+        ngo_exits,
     )
 }
 METRICS = tuple(REPORTERS)

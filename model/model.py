@@ -15,6 +15,7 @@ from .ledger import Ledger
 from .mechanisms import (
     EarlyWarning,
     Incentives,
+    Incubation,
     Mediation,
     OpinionDynamics,
     Planning,
@@ -124,13 +125,11 @@ class GovernanceModel(mesa.Model):
         )
         self.hubs = [HubOrganization(self, field=h % fields) for h in range(org.hubs)]
         order = rng.permutation(cells)  # which cells get the first NGOs
+        self._org_rng = rng
         self.ngos = []
         for j in range(org.ngos):
             c = int(order[j % cells])
-            eff = float(np.clip(rng.normal(org.ngo_efficiency, org.ngo_efficiency_sd), 0.05, 1.0))
-            cap = float(lognormal_unit(rng, 0.3, 1)[0])
-            self.ngos.append(NGO(self, field=c % fields, district=c // fields,
-                                 capacity=cap, efficiency=eff))
+            self.ngos.append(self.new_ngo(c % fields, c // fields))
         for f in range(fields):
             field_hubs = [h for h in self.hubs if h.field == f]
             members = [g for g in self.ngos if g.field == f]
@@ -158,6 +157,7 @@ class GovernanceModel(mesa.Model):
         self.mediation = Mediation(mech.mediation, collab, self.citizens.district, districts,
                                    self.stream("mediation"))
         self.unrest = Unrest(mech.unrest, self.citizens.n, self.stream("unrest"))
+        self.incubation = Incubation(mech.incubation, fields, self.stream("incubation"))
         self.shocks = Shocks(s.shocks, districts, self.stream("shocks"))
         self.response_spend = 0.0
 
@@ -171,6 +171,8 @@ class GovernanceModel(mesa.Model):
         self.shocks.step(t, self.needs, gov, c, self.opinion)
         self.needs.step(c, t)
         budget = gov.open_budget()
+        self.ngos = self.incubation.step(self._unmet_share(), self.hubs, self.ngos, gov,
+                                         self.new_ngo)
         response = self.early_warning.step(indicator, gov, budget, t, mech.opinion.noise
                                            if mech.early_warning.indicator == "attention" else 0.0)
         # citizens act on the grievance they carry into the step
@@ -206,6 +208,25 @@ class GovernanceModel(mesa.Model):
             self.step()
 
     # --------------------------------------------------------------- helpers
+    def new_ngo(self, field: int, district: int, capacity: float | None = None) -> NGO:
+        """An NGO with efficiency ~ Normal(ngo_efficiency, ngo_efficiency_sd) clipped to
+        [0.05, 1] and, unless given, capacity log-normal (mean 1, sd of log 0.3); drawn in
+        that order from the organisations' stream."""
+        org, rng = self.scenario.organizations, self._org_rng
+        eff = float(np.clip(rng.normal(org.ngo_efficiency, org.ngo_efficiency_sd), 0.05, 1.0))
+        if capacity is None:
+            capacity = float(lognormal_unit(rng, 0.3, 1)[0])
+        return NGO(self, field=field, district=district, capacity=capacity, efficiency=eff)
+
+    def _unmet_share(self) -> np.ndarray:
+        """Unmet share of need per cell, as the last step left it (0 before the first)."""
+        c, cells = self.citizens, self.planning.headcount.size
+        if self.steps <= 1:
+            return np.zeros(cells)
+        need = np.bincount(c.cell, weights=c.need, minlength=cells)
+        met = np.bincount(c.cell, weights=c.received, minlength=cells)
+        return np.divide(need - met, need, out=np.zeros(cells), where=need > 0)
+
     def _warning_indicator(self) -> np.ndarray:
         """The early-warning indicator per district, from the current state.
 

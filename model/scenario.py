@@ -214,6 +214,16 @@ class Mediation:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Incubation:
+    enabled: bool = False
+    rate: float = _p(0.3, 0.0, 1.0)
+    need_threshold: float = _p(0.3, 0.0, 1.0)
+    cost: float = _p(20.0, 0.0)
+    startup_capacity: float = _p(0.5, 0.0, open_lo=True)
+    exit_after: int = _p(6, 1)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Mechanisms:
     resources: Resources = _sub(Resources)
     planning: Planning = _sub(Planning)
@@ -223,6 +233,7 @@ class Mechanisms:
     unrest: Unrest = _sub(Unrest)
     early_warning: EarlyWarning = _sub(EarlyWarning)
     mediation: Mediation = _sub(Mediation)
+    incubation: Incubation = _sub(Incubation)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -39,8 +39,11 @@ MECHANISMS = {
                       {"threshold": 0.0, "contingency": 0.3, "response_budget": 0.5}),
     "mediation": ({"base_rate": 0.001, "grievance_rate": 0.02, "people_capacity": 0.004},
                   {"base_rate": 0.05, "grievance_rate": 0.5, "people_capacity": 0.0}),
+    "incubation": ({"rate": 0.3, "need_threshold": 0.3, "cost": 20.0, "exit_after": 6},
+                   {"rate": 1.0, "need_threshold": 0.05, "cost": 5.0, "exit_after": 2}),
 }
-OFF_BY_DEFAULT = {"opinion", "unrest", "early_warning", "mediation"}
+OFF_BY_DEFAULT = {"opinion", "unrest", "early_warning", "mediation", "incubation"}
+SETTING = {"incubation": {"organizations.ngos": 4}}  # leave cells without NGOs to fill
 REGIMES = [{"governance.collaboration": c, "governance.adaptation": a}
            for c in (False, True) for a in (False, True)]
 
@@ -50,7 +53,8 @@ def table(scenario, seed=1, steps=None):
 
 
 def with_params(name, params, **extra):
-    return small(**{f"mechanisms.{name}.{k}": v for k, v in params.items()}, **extra)
+    return small(**{f"mechanisms.{name}.{k}": v for k, v in params.items()},
+                 **SETTING.get(name, {}), **extra)
 
 
 @pytest.mark.parametrize("name", MECHANISMS)

@@ -9,6 +9,7 @@ then has no effect whatever its other parameters (tested in tests/test_contracts
 
 from .early_warning import EarlyWarning
 from .incentives import Incentives
+from .incubation import Incubation
 from .mediation import Mediation
 from .opinion import OpinionDynamics
 from .planning import Planning
@@ -16,5 +17,5 @@ from .resources import Resources
 from .trust import TrustDynamics
 from .unrest import Unrest
 
-__all__ = ["EarlyWarning", "Incentives", "Mediation", "OpinionDynamics", "Planning", "Resources",
+__all__ = ["EarlyWarning", "Incentives", "Incubation", "Mediation", "OpinionDynamics", "Planning", "Resources",
            "TrustDynamics", "Unrest"]

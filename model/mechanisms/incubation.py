@@ -1,0 +1,68 @@
+"""Guidance, incubation and cultivation (引导孵化培育, DIGEST "Hub organisations", Essay 2 §4).
+
+Entry: each step, each hub that received a government grant in the previous step
+(incubation is paid with government money the hub channels; under top-down
+management hubs get none) looks at the cells of its field (one field in one
+district) as the previous step left them. If a cell's unmet share of need,
+1 − Σ received / Σ need, exceeds ``need_threshold`` and no NGO serves it, the hub
+incubates a new NGO there with probability ``rate`` (at most one per hub per step,
+in its worst such cell), paying ``cost`` from the government's treasury (ledger use
+``incubation``). A new NGO starts with
+capacity ``startup_capacity`` and efficiency drawn like the others', and joins the
+hub. Exit: an NGO that has received no project money for ``exit_after``
+consecutive steps closes (NGOs depend on resources from hubs and government).
+Under top-down management (collaboration off) no NGO is funded, so all close and
+none open.
+Disabled: the NGO population never changes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Incubation:
+    """NGO entry and exit; entry point :meth:`step`."""
+
+    def __init__(self, params, fields: int, rng: np.random.Generator):
+        self.params = params
+        self.enabled = params.enabled
+        self.fields = fields
+        self.rng = rng
+        self.entries = 0
+        self.exits = 0
+
+    def step(self, unmet_share: np.ndarray, hubs, ngos: list, government, spawn) -> list:
+        """Close NGOs that went unfunded too long, open new ones; return the NGO list.
+
+        ``unmet_share`` is per cell (district x field); ``spawn(field, district, capacity)``
+        creates an NGO agent (the model knows how to draw its efficiency).
+        """
+        self.entries = self.exits = 0
+        if not self.enabled:
+            return ngos
+        p = self.params
+        staying = [g for g in ngos if g.unfunded_steps < p.exit_after]
+        for gone in set(ngos) - set(staying):
+            if gone.hub is not None:
+                gone.hub.members.remove(gone)
+            gone.remove()
+        self.exits = len(ngos) - len(staying)
+        served = np.zeros(unmet_share.size, dtype=bool)
+        for g in staying:
+            served[g.district * self.fields + g.field] = True
+        for hub in hubs:
+            cells = np.arange(hub.field, unmet_share.size, self.fields)
+            gaps = cells[(unmet_share[cells] > p.need_threshold) & ~served[cells]]
+            if hub.grant <= 0 or gaps.size == 0 or self.rng.random() >= p.rate:
+                continue
+            if government.pay(p.cost, "incubation") < p.cost:
+                break  # no money left for incubation this step
+            worst = int(gaps[np.argmax(unmet_share[gaps])])
+            ngo = spawn(hub.field, worst // self.fields, p.startup_capacity)
+            ngo.hub = hub
+            hub.members.append(ngo)
+            staying.append(ngo)
+            served[worst] = True
+            self.entries += 1
+        return staying
