@@ -34,15 +34,22 @@ class NGO(mesa.Agent):
         self.funds = 0.0
         self.service = 0.0
         self.unfunded_steps = 0  # consecutive steps without project money (incubation exits)
+        self.funders: dict = {}  # buyer -> money paid this step
+        self.opportunist = False  # delivers only (1 - shirk) of what it is paid for
+        self.shirk = 0.0
+        self.promised = 0.0
 
-    def receive(self, amount: float) -> None:
-        """Project money from a hub or the government."""
+    def receive(self, amount: float, buyer=None) -> None:
+        """Project money from a hub or the government (``buyer``, remembered for supervision)."""
         self.cash += amount
         self.funds += amount
+        if buyer is not None:
+            self.funders[buyer] = self.funders.get(buyer, 0.0) + amount
 
     def deliver(self) -> float:
-        """Turn all cash into service (efficiency x money); a ledger use."""
-        self.service = self.efficiency * self.cash
+        """Turn all cash into service (efficiency x money, less what an opportunist withholds)."""
+        self.promised = self.efficiency * self.cash
+        self.service = self.promised * (1.0 - self.shirk if self.opportunist else 1.0)
         self.model.ledger.use("ngo_service", self.cash)
         self.cash = 0.0
         return self.service
@@ -57,3 +64,5 @@ class NGO(mesa.Agent):
         self.unfunded_steps = self.unfunded_steps + 1 if self.funds <= 0 else 0
         self.funds = 0.0
         self.service = 0.0
+        self.promised = 0.0
+        self.funders = {}

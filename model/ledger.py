@@ -26,6 +26,7 @@ USES = (
     "enforcement",
     "mediation",
     "incubation",
+    "inspection",
 )
 
 

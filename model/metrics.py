@@ -174,6 +174,23 @@ def ngo_exits(m) -> int:
     return m.incubation.exits
 
 
+def mean_ngo_credit(m) -> float:
+    """Mean NGO credit: buyers' records with social credit on, citizens' uptake otherwise."""
+    return float(np.mean([g.credit for g in m.ngos])) if m.ngos else math.nan
+
+
+def blacklisted(m) -> int:
+    """NGOs on at least one buyer's blacklist."""
+    return m.credit.blacklisted(m.ngos)
+
+
+def ngo_default_rate(m) -> float:
+    """Share of this step's project money paid to NGOs that delivered less than promised."""
+    paid = sum(g.funds for g in m.ngos)
+    shirked = sum(g.funds for g in m.ngos if g.service < g.promised - 1e-12)
+    return shirked / paid if paid > 0 else math.nan
+
+
 REPORTERS = {
     f.__name__: f
     for f in (
@@ -205,6 +222,9 @@ REPORTERS = {
         mediation_cost,
         ngo_entries,
         ngo_exits,
+        mean_ngo_credit,
+        blacklisted,
+        ngo_default_rate,
     )
 }
 METRICS = tuple(REPORTERS)

@@ -20,6 +20,7 @@ from .mechanisms import (
     OpinionDynamics,
     Planning,
     Resources,
+    SocialCredit,
     TrustDynamics,
     Unrest,
 )
@@ -126,6 +127,7 @@ class GovernanceModel(mesa.Model):
         self.hubs = [HubOrganization(self, field=h % fields) for h in range(org.hubs)]
         order = rng.permutation(cells)  # which cells get the first NGOs
         self._org_rng = rng
+        self._trait_rng = self.stream("opportunism")  # its own stream: tagging draws nothing else
         self.ngos = []
         for j in range(org.ngos):
             c = int(order[j % cells])
@@ -158,6 +160,7 @@ class GovernanceModel(mesa.Model):
                                    self.stream("mediation"))
         self.unrest = Unrest(mech.unrest, self.citizens.n, self.stream("unrest"))
         self.incubation = Incubation(mech.incubation, fields, self.stream("incubation"))
+        self.credit = SocialCredit(mech.credit, self.stream("credit"))
         self.shocks = Shocks(s.shocks, districts, self.stream("shocks"))
         self.response_spend = 0.0
 
@@ -173,6 +176,7 @@ class GovernanceModel(mesa.Model):
         budget = gov.open_budget()
         self.ngos = self.incubation.step(self._unmet_share(), self.hubs, self.ngos, gov,
                                          self.new_ngo)
+        self.credit.step(self.ngos, gov)  # supervision of last step's projects
         response = self.early_warning.step(indicator, gov, budget, t, mech.opinion.noise
                                            if mech.early_warning.indicator == "attention" else 0.0)
         # citizens act on the grievance they carry into the step
@@ -189,9 +193,11 @@ class GovernanceModel(mesa.Model):
         self.incentives.step(c, self.adjacency, self.degree, gov, gate(c.trust_gov, basis))
         uptake = gate(c.trust_ngo, basis)
         self.resources.step(c, shares, gov, self.hubs, self.ngos, self._field_trust_gate(basis),
-                            self._earmark(response, cell_need))
+                            self._earmark(response, cell_need),
+                            self.credit.eligible if self.credit.enabled else None)
         settle(c, uptake)
-        self._rate_ngos(uptake)
+        if not self.credit.enabled:
+            self._rate_ngos(uptake)
         self.trust.step(c, self.adjacency, self.degree)
         warned = self.early_warning.responding[c.district]
         self.opinion.step(c, self.adjacency, self.degree,
@@ -216,7 +222,10 @@ class GovernanceModel(mesa.Model):
         eff = float(np.clip(rng.normal(org.ngo_efficiency, org.ngo_efficiency_sd), 0.05, 1.0))
         if capacity is None:
             capacity = float(lognormal_unit(rng, 0.3, 1)[0])
-        return NGO(self, field=field, district=district, capacity=capacity, efficiency=eff)
+        ngo = NGO(self, field=field, district=district, capacity=capacity, efficiency=eff)
+        ngo.opportunist = bool(self._trait_rng.random() < org.opportunists)
+        ngo.shirk = org.shirk
+        return ngo
 
     def _unmet_share(self) -> np.ndarray:
         """Unmet share of need per cell, as the last step left it (0 before the first)."""

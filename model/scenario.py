@@ -108,6 +108,8 @@ class Organizations:
     gov_efficiency: float = _p(0.75, 0.0, 1.0)
     ngo_efficiency: float = _p(0.9, 0.0, 1.0)
     ngo_efficiency_sd: float = _p(0.05, 0.0)
+    opportunists: float = _p(0.0, 0.0, 1.0)
+    shirk: float = _p(0.5, 0.0, 1.0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,6 +119,7 @@ class Resources:
     overhead: float = _p(0.1, 0.0, 1.0)
     match_ratio: float = _p(1.625, 0.0)
     social_capacity: float = _p(0.25, 0.0)
+    government_share: float = _p(0.0, 0.0, 1.0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -224,6 +227,17 @@ class Incubation:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Credit:
+    enabled: bool = False
+    sharing: bool = True
+    threshold: float = _p(0.7, 0.0, 1.0)
+    learning: float = _p(0.5, 0.0, 1.0)
+    inspect_min: float = _p(0.05, 0.0, 1.0)
+    inspect_max: float = _p(0.8, 0.0, 1.0)
+    inspection_cost: float = _p(1.0, 0.0)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Mechanisms:
     resources: Resources = _sub(Resources)
     planning: Planning = _sub(Planning)
@@ -234,6 +248,7 @@ class Mechanisms:
     early_warning: EarlyWarning = _sub(EarlyWarning)
     mediation: Mediation = _sub(Mediation)
     incubation: Incubation = _sub(Incubation)
+    credit: Credit = _sub(Credit)
 
 
 @dataclass(frozen=True, kw_only=True)

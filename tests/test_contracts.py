@@ -41,9 +41,13 @@ MECHANISMS = {
                   {"base_rate": 0.05, "grievance_rate": 0.5, "people_capacity": 0.0}),
     "incubation": ({"rate": 0.3, "need_threshold": 0.3, "cost": 20.0, "exit_after": 6},
                    {"rate": 1.0, "need_threshold": 0.05, "cost": 5.0, "exit_after": 2}),
+    "credit": ({"sharing": True, "threshold": 0.7, "learning": 0.5, "inspection_cost": 1.0},
+               {"sharing": False, "threshold": 0.9, "learning": 0.9, "inspection_cost": 5.0}),
 }
-OFF_BY_DEFAULT = {"opinion", "unrest", "early_warning", "mediation", "incubation"}
-SETTING = {"incubation": {"organizations.ngos": 4}}  # leave cells without NGOs to fill
+OFF_BY_DEFAULT = {"opinion", "unrest", "early_warning", "mediation", "incubation", "credit"}
+SETTING = {"incubation": {"organizations.ngos": 4},  # leave cells without NGOs to fill
+           "credit": {"organizations.opportunists": 0.4, "organizations.hubs": 6,
+                      "mechanisms.resources.government_share": 0.5}}
 REGIMES = [{"governance.collaboration": c, "governance.adaptation": a}
            for c in (False, True) for a in (False, True)]
 

@@ -7,6 +7,7 @@ Each can be disabled from the scenario (``mechanisms.<name>.enabled: off``) and
 then has no effect whatever its other parameters (tested in tests/test_contracts.py).
 """
 
+from .credit import SocialCredit
 from .early_warning import EarlyWarning
 from .incentives import Incentives
 from .incubation import Incubation
@@ -18,4 +19,4 @@ from .trust import TrustDynamics
 from .unrest import Unrest
 
 __all__ = ["EarlyWarning", "Incentives", "Incubation", "Mediation", "OpinionDynamics", "Planning", "Resources",
-           "TrustDynamics", "Unrest"]
+           "SocialCredit", "TrustDynamics", "Unrest"]

@@ -36,6 +36,10 @@ def share_out(state_need, cell, cell_need, cell_service):
     return state_need * np.minimum(1.0, ratio)[cell]
 
 
+def _anyone(buyer, ngo) -> bool:
+    return True
+
+
 class Resources:
     """Budget execution through government, hubs and NGOs; entry point :meth:`step`."""
 
@@ -46,12 +50,14 @@ class Resources:
         self.cells = cells
         self.fields = fields
 
-    def step(self, state, shares, government, hubs, ngos, field_trust_gate, earmarked=None) -> None:
+    def step(self, state, shares, government, hubs, ngos, field_trust_gate, earmarked=None,
+             eligible=None) -> None:
         """Spend the treasury; writes service_gov and service_ngo on the citizens.
 
         ``field_trust_gate[f]`` is g(mean trust in NGOs) among citizens of field f;
         ``earmarked`` (money per cell, part of the treasury) is provided directly on
-        top of the plan (early-warning responses).
+        top of the plan (early-warning responses); ``eligible(buyer, ngo)`` says whether
+        a buyer may fund an NGO (social credit's blacklists; default: always).
         """
         self._field_size = np.bincount(state.field, minlength=self.fields)
         for ngo in ngos:
@@ -66,10 +72,11 @@ class Resources:
         extra = np.zeros(self.cells) if earmarked is None else earmarked
         money = shares * (government.treasury - extra.sum())
         money[cell_need <= 0] = 0.0
-        delegated = np.zeros(self.cells)
+        delegated = returned = np.zeros(self.cells)
         if self.collaboration and ngos:
-            delegated = self._delegate(money, cell_need, government, hubs, ngos, field_trust_gate)
-        direct = government.provide(money - delegated + extra)
+            delegated, returned = self._delegate(money, cell_need, government, hubs, ngos,
+                                                 field_trust_gate, eligible or _anyone)
+        direct = government.provide(money - delegated + extra + returned)
         ngo_service = np.zeros(self.cells)
         for ngo in ngos:
             ngo_service[self._cell(ngo)] += ngo.deliver()
@@ -79,7 +86,7 @@ class Resources:
     def _cell(self, ngo) -> int:
         return ngo.district * self.fields + ngo.field
 
-    def _delegate(self, money, cell_need, government, hubs, ngos, field_trust_gate) -> np.ndarray:
+    def _delegate(self, money, cell_need, government, hubs, ngos, field_trust_gate, eligible):
         p = self.params
         cap = np.zeros(self.cells)
         eff = np.zeros(self.cells)
@@ -91,34 +98,52 @@ class Resources:
         requirement = np.where(cap > 0, cell_need / (eff * max(1e-12, 1 - p.overhead)), 0.0)
         delegated = np.where(cap > 0, p.delegation * money, 0.0)
         field_of_cell = np.arange(self.cells) % self.fields
-        to_cell = np.zeros(self.cells)  # money reaching NGOs, per cell
-        for f in range(self.fields):
-            cells_f = field_of_cell == f
-            grant = float(delegated[cells_f].sum())
-            if grant > 0:
-                field_hubs = [h for h in hubs if h.field == f]
-                room = min(max(0.0, float(requirement[cells_f].sum()) - grant),
-                           p.social_capacity * self._field_size[f] * field_trust_gate[f])
-                reached = self._procure(grant, field_hubs, government, field_trust_gate[f], room)
-                to_cell[cells_f] = reached * delegated[cells_f] / grant
+        by_cell: dict[int, list] = {}
         for ngo in ngos:
-            c = self._cell(ngo)
-            ngo.receive(to_cell[c] * ngo.capacity / cap[c])
-        return delegated
+            by_cell.setdefault(self._cell(ngo), []).append(ngo)
+        returned = np.zeros(self.cells)  # a buyer's money for a cell where it may fund no NGO
+        for f in range(self.fields):
+            cells = np.flatnonzero(field_of_cell == f)
+            grant = float(delegated[cells].sum())
+            if grant <= 0:
+                continue
+            room = min(max(0.0, float(requirement[cells].sum()) - grant),
+                       p.social_capacity * self._field_size[f] * field_trust_gate[f])
+            for buyer, parts in self._buyers(f, hubs, government):
+                reached = self._buy(buyer, grant * parts[0] / parts[1], government,
+                                    field_trust_gate[f], room * parts[0] / parts[1])
+                for c in cells:
+                    amount = reached * delegated[c] / grant
+                    chosen = [g for g in by_cell.get(c, []) if eligible(buyer, g)]
+                    total = sum(g.capacity for g in chosen)
+                    if total <= 0:
+                        returned[c] += amount
+                        continue
+                    for g in chosen:
+                        g.receive(amount * g.capacity / total, buyer)
+        government.receive(float(returned.sum()))
+        return delegated, returned
 
-    def _procure(self, grant, field_hubs, government, trust_gate, room) -> float:
-        """Route a field's delegated money through its hubs (split equally) or buy directly.
+    def _buyers(self, field: int, hubs, government) -> list:
+        """Who buys a field's projects, each with its share as (numerator, denominator).
 
-        Returns the money that reaches NGOs.
+        The field's hubs split what the government department does not buy itself
+        (``government_share``; 1+1+N); without a hub the government buys it all.
         """
-        p = self.params
+        field_hubs = [h for h in hubs if h.field == field]
         if not field_hubs:
-            government.pay(p.overhead * grant, "procurement_overhead")
-            return government.transfer((1 - p.overhead) * grant)
-        reached = 0.0
-        for hub in field_hubs:
-            hub.receive_grant(government.transfer(grant / len(field_hubs)))
-            hub.raise_funds(p.match_ratio, trust_gate, room / len(field_hubs))
-            hub.take_overhead(p.overhead)
-            reached += hub.pay_out(hub.cash)
-        return reached
+            return [(government, (1.0, 1))]
+        g = self.params.government_share
+        buyers = [(government, (g, 1))] if g > 0 else []
+        return buyers + [(h, (1.0 - g, len(field_hubs))) for h in field_hubs]
+
+    def _buy(self, buyer, money, government, trust_gate, room) -> float:
+        """Money a buyer spends on a field's projects, after overhead (and matching for hubs)."""
+        p = self.params
+        if buyer is government:
+            government.pay(p.overhead * money, "procurement_overhead")
+            return government.transfer((1 - p.overhead) * money)
+        buyer.receive_grant(government.transfer(money))
+        buyer.raise_funds(p.match_ratio, trust_gate, room)
+        buyer.take_overhead(p.overhead)
+        return buyer.pay_out(buyer.cash)

@@ -1,0 +1,80 @@
+"""Social credit: graded supervision, blacklists, and information sharing (Essay 5).
+
+Every buyer of NGO projects (each hub, and the government department where it
+buys itself) keeps a credit record of each NGO, starting at 1. At the start of a
+step each buyer may inspect each NGO it paid in the previous step; supervision is
+graded by credit (低信用多查, 高信用少查): the inspection probability is
+``inspect_max`` − (``inspect_max`` − ``inspect_min``)·credit, and each inspection
+costs ``inspection_cost`` (ledger use ``inspection``). An inspection reveals the
+share of the promised service delivered (1 for an honest NGO, 1 − shirk for an
+opportunist, see ``organizations.opportunists``) and updates the record,
+credit ← (1 − ``learning``)·credit + ``learning``·share. A buyer blacklists an NGO
+whose credit falls below ``threshold`` and pays it nothing from then on.
+
+``sharing: on``: all buyers keep one shared record and one blacklist, so an NGO
+caught once is excluded everywhere ("fail once, constrained everywhere",
+一处失信、处处受制). ``off``: each buyer knows only its own inspections. Disabled:
+no inspections, records or blacklists (NGO credit then follows citizens' uptake).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SHARED = "shared"
+
+
+class SocialCredit:
+    """Records, inspections and blacklists; entry points :meth:`step` and :meth:`eligible`."""
+
+    def __init__(self, params, rng: np.random.Generator):
+        self.params = params
+        self.enabled = params.enabled
+        self.rng = rng
+        self.records: dict = {}  # book -> {ngo unique_id: credit}
+        self.blacklists: dict = {}  # book -> set of ngo unique_ids
+        self.inspections = 0
+
+    def book(self, buyer):
+        """Whose record a buyer consults: the shared one, or its own."""
+        return SHARED if self.params.sharing else buyer.unique_id
+
+    def credit(self, buyer, ngo) -> float:
+        """The buyer's view of an NGO's credit."""
+        return self.records.get(self.book(buyer), {}).get(ngo.unique_id, 1.0)
+
+    def eligible(self, buyer, ngo) -> bool:
+        """False once the buyer's book blacklists the NGO."""
+        return ngo.unique_id not in self.blacklists.get(self.book(buyer), set())
+
+    def blacklisted(self, ngos) -> int:
+        """NGOs on at least one blacklist."""
+        ids = {g.unique_id for g in ngos}
+        return len(ids & set().union(*self.blacklists.values())) if self.blacklists else 0
+
+    def step(self, ngos, government) -> None:
+        """Inspect last step's projects, update records and blacklists."""
+        self.inspections = 0
+        if not self.enabled:
+            return
+        p = self.params
+        for ngo in ngos:
+            if ngo.promised <= 0:
+                continue
+            delivered = ngo.service / ngo.promised
+            for buyer in ngo.funders:
+                c = self.credit(buyer, ngo)
+                if self.rng.random() >= p.inspect_max - (p.inspect_max - p.inspect_min) * c:
+                    continue
+                if government.pay(p.inspection_cost, "inspection") < p.inspection_cost:
+                    return  # no money left for supervision this step
+                self.inspections += 1
+                new = (1 - p.learning) * c + p.learning * delivered
+                book = self.book(buyer)
+                self.records.setdefault(book, {})[ngo.unique_id] = new
+                if new < p.threshold:
+                    self.blacklists.setdefault(book, set()).add(ngo.unique_id)
+        for ngo in ngos:
+            books = [b for b in self.records if ngo.unique_id in self.records[b]]
+            ngo.credit = (float(np.mean([self.records[b][ngo.unique_id] for b in books]))
+                          if books else 1.0)

@@ -1,0 +1,53 @@
+"""Social credit: graded supervision, blacklists, and what information sharing buys."""
+
+import numpy as np
+import pytest
+
+from model import GovernanceModel, Scenario
+from tests.conftest import run_model
+
+MARKET = {"governance.collaboration": True, "organizations.hubs": 6,
+          "mechanisms.resources.government_share": 0.5,  # 1+1+N: each NGO has 3 buyers
+          "organizations.opportunists": 0.3, "organizations.shirk": 0.6, "steps": 60}
+
+
+def default_rate(sharing, enabled=True, seeds=range(4)):
+    s = Scenario().replace(**MARKET, **{"mechanisms.credit.enabled": enabled,
+                                        "mechanisms.credit.sharing": sharing})
+    return np.mean([run_model(s, seed).datacollector.get_model_vars_dataframe()
+                    ["ngo_default_rate"].iloc[10:].mean() for seed in seeds])
+
+
+def test_sharing_lowers_the_default_rate():
+    """Fail once, constrained everywhere: a shared blacklist excludes opportunists sooner."""
+    none, isolated, shared = default_rate(False, enabled=False), default_rate(False), default_rate(True)
+    assert shared < isolated < none
+    assert shared < 0.5 * isolated
+
+
+def test_only_opportunists_are_blacklisted_and_then_unpaid():
+    m = run_model(Scenario().replace(**MARKET, **{"mechanisms.credit.enabled": True}), seed=1)
+    listed = {g for g in m.ngos if not all(m.credit.eligible(b, g) for b in [m.government, *m.hubs])}
+    assert listed and all(g.opportunist for g in listed)
+    assert all(g.funds == 0 for g in listed)  # shared blacklist: nobody pays them any more
+    df = m.datacollector.get_model_vars_dataframe()
+    assert m.ledger.total["inspection"] > 0 and df["ledger_error"].max() < 1e-9
+
+
+def test_supervision_is_graded_by_credit():
+    s = Scenario().replace(**MARKET, **{"mechanisms.credit.enabled": True})
+    m = GovernanceModel(s, seed=1)
+    p = m.credit.params
+    assert p.inspect_max - (p.inspect_max - p.inspect_min) * 1.0 == pytest.approx(p.inspect_min)
+    m.run(30)
+    honest = [g.credit for g in m.ngos if not g.opportunist]
+    assert min(honest) == 1.0  # honest NGOs keep full credit and are rarely checked
+
+
+def test_without_opportunists_credit_changes_nothing_but_costs():
+    base = Scenario().replace(**{**MARKET, "organizations.opportunists": 0.0})
+    off = run_model(base, seed=2).datacollector.get_model_vars_dataframe()
+    on = run_model(base.replace(**{"mechanisms.credit.enabled": True}), seed=2) \
+        .datacollector.get_model_vars_dataframe()
+    assert on["blacklisted"].max() == 0 and off["ngo_default_rate"].max() == 0
+    assert on["unmet_need"].iloc[-1] >= off["unmet_need"].iloc[-1]  # inspections cost money
