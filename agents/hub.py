@@ -51,6 +51,13 @@ class HubOrganization(mesa.Agent):
         self.cash -= cost
         self.model.ledger.use("procurement_overhead", cost)
 
+    def coordinate(self, cost: float) -> float:
+        """Pay the cost of coordinating the partnership (capped at the cash held)."""
+        paid = min(cost, self.cash)
+        self.cash -= paid
+        self.model.ledger.use("coordination", paid)
+        return paid
+
     def pay_out(self, amount: float) -> float:
         """Money handed to a member NGO for a project."""
         self.cash -= amount

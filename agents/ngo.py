@@ -35,6 +35,7 @@ class NGO(mesa.Agent):
         self.service = 0.0
         self.unfunded_steps = 0  # consecutive steps without project money (incubation exits)
         self.funders: dict = {}  # buyer -> money paid this step
+        self.sharing_gain = 1.0  # efficiency multiplier from a hub's shared resources
         self.opportunist = False  # delivers only (1 - shirk) of what it is paid for
         self.shirk = 0.0
         self.promised = 0.0
@@ -48,7 +49,7 @@ class NGO(mesa.Agent):
 
     def deliver(self) -> float:
         """Turn all cash into service (efficiency x money, less what an opportunist withholds)."""
-        self.promised = self.efficiency * self.cash
+        self.promised = self.efficiency * self.sharing_gain * self.cash
         self.service = self.promised * (1.0 - self.shirk if self.opportunist else 1.0)
         self.model.ledger.use("ngo_service", self.cash)
         self.cash = 0.0

@@ -27,6 +27,7 @@ USES = (
     "mediation",
     "incubation",
     "inspection",
+    "coordination",
 )
 
 

@@ -113,6 +113,14 @@ class Organizations:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Sharing:
+    enabled: bool = False
+    gain: float = _p(0.3, 0.0)
+    cost: float = _p(2.0, 0.0)
+    exponent: float = _p(1.5, 1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Resources:
     enabled: bool = True
     delegation: float = _p(0.8, 0.0, 1.0)
@@ -120,6 +128,7 @@ class Resources:
     match_ratio: float = _p(1.625, 0.0)
     social_capacity: float = _p(0.25, 0.0)
     government_share: float = _p(0.0, 0.0, 1.0)
+    sharing: Sharing = _sub(Sharing)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,7 +19,8 @@ from tests.conftest import run_model, small
 # for each mechanism: two parameter sets that differ in every parameter but `enabled`
 MECHANISMS = {
     "resources": ({"delegation": 0.8, "overhead": 0.1, "match_ratio": 1.6, "social_capacity": 0.2},
-                  {"delegation": 0.3, "overhead": 0.4, "match_ratio": 0.2, "social_capacity": 0.9}),
+                  {"delegation": 0.3, "overhead": 0.4, "match_ratio": 0.2, "social_capacity": 0.9,
+                   "government_share": 0.5, "sharing.enabled": True, "sharing.cost": 0.5}),
     "planning": ({"plan_period": 12, "layers": 3, "layer_delay": 2, "layer_noise": 0.1,
                   "feedback_noise": 0.05},
                  {"plan_period": 2, "layers": 1, "layer_delay": 0, "layer_noise": 0.5,

@@ -88,3 +88,28 @@ def test_ngo_service_only_in_its_catchment():
     served = c.service_ngo > 0
     assert served.any()
     assert (c.district[served] == ngo.district).all() and (c.field[served] == ngo.field).all()
+
+
+def sharing_gain(ngos, seeds=range(2)):
+    """Unmet need avoided by resource sharing, with ngos/3 partners per hub."""
+    out = []
+    for on in (False, True):
+        s = small(**{"governance.collaboration": True, "governance.adaptation": True,
+                     "population.citizens": 2500, "population.districts": 10,
+                     "organizations.ngos": ngos, "mechanisms.resources.sharing.enabled": on})
+        out.append(final(s, "unmet_need", seeds))
+    return out[0] - out[1]
+
+
+def test_resource_sharing_has_an_optimum_number_of_partners():
+    """The gain saturates, the coordination cost grows faster: good with ~10 partners
+    per hub, harmful with 40."""
+    assert sharing_gain(30) > 0.03
+    assert sharing_gain(120) < -0.1
+
+
+def test_coordination_is_paid_and_booked():
+    m = run_model(small(**COLLAB, **{"mechanisms.resources.sharing.enabled": True}))
+    assert m.ledger.total["coordination"] > 0
+    assert m.datacollector.get_model_vars_dataframe()["ledger_error"].max() < 1e-9
+    assert all(g.sharing_gain > 1 for g in m.ngos if g.hub is not None)

@@ -19,6 +19,14 @@ m_c = a_c · B'. Then:
   by capacity and deliver service_j = e_j · money_j. The rest of m_c is provided
   directly.
 
+Resource integration and sharing (``sharing.enabled``; 资源整合共享, Essay 2 §4):
+a hub pools facilities, information, people and money for its n member NGOs, so
+each delivers e_j·(1 + gain·(1 − 1/n)) per unit of money (the gain saturates as
+partners are added), while the hub pays a coordination cost cost·n^exponent per
+step (exponent > 1: each partnership costs more the more there are). Gain and
+cost together give the number of partners an optimum. Assumptions, calibrated to
+no data; Beijing's unions linked 976 organisations.
+
 Within a cell every citizen gets the same fraction of need from each provider:
 service_i = need_i · min(1, service_c / need_c) (over-supply is wasted). Citizens
 take up NGO service in proportion to g(T_ngo,i) (resolved in population.settle).
@@ -62,6 +70,11 @@ class Resources:
         self._field_size = np.bincount(state.field, minlength=self.fields)
         for ngo in ngos:
             ngo.reset_step()
+            ngo.sharing_gain = 1.0
+        if self.params.sharing.enabled:
+            for hub in hubs:
+                for ngo in hub.members:
+                    ngo.sharing_gain = 1.0 + self.params.sharing.gain * (1 - 1 / len(hub.members))
         for hub in hubs:
             hub.grant = hub.raised = 0.0
         cell_need = np.bincount(state.cell, weights=state.need, minlength=self.cells)
@@ -146,4 +159,6 @@ class Resources:
         buyer.receive_grant(government.transfer(money))
         buyer.raise_funds(p.match_ratio, trust_gate, room)
         buyer.take_overhead(p.overhead)
+        if p.sharing.enabled and buyer.members:
+            buyer.coordinate(p.sharing.cost * len(buyer.members) ** p.sharing.exponent)
         return buyer.pay_out(buyer.cash)
