@@ -174,18 +174,19 @@ class GovernanceModel(mesa.Model):
         self.shocks.step(t, self.needs, gov, c, self.opinion)
         self.needs.step(c, t)
         budget = gov.open_budget()
-        self.ngos = self.incubation.step(self._unmet_share(), self.hubs, self.ngos, gov,
-                                         self.new_ngo)
+        if self.incubation.enabled:
+            self.ngos = self.incubation.step(self._unmet_share(), self.hubs, self.ngos, gov,
+                                             self.new_ngo)
         self.credit.step(self.ngos, gov)  # supervision of last step's projects
         response = self.early_warning.step(indicator, gov, budget, t, mech.opinion.noise
                                            if mech.early_warning.indicator == "attention" else 0.0)
         # citizens act on the grievance they carry into the step
-        weight = mech.mediation.grievance_weight
-        c.grievance = grievance(c, self.mediation.pressure(c.n), weight)
-        self.mediation.step(c.grievance, t, 1.0 + mech.early_warning.mediation_boost
-                            * self.early_warning.responding, gov)
-        c.grievance = grievance(c, self.mediation.pressure(c.n), weight)
-        self.unrest.step(c.grievance, self.adjacency, self.degree, gov, t)
+        if self.mediation.enabled or self.unrest.enabled:
+            self._update_grievance()
+            self.mediation.step(c.grievance, t, 1.0 + mech.early_warning.mediation_boost
+                                * self.early_warning.responding, gov)
+            self._update_grievance()
+            self.unrest.step(c.grievance, self.adjacency, self.degree, gov, t)
         cells = self.planning.headcount.size
         cell_need = np.bincount(c.cell, weights=c.need, minlength=cells)
         shares = self.planning.step(cell_need, t)
@@ -202,7 +203,8 @@ class GovernanceModel(mesa.Model):
         warned = self.early_warning.responding[c.district]
         self.opinion.step(c, self.adjacency, self.degree,
                           mech.early_warning.communication * warned if warned.any() else None)
-        c.grievance = grievance(c, self.mediation.pressure(c.n), weight)
+        if self.mediation.enabled or self.unrest.enabled or self.early_warning.enabled:
+            self._update_grievance()  # as the step leaves it: for observers and the metrics
         gov.close_budget()
         self.datacollector.collect(self)
         if t >= self.scenario.steps:
@@ -214,6 +216,12 @@ class GovernanceModel(mesa.Model):
             self.step()
 
     # --------------------------------------------------------------- helpers
+    def _update_grievance(self) -> None:
+        """Grievance from satisfaction, trust and open disputes (docs/model.md 7.10)."""
+        c = self.citizens
+        c.grievance = grievance(c, self.mediation.pressure(c.n),
+                                self.scenario.mechanisms.mediation.grievance_weight)
+
     def new_ngo(self, field: int, district: int, capacity: float | None = None) -> NGO:
         """An NGO with efficiency ~ Normal(ngo_efficiency, ngo_efficiency_sd) clipped to
         [0.05, 1] and, unless given, capacity log-normal (mean 1, sd of log 0.3); drawn in
