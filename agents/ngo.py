@@ -11,6 +11,7 @@ class NGO(mesa.Agent):
     Attributes:
         field: the field of service it provides.
         district: its catchment.
+        cell: its planning cell, district x fields + field.
         capacity: relative size; money in a cell is split among NGOs by capacity.
         efficiency: service units per money unit (DIGEST: NGOs are specialised).
         credit: credit score in [0, 1], an exponential average of the share of
@@ -26,6 +27,7 @@ class NGO(mesa.Agent):
         super().__init__(model)
         self.field = field
         self.district = district
+        self.cell = district * model.scenario.population.need.fields + field  # planning cell
         self.capacity = capacity
         self.efficiency = efficiency
         self.credit = 1.0

@@ -149,7 +149,9 @@ class GovernanceModel(mesa.Model):
                                  self.stream("planning"))
         self.incentives = Incentives(mech.incentives, self.citizens.n, self.stream("incentives"))
         self.citizens.strategy = self.incentives.initial.copy()
-        self.resources = Resources(mech.resources, s.governance.collaboration, cells, fields)
+        self.field_size = np.bincount(self.citizens.field, minlength=fields)  # fixed for a run
+        self.resources = Resources(mech.resources, s.governance.collaboration, cells, fields,
+                                   self.field_size)
         self.trust = TrustDynamics(mech.trust)
         collab, districts = s.governance.collaboration, s.population.districts
         self.opinion = OpinionDynamics(mech.opinion, self.citizens, self.adjacency,
@@ -193,8 +195,8 @@ class GovernanceModel(mesa.Model):
         basis = mech.trust.basis
         self.incentives.step(c, self.adjacency, self.degree, gov, gate(c.trust_gov, basis))
         uptake = gate(c.trust_ngo, basis)
-        self.resources.step(c, shares, gov, self.hubs, self.ngos, self._field_trust_gate(basis),
-                            self._earmark(response, cell_need),
+        self.resources.step(c, shares, cell_need, gov, self.hubs, self.ngos,
+                            self._field_trust_gate(basis), self._earmark(response, cell_need),
                             self.credit.eligible if self.credit.enabled else None)
         settle(c, uptake)
         if not self.credit.enabled:
@@ -266,7 +268,7 @@ class GovernanceModel(mesa.Model):
         return np.bincount(c.district, weights=pressure, minlength=d) / size
 
     def _earmark(self, response: np.ndarray, cell_need: np.ndarray) -> np.ndarray | None:
-        """Response money per district -> per cell, in proportion to need; capped by the treasury."""
+        """Response money per district -> per cell, in proportion to need (paid by the fund)."""
         total = float(response.sum())
         self.response_spend = 0.0
         if total <= 0:
@@ -281,10 +283,9 @@ class GovernanceModel(mesa.Model):
 
     def _field_trust_gate(self, basis: float) -> np.ndarray:
         """g(mean trust in NGOs) among citizens of each field."""
-        c, fields = self.citizens, self.scenario.population.need.fields
-        count = np.bincount(c.field, minlength=fields)
-        total = np.bincount(c.field, weights=c.trust_ngo, minlength=fields)
-        return gate(np.divide(total, count, out=np.zeros(fields), where=count > 0), basis)
+        c, count = self.citizens, self.field_size
+        total = np.bincount(c.field, weights=c.trust_ngo, minlength=count.size)
+        return gate(np.divide(total, count, out=np.zeros(count.size), where=count > 0), basis)
 
     def _rate_ngos(self, uptake: np.ndarray) -> None:
         """NGO credit from the share of offered service citizens in its cell took up."""
@@ -294,11 +295,9 @@ class GovernanceModel(mesa.Model):
         cells = self.planning.headcount.size
         offered = np.bincount(c.cell, weights=c.service_ngo, minlength=cells)
         taken = np.bincount(c.cell, weights=c.service_ngo * uptake, minlength=cells)
-        fields = self.scenario.population.need.fields
         for ngo in self.ngos:
-            cell = ngo.district * fields + ngo.field
-            if ngo.service > 0 and offered[cell] > 0:
-                ngo.update_credit(taken[cell] / offered[cell])
+            if ngo.service > 0 and offered[ngo.cell] > 0:
+                ngo.update_credit(taken[ngo.cell] / offered[ngo.cell])
 
     def balance(self) -> float:
         """Money still held: government reserve and treasury, hubs' and NGOs' cash."""

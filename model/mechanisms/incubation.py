@@ -50,7 +50,7 @@ class Incubation:
         self.exits = len(ngos) - len(staying)
         served = np.zeros(unmet_share.size, dtype=bool)
         for g in staying:
-            served[g.district * self.fields + g.field] = True
+            served[g.cell] = True
         for hub in hubs:
             cells = np.arange(hub.field, unmet_share.size, self.fields)
             gaps = cells[(unmet_share[cells] > p.need_threshold) & ~served[cells]]

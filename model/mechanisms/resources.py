@@ -51,23 +51,25 @@ def _anyone(buyer, ngo) -> bool:
 class Resources:
     """Budget execution through government, hubs and NGOs; entry point :meth:`step`."""
 
-    def __init__(self, params, collaboration: bool, cells: int, fields: int):
+    def __init__(self, params, collaboration: bool, cells: int, fields: int,
+                 field_size: np.ndarray):
         self.params = params
         self.enabled = params.enabled
         self.collaboration = collaboration
         self.cells = cells
         self.fields = fields
+        self.field_size = field_size  # citizens per field (fixed for a run)
 
-    def step(self, state, shares, government, hubs, ngos, field_trust_gate, earmarked=None,
-             eligible=None) -> None:
+    def step(self, state, shares, cell_need, government, hubs, ngos, field_trust_gate,
+             earmarked=None, eligible=None) -> None:
         """Spend the treasury; writes service_gov and service_ngo on the citizens.
 
+        ``cell_need`` is the total need per cell this step;
         ``field_trust_gate[f]`` is g(mean trust in NGOs) among citizens of field f;
         ``earmarked`` (money per cell, part of the treasury) is provided directly on
         top of the plan (early-warning responses); ``eligible(buyer, ngo)`` says whether
         a buyer may fund an NGO (social credit's blacklists; default: always).
         """
-        self._field_size = np.bincount(state.field, minlength=self.fields)
         for ngo in ngos:
             ngo.reset_step()
             ngo.sharing_gain = 1.0
@@ -77,7 +79,6 @@ class Resources:
                     ngo.sharing_gain = 1.0 + self.params.sharing.gain * (1 - 1 / len(hub.members))
         for hub in hubs:
             hub.grant = hub.raised = 0.0
-        cell_need = np.bincount(state.cell, weights=state.need, minlength=self.cells)
         if not self.enabled:
             state.service_gov[:] = 0.0
             state.service_ngo[:] = 0.0
@@ -92,20 +93,17 @@ class Resources:
         direct = government.provide(money - delegated + extra + returned)
         ngo_service = np.zeros(self.cells)
         for ngo in ngos:
-            ngo_service[self._cell(ngo)] += ngo.deliver()
+            ngo_service[ngo.cell] += ngo.deliver()
         state.service_gov[:] = share_out(state.need, state.cell, cell_need, direct)
         state.service_ngo[:] = share_out(state.need, state.cell, cell_need, ngo_service)
-
-    def _cell(self, ngo) -> int:
-        return ngo.district * self.fields + ngo.field
 
     def _delegate(self, money, cell_need, government, hubs, ngos, field_trust_gate, eligible):
         p = self.params
         cap = np.zeros(self.cells)
         eff = np.zeros(self.cells)
         for ngo in ngos:
-            cap[self._cell(ngo)] += ngo.capacity
-            eff[self._cell(ngo)] += ngo.capacity * ngo.efficiency
+            cap[ngo.cell] += ngo.capacity
+            eff[ngo.cell] += ngo.capacity * ngo.efficiency
         eff = np.divide(eff, cap, out=np.ones(self.cells), where=cap > 0)
         # money that would meet all need in NGO-served cells, after overhead
         requirement = np.where(cap > 0, cell_need / (eff * max(1e-12, 1 - p.overhead)), 0.0)
@@ -113,7 +111,7 @@ class Resources:
         field_of_cell = np.arange(self.cells) % self.fields
         by_cell: dict[int, list] = {}
         for ngo in ngos:
-            by_cell.setdefault(self._cell(ngo), []).append(ngo)
+            by_cell.setdefault(ngo.cell, []).append(ngo)
         returned = np.zeros(self.cells)  # a buyer's money for a cell where it may fund no NGO
         for f in range(self.fields):
             cells = np.flatnonzero(field_of_cell == f)
@@ -121,7 +119,7 @@ class Resources:
             if grant <= 0:
                 continue
             room = min(max(0.0, float(requirement[cells].sum()) - grant),
-                       p.social_capacity * self._field_size[f] * field_trust_gate[f])
+                       p.social_capacity * self.field_size[f] * field_trust_gate[f])
             for buyer, parts in self._buyers(f, hubs, government):
                 reached = self._buy(buyer, grant * parts[0] / parts[1], government,
                                     field_trust_gate[f], room * parts[0] / parts[1])
