@@ -128,6 +128,14 @@ def _number(text: str, where: str) -> float:
         raise ScenarioError([f"{where}: expected a number, got {text!r}"]) from None
 
 
+def _numbers(key: str, text: str, flag: str, form: str) -> list[float]:
+    """``lo:hi[:n]`` parts as numbers, or an error naming the flag, key and expected form."""
+    parts = text.split(":")
+    if len(parts) != form.count(":") + 1:
+        raise ScenarioError([f"{flag} {key}: expected {form}, got {text!r}"])
+    return [_number(p, f"{flag} {key}") for p in parts]
+
+
 def parse_grid(specs: list[str]) -> dict[str, list]:
     """``key=v1,v2,v3`` (values read as YAML) -> {key: [v1, v2, v3]}."""
     out = {}
@@ -142,13 +150,10 @@ def parse_range(specs: list[str]) -> dict[str, tuple[float, float, int]]:
     out = {}
     for spec in specs or []:
         key, text = _key_value(spec, "--range")
-        parts = text.split(":")
-        if len(parts) != 3:
-            raise ScenarioError([f"--range {key}: expected lo:hi:n, got {text!r}"])
-        lo, hi = _number(parts[0], f"--range {key}"), _number(parts[1], f"--range {key}")
-        n = _number(parts[2], f"--range {key}")
-        if n < 1 or not float(n).is_integer():
-            raise ScenarioError([f"--range {key}: n must be a whole number >= 1, got {parts[2]!r}"])
+        lo, hi, n = _numbers(key, text, "--range", "lo:hi:n")
+        if n < 1 or not n.is_integer():
+            raise ScenarioError([f"--range {key}: n must be a whole number >= 1, "
+                                 f"got {text.split(':')[2]!r}"])
         out[key] = (lo, hi, int(n))
     return out
 
@@ -158,10 +163,7 @@ def parse_bounds(specs: list[str]) -> dict[str, tuple[float, float]]:
     out = {}
     for spec in specs or []:
         key, text = _key_value(spec, "--bounds")
-        parts = text.split(":")
-        if len(parts) != 2:
-            raise ScenarioError([f"--bounds {key}: expected lo:hi, got {text!r}"])
-        lo, hi = (_number(p, f"--bounds {key}") for p in parts)
+        lo, hi = _numbers(key, text, "--bounds", "lo:hi")
         if not lo < hi:
             raise ScenarioError([f"--bounds {key}: lo must be below hi, got {text!r}"])
         out[key] = (lo, hi)
