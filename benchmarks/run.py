@@ -228,6 +228,13 @@ def plot_scaling(rows: list[dict], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def table(rows: list[dict], columns: list[tuple[str, str]]) -> list[str]:
+    """Markdown table lines: a header of titles, then each row through its format strings."""
+    return ["| " + " | ".join(title for title, _ in columns) + " |",
+            "|" + "---|" * len(columns),
+            *("| " + " | ".join(fmt.format(**r) for _, fmt in columns) + " |" for r in rows)]
+
+
 def report(results: dict, out: Path) -> str:
     """docs/performance.md."""
     m = results["machine"]
@@ -250,13 +257,10 @@ def report(results: dict, out: Path) -> str:
         "neighbour tuples and staged `do`/`shuffle_do` calls; `tests/test_mesa_reference.py`",
         "checks that both give the same mean trajectories within sampling error.",
         "",
-        "| citizens | Mesa s/step | cogov s/step | speed-up | Mesa build s |",
-        "|---|---|---|---|---|",
-    ]
-    for r in results["vs_mesa"]:
-        lines.append(f"| {r['n']:,} | {r['mesa_step_s']:.3f} | {r['cogov_step_s']:.5f} | "
-                     f"{r['speedup']:.0f}× | {r['mesa_build_s']:.2f} |")
-    lines += [
+        *table(results["vs_mesa"], [
+            ("citizens", "{n:,}"), ("Mesa s/step", "{mesa_step_s:.3f}"),
+            ("cogov s/step", "{cogov_step_s:.5f}"), ("speed-up", "{speedup:.0f}×"),
+            ("Mesa build s", "{mesa_build_s:.2f}")]),
         "",
         "## 2. A full step vs the sparse mat-vec floor",
         "",
@@ -265,23 +269,20 @@ def report(results: dict, out: Path) -> str:
         "One CSR mat-vec over the network is a lower bound for one neighbour-averaging",
         "pass; a step makes `passes` of them (co-production 2, trust 2).",
         "",
-        "| citizens | edges | step s | mat-vec s | passes | step / (passes × mat-vec) |",
-        "|---|---|---|---|---|---|",
-    ]
-    for r in results["scaling"]:
-        lines.append(f"| {r['n']:,} | {r['edges']:,} | {r['step_s']:.4f} | {r['matvec_s']:.5f} | "
-                     f"{r['passes']} | {r['floor_ratio']:.2f} |")
-    lines += [
+        *table(results["scaling"], [
+            ("citizens", "{n:,}"), ("edges", "{edges:,}"), ("step s", "{step_s:.4f}"),
+            ("mat-vec s", "{matvec_s:.5f}"), ("passes", "{passes}"),
+            ("step / (passes × mat-vec)", "{floor_ratio:.2f}")]),
         "",
         "## 3. Scaling",
         "",
-        "| citizens | build s | step s | peak RSS MB |",
-        "|---|---|---|---|",
+        *table(results["scaling"], [
+            ("citizens", "{n:,}"), ("build s", "{build_s:.2f}"), ("step s", "{step_s:.4f}"),
+            ("peak RSS MB", "{peak_rss_mb:.0f}")]),
+        "",
+        "![scaling](figures/scaling.png)",
+        "",
     ]
-    for r in results["scaling"]:
-        lines.append(f"| {r['n']:,} | {r['build_s']:.2f} | {r['step_s']:.4f} | "
-                     f"{r['peak_rss_mb']:.0f} |")
-    lines += ["", "![scaling](figures/scaling.png)", ""]
     long = results.get("long_run")
     if long:
         lines += [
