@@ -205,3 +205,17 @@ def test_early_warning_lowers_the_peak_under_top_down():
 def test_setting_money_aside_costs_collaboration():
     diff = np.array([excess_peak(True, True, s) - excess_peak(True, False, s) for s in range(8)])
     assert diff.mean() > 0
+
+
+def test_citizens_without_contacts_hear_no_news():
+    s = small(**{"network.kind": "erdos_renyi", "network.degree": 1,
+                 "mechanisms.opinion.enabled": True, "mechanisms.opinion.amplifiers": 0.0})
+    m = GovernanceModel(s, seed=1)
+    c = m.citizens
+    alone = m.opinion.contact_degree == 0
+    assert alone.any()
+    before = c.opinion.copy()
+    for level in (0.8, 0.2):
+        c.satisfaction[:] = level
+        m.opinion._visibility(c)
+    assert np.array_equal(c.opinion[alone], before[alone])

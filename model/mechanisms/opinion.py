@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ..network import degrees, neighbour_mean, random_neighbour
+from ..network import degrees, random_neighbour
 
 GAP = 0.02  # opinions further apart than this (sorted) start a new cluster
 
@@ -115,8 +115,8 @@ class OpinionDynamics:
         if self.previous_satisfaction is not None:
             change = s - self.previous_satisfaction
             seen = change * np.where(change < 0, p.fail_visibility, p.repair_visibility)
-            news = neighbour_mean(self.contacts, seen, self.contact_degree) if self.contact_degree.any() \
-                else np.zeros_like(seen)
+            # mean over contacts; a citizen without contacts hears no news
+            news = (self.contacts @ seen) / np.maximum(self.contact_degree, 1.0)
             state.opinion = np.clip(state.opinion + p.news_weight * news, 0, 1)
         self.previous_satisfaction = s.copy()
 
