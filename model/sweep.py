@@ -105,9 +105,9 @@ class InProcessExecutor:
         """Nothing to release."""
 
 
-def execute_batch(jobs: list[Job]) -> list[dict]:
+def run_batch(fn, jobs: list[Job]) -> list[dict]:
     """Several jobs in one task: fewer round trips to the scheduler."""
-    return [execute(job) for job in jobs]
+    return [fn(job) for job in jobs]
 
 
 class DaskExecutor:
@@ -141,7 +141,7 @@ class DaskExecutor:
             self.workers = workers
 
     def map(self, fn, jobs: Iterable[Job]) -> Iterator[dict]:
-        """Results in completion order (``fn`` must be :func:`execute`)."""
+        """Results in completion order (``fn`` must be picklable, like :func:`execute`)."""
         from dask.distributed import as_completed
 
         jobs = list(jobs)
@@ -149,7 +149,7 @@ class DaskExecutor:
         batches = iter([jobs[i:i + size] for i in range(0, len(jobs), size)])
 
         def submit(batch):
-            return self.client.submit(execute_batch, batch, pure=False,
+            return self.client.submit(run_batch, fn, batch, pure=False,
                                       key=f"cogov-runs-{batch[0].run_id}-{id(self)}")
 
         pending = as_completed([submit(b) for b in _take(batches, 2 * self.workers)])
