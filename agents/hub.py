@@ -20,6 +20,8 @@ class HubOrganization(mesa.Agent):
         cash: money held (a ledger balance; zero between steps).
         grant: government money received this step.
         raised: social funds raised this step.
+        room: what its projects lacked after the grant this step (the most social
+            funds could have added, had society's purse been deeper).
     """
 
     def __init__(self, model, field: int):
@@ -29,6 +31,7 @@ class HubOrganization(mesa.Agent):
         self.cash = 0.0
         self.grant = 0.0
         self.raised = 0.0
+        self.room = 0.0
 
     def receive_grant(self, amount: float) -> None:
         """Government money for this step's projects."""
@@ -38,7 +41,8 @@ class HubOrganization(mesa.Agent):
     def raise_funds(self, match_ratio: float, trust_gate: float, room: float) -> float:
         """Social funds = min(match_ratio * grant * g(trust), room); a ledger source.
 
-        ``room`` is what its projects still lack after the grant.
+        ``room`` is what its projects still lack after the grant, capped by the social
+        money within reach.
         """
         self.raised = min(match_ratio * self.grant * trust_gate, room)
         self.cash += self.raised

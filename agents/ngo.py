@@ -41,6 +41,8 @@ class NGO(mesa.Agent):
         self.opportunist = False  # delivers only (1 - shirk) of what it is paid for
         self.shirk = 0.0
         self.promised = 0.0
+        self.overpromise = 0.0  # share by which a project bid overstates service (projects)
+        self.collapsed = False  # its project site collapsed this step (projects)
 
     def receive(self, amount: float, buyer=None) -> None:
         """Project money from a hub or the government (``buyer``, remembered for supervision)."""
@@ -50,9 +52,16 @@ class NGO(mesa.Agent):
             self.funders[buyer] = self.funders.get(buyer, 0.0) + amount
 
     def deliver(self) -> float:
-        """Turn all cash into service (efficiency x money, less what an opportunist withholds)."""
-        self.promised = self.efficiency * self.sharing_gain * self.cash
-        self.service = self.promised * (1.0 - self.shirk if self.opportunist else 1.0)
+        """Turn all cash into service (efficiency x money, less what an opportunist withholds).
+
+        It promised what it bid (``overpromise`` above its means); a collapsed project
+        site delivers and promises nothing, and the money is spent all the same.
+        """
+        means = self.efficiency * self.sharing_gain * self.cash
+        self.promised = means * (1.0 + self.overpromise) if self.overpromise else means
+        self.service = means * (1.0 - self.shirk if self.opportunist else 1.0)
+        if self.collapsed:
+            self.promised = self.service = 0.0
         self.model.ledger.use("ngo_service", self.cash)
         self.cash = 0.0
         return self.service
@@ -68,4 +77,5 @@ class NGO(mesa.Agent):
         self.funds = 0.0
         self.service = 0.0
         self.promised = 0.0
+        self.collapsed = False
         self.funders = {}

@@ -28,6 +28,9 @@ USES = (
     "incubation",
     "inspection",
     "coordination",
+    "evaluation",
+    "relocation",
+    "negotiation",
 )
 
 

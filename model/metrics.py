@@ -191,6 +191,52 @@ def ngo_default_rate(m) -> float:
     return shirked / paid if paid > 0 else math.nan
 
 
+def hub_funds_raised(m) -> float:
+    """Social funds raised by hubs this step (gathering force; = social_funds while only hubs raise)."""
+    return float(sum(h.raised for h in m.hubs))
+
+
+def hub_reach(m) -> float:
+    """Share of the money planned for hub fields' cells that went to hubs as grants this step."""
+    fields = m.scenario.population.need.fields
+    hub_fields = sorted({h.field for h in m.hubs})
+    planned = m.resources.planned.reshape(-1, fields)[:, hub_fields].sum() if hub_fields else 0.0
+    return _ratio(float(sum(h.grant for h in m.hubs)), float(planned))
+
+
+def projects_active(m) -> int:
+    """Project contracts running at the end of the step."""
+    return m.projects.active
+
+
+def project_failures(m) -> int:
+    """Project contracts ended as failures this step (collapsed sites, failed evaluations)."""
+    return m.projects.failures
+
+
+def relocation_compensation(m) -> float:
+    """Compensation paid to citizens displaced by relocation this step."""
+    return m.relocation.total
+
+
+def relocation_unmet(m) -> float:
+    """Unmet share of need among displaced citizens (NaN if nobody is displaced)."""
+    c, harmed = m.citizens, m.needs.harmed_at >= 0
+    if not harmed.any():
+        return math.nan
+    return _ratio(float((c.need - c.received)[harmed].sum()), float(c.need[harmed].sum()))
+
+
+def contract_coverage(m) -> float:
+    """Share of workers in firms covered by a collective contract (0 when the mechanism is off)."""
+    return m.bargaining.coverage
+
+
+def labour_disputes(m) -> int:
+    """Labour disputes brought this step."""
+    return m.bargaining.labour_disputes
+
+
 REPORTERS = {
     f.__name__: f
     for f in (
@@ -225,6 +271,14 @@ REPORTERS = {
         mean_ngo_credit,
         blacklisted,
         ngo_default_rate,
+        hub_funds_raised,
+        hub_reach,
+        projects_active,
+        project_failures,
+        relocation_compensation,
+        relocation_unmet,
+        contract_coverage,
+        labour_disputes,
     )
 }
 METRICS = tuple(REPORTERS)

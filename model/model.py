@@ -13,17 +13,22 @@ from agents import NGO, Citizen, Government, HubOrganization
 from . import network as net
 from .ledger import Ledger
 from .mechanisms import (
+    CollectiveBargaining,
     EarlyWarning,
+    HubStrategy,
     Incentives,
     Incubation,
     Mediation,
     OpinionDynamics,
     Planning,
+    Projects,
+    RelocationCompensation,
     Resources,
     SocialCredit,
     TrustDynamics,
     Unrest,
 )
+from .mechanisms.resources import by_capacity
 from .mechanisms.trust import gate
 from .metrics import REPORTERS
 from .needs import Needs
@@ -40,10 +45,11 @@ class GovernanceModel(mesa.Model):
     Built from one :class:`~model.scenario.Scenario` and one seed. Citizens' state
     lives in ``self.citizens`` (arrays); organisations are ordinary Mesa agents.
     Step order (docs/model.md, "Process overview"): early-warning observation,
-    shocks, need drift, budget appropriation, grievance, mediation, unrest,
-    planning, incentives (co-production), resources (service delivery),
-    settlement (satisfaction), NGO credit, trust, opinion, grievance, budget
-    close, metrics.
+    shocks, need drift, budget appropriation, incubation, credit supervision,
+    hub strategy, project settlement, collective bargaining, early warning,
+    grievance, mediation, unrest, planning, incentives (co-production),
+    relocation compensation, resources (service delivery), settlement
+    (satisfaction), NGO credit, trust, opinion, grievance, budget close, metrics.
 
     Args:
         scenario: a Scenario, a path to a scenario YAML, or None for the defaults.
@@ -163,6 +169,15 @@ class GovernanceModel(mesa.Model):
         self.unrest = Unrest(mech.unrest, self.citizens.n, self.stream("unrest"))
         self.incubation = Incubation(mech.incubation, fields, self.stream("incubation"))
         self.credit = SocialCredit(mech.credit, self.stream("credit"))
+        # conflict-proneness of each cell (demolition zones, contested land): r_c = u², u ~ U(0, 1)
+        self.risk = self.stream("risk").random(cells) ** 2
+        self.hub_strategy = HubStrategy(mech.hub_strategy, s.governance.adaptation, fields)
+        self.projects = Projects(mech.projects, self.risk, self.stream("projects"))
+        self.relocation = RelocationCompensation(mech.incentives.relocation, s.governance.adaptation,
+                                                 self.citizens.n, self.stream("relocation"))
+        self.bargaining = CollectiveBargaining(mech.collective_bargaining, collab,
+                                               self.citizens.district, districts,
+                                               self.stream("collective_bargaining"))
         self.shocks = Shocks(s.shocks, districts, self.stream("shocks"))
         self.response_spend = 0.0
 
@@ -180,13 +195,19 @@ class GovernanceModel(mesa.Model):
             self.ngos = self.incubation.step(self._unmet_share(), self.hubs, self.ngos, gov,
                                              self.new_ngo)
         self.credit.step(self.ngos, gov)  # supervision of last step's projects
+        res = self.resources
+        self.hub_strategy.step(self.hubs, self.ngos, res.planned, res.delegated, res.served)
+        self.projects.step(t, self.ngos, gov, self.hub_strategy.support,
+                           self.credit.credit if self.credit.enabled else None)
+        self.bargaining.step(t, c.need, gov, union=bool(self.hubs))
         response = self.early_warning.step(indicator, gov, budget, t, mech.opinion.noise
                                            if mech.early_warning.indicator == "attention" else 0.0)
         # citizens act on the grievance they carry into the step
         if self.mediation.enabled or self.unrest.enabled:
             self._update_grievance()
             self.mediation.step(c.grievance, t, 1.0 + mech.early_warning.mediation_boost
-                                * self.early_warning.responding, gov)
+                                * self.early_warning.responding, gov,
+                                self.bargaining.disputing if self.bargaining.enabled else None)
             self._update_grievance()
             self.unrest.step(c.grievance, self.adjacency, self.degree, gov, t)
         cells = self.planning.headcount.size
@@ -194,10 +215,14 @@ class GovernanceModel(mesa.Model):
         shares = self.planning.step(cell_need, t)
         basis = mech.trust.basis
         self.incentives.step(c, self.adjacency, self.degree, gov, gate(c.trust_gov, basis))
+        c.compensation = self.relocation.step(c.need, self.needs.harm, self.needs.harmed_at, t, gov)
         uptake = gate(c.trust_ngo, basis)
         self.resources.step(c, shares, cell_need, gov, self.hubs, self.ngos,
                             self._field_trust_gate(basis), self._earmark(response, cell_need),
-                            self.credit.eligible if self.credit.enabled else None)
+                            self._award,
+                            self.hub_strategy.delegation(mech.resources.delegation, self.risk,
+                                                         self.hubs),
+                            self.hub_strategy.gather(self.hubs))
         settle(c, uptake)
         if not self.credit.enabled:
             self._rate_ngos(uptake)
@@ -236,6 +261,14 @@ class GovernanceModel(mesa.Model):
         ngo.opportunist = bool(self._trait_rng.random() < org.opportunists)
         ngo.shirk = org.shirk
         return ngo
+
+    def _award(self, buyer, cell: int, ngos: list) -> list:
+        """Which of a cell's NGOs a buyer pays: blacklists (credit), then contracts (projects)."""
+        if self.credit.enabled:
+            ngos = [g for g in ngos if self.credit.eligible(buyer, g)]
+        if self.projects.enabled:
+            return self.projects.award(buyer, cell, ngos)
+        return by_capacity(buyer, cell, ngos)
 
     def _unmet_share(self) -> np.ndarray:
         """Unmet share of need per cell, as the last step left it (0 before the first)."""

@@ -1,7 +1,8 @@
 """Need: heterogeneous across planning cells (district x field), drifting over time.
 
-need_i(t) = base_i * m_c(i)(t) * spike_d(i)(t), with cell multipliers m_c log-normal
-(sd of log = ``need.heterogeneity``). Every ``shift.every`` steps each multiplier
+need_i(t) = base_i * m_c(i)(t) * spike_d(i)(t) * (1 + harm_i), with cell multipliers m_c log-normal
+(sd of log = ``need.heterogeneity``) and harm_i the lasting harm of a relocation
+shock (0 unless displaced). Every ``shift.every`` steps each multiplier
 takes a log-normal step of size ``shift.size`` and all are renormalised so the
 population's total base need stays constant (the budget's adequacy is unchanged).
 """
@@ -24,6 +25,8 @@ class Needs:
         self.weight = np.bincount(state.cell, weights=state.base_need, minlength=self.cells)
         self.multiplier = self._normalise(lognormal_unit(rng, need.heterogeneity, self.cells))
         self.spike = np.ones(scenario.population.districts)  # set by shocks
+        self.harm = np.zeros(state.n)  # relocation harm per citizen (set by shocks)
+        self.harmed_at = np.full(state.n, -1)  # step of displacement (-1: never)
         self.apply(state)
 
     def _normalise(self, m: np.ndarray) -> np.ndarray:
@@ -39,6 +42,8 @@ class Needs:
         self.apply(state)
 
     def apply(self, state: CitizenState) -> None:
-        """need_i = base_i * m_cell * spike_district."""
+        """need_i = base_i * m_cell * spike_district * (1 + harm_i)."""
         np.multiply(state.base_need, self.multiplier[state.cell], out=state.need)
         state.need *= self.spike[state.district]
+        if self.harm.any():
+            state.need *= 1.0 + self.harm

@@ -35,6 +35,7 @@ class CitizenState:
     received: np.ndarray  # need met this step (all sources, capped at need)
     satisfaction: np.ndarray  # received / need, in [0, 1]
     grievance: np.ndarray  # hardship x (1 - legitimacy) + dispute pressure, in [0, 1]
+    compensation: np.ndarray = field(default=None)  # relocation compensation this step (cash)
     opinion: np.ndarray = field(default=None)  # opinion of government (set by the opinion mechanism)
     attention: np.ndarray = field(default=None)  # 0 not engaged, 1 engaged, 2 bored
 
@@ -71,6 +72,7 @@ def make_population(scenario, districts: np.ndarray, rng: np.random.Generator) -
         service_gov=zeros(),
         service_ngo=zeros(),
         service_coprod=zeros(),
+        compensation=zeros(),
         received=zeros(),
         satisfaction=trust_gov.copy(),
         grievance=zeros(),
@@ -87,8 +89,11 @@ def grievance(state: CitizenState, dispute_pressure: np.ndarray, weight: float) 
 def settle(state: CitizenState, uptake: np.ndarray) -> None:
     """Combine this step's services into need met and satisfaction.
 
-    received_i = min(need_i, gov_i + uptake_i * ngo_i + coprod_i);  S_i = received_i / need_i
+    received_i = min(need_i, gov_i + uptake_i * ngo_i + coprod_i + compensation_i);
+    S_i = received_i / need_i
     """
     total = state.service_gov + uptake * state.service_ngo + state.service_coprod
+    if state.compensation is not None and state.compensation.any():
+        total += state.compensation
     np.minimum(state.need, total, out=state.received)
     np.divide(state.received, state.need, out=state.satisfaction)

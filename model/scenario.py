@@ -151,6 +151,16 @@ class Trust:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Relocation:
+    enabled: bool = True
+    rule: Literal["auto", "fixed", "observed"] = "auto"
+    share: float = _p(0.8, 0.0)
+    noise: float = _p(0.1, 0.0)
+    delay_fixed: int = _p(6, 0)
+    delay_observed: int = _p(1, 0)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Incentives:
     enabled: bool = True
     r: float = _p(4.5, 0.0)
@@ -161,6 +171,7 @@ class Incentives:
     subsidy: float = _p(0.0, 0.0)
     compensation: float = _p(0.0, 0.0, 1.0)
     initial_cooperation: float = _p(0.5, 0.0, 1.0)
+    relocation: Relocation = _sub(Relocation)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -247,6 +258,50 @@ class Credit:
 
 
 @dataclass(frozen=True, kw_only=True)
+class HubStrategy:
+    enabled: bool = False
+    gather: float = _p(1.0, 0.0)
+    borrow: float = _p(1.0, 0.0)
+    avoid: float = _p(1.0, 0.0)
+    returns: float = _p(0.5, 0.0, 1.0)
+    adapt_rate: float = _p(0.2, 0.0, 1.0)
+    floor: float = _p(0.05, 0.0)
+    support: float = _p(0.5, 0.0, 1.0)
+    screen: float = _p(0.3, 0.0, 1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Projects:
+    enabled: bool = False
+    length: int = _p(12, 1)
+    price_weight: float = _p(0.4, 0.0)
+    quality_weight: float = _p(0.3, 0.0)
+    credit_weight: float = _p(0.3, 0.0)
+    underbid: float = _p(0.3, 0.0)
+    evaluation: float = _p(0.3, 0.0, 1.0)
+    evaluation_cost: float = _p(1.0, 0.0)
+    tolerance: float = _p(0.8, 0.0, 1.0)
+    failure_base: float = _p(0.002, 0.0, 1.0)
+    failure_risk: float = _p(0.03, 0.0, 1.0)
+    retender: int = _p(2, 0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CollectiveBargaining:
+    enabled: bool = False
+    firm_size: float = _p(27.4, 1.0)
+    firms_per_contract: float = _p(4.47, 1.0)
+    rate: float = _p(0.015, 0.0, 1.0)
+    contract_length: int = _p(36, 1)
+    negotiation_cost: float = _p(2.0, 0.0)
+    compliance: float = _p(0.85, 0.0, 1.0)
+    compliance_spread: float = _p(0.1, 0.0, 0.5)
+    improvement: float = _p(0.6, 0.0, 1.0)
+    hardship: float = _p(0.3, 0.0)
+    dispute_rate: float = _p(0.01, 0.0, 1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Mechanisms:
     resources: Resources = _sub(Resources)
     planning: Planning = _sub(Planning)
@@ -258,15 +313,20 @@ class Mechanisms:
     mediation: Mediation = _sub(Mediation)
     incubation: Incubation = _sub(Incubation)
     credit: Credit = _sub(Credit)
+    hub_strategy: HubStrategy = _sub(HubStrategy)
+    projects: Projects = _sub(Projects)
+    collective_bargaining: CollectiveBargaining = _sub(CollectiveBargaining)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Shock:
     step: int = _p(1, 1)
-    kind: Literal["need_spike", "budget_cut", "legitimacy_drop", "incident"] = "need_spike"
+    kind: Literal["need_spike", "budget_cut", "legitimacy_drop", "incident",
+                  "relocation"] = "need_spike"
     size: float = _p(0.5, 0.0)
     over: int = _p(1, 1)
     where: int | None = _p(None, 0)
+    share: float = _p(0.2, 0.0, 1.0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -447,6 +507,9 @@ def _cross_checks(s: Scenario) -> list[str]:
         errors.append("network.degree: citizens x degree must be even for a 'regular' network")
     if net.kind == "small_world" and net.degree < 2:
         errors.append("network.degree: 'small_world' needs a degree of at least 2")
+    hs = s.mechanisms.hub_strategy
+    if hs.gather + hs.borrow + hs.avoid <= 0:
+        errors.append("mechanisms.hub_strategy: gather, borrow and avoid cannot all be 0")
     if s.population.districts > n:
         errors.append(f"population.districts: must not exceed population.citizens ({n})")
     for i, shock in enumerate(s.shocks):

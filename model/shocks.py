@@ -13,13 +13,22 @@ f(t) = clip((t - step + 1) / over, 0, 1).
   1 % of the citizens of ``where`` (all if omitted) become engaged with it and
   lose a share ``size`` of their opinion of government; attention then spreads
   through the opinion mechanism (which must be enabled for it to have effect).
+* ``relocation``: a policy (urban renewal, land requisition) displaces citizens of
+  ``where`` (all if omitted): in each of the ``over`` steps, each citizen of the
+  area not yet displaced is displaced with probability share/over (``share``,
+  default 0.2). A displaced citizen carries a lasting harm
+  η_i = size·ε_i, ε_i log-normal with mean 1 and sd of log 0.8 (losses are
+  unequal; an assumption): its need becomes need_i·(1 + η_i) (7.17).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .population import lognormal_unit
+
 INCIDENT_SEED_SHARE = 0.01  # share of the area's citizens who see an incident first
+HARM_SPREAD = 0.8  # sd of log of relocation harm across displaced citizens (assumption)
 
 
 def progress(shock, t: int) -> float:
@@ -54,5 +63,13 @@ class Shocks:
                 where = np.ones(state.n, bool) if shock.where is None else state.district == shock.where
                 seeds = where & (self.rng.random(state.n) < INCIDENT_SEED_SHARE)
                 opinion.seed_incident(state, seeds, shock.size)
+            elif shock.kind == "relocation" and shock.step <= t < shock.step + shock.over:
+                self._displace(shock, t, needs, state)
         needs.spike = spike
         government.budget_factor = budget
+
+    def _displace(self, shock, t: int, needs, state) -> None:
+        where = np.ones(state.n, bool) if shock.where is None else state.district == shock.where
+        new = where & (needs.harmed_at < 0) & (self.rng.random(state.n) < shock.share / shock.over)
+        needs.harm[new] = shock.size * lognormal_unit(self.rng, HARM_SPREAD, int(new.sum()))
+        needs.harmed_at[new] = t

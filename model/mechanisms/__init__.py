@@ -7,16 +7,21 @@ Each can be disabled from the scenario (``mechanisms.<name>.enabled: off``) and
 then has no effect whatever its other parameters (tested in tests/test_contracts.py).
 """
 
+from .collective_bargaining import CollectiveBargaining
+from .compensation import RelocationCompensation
 from .credit import SocialCredit
 from .early_warning import EarlyWarning
+from .hub_strategy import HubStrategy
 from .incentives import Incentives
 from .incubation import Incubation
 from .mediation import Mediation
 from .opinion import OpinionDynamics
 from .planning import Planning
+from .projects import Projects
 from .resources import Resources
 from .trust import TrustDynamics
 from .unrest import Unrest
 
-__all__ = ["EarlyWarning", "Incentives", "Incubation", "Mediation", "OpinionDynamics", "Planning", "Resources",
-           "SocialCredit", "TrustDynamics", "Unrest"]
+__all__ = ["CollectiveBargaining", "EarlyWarning", "HubStrategy", "Incentives", "Incubation",
+           "Mediation", "OpinionDynamics", "Planning", "Projects", "RelocationCompensation",
+           "Resources", "SocialCredit", "TrustDynamics", "Unrest"]

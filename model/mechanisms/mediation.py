@@ -65,10 +65,13 @@ class Mediation:
         whole = np.floor(cap)
         return (whole + (self.rng.random(cap.shape) < cap - whole)).astype(np.int64)
 
-    def step(self, grievance: np.ndarray, t: int, boost: np.ndarray, government) -> None:
+    def step(self, grievance: np.ndarray, t: int, boost: np.ndarray, government,
+             labour: np.ndarray | None = None) -> None:
         """New disputes, then each channel processes its oldest cases.
 
-        ``boost[d]`` multiplies district d's people's-mediation capacity (early warning).
+        ``boost[d]`` multiplies district d's people's-mediation capacity (early warning);
+        ``labour`` marks citizens who bring a labour dispute this step (collective
+        bargaining); they join the queue like any other dispute.
         """
         self.resolved, self.resolution_time, self.cost = 0, float("nan"), 0.0
         if not self.enabled:
@@ -77,7 +80,10 @@ class Mediation:
         n = grievance.size
         free = np.ones(n, dtype=bool)
         free[self.owner] = False
-        new = np.flatnonzero(free & (self.rng.random(n) < p.base_rate + p.grievance_rate * grievance))
+        arising = self.rng.random(n) < p.base_rate + p.grievance_rate * grievance
+        if labour is not None:
+            arising |= labour
+        new = np.flatnonzero(free & arising)
         self.owner = np.concatenate([self.owner, new])
         self.opened = np.concatenate([self.opened, np.full(new.size, t)])
         self.channel = np.concatenate([self.channel, np.full(new.size, 0 if self.linkage else 1,

@@ -44,8 +44,9 @@ def share_out(state_need, cell, cell_need, cell_service):
     return state_need * np.minimum(1.0, ratio)[cell]
 
 
-def _anyone(buyer, ngo) -> bool:
-    return True
+def by_capacity(buyer, cell, ngos) -> list:
+    """Default award: every NGO of the cell, weighted by capacity."""
+    return [(g, g.capacity) for g in ngos]
 
 
 class Resources:
@@ -59,16 +60,22 @@ class Resources:
         self.cells = cells
         self.fields = fields
         self.field_size = field_size  # citizens per field (fixed for a run)
+        self.planned = np.zeros(cells)  # this step's money per cell (before delegation)
+        self.delegated = np.zeros(cells)  # of which delegated to hubs / NGO projects
+        self.served = np.zeros(cells, dtype=bool)  # cells where NGOs work
 
     def step(self, state, shares, cell_need, government, hubs, ngos, field_trust_gate,
-             earmarked=None, eligible=None) -> None:
+             earmarked=None, award=None, delegation=None, gather=None) -> None:
         """Spend the treasury; writes service_gov and service_ngo on the citizens.
 
         ``cell_need`` is the total need per cell this step;
         ``field_trust_gate[f]`` is g(mean trust in NGOs) among citizens of field f;
         ``earmarked`` (money per cell, part of the treasury) is provided directly on
-        top of the plan (early-warning responses); ``eligible(buyer, ngo)`` says whether
-        a buyer may fund an NGO (social credit's blacklists; default: always).
+        top of the plan (early-warning responses); ``award(buyer, cell, ngos)`` says
+        which of a cell's NGOs a buyer pays, as [(ngo, weight)] (social credit's
+        blacklists, project contracts; default :func:`by_capacity`); ``delegation``
+        (a number or one per cell) replaces ``params.delegation`` and ``gather``
+        (hub -> multiplier) scales hubs' fund-raising (hub_strategy).
         """
         for ngo in ngos:
             ngo.reset_step()
@@ -78,7 +85,8 @@ class Resources:
                 for ngo in hub.members:
                     ngo.sharing_gain = 1.0 + self.params.sharing.gain * (1 - 1 / len(hub.members))
         for hub in hubs:
-            hub.grant = hub.raised = 0.0
+            hub.grant = hub.raised = hub.room = 0.0
+        self.planned[:] = self.delegated[:] = 0.0
         if not self.enabled:
             state.service_gov[:] = 0.0
             state.service_ngo[:] = 0.0
@@ -86,10 +94,14 @@ class Resources:
         extra = np.zeros(self.cells) if earmarked is None else earmarked
         money = shares * (government.treasury - extra.sum())
         money[cell_need <= 0] = 0.0
+        self.planned[:] = money
         delegated = returned = np.zeros(self.cells)
         if self.collaboration and ngos:
+            share = self.params.delegation if delegation is None else delegation
             delegated, returned = self._delegate(money, cell_need, government, hubs, ngos,
-                                                 field_trust_gate, eligible or _anyone)
+                                                 field_trust_gate, award or by_capacity,
+                                                 share, gather or {})
+        self.delegated[:] = delegated
         direct = government.provide(money - delegated + extra + returned)
         ngo_service = np.zeros(self.cells)
         for ngo in ngos:
@@ -97,17 +109,19 @@ class Resources:
         state.service_gov[:] = share_out(state.need, state.cell, cell_need, direct)
         state.service_ngo[:] = share_out(state.need, state.cell, cell_need, ngo_service)
 
-    def _delegate(self, money, cell_need, government, hubs, ngos, field_trust_gate, eligible):
+    def _delegate(self, money, cell_need, government, hubs, ngos, field_trust_gate, award,
+                  share, gather):
         p = self.params
         cap = np.zeros(self.cells)
         eff = np.zeros(self.cells)
         for ngo in ngos:
             cap[ngo.cell] += ngo.capacity
             eff[ngo.cell] += ngo.capacity * ngo.efficiency
+        self.served[:] = cap > 0
         eff = np.divide(eff, cap, out=np.ones(self.cells), where=cap > 0)
         # money that would meet all need in NGO-served cells, after overhead
         requirement = np.where(cap > 0, cell_need / (eff * max(1e-12, 1 - p.overhead)), 0.0)
-        delegated = np.where(cap > 0, p.delegation * money, 0.0)
+        delegated = np.where(cap > 0, share * money, 0.0)
         field_of_cell = np.arange(self.cells) % self.fields
         by_cell: dict[int, list] = {}
         for ngo in ngos:
@@ -118,23 +132,25 @@ class Resources:
             grant = float(delegated[cells].sum())
             if grant <= 0:
                 continue
-            room = min(max(0.0, float(requirement[cells].sum()) - grant),
-                       p.social_capacity * self.field_size[f] * field_trust_gate[f])
+            room = max(0.0, float(requirement[cells].sum()) - grant)
+            purse = p.social_capacity * self.field_size[f] * field_trust_gate[f]
             for buyer, parts in self._buyers(f, hubs, government):
-                reached = self._buy(buyer, grant * parts[0] / parts[1], government,
-                                    field_trust_gate[f], room * parts[0] / parts[1])
+                num, den = parts
+                reached = self._buy(buyer, grant * num / den, government, field_trust_gate[f],
+                                    room * num / den, purse * num / den, gather.get(buyer, 1.0))
                 for c in cells:
+                    if delegated[c] <= 0:
+                        continue
                     amount = reached * delegated[c] / grant
-                    chosen = [g for g in by_cell.get(c, []) if eligible(buyer, g)]
-                    total = sum(g.capacity for g in chosen)
+                    chosen = award(buyer, int(c), by_cell.get(c, []))
+                    total = sum(w for _, w in chosen)
                     if total <= 0:
                         returned[c] += amount
                         continue
-                    for g in chosen:
-                        g.receive(amount * g.capacity / total, buyer)
+                    for g, w in chosen:
+                        g.receive(amount * w / total, buyer)
         government.receive(float(returned.sum()))
         return delegated, returned
-
     def _buyers(self, field: int, hubs, government) -> list:
         """Who buys a field's projects, each with its share as (numerator, denominator).
 
@@ -148,14 +164,20 @@ class Resources:
         buyers = [(government, (g, 1))] if g > 0 else []
         return buyers + [(h, (1.0 - g, len(field_hubs))) for h in field_hubs]
 
-    def _buy(self, buyer, money, government, trust_gate, room) -> float:
-        """Money a buyer spends on a field's projects, after overhead (and matching for hubs)."""
+    def _buy(self, buyer, money, government, trust_gate, room, purse, gather) -> float:
+        """Money a buyer spends on a field's projects, after overhead (and matching for hubs).
+
+        A hub raises min(match_ratio·gather·grant·g, room, purse·gather) (hub_strategy's
+        gathering multiplier is 1 unless that mechanism is on).
+        """
         p = self.params
         if buyer is government:
             government.pay(p.overhead * money, "procurement_overhead")
             return government.transfer((1 - p.overhead) * money)
         buyer.receive_grant(government.transfer(money))
-        buyer.raise_funds(p.match_ratio, trust_gate, room)
+        match = p.match_ratio * gather if gather != 1.0 else p.match_ratio
+        buyer.raise_funds(match, trust_gate, min(room, purse * gather if gather != 1.0 else purse))
+        buyer.room = room
         buyer.take_overhead(p.overhead)
         if p.sharing.enabled and buyer.members:
             buyer.coordinate(p.sharing.cost * len(buyer.members) ** p.sharing.exponent)

@@ -1,0 +1,68 @@
+"""Interest balancing: compensating citizens harmed by a policy (利益补偿, 动态利益均衡).
+
+Extends interest compensation (``mechanisms.incentives.compensation``, the
+co-production top-up of 7.5) to losses a policy imposes: a ``relocation`` shock
+(7.8) displaces citizens, each with its own harm η_i, so its need becomes
+need_i·(1 + η_i) and its loss this step is L_i = need_i·η_i / (1 + η_i). The
+government compensates each displaced citizen from the treasury (ledger use
+``relocation``; cash meets need one for one) once the case is registered:
+
+* ``fixed`` rule (top-down management: a statutory schedule applied after the
+  fact): after ``delay_fixed`` steps, every displaced citizen gets the same
+  payment, ``share``·mean(L) over the citizens being compensated;
+* ``observed`` rule (adaptive collaboration: losses expressed, aggregated and
+  arbitrated through hubs and community consultation [SGNM Essay 2 §5]): after
+  ``delay_observed`` steps, each gets ``share``·L̂_i, its own loss observed with
+  log-normal error (sd of log ``noise``, mean 1).
+
+``auto`` uses the observed rule under ``governance.adaptation`` and the fixed rule
+otherwise. Both rules pay the same total in expectation: they differ in whom the
+money reaches and when. If the treasury cannot pay all, every payment is cut pro
+rata. Disabled: harmed citizens are not compensated. Values are assumptions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..population import lognormal_unit
+
+
+class RelocationCompensation:
+    """Compensation for policy harm; entry point :meth:`step`."""
+
+    def __init__(self, params, adaptation: bool, n: int, rng: np.random.Generator):
+        self.params = params
+        self.enabled = params.enabled
+        rule = params.rule if params.rule != "auto" else ("observed" if adaptation else "fixed")
+        self.observed = rule == "observed"
+        self.delay = params.delay_observed if self.observed else params.delay_fixed
+        self.rng = rng
+        self.paid = np.zeros(n)
+        self.total = 0.0
+
+    def step(self, need: np.ndarray, harm: np.ndarray, harmed_at: np.ndarray, t: int,
+             government) -> np.ndarray:
+        """Pay this step's compensation; returns the payment per citizen (also ``self.paid``).
+
+        ``harm`` is η_i (0 for citizens not harmed), ``harmed_at`` the step each was harmed
+        (-1 if never).
+        """
+        self.paid[:] = 0.0
+        self.total = 0.0
+        if not self.enabled or not harm.any():
+            return self.paid
+        p = self.params
+        due = (harmed_at >= 0) & (harmed_at + self.delay <= t)
+        if not due.any():
+            return self.paid
+        loss = need[due] * harm[due] / (1.0 + harm[due])
+        if self.observed:
+            wanted = p.share * loss * lognormal_unit(self.rng, p.noise, loss.size)
+        else:
+            wanted = np.full(loss.size, p.share * loss.mean())
+        asked = float(wanted.sum())
+        got = government.pay(asked, "relocation")
+        self.paid[due] = wanted * (got / asked if asked > 0 else 0.0)
+        self.total = got
+        return self.paid

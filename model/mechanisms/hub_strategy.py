@@ -1,0 +1,110 @@
+"""Hub dynamics: gathering, borrowing and avoiding resistance (聚力、借力、避力, Essay 2 §3).
+
+Each hub h splits its effort over three forces, e_h = (e_g, e_b, e_a), Σ e = 1,
+starting from ``gather : borrow : avoid`` (normalised). Returns are concave and
+equal to 1 at the even split: m_k = (3·e_k)^α, α = ``returns``.
+
+* **Gathering** (聚力): the hub organises its own system into a platform that
+  attracts outside money. Its matching ratio and the social money it can reach
+  both scale with m_g: raised = min(μ·m_g·grant·g, room, γ·m_g·N_f·g) (7.6).
+* **Borrowing** (借力): the hub borrows government departments' administrative
+  power and takes over transferred functions. It handles a larger share of its
+  field's money, δ_c = min(1, δ·m̄_b), and its projects meet less friction: their
+  failure hazard from local conflict risk is cut by s = min(1, ``support``·m_b)
+  (mechanisms.projects).
+* **Avoiding resistance** (避力): the hub withholds projects from conflict-prone
+  cells, those with risk r_c > 1 − min(1, ``screen``·m̄_a); the government then
+  provides there directly (a cost in coverage).
+
+m̄ is the mean over the field's hubs. Adaptive collaboration (自适应协同,
+``governance.adaptation`` on) shifts effort toward the force whose shortfall the
+hub saw last step, e ← (1 − η)·e + η·(ε + σ)/Σ(ε + σ), η = ``adapt_rate``,
+ε = ``floor``, with shortfalls σ_g = what its projects still lacked after grant and social funds / its money,
+σ_b = share of its field's NGO-served money it did not handle, σ_a = money lost in
+collapsed projects / its money. Otherwise effort stays at the initial split.
+Disabled: δ_c = δ, m_g = 1, no support, no screening. All values are assumptions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+GATHER, BORROW, AVOID = 0, 1, 2
+
+
+class HubStrategy:
+    """Hubs' effort over the three forces; entry point :meth:`step`."""
+
+    def __init__(self, params, adaptation: bool, fields: int):
+        self.params = params
+        self.enabled = params.enabled
+        self.adaptation = adaptation
+        self.fields = fields
+        mix = np.array([params.gather, params.borrow, params.avoid], dtype=float)
+        self.initial = mix / mix.sum()
+        self.effort: dict[int, np.ndarray] = {}
+
+    def effort_of(self, hub) -> np.ndarray:
+        """The hub's effort split (gather, borrow, avoid)."""
+        return self.effort.setdefault(hub.unique_id, self.initial.copy())
+
+    def multipliers(self, hub) -> np.ndarray:
+        """m_k = (3·e_k)^α for the three forces."""
+        return (3.0 * self.effort_of(hub)) ** self.params.returns
+
+    def gather(self, hubs) -> dict | None:
+        """Fund-raising multiplier m_g per hub (None when disabled)."""
+        if not self.enabled:
+            return None
+        return {h: float(self.multipliers(h)[GATHER]) for h in hubs}
+
+    def support(self, hub) -> float:
+        """Share of conflict-risk hazard a hub's borrowed power removes from its projects."""
+        if not self.enabled or not hasattr(hub, "members"):
+            return 0.0
+        return min(1.0, self.params.support * float(self.multipliers(hub)[BORROW]))
+
+    def delegation(self, base: float, risk: np.ndarray, hubs) -> np.ndarray | float:
+        """Delegated share per cell: borrowing widens it, avoiding screens risky cells out."""
+        if not self.enabled:
+            return base
+        out = np.full(risk.size, base)
+        field_of_cell = np.arange(risk.size) % self.fields
+        for f in range(self.fields):
+            field_hubs = [h for h in hubs if h.field == f]
+            if not field_hubs:
+                continue
+            m = np.mean([self.multipliers(h) for h in field_hubs], axis=0)
+            cutoff = 1.0 - min(1.0, self.params.screen * m[AVOID])
+            cells = field_of_cell == f
+            out[cells] = np.where(risk[cells] > cutoff, 0.0, min(1.0, base * m[BORROW]))
+        return out
+
+    def step(self, hubs, ngos, planned: np.ndarray, delegated: np.ndarray,
+             served: np.ndarray) -> None:
+        """Adaptive hubs shift effort from what they saw last step.
+
+        ``planned``, ``delegated`` (money per cell) and ``served`` (cells with NGOs) are
+        last step's; NGOs still carry last step's funders and collapse flags.
+        """
+        if not (self.enabled and self.adaptation):
+            return
+        p = self.params
+        field_of_cell = np.arange(planned.size) % self.fields
+        for hub in hubs:
+            money = hub.grant + hub.raised
+            if money <= 0:
+                continue  # no projects last step: nothing observed
+            cells = (field_of_cell == hub.field) & served
+            reachable = float(planned[cells].sum())
+            lost = sum(g.funders.get(hub, 0.0) for g in ngos if g.collapsed)
+            shortfall = np.array([
+                max(0.0, hub.room - hub.raised) / money,
+                max(0.0, 1.0 - float(delegated[cells].sum()) / reachable) if reachable > 0 else 0.0,
+                lost / money,
+            ])
+            weight = p.floor + shortfall
+            if weight.sum() <= 0:
+                continue  # floor 0 and no shortfall: nothing to move toward
+            target = weight / weight.sum()
+            self.effort[hub.unique_id] = (1 - p.adapt_rate) * self.effort_of(hub) + p.adapt_rate * target
