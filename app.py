@@ -59,6 +59,12 @@ model_params = {
     "population.need.shift.size": _slider(s.population.need.shift.size, 0.0, 1.0, 0.05,
                                           "Need drift"),
     "mechanisms.unrest.enabled": _switch(s.mechanisms.unrest.enabled, "Unrest (Epstein)"),
+    "mechanisms.hub_strategy.enabled": _switch(s.mechanisms.hub_strategy.enabled,
+                                               "Hub strategies (gather / borrow / avoid)"),
+    "mechanisms.projects.enabled": _switch(s.mechanisms.projects.enabled,
+                                           "Project procurement (1+1+N)"),
+    "mechanisms.collective_bargaining.enabled": _switch(
+        s.mechanisms.collective_bargaining.enabled, "Collective consultation"),
 }
 
 

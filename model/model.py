@@ -197,7 +197,7 @@ class GovernanceModel(mesa.Model):
         self.credit.step(self.ngos, gov)  # supervision of last step's projects
         res = self.resources
         self.hub_strategy.step(self.hubs, self.ngos, res.planned, res.delegated, res.served)
-        self.projects.step(t, self.ngos, gov, self.hub_strategy.support,
+        self.projects.step(t, self.ngos, gov, self.hub_strategy.support(self.hubs),
                            self.credit.credit if self.credit.enabled else None)
         self.bargaining.step(t, c.need, gov, union=bool(self.hubs))
         response = self.early_warning.step(indicator, gov, budget, t, mech.opinion.noise

@@ -10,12 +10,17 @@ MAIN_METRICS = ("trust_gov", "trust_ngo", "satisfaction", "unmet_need", "coopera
                 "service_gini", "resource_leverage", "cost_per_need")
 CONFLICT_METRICS = ("opinion_mean", "attention", "unrest", "arrests", "warnings", "response_spend",
                     "disputes_open", "resolution_time")
+ECOLOGY_METRICS = ("ngo_default_rate", "blacklisted", "project_failures", "relocation_unmet",
+                   "contract_coverage", "labour_disputes")
 
 
 def metrics_to_draw(table) -> tuple[str, ...]:
-    """The main metrics, plus conflict metrics that carry data (their mechanisms are on)."""
-    extra = [m for m in CONFLICT_METRICS
+    """The main metrics, plus conflict and ecology metrics that carry data (their
+    mechanisms are on), and the NGO count when it changes (incubation)."""
+    extra = [m for m in (*CONFLICT_METRICS, *ECOLOGY_METRICS)
              if m in table and table[m].notna().any() and (table[m].fillna(0) != 0).any()]
+    if "ngo_count" in table and table["ngo_count"].nunique() > 1:
+        extra.insert(0, "ngo_count")
     return (*MAIN_METRICS, *extra)
 
 

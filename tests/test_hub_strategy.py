@@ -33,7 +33,7 @@ def test_an_even_split_leaves_every_force_at_its_reference():
     hs = HubStrategy(Params(enabled=True), adaptation=False, fields=3)
     hub = _Hub(1, 0)
     assert np.allclose(hs.multipliers(hub), 1.0)
-    assert hs.support(hub) == pytest.approx(0.5)
+    assert hs.support([hub]) == {hub: pytest.approx(0.5)}
     share = hs.delegation(0.8, np.array([0.1, 0.9, 0.1, 0.5]), [hub])
     # field 0 (cells 0, 3): base share unless riskier than 1 - 0.3; field 1 has no hub
     assert share.tolist() == [0.8, 0.8, 0.8, 0.8]
@@ -44,7 +44,7 @@ def test_an_even_split_leaves_every_force_at_its_reference():
 def test_disabled_changes_nothing_in_the_arguments():
     hs = HubStrategy(Params(enabled=False), adaptation=True, fields=3)
     assert hs.delegation(0.8, np.ones(6), [_Hub(1, 0)]) == 0.8
-    assert hs.gather([_Hub(1, 0)]) is None and hs.support(_Hub(1, 0)) == 0.0
+    assert hs.gather([_Hub(1, 0)]) is None and hs.support([_Hub(1, 0)]) == {}
 
 
 def test_gathering_raises_the_funds_hubs_attract():

@@ -58,11 +58,12 @@ class HubStrategy:
             return None
         return {h: float(self.multipliers(h)[GATHER]) for h in hubs}
 
-    def support(self, hub) -> float:
-        """Share of conflict-risk hazard a hub's borrowed power removes from its projects."""
-        if not self.enabled or not hasattr(hub, "members"):
-            return 0.0
-        return min(1.0, self.params.support * float(self.multipliers(hub)[BORROW]))
+    def support(self, hubs) -> dict:
+        """Share of conflict-risk hazard each hub's borrowed power removes from its projects
+        (empty when disabled: nobody's projects are supported)."""
+        if not self.enabled:
+            return {}
+        return {h: min(1.0, self.params.support * float(self.multipliers(h)[BORROW])) for h in hubs}
 
     def delegation(self, base: float, risk: np.ndarray, hubs) -> np.ndarray | float:
         """Delegated share per cell: borrowing widens it, avoiding screens risky cells out."""

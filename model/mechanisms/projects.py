@@ -48,10 +48,6 @@ class Contract:
     end: int
 
 
-def _no_support(buyer) -> float:
-    return 0.0
-
-
 class Projects:
     """Tenders and contracts; entry points :meth:`step` (settle) and :meth:`award` (tender)."""
 
@@ -65,7 +61,7 @@ class Projects:
         self.excluded: dict[tuple, object] = {}  # NGO not rehired after a failed contract
         self.failures = self.completed = self.awarded = 0
         self.t = 0
-        self.support = _no_support
+        self.support: dict = {}  # buyer -> share of conflict hazard its borrowed power removes
         self.credit_of = None
 
     @property
@@ -76,12 +72,12 @@ class Projects:
     def step(self, t: int, ngos, government, support=None, credit_of=None) -> None:
         """Settle last step's projects (collapses, evaluations, expiry) before new money flows.
 
-        ``support(buyer)`` is the buyer's borrowed support; ``credit_of(buyer, ngo)`` its
-        view of an NGO's credit (default: the NGO's own credit score).
+        ``support[buyer]`` is a buyer's borrowed support (absent: 0); ``credit_of(buyer, ngo)``
+        its view of an NGO's credit (default: the NGO's own credit score).
         """
         self.failures = self.completed = self.awarded = 0
         self.t = t
-        self.support = support or _no_support
+        self.support = support or {}
         self.credit_of = credit_of
         if not self.enabled:
             return
@@ -124,7 +120,7 @@ class Projects:
         g = k.ngo
         if not g.collapsed:
             p = self.params
-            hazard = p.failure_base + p.failure_risk * self.risk[cell] * (1 - self.support(buyer))
+            hazard = p.failure_base + p.failure_risk * self.risk[cell] * (1 - self.support.get(buyer, 0.0))
             g.collapsed = bool(self.rng.random() < hazard)
         return [(g, 1.0)]
 
