@@ -37,9 +37,15 @@ figures: $(STAMP)
 	$(PY) run.py compare $(PRESETS) --replicates 10 --out out/demo
 	$(PY) run.py compare scenarios/incident_top_down.yaml scenarios/incident_adaptive.yaml \
 		--replicates 10 --out out/incident
+	$(PY) run.py compare scenarios/hub_strategy.yaml scenarios/hub_strategy_fixed.yaml \
+		--replicates 10 --out out/ecology-hubs
+	$(PY) run.py compare scenarios/projects_best_value.yaml scenarios/projects_lowest_price.yaml \
+		--replicates 10 --out out/ecology-projects
 	rm -rf out/sweep-readme
 	$(PY) run.py sweep scenarios/collaborative.yaml --grid governance.adaptation=off,on \
 		--range population.need.shift.size=0:0.6:5 --replicates 10 --out out/sweep-readme
 	cp out/demo/compare.png docs/figures/demo_compare.png
 	cp out/incident/compare.png docs/figures/incident_compare.png
+	cp out/ecology-hubs/compare.png docs/figures/hub_strategy_compare.png
+	cp out/ecology-projects/compare.png docs/figures/projects_compare.png
 	cp out/sweep-readme/sweep.png docs/figures/sweep_adaptation_shift.png
