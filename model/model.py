@@ -191,15 +191,7 @@ class GovernanceModel(mesa.Model):
         self.shocks.step(t, self.needs, gov, c, self.opinion)
         self.needs.step(c, t)
         budget = gov.open_budget()
-        if self.incubation.enabled:
-            self.ngos = self.incubation.step(self._unmet_share(), self.hubs, self.ngos, gov,
-                                             self.new_ngo)
-        self.credit.step(self.ngos, gov)  # supervision of last step's projects
-        res = self.resources
-        self.hub_strategy.step(self.hubs, self.ngos, res.planned, res.delegated, res.served)
-        self.projects.step(t, self.ngos, gov, self.hub_strategy.support(self.hubs),
-                           self.credit.credit if self.credit.enabled else None)
-        self.bargaining.step(t, c.need, gov, union=bool(self.hubs))
+        self._organisational_ecology(t)
         response = self.early_warning.step(indicator, gov, budget, t, mech.opinion.noise
                                            if mech.early_warning.indicator == "attention" else 0.0)
         # citizens act on the grievance they carry into the step
@@ -236,6 +228,20 @@ class GovernanceModel(mesa.Model):
         self.datacollector.collect(self)
         if t >= self.scenario.steps:
             self.running = False
+
+    def _organisational_ecology(self, t: int) -> None:
+        """Step 5 of the process overview: on the state the previous step left, paid from
+        the new budget (each part does nothing unless its mechanism is on)."""
+        gov = self.government
+        if self.incubation.enabled:
+            self.ngos = self.incubation.step(self._unmet_share(), self.hubs, self.ngos, gov,
+                                             self.new_ngo)
+        self.credit.step(self.ngos, gov)  # supervision of last step's projects
+        res = self.resources
+        self.hub_strategy.step(self.hubs, self.ngos, res.planned, res.delegated, res.served)
+        self.projects.step(t, self.ngos, gov, self.hub_strategy.support(self.hubs),
+                           self.credit.credit if self.credit.enabled else None)
+        self.bargaining.step(t, self.citizens.need, gov, union=bool(self.hubs))
 
     def run(self, steps: int | None = None) -> None:
         """Run ``steps`` steps (default: the scenario's ``steps``)."""
