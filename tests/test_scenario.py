@@ -64,6 +64,18 @@ def test_cross_checks():
     assert any(e.startswith("shocks.0.where") for e in errors_of(
         {"shocks": [{"where": 99}]}))
     assert any(e.startswith("network.path") for e in errors_of({"network": {"kind": "file"}}))
+    assert errors_of({"mechanisms": {"hub_strategy": {"gather": 0, "borrow": 0, "avoid": 0}}}) == [
+        "mechanisms.hub_strategy: gather, borrow and avoid cannot all be 0"]
+
+
+def test_ecology_keys_name_their_paths():
+    errs = errors_of({"mechanisms": {"incentives": {"relocation": {"rule": "fair"}},
+                                     "projects": {"tolerance": 2}},
+                      "shocks": [{"kind": "relocation", "share": 1.5}]})
+    assert errs == [
+        "mechanisms.incentives.relocation.rule: expected one of 'auto', 'fixed', 'observed', got 'fair'",
+        "mechanisms.projects.tolerance: expected a number in [0, 1], got 2",
+        "shocks.0.share: expected a number in [0, 1], got 1.5"]
 
 
 def test_on_off_booleans_from_yaml():
