@@ -197,8 +197,9 @@ class GovernanceModel(mesa.Model):
         # citizens act on the grievance they carry into the step
         if self.mediation.enabled or self.unrest.enabled:
             self._update_grievance()
-            self.mediation.step(c.grievance, t, 1.0 + mech.early_warning.mediation_boost
-                                * self.early_warning.responding, gov,
+            boost = (1.0 + mech.early_warning.mediation_boost * self.early_warning.responding) \
+                * self.hub_strategy.joint_mediation(self.hubs)
+            self.mediation.step(c.grievance, t, boost, gov,
                                 self.bargaining.disputing if self.bargaining.enabled else None)
             self._update_grievance()
             self.unrest.step(c.grievance, self.adjacency, self.degree, gov, t)

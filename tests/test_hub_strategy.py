@@ -99,3 +99,17 @@ def test_adaptive_effort_beats_the_fixed_split():
     fixed = fixed.replace(**{"governance.adaptation": False})
     assert late(adaptive, "unmet_need") < late(fixed, "unmet_need") - 0.05
 
+
+
+def test_borrowed_departments_staff_joint_mediation():
+    """Joint mediation with labour, justice and police departments: more borrowing, more
+    people's-mediation capacity, fewer disputes waiting. Delegation is already full and
+    screening off, so borrowing acts here only through mediation."""
+    queue = {"mechanisms.mediation.enabled": True, "mechanisms.mediation.people_capacity": 0.002,
+             "mechanisms.mediation.grievance_rate": 0.05, "mechanisms.resources.delegation": 1.0,
+             "mechanisms.hub_strategy.screen": 0.0}
+    base, more = effort(queue), effort(queue, borrow=2.0, avoid=0.0)  # gather stays 1/3
+    assert late(base, "unmet_need") == pytest.approx(late(more, "unmet_need"), abs=0.01)
+    assert late(more, "disputes_open") < 0.8 * late(base, "disputes_open")
+    hs = HubStrategy(Params(enabled=True, borrow=2.0, avoid=0.0), adaptation=False, fields=3)
+    assert hs.joint_mediation([_Hub(1, 0), _Hub(2, 1)]) == pytest.approx(2.0 ** 0.5)

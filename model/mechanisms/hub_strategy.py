@@ -11,7 +11,8 @@ equal to 1 at the even split: m_k = (3·e_k)^α, α = ``returns``.
   power and takes over transferred functions. It handles a larger share of its
   field's money, δ_c = min(1, δ·m̄_b), and its projects meet less friction: their
   failure hazard from local conflict risk is cut by s = min(1, ``support``·m_b)
-  (mechanisms.projects).
+  (mechanisms.projects). With mediation on, the joint mechanisms also staff
+  people's mediation: its capacity is multiplied by m̄_b, the mean over all hubs.
 * **Avoiding resistance** (避力): the hub withholds projects from conflict-prone
   cells, those with risk r_c > 1 − min(1, ``screen``·m̄_a); the government then
   provides there directly (a cost in coverage).
@@ -64,6 +65,12 @@ class HubStrategy:
         if not self.enabled:
             return {}
         return {h: min(1.0, self.params.support * float(self.multipliers(h)[BORROW])) for h in hubs}
+
+    def joint_mediation(self, hubs) -> float:
+        """People's-mediation capacity multiplier from borrowed departments' staff (mean m_b)."""
+        if not self.enabled or not hubs:
+            return 1.0
+        return float(np.mean([self.multipliers(h)[BORROW] for h in hubs]))
 
     def delegation(self, base: float, risk: np.ndarray, hubs) -> np.ndarray | float:
         """Delegated share per cell: borrowing widens it, avoiding screens risky cells out."""
