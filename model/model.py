@@ -204,7 +204,9 @@ class GovernanceModel(mesa.Model):
             self._update_grievance()
             self.unrest.step(c.grievance, self.adjacency, self.degree, gov, t)
         cells = self.planning.headcount.size
-        cell_need = np.bincount(c.cell, weights=c.need, minlength=cells)
+        ordinary = self.needs.ordinary(c)  # services target need without private relocation losses
+        cell_need = np.bincount(c.cell, weights=c.need if ordinary is None else ordinary,
+                                minlength=cells)
         shares = self.planning.step(cell_need, t)
         basis = mech.trust.basis
         self.incentives.step(c, self.adjacency, self.degree, gov, gate(c.trust_gov, basis))
@@ -215,7 +217,7 @@ class GovernanceModel(mesa.Model):
                             self._award,
                             self.hub_strategy.delegation(mech.resources.delegation, self.risk,
                                                          self.hubs),
-                            self.hub_strategy.gather(self.hubs))
+                            self.hub_strategy.gather(self.hubs), ordinary)
         settle(c, uptake)
         if not self.credit.enabled:
             self._rate_ngos(uptake)

@@ -41,6 +41,10 @@ class Needs:
             )
         self.apply(state)
 
+    def ordinary(self, state: CitizenState) -> np.ndarray | None:
+        """Need without relocation harm (what public services target), or None if nobody is harmed."""
+        return state.need / (1.0 + self.harm) if self.harm.any() else None
+
     def apply(self, state: CitizenState) -> None:
         """need_i = base_i * m_cell * spike_district * (1 + harm_i)."""
         np.multiply(state.base_need, self.multiplier[state.cell], out=state.need)

@@ -65,7 +65,7 @@ class Resources:
         self.served = np.zeros(cells, dtype=bool)  # cells where NGOs work
 
     def step(self, state, shares, cell_need, government, hubs, ngos, field_trust_gate,
-             earmarked=None, award=None, delegation=None, gather=None) -> None:
+             earmarked=None, award=None, delegation=None, gather=None, need=None) -> None:
         """Spend the treasury; writes service_gov and service_ngo on the citizens.
 
         ``cell_need`` is the total need per cell this step;
@@ -75,7 +75,9 @@ class Resources:
         which of a cell's NGOs a buyer pays, as [(ngo, weight)] (social credit's
         blacklists, project contracts; default :func:`by_capacity`); ``delegation``
         (a number or one per cell) replaces ``params.delegation`` and ``gather``
-        (hub -> multiplier) scales hubs' fund-raising (hub_strategy).
+        (hub -> multiplier) scales hubs' fund-raising (hub_strategy); ``need`` is the need
+        services are shared by within a cell (default ``state.need``; relocation losses
+        are private and left out, 7.17).
         """
         for ngo in ngos:
             ngo.reset_step()
@@ -106,8 +108,9 @@ class Resources:
         ngo_service = np.zeros(self.cells)
         for ngo in ngos:
             ngo_service[ngo.cell] += ngo.deliver()
-        state.service_gov[:] = share_out(state.need, state.cell, cell_need, direct)
-        state.service_ngo[:] = share_out(state.need, state.cell, cell_need, ngo_service)
+        need = state.need if need is None else need
+        state.service_gov[:] = share_out(need, state.cell, cell_need, direct)
+        state.service_ngo[:] = share_out(need, state.cell, cell_need, ngo_service)
 
     def _delegate(self, money, cell_need, government, hubs, ngos, field_trust_gate, award,
                   share, gather):
