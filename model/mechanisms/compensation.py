@@ -3,9 +3,11 @@
 Extends interest compensation (``mechanisms.incentives.compensation``, the
 co-production top-up of 7.5) to losses a policy imposes: a ``relocation`` shock
 (7.8) displaces citizens, each with its own harm η_i, so its need becomes
-need_i·(1 + η_i) and its loss this step is L_i = need_i·η_i / (1 + η_i). The
-government compensates each displaced citizen from the treasury (ledger use
-``relocation``; cash meets need one for one) once the case is registered:
+need_i·(1 + η_i) and its loss this step is L_i = need_i·η_i / (1 + η_i). The loss
+is private (a home, a livelihood): public services are planned and shared on need
+without it (Needs.ordinary), so only compensation makes it good. The government
+compensates each displaced citizen from the treasury (ledger use ``relocation``;
+cash meets need one for one) once the case is registered:
 
 * ``fixed`` rule (top-down management: a statutory schedule applied after the
   fact): after ``delay_fixed`` steps, every displaced citizen gets the same

@@ -20,9 +20,10 @@ equal to 1 at the even split: m_k = (3·e_k)^α, α = ``returns``.
 m̄ is the mean over the field's hubs. Adaptive collaboration (自适应协同,
 ``governance.adaptation`` on) shifts effort toward the force whose shortfall the
 hub saw last step, e ← (1 − η)·e + η·(ε + σ)/Σ(ε + σ), η = ``adapt_rate``,
-ε = ``floor``, with shortfalls σ_g = what its projects still lacked after grant and social funds / its money,
-σ_b = share of its field's NGO-served money it did not handle, σ_a = money lost in
-collapsed projects / its money. Otherwise effort stays at the initial split.
+ε = ``floor``, with shortfalls in shares of the hub's money (grant + social funds):
+σ_g = what its projects still lacked after both, σ_b = the share of its field's
+money in NGO-served cells that was not delegated, σ_a = money lost in collapsed
+projects. Otherwise effort stays at the initial split.
 Disabled: δ_c = δ, m_g = 1, no support, no screening. All values are assumptions.
 """
 

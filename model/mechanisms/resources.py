@@ -154,6 +154,7 @@ class Resources:
                         g.receive(amount * w / total, buyer)
         government.receive(float(returned.sum()))
         return delegated, returned
+
     def _buyers(self, field: int, hubs, government) -> list:
         """Who buys a field's projects, each with its share as (numerator, denominator).
 
@@ -178,8 +179,7 @@ class Resources:
             government.pay(p.overhead * money, "procurement_overhead")
             return government.transfer((1 - p.overhead) * money)
         buyer.receive_grant(government.transfer(money))
-        match = p.match_ratio * gather if gather != 1.0 else p.match_ratio
-        buyer.raise_funds(match, trust_gate, min(room, purse * gather if gather != 1.0 else purse))
+        buyer.raise_funds(p.match_ratio * gather, trust_gate, min(room, purse * gather))
         buyer.room = room
         buyer.take_overhead(p.overhead)
         if p.sharing.enabled and buyer.members:
