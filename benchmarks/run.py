@@ -7,7 +7,7 @@ Sections: (1) cogov vs the textbook Mesa model of the same citizen rules;
 (2) a full cogov step vs the sparse mat-vec floor; (3) scaling of time and
 memory with N; (4) a 10^6-citizen, 200-step run's peak memory; (5) sweeps: parallel
 efficiency on 2 workers and executor overhead; (6) CLI start-up; (7) a profile
-of a large step. Ratios are measured in the same run. Each
+of a large step; (8) the step with every mechanism on. Ratios are measured in the same run. Each
 measurement that needs a clean peak-memory reading runs in its own process.
 """
 
@@ -112,6 +112,27 @@ def measure_long_run(n: int, steps: int) -> dict:
         wall = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"n": n, "steps": steps, "wall_s": wall, "peak_rss_mb": peak}
+
+
+ALL_ON = {f"mechanisms.{m}.enabled": True for m in (
+    "opinion", "unrest", "early_warning", "mediation", "incubation", "credit", "hub_strategy",
+    "projects", "collective_bargaining")}
+RELOCATION = [{"kind": "relocation", "step": 1, "size": 1.0, "share": 0.2}]
+
+
+def measure_all_mechanisms(n: int, steps: int) -> dict:
+    """Per-step time of the scaled preset with every mechanism on (and a relocation) vs the core."""
+    from model import GovernanceModel
+
+    core = scaled(n)
+    every = core.replace(**ALL_ON, shocks=RELOCATION)
+    out = {"n": n}
+    for name, scenario in (("core", core), ("all", every)):
+        model = GovernanceModel(scenario, seed=1)
+        model.step()  # the first step sets up lazily-built state
+        out[f"{name}_step_s"] = best_of(model.step, steps)
+    out["ratio"] = out["all_step_s"] / out["core_step_s"]
+    return out
 
 
 def measure_startup() -> float:
@@ -330,6 +351,19 @@ def report(results: dict, out: Path) -> str:
         results["profile"],
         "",
     ]
+    if results.get("all_mechanisms"):
+        lines += [
+            "## 8. Every mechanism on",
+            "",
+            "The preset of section 2 with opinion, unrest, early warning, mediation,",
+            "incubation, social credit, hub strategy, projects and collective bargaining on and",
+            "a relocation shock displacing 20 % of citizens (best of the steps after the first).",
+            "",
+            *table([results["all_mechanisms"]], [
+                ("citizens", "{n:,}"), ("core s/step", "{core_step_s:.4f}"),
+                ("all mechanisms s/step", "{all_step_s:.4f}"), ("ratio", "{ratio:.2f}")]),
+            "",
+        ]
     text = "\n".join(lines)
     out.write_text(text, encoding="utf-8")
     return text
@@ -348,19 +382,21 @@ def main(argv=None) -> int:
     sizes = [2_000, 10_000] if args.quick else [10_000, 100_000, 1_000_000]
     mesa_sizes = [2_000] if args.quick else [10_000, 100_000]
     results = {"machine": machine()}
-    print("1/7 cogov vs Mesa ...", flush=True)
+    print("1/8 cogov vs Mesa ...", flush=True)
     results["vs_mesa"] = [measure_vs_mesa(n, 2 if n >= 100_000 else 3) for n in mesa_sizes]
-    print("2-3/7 scaling and floor ...", flush=True)
+    print("2-3/8 scaling and floor ...", flush=True)
     results["scaling"] = [in_subprocess(n, 5 if n >= 1_000_000 else 20) for n in sizes]
-    print("4/7 long run ...", flush=True)
+    print("4/8 long run ...", flush=True)
     results["long_run"] = None if args.quick else measure_long_run(1_000_000, 200)
-    print("5/7 sweep ...", flush=True)
+    print("5/8 sweep ...", flush=True)
     results["sweep"] = measure_sweep(40 if args.quick else 200, 300 if args.quick else 5000)
-    print("6/7 start-up ...", flush=True)
+    print("6/8 start-up ...", flush=True)
     results["startup_s"] = measure_startup()
-    print("7/7 profile ...", flush=True)
+    print("7/8 profile ...", flush=True)
     results["profile_n"] = sizes[-1]
     results["profile"] = profile(sizes[-1], 3 if args.quick else 5)
+    print("8/8 every mechanism on ...", flush=True)
+    results["all_mechanisms"] = measure_all_mechanisms(sizes[-1], 3 if args.quick else 5)
     figure = args.out.parent / "figures/scaling.png"
     plot_scaling(results["scaling"], figure)
     (args.out.parent / "figures").mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ def test_quick_benchmark_writes_a_report(tmp_path):
                    check=True, capture_output=True, cwd=ROOT)
     text = out.read_text()
     for heading in ("cogov vs the textbook Mesa model", "mat-vec floor", "Scaling", "Start-up",
-                    "Where the time goes"):
+                    "Where the time goes", "Every mechanism on"):
         assert heading in text
     assert (tmp_path / "figures/scaling.png").exists()
 
