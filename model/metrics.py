@@ -237,6 +237,11 @@ def labour_disputes(m) -> int:
     return m.bargaining.labour_disputes
 
 
+def firm_sanctions(m) -> int:
+    """Firms sanctioned by labour inspection this step (enterprise social credit)."""
+    return m.credit.firm_sanctions
+
+
 REPORTERS = {
     f.__name__: f
     for f in (
@@ -279,6 +284,7 @@ REPORTERS = {
         relocation_unmet,
         contract_coverage,
         labour_disputes,
+        firm_sanctions,
     )
 }
 METRICS = tuple(REPORTERS)

@@ -245,6 +245,9 @@ class GovernanceModel(mesa.Model):
         self.projects.step(t, self.ngos, gov, self.hub_strategy.support(self.hubs),
                            self.credit.credit if self.credit.enabled else None)
         self.bargaining.step(t, self.citizens.need, gov, union=bool(self.hubs))
+        if self.bargaining.enabled:  # labour inspection of this step's breaches (enterprise credit)
+            self.bargaining.rectify(self.credit.inspect_firms(self.bargaining.breached, gov),
+                                    self.scenario.mechanisms.credit.rectification)
 
     def run(self, steps: int | None = None) -> None:
         """Run ``steps`` steps (default: the scenario's ``steps``)."""

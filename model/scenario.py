@@ -255,6 +255,8 @@ class Credit:
     inspect_min: float = _p(0.05, 0.0, 1.0)
     inspect_max: float = _p(0.8, 0.0, 1.0)
     inspection_cost: float = _p(1.0, 0.0)
+    enterprises: bool = False
+    rectification: float = _p(0.5, 0.0, 1.0)
 
 
 @dataclass(frozen=True, kw_only=True)

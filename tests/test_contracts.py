@@ -43,7 +43,8 @@ MECHANISMS = {
     "incubation": ({"rate": 0.3, "need_threshold": 0.3, "cost": 20.0, "exit_after": 6},
                    {"rate": 1.0, "need_threshold": 0.05, "cost": 5.0, "exit_after": 2}),
     "credit": ({"sharing": True, "threshold": 0.7, "learning": 0.5, "inspection_cost": 1.0},
-               {"sharing": False, "threshold": 0.9, "learning": 0.9, "inspection_cost": 5.0}),
+               {"sharing": False, "threshold": 0.9, "learning": 0.9, "inspection_cost": 5.0,
+                "enterprises": True, "rectification": 0.9}),
     "hub_strategy": ({"gather": 1.0, "borrow": 1.0, "avoid": 1.0, "returns": 0.5,
                       "adapt_rate": 0.2, "support": 0.5, "screen": 0.3},
                      {"gather": 3.0, "borrow": 0.5, "avoid": 2.0, "returns": 0.9,
@@ -65,7 +66,8 @@ OFF_BY_DEFAULT = {"opinion", "unrest", "early_warning", "mediation", "incubation
 RELOCATION = [{"kind": "relocation", "step": 5, "size": 1.0, "share": 0.3}]
 SETTING = {"incubation": {"organizations.ngos": 4},  # leave cells without NGOs to fill
            "credit": {"organizations.opportunists": 0.4, "organizations.hubs": 6,
-                      "mechanisms.resources.government_share": 0.5},
+                      "mechanisms.resources.government_share": 0.5,
+                      "mechanisms.collective_bargaining.enabled": True},  # firms to inspect
            "projects": {"organizations.opportunists": 0.4, "organizations.ngos": 24},
            "incentives.relocation": {"shocks": RELOCATION}}
 REGIMES = [{"governance.collaboration": c, "governance.adaptation": a}

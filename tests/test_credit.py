@@ -51,3 +51,45 @@ def test_without_opportunists_credit_changes_nothing_but_costs():
         .datacollector.get_model_vars_dataframe()
     assert on["blacklisted"].max() == 0 and off["ngo_default_rate"].max() == 0
     assert on["unmet_need"].iloc[-1] >= off["unmet_need"].iloc[-1]  # inspections cost money
+
+
+class _Treasury:
+    treasury = float("inf")
+
+    def pay(self, amount, account):
+        return amount
+
+
+def test_firms_are_inspected_by_credit_and_sanctioned_firms_rectify():
+    from model.mechanisms.credit import SocialCredit
+    from model.scenario import Credit
+
+    credit = SocialCredit(Credit(enabled=True, enterprises=True, learning=0.5, threshold=0.7,
+                                 inspect_min=0.0, inspect_max=1.0), np.random.default_rng(1))
+    breached = np.array([True, False, True])
+    assert credit.inspect_firms(breached, _Treasury()).size == 0  # credit 1: never inspected
+    credit.firm_credit[:] = [0.0, 0.0, 1.0]  # credit 0: always inspected
+    sanctioned = credit.inspect_firms(breached, _Treasury())
+    assert sanctioned.tolist() == [0] and credit.firm_sanctions == 1
+    assert credit.firm_credit.tolist() == [1.0, 0.5, 1.0]  # 0 repaired after rectifying
+
+
+def test_labour_inspection_by_credit_lowers_labour_disputes_under_top_down():
+    s = Scenario().replace(**{"mechanisms.collective_bargaining.enabled": True, "steps": 80})
+    inspected = s.replace(**{"mechanisms.credit.enabled": True, "mechanisms.credit.enterprises": True})
+
+    def late(scenario):
+        runs = [run_model(scenario, seed) for seed in (1, 2, 3)]
+        frames = [m.datacollector.get_model_vars_dataframe().iloc[-30:] for m in runs]
+        return runs, np.mean([f["labour_disputes"].mean() for f in frames])
+
+    plain, without = late(s)
+    runs, with_credit = late(inspected)
+    assert with_credit < 0.8 * without
+    assert all(m.bargaining.compliance.mean() > p.bargaining.compliance.mean()
+               for m, p in zip(runs, plain, strict=True))
+    df = runs[0].datacollector.get_model_vars_dataframe()
+    assert df["firm_sanctions"].sum() > 0 and runs[0].ledger.total["inspection"] > 0
+    assert df["ledger_error"].max() < 1e-9
+    off = run_model(s.replace(**{"mechanisms.credit.enabled": True}), 1)
+    assert off.datacollector.get_model_vars_dataframe()["firm_sanctions"].sum() == 0

@@ -21,6 +21,8 @@ Then each firm breaches its obligations this step with probability 1 − c_f
 rises by a share ``hardship`` this step, and each opens a labour dispute with
 probability ``dispute_rate``; labour disputes enter the mediation mechanism
 (7.14) when it is on. Under top-down management no contracts are negotiated.
+Firms sanctioned by credit-graded labour inspection (social credit with
+``enterprises`` on) rectify through :meth:`rectify`.
 Disabled: no firms, no breaches, no labour disputes. Values other than the
 Guangzhou ratios are assumptions.
 """
@@ -42,6 +44,7 @@ class CollectiveBargaining:
         self.coverage = 0.0
         self.labour_disputes = 0
         self.disputing = np.zeros(district.size, dtype=bool)
+        self.breached = np.zeros(0, dtype=bool)  # per firm, this step
         if not self.enabled:
             return
         size = np.bincount(district, minlength=districts)
@@ -72,11 +75,16 @@ class CollectiveBargaining:
         covered = self.covered_until >= t
         comply = np.where(covered, self.compliance + (1 - self.compliance) * p.improvement,
                           self.compliance)
-        breach = (self.rng.random(comply.size) >= comply)[self.firm_of]
+        self.breached = self.rng.random(comply.size) >= comply
+        breach = self.breached[self.firm_of]
         need[breach] *= 1.0 + p.hardship
         self.disputing = breach & (self.rng.random(need.size) < p.dispute_rate)
         self.labour_disputes = int(self.disputing.sum())
         self.coverage = float(covered[self.firm_of].mean())
+
+    def rectify(self, firms: np.ndarray, share: float) -> None:
+        """Sanctioned firms close a share of their compliance gap for good (social credit)."""
+        self.compliance[firms] += (1 - self.compliance[firms]) * share
 
     def _negotiate(self, t: int, government) -> None:
         p = self.params
@@ -84,8 +92,7 @@ class CollectiveBargaining:
         if signing.size == 0:
             return
         per_firm = p.negotiation_cost / p.firms_per_contract
-        if per_firm > 0:
-            affordable = int(min(signing.size, max(0.0, government.treasury) // per_firm))
-            signing = signing[:affordable]
-            government.pay(per_firm * signing.size, "negotiation")
+        if per_firm * signing.size > government.treasury:  # sign what the treasury can pay for
+            signing = signing[:int(max(0.0, government.treasury) // per_firm)]
+        government.pay(per_firm * signing.size, "negotiation")
         self.covered_until[signing] = t + p.contract_length - 1

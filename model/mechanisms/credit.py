@@ -15,6 +15,16 @@ whose credit falls below ``threshold`` and pays it nothing from then on.
 caught once is excluded everywhere ("fail once, constrained everywhere",
 一处失信、处处受制). ``off``: each buyer knows only its own inspections. Disabled:
 no inspections, records or blacklists (NGO credit then follows citizens' uptake).
+
+Enterprises (``enterprises: on``, with the firm layer of collective bargaining):
+the labour authority keeps one record per firm, starting at 1, and inspects each
+firm each step with the same graded probability and cost. An inspection reveals
+whether the firm breached its labour obligations this step and sets
+credit ← (1 − ``learning``)·credit + ``learning``·(0 if it breached, else 1). A firm
+caught breaching with credit below ``threshold`` is sanctioned: joint punishment makes it
+rectify, closing a share ``rectification`` of its compliance gap for good, and its
+record is restored to 1 (credit repair, 信用修复). This is a government instrument,
+available under either regime.
 """
 
 from __future__ import annotations
@@ -34,6 +44,8 @@ class SocialCredit:
         self.records: dict = {}  # book -> {ngo unique_id: credit}
         self.blacklists: dict = {}  # book -> set of ngo unique_ids
         self.inspections = 0
+        self.firm_credit = None  # the labour authority's record per firm (enterprises)
+        self.firm_sanctions = 0
 
     def book(self, buyer):
         """Whose record a buyer consults: the shared one, or its own."""
@@ -78,3 +90,26 @@ class SocialCredit:
             books = [b for b in self.records if ngo.unique_id in self.records[b]]
             ngo.credit = (float(np.mean([self.records[b][ngo.unique_id] for b in books]))
                           if books else 1.0)
+
+    def inspect_firms(self, breached: np.ndarray, government) -> np.ndarray:
+        """Graded labour inspection of firms; returns the indices of firms sanctioned now.
+
+        ``breached[f]`` says whether firm f breached its obligations this step.
+        """
+        self.firm_sanctions = 0
+        if not (self.enabled and self.params.enterprises):
+            return np.zeros(0, dtype=np.int64)
+        p = self.params
+        if self.firm_credit is None:
+            self.firm_credit = np.ones(breached.size)
+        chance = p.inspect_max - (p.inspect_max - p.inspect_min) * self.firm_credit
+        inspected = np.flatnonzero(self.rng.random(breached.size) < chance)
+        if p.inspection_cost * inspected.size > government.treasury:  # pay for what it can
+            inspected = inspected[:int(max(0.0, government.treasury) // p.inspection_cost)]
+        government.pay(p.inspection_cost * inspected.size, "inspection")
+        c = self.firm_credit
+        c[inspected] = (1 - p.learning) * c[inspected] + p.learning * ~breached[inspected]
+        sanctioned = inspected[breached[inspected] & (c[inspected] < p.threshold)]
+        c[sanctioned] = 1.0  # rectified: the record is repaired
+        self.firm_sanctions = int(sanctioned.size)
+        return sanctioned
