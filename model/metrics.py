@@ -221,9 +221,9 @@ def relocation_compensation(m) -> float:
 
 def relocation_unmet(m) -> float:
     """Unmet share of need among displaced citizens (NaN if nobody is displaced)."""
-    c, harmed = m.citizens, m.needs.harmed_at >= 0
-    if not harmed.any():
+    if not m.needs.displaced:
         return math.nan
+    c, harmed = m.citizens, m.needs.harmed_at >= 0
     return _ratio(float((c.need - c.received)[harmed].sum()), float(c.need[harmed].sum()))
 
 

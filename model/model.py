@@ -210,7 +210,9 @@ class GovernanceModel(mesa.Model):
         shares = self.planning.step(cell_need, t)
         basis = mech.trust.basis
         self.incentives.step(c, self.adjacency, self.degree, gov, gate(c.trust_gov, basis))
-        c.compensation = self.relocation.step(c.need, self.needs.harm, self.needs.harmed_at, t, gov)
+        if self.needs.displaced:
+            c.compensation = self.relocation.step(c.need, self.needs.harm, self.needs.harmed_at,
+                                                  t, gov)
         uptake = gate(c.trust_ngo, basis)
         self.resources.step(c, shares, cell_need, gov, self.hubs, self.ngos,
                             self._field_trust_gate(basis), self._earmark(response, cell_need),

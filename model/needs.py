@@ -25,8 +25,9 @@ class Needs:
         self.weight = np.bincount(state.cell, weights=state.base_need, minlength=self.cells)
         self.multiplier = self._normalise(lognormal_unit(rng, need.heterogeneity, self.cells))
         self.spike = np.ones(scenario.population.districts)  # set by shocks
-        self.harm = np.zeros(state.n)  # relocation harm per citizen (set by shocks)
+        self.harm = np.zeros(state.n)  # relocation harm per citizen (see displace)
         self.harmed_at = np.full(state.n, -1)  # step of displacement (-1: never)
+        self.displaced = False  # anyone displaced yet (keeps the common case off the arrays)
         self.apply(state)
 
     def _normalise(self, m: np.ndarray) -> np.ndarray:
@@ -41,13 +42,19 @@ class Needs:
             )
         self.apply(state)
 
+    def displace(self, who: np.ndarray, harm: np.ndarray, t: int) -> None:
+        """Citizens ``who`` (a mask) are displaced at step t with lasting harm ``harm``."""
+        self.harm[who] = harm
+        self.harmed_at[who] = t
+        self.displaced = self.displaced or bool(who.any())
+
     def ordinary(self, state: CitizenState) -> np.ndarray | None:
         """Need without relocation harm (what public services target), or None if nobody is harmed."""
-        return state.need / (1.0 + self.harm) if self.harm.any() else None
+        return state.need / (1.0 + self.harm) if self.displaced else None
 
     def apply(self, state: CitizenState) -> None:
         """need_i = base_i * m_cell * spike_district * (1 + harm_i)."""
         np.multiply(state.base_need, self.multiplier[state.cell], out=state.need)
         state.need *= self.spike[state.district]
-        if self.harm.any():
+        if self.displaced:
             state.need *= 1.0 + self.harm

@@ -72,7 +72,6 @@ def make_population(scenario, districts: np.ndarray, rng: np.random.Generator) -
         service_gov=zeros(),
         service_ngo=zeros(),
         service_coprod=zeros(),
-        compensation=zeros(),
         received=zeros(),
         satisfaction=trust_gov.copy(),
         grievance=zeros(),

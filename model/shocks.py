@@ -71,5 +71,4 @@ class Shocks:
     def _displace(self, shock, t: int, needs, state) -> None:
         where = np.ones(state.n, bool) if shock.where is None else state.district == shock.where
         new = where & (needs.harmed_at < 0) & (self.rng.random(state.n) < shock.share / shock.over)
-        needs.harm[new] = shock.size * lognormal_unit(self.rng, HARM_SPREAD, int(new.sum()))
-        needs.harmed_at[new] = t
+        needs.displace(new, shock.size * lognormal_unit(self.rng, HARM_SPREAD, int(new.sum())), t)

@@ -52,7 +52,7 @@ class RelocationCompensation:
         """
         self.paid[:] = 0.0
         self.total = 0.0
-        if not self.enabled or not harm.any():
+        if not self.enabled:
             return self.paid
         p = self.params
         due = (harmed_at >= 0) & (harmed_at + self.delay <= t)
