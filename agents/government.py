@@ -52,6 +52,14 @@ class Government(mesa.Agent):
         self.model.ledger.use(account, paid)
         return paid
 
+    def pay_each(self, unit_cost: float, count: int, account: str) -> int:
+        """Pay ``unit_cost`` for as many of ``count`` items as the treasury covers; returns how
+        many (all of them when an item costs nothing)."""
+        if unit_cost > 0 and unit_cost * count > self.treasury:
+            count = int(max(0.0, self.treasury) // unit_cost)
+        self.pay(unit_cost * count, account)
+        return count
+
     def provide(self, money):
         """Direct provision: spend ``money`` (array per cell) on services; returns service units."""
         total = float(money.sum())

@@ -13,6 +13,18 @@ ROOT = Path(__file__).resolve().parent.parent
 PRESETS = ("top_down", "responsive_top_down", "collaborative", "adaptive")
 
 
+class UnlimitedTreasury:
+    """A government stand-in that pays for everything (for mechanism unit tests)."""
+
+    treasury = float("inf")
+
+    def pay(self, amount, account):
+        return amount
+
+    def pay_each(self, unit_cost, count, account):
+        return count
+
+
 def small(**overrides) -> Scenario:
     """Default scenario shrunk to 400 citizens and 40 steps, plus dotted overrides."""
     base = {"population.citizens": 400, "population.districts": 4, "organizations.ngos": 12,

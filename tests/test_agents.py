@@ -47,3 +47,13 @@ def test_every_cell_gets_an_ngo_before_any_gets_two():
 def test_credibility_is_mean_trust():
     m = GovernanceModel(small(), seed=1)
     assert m.government.credibility == m.citizens.trust_gov.mean()
+
+
+def test_government_pays_for_as_many_items_as_the_treasury_covers():
+    from model import GovernanceModel
+
+    gov = GovernanceModel(seed=1, **{"population.citizens": 100, "steps": 1}).government
+    gov.treasury = 5.0
+    assert gov.pay_each(2.0, 4, "inspection") == 2 and gov.treasury == 1.0
+    gov.treasury = -1e-12  # a rounding error below zero: free items are still all "paid"
+    assert gov.pay_each(0.0, 3, "inspection") == 3

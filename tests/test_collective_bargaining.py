@@ -6,16 +6,10 @@ import pytest
 from model import GovernanceModel, Scenario
 from model.mechanisms.collective_bargaining import CollectiveBargaining
 from model.scenario import CollectiveBargaining as Params
-from tests.conftest import run_model
+from tests.conftest import UnlimitedTreasury, run_model
 
 ON = {"mechanisms.collective_bargaining.enabled": True}
 
-
-class _Treasury:
-    treasury = float("inf")
-
-    def pay(self, amount, account):
-        return amount
 
 
 def late(s, metric, seeds=(1, 2, 3)):
@@ -47,7 +41,7 @@ def test_coverage_approaches_its_analytic_level():
     need = np.ones(district.size)
     levels = []
     for t in range(1, 601):
-        b.step(t, need, _Treasury(), union=True)
+        b.step(t, need, UnlimitedTreasury(), union=True)
         need[:] = 1.0
         if t > 300:
             levels.append(b.coverage)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from model import GovernanceModel, Scenario
-from tests.conftest import run_model
+from tests.conftest import UnlimitedTreasury, run_model
 
 MARKET = {"governance.collaboration": True, "organizations.hubs": 6,
           "mechanisms.resources.government_share": 0.5,  # 1+1+N: each NGO has 3 buyers
@@ -53,12 +53,6 @@ def test_without_opportunists_credit_changes_nothing_but_costs():
     assert on["unmet_need"].iloc[-1] >= off["unmet_need"].iloc[-1]  # inspections cost money
 
 
-class _Treasury:
-    treasury = float("inf")
-
-    def pay(self, amount, account):
-        return amount
-
 
 def test_firms_are_inspected_by_credit_and_sanctioned_firms_rectify():
     from model.mechanisms.credit import SocialCredit
@@ -67,9 +61,9 @@ def test_firms_are_inspected_by_credit_and_sanctioned_firms_rectify():
     credit = SocialCredit(Credit(enabled=True, enterprises=True, learning=0.5, threshold=0.7,
                                  inspect_min=0.0, inspect_max=1.0), np.random.default_rng(1))
     breached = np.array([True, False, True])
-    assert credit.inspect_firms(breached, _Treasury()).size == 0  # credit 1: never inspected
+    assert credit.inspect_firms(breached, UnlimitedTreasury()).size == 0  # credit 1: never inspected
     credit.firm_credit[:] = [0.0, 0.0, 1.0]  # credit 0: always inspected
-    sanctioned = credit.inspect_firms(breached, _Treasury())
+    sanctioned = credit.inspect_firms(breached, UnlimitedTreasury())
     assert sanctioned.tolist() == [0] and credit.firm_sanctions == 1
     assert credit.firm_credit.tolist() == [1.0, 0.5, 1.0]  # 0 repaired after rectifying
 

@@ -92,7 +92,5 @@ class CollectiveBargaining:
         if signing.size == 0:
             return
         per_firm = p.negotiation_cost / p.firms_per_contract
-        if per_firm * signing.size > government.treasury:  # sign what the treasury can pay for
-            signing = signing[:int(max(0.0, government.treasury) // per_firm)]
-        government.pay(per_firm * signing.size, "negotiation")
+        signing = signing[:government.pay_each(per_firm, signing.size, "negotiation")]
         self.covered_until[signing] = t + p.contract_length - 1

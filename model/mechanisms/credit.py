@@ -104,9 +104,7 @@ class SocialCredit:
             self.firm_credit = np.ones(breached.size)
         chance = p.inspect_max - (p.inspect_max - p.inspect_min) * self.firm_credit
         inspected = np.flatnonzero(self.rng.random(breached.size) < chance)
-        if p.inspection_cost * inspected.size > government.treasury:  # pay for what it can
-            inspected = inspected[:int(max(0.0, government.treasury) // p.inspection_cost)]
-        government.pay(p.inspection_cost * inspected.size, "inspection")
+        inspected = inspected[:government.pay_each(p.inspection_cost, inspected.size, "inspection")]
         c = self.firm_credit
         c[inspected] = (1 - p.learning) * c[inspected] + p.learning * ~breached[inspected]
         sanctioned = inspected[breached[inspected] & (c[inspected] < p.threshold)]
