@@ -3,8 +3,9 @@
 Delegated money reaches NGOs through projects. For each buyer (a hub, or the
 government department for its ``government_share``) and cell, a contract names
 one NGO for ``length`` steps. With no contract running, the buyer tenders among
-the cell's NGOs it may fund (not blacklisted, not the one whose contract there
-it just terminated). NGO j bids a promise of b_j = e_j·(1 + u_j) service units per
+the cell's NGOs it may fund (not blacklisted, and not the one whose contract there
+it just terminated for under-delivery: that NGO sits out the next tender, and only
+that one). NGO j bids a promise of b_j = e_j·(1 + u_j) service units per
 unit of money, with u_j = ``underbid`` for opportunists and 0 for honest NGOs;
 the buyer picks the highest score
 
@@ -69,10 +70,12 @@ class Projects:
         """Contracts running."""
         return len(self.contracts)
 
-    def step(self, t: int, ngos, government, support=None, credit_of=None) -> None:
+    def step(self, t: int, ngos, government, headcount: np.ndarray, support=None,
+             credit_of=None) -> None:
         """Settle last step's projects (collapses, evaluations, expiry) before new money flows.
 
-        ``support[buyer]`` is a buyer's borrowed support (absent: 0); ``credit_of(buyer, ngo)``
+        ``headcount`` is citizens per cell (an evaluation costs ``evaluation_cost`` per
+        citizen of the contract's cell); ``support[buyer]`` is a buyer's borrowed support (absent: 0); ``credit_of(buyer, ngo)``
         its view of an NGO's credit (default: the NGO's own credit score).
         """
         self.failures = self.completed = self.awarded = 0
@@ -87,11 +90,11 @@ class Projects:
             g = k.ngo
             if g not in alive:
                 del self.contracts[key]
-            elif g.collapsed:
+            elif k.buyer in g.collapsed:
                 self._fail(key)
                 self.closed_until[key] = t + p.retender - 1
             elif g.promised > 0 and self.rng.random() < p.evaluation and \
-                    government.pay(p.evaluation_cost, "evaluation") >= p.evaluation_cost and \
+                    government.pay_all(p.evaluation_cost * headcount[k.cell], "evaluation") and \
                     g.service < p.tolerance * g.promised:
                 self._fail(key)
                 self.excluded[key] = g
@@ -110,7 +113,8 @@ class Projects:
             return []
         k = self.contracts.get(key)
         if k is None or k.ngo not in candidates:
-            bidders = [g for g in candidates if g is not self.excluded.get(key)]
+            barred = self.excluded.pop(key, None)  # sits out this one tender only
+            bidders = [g for g in candidates if g is not barred]
             if not bidders:
                 self.contracts.pop(key, None)
                 return []
@@ -118,10 +122,10 @@ class Projects:
             k = self.contracts[key] = Contract(buyer, cell, winner, self.t + self.params.length - 1)
             self.awarded += 1
         g = k.ngo
-        if not g.collapsed:
-            p = self.params
-            hazard = p.failure_base + p.failure_risk * self.risk[cell] * (1 - self.support.get(buyer, 0.0))
-            g.collapsed = bool(self.rng.random() < hazard)
+        p = self.params  # the hazard is per contract: only this buyer's site collapses
+        hazard = p.failure_base + p.failure_risk * self.risk[cell] * (1 - self.support.get(buyer, 0.0))
+        if self.rng.random() < hazard:
+            g.collapsed.add(buyer)
         return [(g, 1.0)]
 
     def _tender(self, buyer, bidders: list):
