@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
 
 class Government(mesa.Agent):
@@ -83,7 +84,14 @@ class Government(mesa.Agent):
         return count
 
     def provide(self, money):
-        """Direct provision: spend ``money`` (array per cell) on services; returns service units."""
+        """Direct provision: spend ``money`` (array per cell) on services; returns service units.
+
+        Cells a rounding error below zero (money − delegated money) are read as 0.
+        """
+        if money.size and money.min() < 0:
+            if money.min() < -self.TOLERANCE * max(1.0, float(np.abs(money).max())):
+                raise ValueError(f"direct provision of {money.min()} in a cell")
+            money = np.maximum(money, 0.0)
         total = self._take(float(money.sum()))
         self.spent += total
         self.model.ledger.use("direct_service", total)

@@ -35,6 +35,8 @@ class HubOrganization(mesa.Agent):
 
     def receive_grant(self, amount: float) -> None:
         """Government money for this step's projects."""
+        if not amount >= 0:  # also catches NaN
+            raise ValueError(f"hub receiving a grant of {amount}")
         self.grant = amount
         self.cash += amount
 

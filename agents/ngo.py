@@ -46,6 +46,8 @@ class NGO(mesa.Agent):
 
     def receive(self, amount: float, buyer=None) -> None:
         """Project money from a hub or the government (``buyer``, remembered for supervision)."""
+        if not amount >= 0:  # also catches NaN
+            raise ValueError(f"NGO receiving {amount}")
         self.cash += amount
         self.funds += amount
         if buyer is not None:

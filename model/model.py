@@ -320,11 +320,14 @@ class GovernanceModel(mesa.Model):
         return np.bincount(c.district, weights=pressure, minlength=d) / size
 
     def _earmark(self, response: np.ndarray, cell_need: np.ndarray) -> np.ndarray | None:
-        """Response money per district -> per cell, in proportion to need (paid by the fund)."""
+        """Response money per district -> per cell, in proportion to need (paid by the fund),
+        as far as the treasury still holds it (it is fungible: mediation, policing and
+        incentives, paid between the draw and delivery, may have spent part of it)."""
         total = float(response.sum())
         self.response_spend = 0.0
         if total <= 0:
             return None
+        response = response * min(1.0, self.government.treasury / total)
         fields = self.scenario.population.need.fields
         district_need = cell_need.reshape(-1, fields).sum(axis=1)
         per_need = np.divide(response, district_need, out=np.zeros_like(response),

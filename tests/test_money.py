@@ -63,6 +63,17 @@ def test_government_refuses_to_overdraw():
     assert gov.pay_each(budget / 2.5, 5, "negotiation") == 2
 
 
+def test_response_money_is_what_the_treasury_still_holds():
+    """Mediation or policing may spend part of the drawn response money before delivery;
+    the earmark is cut to what is left (it used to plan negative money for the cells)."""
+    m = GovernanceModel(Scenario().replace(**{"population.citizens": 200,
+                                              "mechanisms.early_warning.enabled": True}), seed=1)
+    m.government.treasury = 5.0
+    d = m.scenario.population.districts
+    money = m._earmark(np.r_[10.0, np.zeros(d - 1)], np.ones(d * 3))
+    assert money.sum() == pytest.approx(5.0) and m.response_spend == pytest.approx(5.0)
+
+
 def test_nan_in_the_ledger_is_an_error_not_a_zero():
     led = Ledger()
     with pytest.raises(ValueError):

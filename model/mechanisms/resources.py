@@ -97,7 +97,7 @@ class Resources:
             state.service_ngo[:] = 0.0
             return
         extra = np.zeros(self.cells) if earmarked is None else earmarked
-        money = shares * (government.treasury - extra.sum())
+        money = shares * max(0.0, government.treasury - extra.sum())
         money[cell_need <= 0] = 0.0
         self.planned[:] = money
         delegated = returned = np.zeros(self.cells)
