@@ -14,10 +14,14 @@ the buyer picks the highest score
 w_p, w_q, w_c = ``price_weight``, ``quality_weight``, ``credit_weight``, credit_j the
 buyer's view of the NGO's credit (its record with social credit on).
 
-The default structure is Chengdu's 1+1+N [SGNM Essay 2 §4]: a hub recruits N
-NGOs and one government department evaluates them. At the start of each step the
-evaluator checks each running contract with probability ``evaluation`` (cost
-``evaluation_cost``, ledger use ``evaluation``); if the NGO delivered less than
+The default structure is Chengdu's 1+1+N [SGNM Essay 2 §4]: "under the supervision
+and evaluation of one social organisation" (在1家社会组织的监督评估下) a hub recruits N
+NGOs. The evaluator is that one independent social organisation, not a buyer: it
+evaluates every buyer's contracts alike, and the government buys its evaluations
+from the treasury (who pays is not in the source: an assumption). At the start of
+each step it checks each running contract with probability ``evaluation`` (cost
+``evaluation_cost`` per citizen of the contract's cell, paid in full or not made;
+ledger use ``evaluation``); if the NGO delivered less than
 ``tolerance`` of its promise last step, the contract is terminated: a project
 failure. Projects also meet friction: in each step of a contract the site
 collapses with hazard
@@ -25,8 +29,8 @@ collapses with hazard
     h = ``failure_base`` + ``failure_risk``·r_c·(1 − s),
 
 r_c the cell's conflict risk, s the buyer's borrowed support (hub_strategy; 0
-otherwise). A collapsed site delivers nothing that step (the money is lost), the
-contract ends as a failure, and the buyer's site stays closed for ``retender``
+otherwise), drawn per contract: a collapsed site delivers nothing that step (that
+contract's money is lost; the NGO's other contracts go on), the contract ends as a failure, and the buyer's site stays closed for ``retender``
 steps (its money there goes to direct provision). Contracts that reach their end
 complete. Disabled: money is split among a cell's NGOs by capacity every step.
 All values are assumptions.

@@ -163,7 +163,7 @@ class Resources:
         """Who buys a field's projects, each with its share as (numerator, denominator).
 
         The field's hubs split what the government department does not buy itself
-        (``government_share``; 1+1+N); without a hub the government buys it all.
+        (``government_share``); without a hub the government buys it all.
         """
         field_hubs = [h for h in hubs if h.field == field]
         if not field_hubs:
