@@ -42,7 +42,7 @@ class NGO(mesa.Agent):
         self.shirk = 0.0
         self.promised = 0.0
         self.overpromise = 0.0  # share by which a project bid overstates service (projects)
-        self.collapsed: set = set()  # buyers whose project site of it collapsed this step (projects)
+        self.collapsed: set = set()  # buyers whose project site collapsed this step (projects)
 
     def receive(self, amount: float, buyer=None) -> None:
         """Project money from a hub or the government (``buyer``, remembered for supervision)."""

@@ -7,8 +7,8 @@ graded by credit (低信用多查, 高信用少查): the inspection probability 
 ``inspect_max`` − (``inspect_max`` − ``inspect_min``)·credit. One step's delivery
 is one observation: buyers sharing a record that choose to inspect the same NGO in
 the same step make one joint inspection (the record is updated once, not once per
-buyer). Each inspection costs ``inspection_cost`` per citizen of the NGO's cell (ledger use ``inspection``),
-paid in full or not done. An inspection reveals the
+buyer). Each inspection costs ``inspection_cost`` per citizen of the NGO's cell
+(ledger use ``inspection``), paid in full or not done. An inspection reveals the
 share of the promised service delivered (1 for an honest NGO, 1 − shirk for an
 opportunist, see ``organizations.opportunists``) and updates the record,
 credit ← (1 − ``learning``)·credit + ``learning``·share. A buyer blacklists an NGO

@@ -30,9 +30,10 @@ collapses with hazard
 
 r_c the cell's conflict risk, s the buyer's borrowed support (hub_strategy; 0
 otherwise), drawn per contract: a collapsed site delivers nothing that step (that
-contract's money is lost; the NGO's other contracts go on), the contract ends as a failure, and the buyer's site stays closed for ``retender``
-steps (its money there goes to direct provision). Contracts that reach their end
-complete. Disabled: money is split among a cell's NGOs by capacity every step.
+contract's money is lost; the NGO's other contracts go on), the contract ends as a
+failure, and the buyer's site stays closed for ``retender`` steps (its money there
+goes to direct provision). Contracts that reach their end complete. Disabled: money
+is split among a cell's NGOs by capacity every step.
 All values are assumptions.
 """
 
@@ -79,8 +80,9 @@ class Projects:
         """Settle last step's projects (collapses, evaluations, expiry) before new money flows.
 
         ``headcount`` is citizens per cell (an evaluation costs ``evaluation_cost`` per
-        citizen of the contract's cell); ``support[buyer]`` is a buyer's borrowed support (absent: 0); ``credit_of(buyer, ngo)``
-        its view of an NGO's credit (default: the NGO's own credit score).
+        citizen of the contract's cell); ``support[buyer]`` is a buyer's borrowed support
+        (absent: 0); ``credit_of(buyer, ngo)`` its view of an NGO's credit (default: the
+        NGO's own credit score).
         """
         self.failures = self.completed = self.awarded = 0
         self.t = t
@@ -127,7 +129,8 @@ class Projects:
             self.awarded += 1
         g = k.ngo
         p = self.params  # the hazard is per contract: only this buyer's site collapses
-        hazard = p.failure_base + p.failure_risk * self.risk[cell] * (1 - self.support.get(buyer, 0.0))
+        shield = 1 - self.support.get(buyer, 0.0)
+        hazard = p.failure_base + p.failure_risk * self.risk[cell] * shield
         if self.rng.random() < hazard:
             g.collapsed.add(buyer)
         return [(g, 1.0)]
