@@ -73,7 +73,8 @@ def service_gini(m) -> float:
 
 
 def gov_spent(m) -> float:
-    """Government money spent or transferred this step."""
+    """Government money spent or transferred this step (not money saved in the contingency
+    fund until the fund pays for a response)."""
     return float(m.government.spent)
 
 
