@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
 
 class Government(mesa.Agent):
@@ -17,10 +18,13 @@ class Government(mesa.Agent):
         budget: appropriation per step before shocks (money units).
         budget_factor: multiplier set by ``budget_cut`` shocks (1 = no cut).
         efficiency: service units per money unit of direct provision (``e_gov``).
-        treasury: money still available in the current step.
+        treasury: money still available in the current step; never negative.
         reserve: cumulative unspent money (a balance in the ledger).
-        spent: government money spent or transferred this step.
+        spent: government money spent or transferred this step (money set aside in the
+            contingency fund is not spent until the fund pays for a response).
     """
+
+    TOLERANCE = 1e-9  # relative rounding a sum of per-cell amounts may overshoot the treasury by
 
     def __init__(self, model, budget: float, efficiency: float):
         super().__init__(model)
@@ -44,13 +48,32 @@ class Government(mesa.Agent):
         self.model.ledger.source("government_budget", amount)
         return amount
 
+    def _take(self, amount: float) -> float:
+        """Take ``amount`` out of the treasury; an overdraft beyond rounding is a bug."""
+        if not amount >= 0:  # also catches NaN
+            raise ValueError(f"government payment of {amount}")
+        self.treasury -= amount
+        if self.treasury < 0:
+            if self.treasury < -self.TOLERANCE * max(1.0, amount):
+                raise ValueError(f"treasury overdrawn by {-self.treasury} (paying {amount})")
+            self.treasury = 0.0  # rounding of a sum of parts: nothing real was overspent
+        return amount
+
     def pay(self, amount: float, account: str) -> float:
-        """Spend out of the treasury on a ledger use (subsidy, overhead...); returns what was paid."""
-        paid = min(amount, max(0.0, self.treasury))
-        self.treasury -= paid
+        """Spend up to ``amount`` on a divisible ledger use (subsidy, overhead, compensation...):
+        as much as the treasury holds; returns what was paid."""
+        paid = self._take(min(amount, max(0.0, self.treasury)))
         self.spent += paid
         self.model.ledger.use(account, paid)
         return paid
+
+    def pay_all(self, amount: float, account: str) -> bool:
+        """Pay for one indivisible item (an inspection, an incubated NGO...) in full, or pay
+        nothing and return False: no money is spent on work that is not done."""
+        if amount > self.treasury:
+            return False
+        self.pay(amount, account)
+        return True
 
     def pay_each(self, unit_cost: float, count: int, account: str) -> int:
         """Pay ``unit_cost`` for as many of ``count`` items as the treasury covers; returns how
@@ -61,23 +84,39 @@ class Government(mesa.Agent):
         return count
 
     def provide(self, money):
-        """Direct provision: spend ``money`` (array per cell) on services; returns service units."""
-        total = float(money.sum())
-        self.treasury -= total
+        """Direct provision: spend ``money`` (array per cell) on services; returns service units.
+
+        Cells a rounding error below zero (money − delegated money) are read as 0.
+        """
+        if money.size and money.min() < 0:
+            if money.min() < -self.TOLERANCE * max(1.0, float(np.abs(money).max())):
+                raise ValueError(f"direct provision of {money.min()} in a cell")
+            money = np.maximum(money, 0.0)
+        total = self._take(float(money.sum()))
         self.spent += total
         self.model.ledger.use("direct_service", total)
         return self.efficiency * money
 
     def transfer(self, amount: float) -> float:
         """Hand money to a hub or contractor (a transfer between holders, not a use)."""
-        self.treasury -= amount
-        self.spent += amount
+        self.spent += self._take(amount)
         return amount
 
     def receive(self, amount: float) -> None:
-        """Money handed back to the treasury (e.g. from the contingency fund) to spend now."""
+        """Money a buyer hands back unspent (it was counted as spent when transferred)."""
         self.treasury += amount
         self.spent -= amount
+
+    def set_aside(self, amount: float) -> float:
+        """Move up to ``amount`` into a fund (the contingency fund): not spent, so not counted
+        in ``spent``; returns what was set aside."""
+        return self._take(min(amount, max(0.0, self.treasury)))
+
+    def draw(self, amount: float) -> None:
+        """Money from a fund back into the treasury (spent only when the treasury spends it)."""
+        if not amount >= 0:
+            raise ValueError(f"draw of {amount}")
+        self.treasury += amount
 
     def close_budget(self) -> None:
         """Unspent treasury lapses into the reserve."""

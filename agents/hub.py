@@ -35,6 +35,8 @@ class HubOrganization(mesa.Agent):
 
     def receive_grant(self, amount: float) -> None:
         """Government money for this step's projects."""
+        if not amount >= 0:  # also catches NaN
+            raise ValueError(f"hub receiving a grant of {amount}")
         self.grant = amount
         self.cash += amount
 
@@ -55,14 +57,18 @@ class HubOrganization(mesa.Agent):
         self.cash -= cost
         self.model.ledger.use("procurement_overhead", cost)
 
-    def coordinate(self, cost: float) -> float:
-        """Pay the cost of coordinating the partnership (capped at the cash held)."""
-        paid = min(cost, self.cash)
-        self.cash -= paid
-        self.model.ledger.use("coordination", paid)
-        return paid
+    def coordinate(self, cost: float) -> bool:
+        """Pay the cost of coordinating the partnership in full, or pay nothing and return
+        False (then there is no partnership this step)."""
+        if cost > self.cash:
+            return False
+        self.cash -= cost
+        self.model.ledger.use("coordination", cost)
+        return True
 
     def pay_out(self, amount: float) -> float:
-        """Money handed to a member NGO for a project."""
+        """Money handed to a member NGO for a project (never more than the hub holds)."""
+        if not 0 <= amount <= self.cash:
+            raise ValueError(f"hub paying out {amount} with {self.cash} in cash")
         self.cash -= amount
         return amount

@@ -42,10 +42,12 @@ class NGO(mesa.Agent):
         self.shirk = 0.0
         self.promised = 0.0
         self.overpromise = 0.0  # share by which a project bid overstates service (projects)
-        self.collapsed = False  # its project site collapsed this step (projects)
+        self.collapsed: set = set()  # buyers whose project site collapsed this step (projects)
 
     def receive(self, amount: float, buyer=None) -> None:
         """Project money from a hub or the government (``buyer``, remembered for supervision)."""
+        if not amount >= 0:  # also catches NaN
+            raise ValueError(f"NGO receiving {amount}")
         self.cash += amount
         self.funds += amount
         if buyer is not None:
@@ -55,13 +57,13 @@ class NGO(mesa.Agent):
         """Turn all cash into service (efficiency x money, less what an opportunist withholds).
 
         It promised what it bid (``overpromise`` above its means); a collapsed project
-        site delivers and promises nothing, and the money is spent all the same.
+        site (one buyer's contract) delivers and promises nothing, and its money is
+        spent all the same; the NGO's other contracts go on.
         """
-        means = self.efficiency * self.sharing_gain * self.cash
+        lost = sum(self.funders.get(b, 0.0) for b in self.collapsed)
+        means = self.efficiency * self.sharing_gain * max(0.0, self.cash - lost)
         self.promised = means * (1.0 + self.overpromise) if self.overpromise else means
         self.service = means * (1.0 - self.shirk if self.opportunist else 1.0)
-        if self.collapsed:
-            self.promised = self.service = 0.0
         self.model.ledger.use("ngo_service", self.cash)
         self.cash = 0.0
         return self.service
@@ -77,5 +79,5 @@ class NGO(mesa.Agent):
         self.funds = 0.0
         self.service = 0.0
         self.promised = 0.0
-        self.collapsed = False
+        self.collapsed = set()
         self.funders = {}

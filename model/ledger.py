@@ -14,6 +14,7 @@ holders keep themselves, so a leak anywhere shows up as ``ledger_error``.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 SOURCES = ("government_budget", "social_funds")
@@ -58,8 +59,8 @@ class Ledger:
         self._post(account, amount)
 
     def _post(self, account: str, amount: float) -> None:
-        if amount < 0:
-            raise ValueError(f"negative posting {amount} to {account}")
+        if not (math.isfinite(amount) and amount >= 0):
+            raise ValueError(f"posting {amount} to {account}: must be finite and non-negative")
         self.this_step[account] += amount
         self.total[account] += amount
 
@@ -74,6 +75,13 @@ class Ledger:
         return sum(book[a] for a in USES)
 
     def error(self, balance: float) -> float:
-        """|sources - uses - balance| / sources, cumulative (0 when nothing entered)."""
-        s = self.sources()
-        return abs(s - self.uses() - balance) / s if s > 0 else 0.0
+        """|sources - uses - balance| / sources, cumulative (0 when nothing entered).
+
+        A NaN or infinite total, or a negative or non-finite balance, is an error, not a zero.
+        """
+        s, u = self.sources(), self.uses()
+        if not (math.isfinite(s) and math.isfinite(u) and math.isfinite(balance)):
+            raise ValueError(f"ledger not finite: sources {s}, uses {u}, balance {balance}")
+        if balance < -1e-12 * max(1.0, s):
+            raise ValueError(f"negative balance {balance}: some holder is overdrawn")
+        return abs(s - u - balance) / s if s > 0 else 0.0

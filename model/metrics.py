@@ -52,9 +52,14 @@ def satisfaction(m) -> float:
 
 
 def unmet_need(m) -> float:
-    """Unmet need / total need."""
+    """Unmet need / total need, Σ need·(1 − S) / Σ need.
+
+    Equal to Σ (need − received) / Σ need once service is delivered (S = received / need);
+    in row 0 it follows the initial satisfaction (citizens' past experience), like
+    ``satisfaction`` does, rather than reading an empty first delivery as 1.
+    """
     c = m.citizens
-    return _ratio(float((c.need - c.received).sum()), float(c.need.sum()))
+    return _ratio(float((c.need * (1.0 - c.satisfaction)).sum()), float(c.need.sum()))
 
 
 def cooperation(m) -> float:
@@ -68,7 +73,8 @@ def service_gini(m) -> float:
 
 
 def gov_spent(m) -> float:
-    """Government money spent or transferred this step."""
+    """Government money spent or transferred this step (not money saved in the contingency
+    fund until the fund pays for a response)."""
     return float(m.government.spent)
 
 

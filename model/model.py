@@ -180,6 +180,7 @@ class GovernanceModel(mesa.Model):
                                                self.stream("collective_bargaining"))
         self.shocks = Shocks(s.shocks, districts, self.stream("shocks"))
         self.response_spend = 0.0
+        self.unmet_share = np.zeros(cells)  # per cell, as the last step's service left it
 
     # ------------------------------------------------------------------- step
     def step(self) -> None:
@@ -221,6 +222,8 @@ class GovernanceModel(mesa.Model):
                                                          self.hubs),
                             self.hub_strategy.gather(self.hubs), ordinary)
         settle(c, uptake)
+        if self.incubation.enabled:  # the need this step served, for next step's incubation
+            self.unmet_share = self._unmet_share()
         if not self.credit.enabled:
             self._rate_ngos(uptake)
         self.trust.step(c, self.adjacency, self.degree)
@@ -239,17 +242,20 @@ class GovernanceModel(mesa.Model):
         the new budget (each part does nothing unless its mechanism is on)."""
         gov = self.government
         if self.incubation.enabled:
-            self.ngos = self.incubation.step(self._unmet_share(), self.hubs, self.ngos, gov,
-                                             self.new_ngo)
-        self.credit.step(self.ngos, gov)  # supervision of last step's projects
+            self.ngos = self.incubation.step(self.unmet_share, self.planning.headcount,
+                                             self.hubs, self.ngos, gov, self.new_ngo)
+        self.credit.step(self.ngos, gov, self.planning.headcount)  # last step's projects
         res = self.resources
         self.hub_strategy.step(self.hubs, self.ngos, res.planned, res.delegated, res.served)
-        self.projects.step(t, self.ngos, gov, self.hub_strategy.support(self.hubs),
+        self.projects.step(t, self.ngos, gov, self.planning.headcount,
+                           self.hub_strategy.support(self.hubs),
                            self.credit.credit if self.credit.enabled else None)
         self.bargaining.step(t, self.citizens.need, gov, union=bool(self.hubs))
         if self.bargaining.enabled:  # labour inspection of this step's breaches (enterprise credit)
-            self.bargaining.rectify(self.credit.inspect_firms(self.bargaining.breached, gov),
-                                    self.scenario.mechanisms.credit.rectification)
+            mech = self.scenario.mechanisms
+            self.bargaining.rectify(self.credit.inspect_firms(self.bargaining.breached, gov,
+                                                              mech.collective_bargaining.firm_size),
+                                    mech.credit.rectification)
 
     def run(self, steps: int | None = None) -> None:
         """Run ``steps`` steps (default: the scenario's ``steps``)."""
@@ -285,10 +291,9 @@ class GovernanceModel(mesa.Model):
         return by_capacity(buyer, cell, ngos)
 
     def _unmet_share(self) -> np.ndarray:
-        """Unmet share of need per cell, as the last step left it (0 before the first)."""
+        """Unmet share of need per cell, 1 − Σ received / Σ need, of this step's need and
+        service (call after settlement; next step's need may be redrawn before it is read)."""
         c, cells = self.citizens, self.planning.headcount.size
-        if self.steps <= 1:
-            return np.zeros(cells)
         need = np.bincount(c.cell, weights=c.need, minlength=cells)
         met = np.bincount(c.cell, weights=c.received, minlength=cells)
         return np.divide(need - met, need, out=np.zeros(cells), where=need > 0)
@@ -315,11 +320,14 @@ class GovernanceModel(mesa.Model):
         return np.bincount(c.district, weights=pressure, minlength=d) / size
 
     def _earmark(self, response: np.ndarray, cell_need: np.ndarray) -> np.ndarray | None:
-        """Response money per district -> per cell, in proportion to need (paid by the fund)."""
+        """Response money per district -> per cell, in proportion to need (paid by the fund),
+        as far as the treasury still holds it (it is fungible: mediation, policing and
+        incentives, paid between the draw and delivery, may have spent part of it)."""
         total = float(response.sum())
         self.response_spend = 0.0
         if total <= 0:
             return None
+        response = response * min(1.0, self.government.treasury / total)
         fields = self.scenario.population.need.fields
         district_need = cell_need.reshape(-1, fields).sum(axis=1)
         per_need = np.divide(response, district_need, out=np.zeros_like(response),

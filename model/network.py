@@ -58,7 +58,12 @@ def ring(n: int, degree: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def small_world(n: int, degree: int, rewire: float, rng: np.random.Generator) -> sp.csr_array:
-    """Watts & Strogatz (1998): ring lattice, each edge's far end rewired with prob. ``rewire``."""
+    """Watts & Strogatz (1998): ring lattice, each edge's far end rewired with prob. ``rewire``.
+
+    The ring has degree/2 neighbours on each side, so ``degree`` must be even.
+    """
+    if degree < 2 or degree % 2:
+        raise ValueError(f"small_world needs an even degree of at least 2, got {degree}")
     u, v = ring(n, degree)
     moved = rng.random(u.size) < rewire
     v = v.copy()

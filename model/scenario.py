@@ -116,7 +116,7 @@ class Organizations:
 class Sharing:
     enabled: bool = False
     gain: float = _p(0.3, 0.0)
-    cost: float = _p(2.0, 0.0)
+    cost: float = _p(0.0024, 0.0)
     exponent: float = _p(1.5, 1.0)
 
 
@@ -212,6 +212,7 @@ class EarlyWarning:
     noise_top_down: float = _p(0.2, 0.0)
     noise_collaborative: float = _p(0.05, 0.0)
     contingency: float = _p(0.1, 0.0, 1.0)
+    fund_cap: float = _p(2.0, 0.0)
     response_budget: float = _p(0.25, 0.0, 1.0)
     response_steps: int = _p(6, 1)
     mediation_boost: float = _p(1.0, 0.0)
@@ -241,7 +242,7 @@ class Incubation:
     enabled: bool = False
     rate: float = _p(0.3, 0.0, 1.0)
     need_threshold: float = _p(0.3, 0.0, 1.0)
-    cost: float = _p(20.0, 0.0)
+    cost: float = _p(0.24, 0.0)
     startup_capacity: float = _p(0.5, 0.0, open_lo=True)
     exit_after: int = _p(6, 1)
 
@@ -254,7 +255,7 @@ class Credit:
     learning: float = _p(0.5, 0.0, 1.0)
     inspect_min: float = _p(0.05, 0.0, 1.0)
     inspect_max: float = _p(0.8, 0.0, 1.0)
-    inspection_cost: float = _p(1.0, 0.0)
+    inspection_cost: float = _p(0.012, 0.0)
     enterprises: bool = False
     rectification: float = _p(0.5, 0.0, 1.0)
 
@@ -281,7 +282,7 @@ class Projects:
     credit_weight: float = _p(0.3, 0.0)
     underbid: float = _p(0.3, 0.0)
     evaluation: float = _p(0.3, 0.0, 1.0)
-    evaluation_cost: float = _p(1.0, 0.0)
+    evaluation_cost: float = _p(0.012, 0.0)
     tolerance: float = _p(0.8, 0.0, 1.0)
     failure_base: float = _p(0.002, 0.0, 1.0)
     failure_risk: float = _p(0.03, 0.0, 1.0)
@@ -507,8 +508,9 @@ def _cross_checks(s: Scenario) -> list[str]:
         errors.append(f"network.degree: must be below population.citizens ({n}), got {net.degree}")
     if net.kind == "regular" and (n * net.degree) % 2:
         errors.append("network.degree: citizens x degree must be even for a 'regular' network")
-    if net.kind == "small_world" and net.degree < 2:
-        errors.append("network.degree: 'small_world' needs a degree of at least 2")
+    if net.kind == "small_world" and (net.degree < 2 or net.degree % 2):
+        errors.append("network.degree: 'small_world' needs an even degree of at least 2 "
+                      f"(k/2 neighbours on each side of the ring), got {net.degree}")
     hs = s.mechanisms.hub_strategy
     if hs.gather + hs.borrow + hs.avoid <= 0:
         errors.append("mechanisms.hub_strategy: gather, borrow and avoid cannot all be 0")

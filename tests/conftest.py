@@ -21,6 +21,9 @@ class UnlimitedTreasury:
     def pay(self, amount, account):
         return amount
 
+    def pay_all(self, amount, account):
+        return True
+
     def pay_each(self, unit_cost, count, account):
         return count
 

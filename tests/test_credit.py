@@ -61,9 +61,9 @@ def test_firms_are_inspected_by_credit_and_sanctioned_firms_rectify():
     credit = SocialCredit(Credit(enabled=True, enterprises=True, learning=0.5, threshold=0.7,
                                  inspect_min=0.0, inspect_max=1.0), np.random.default_rng(1))
     breached = np.array([True, False, True])
-    assert credit.inspect_firms(breached, UnlimitedTreasury()).size == 0  # credit 1: never inspected
+    assert credit.inspect_firms(breached, UnlimitedTreasury(), 1.0).size == 0  # credit 1: never inspected
     credit.firm_credit[:] = [0.0, 0.0, 1.0]  # credit 0: always inspected
-    sanctioned = credit.inspect_firms(breached, UnlimitedTreasury())
+    sanctioned = credit.inspect_firms(breached, UnlimitedTreasury(), 1.0)
     assert sanctioned.tolist() == [0] and credit.firm_sanctions == 1
     assert credit.firm_credit.tolist() == [1.0, 0.5, 1.0]  # 0 repaired after rectifying
 

@@ -4,8 +4,11 @@ Every buyer of NGO projects (each hub, and the government department where it
 buys itself) keeps a credit record of each NGO, starting at 1. At the start of a
 step each buyer may inspect each NGO it paid in the previous step; supervision is
 graded by credit (低信用多查, 高信用少查): the inspection probability is
-``inspect_max`` − (``inspect_max`` − ``inspect_min``)·credit, and each inspection
-costs ``inspection_cost`` (ledger use ``inspection``). An inspection reveals the
+``inspect_max`` − (``inspect_max`` − ``inspect_min``)·credit. One step's delivery
+is one observation: buyers sharing a record that choose to inspect the same NGO in
+the same step make one joint inspection (the record is updated once, not once per
+buyer). Each inspection costs ``inspection_cost`` per citizen of the NGO's cell
+(ledger use ``inspection``), paid in full or not done. An inspection reveals the
 share of the promised service delivered (1 for an honest NGO, 1 − shirk for an
 opportunist, see ``organizations.opportunists``) and updates the record,
 credit ← (1 − ``learning``)·credit + ``learning``·share. A buyer blacklists an NGO
@@ -18,7 +21,8 @@ no inspections, records or blacklists (NGO credit then follows citizens' uptake)
 
 Enterprises (``enterprises: on``, with the firm layer of collective bargaining):
 the labour authority keeps one record per firm, starting at 1, and inspects each
-firm each step with the same graded probability and cost. An inspection reveals
+firm each step with the same graded probability, at ``inspection_cost`` per worker
+(``collective_bargaining.firm_size`` workers a firm). An inspection reveals
 whether the firm breached its labour obligations this step and sets
 credit ← (1 − ``learning``)·credit + ``learning``·(0 if it breached, else 1). A firm
 caught breaching with credit below ``threshold`` is sanctioned: joint punishment makes it
@@ -64,25 +68,37 @@ class SocialCredit:
         ids = {g.unique_id for g in ngos}
         return len(ids & set().union(*self.blacklists.values())) if self.blacklists else 0
 
-    def step(self, ngos, government) -> None:
-        """Inspect last step's projects, update records and blacklists."""
+    def step(self, ngos, government, headcount: np.ndarray) -> None:
+        """Inspect last step's projects, update records and blacklists.
+
+        Each book inspects an NGO it paid at most once a step: one NGO's delivery last
+        step is one observation, so the shared book learns from it once however many
+        buyers paid the NGO (each buyer's own book under ``sharing: off``). Inspections
+        stop, unpaid, when the treasury cannot pay for one more. ``headcount``: citizens
+        per cell.
+        """
         self.inspections = 0
         if not self.enabled:
             return
         p = self.params
+        broke = False
         for ngo in ngos:
-            if ngo.promised <= 0:
+            if ngo.promised <= 0 or broke:
                 continue
             delivered = ngo.service / ngo.promised
-            for buyer in ngo.funders:
-                c = self.credit(buyer, ngo)
-                if self.rng.random() >= p.inspect_max - (p.inspect_max - p.inspect_min) * c:
-                    continue
-                if government.pay(p.inspection_cost, "inspection") < p.inspection_cost:
-                    return  # no money left for supervision this step
+            books: dict = {}  # book -> how many of its buyers paid the NGO (funders' order)
+            for b in ngo.funders:
+                books[self.book(b)] = books.get(self.book(b), 0) + 1
+            for book, buyers in books.items():
+                c = self.records.get(book, {}).get(ngo.unique_id, 1.0)
+                chance = p.inspect_max - (p.inspect_max - p.inspect_min) * c
+                if not (self.rng.random(buyers) < chance).any():
+                    continue  # none of the book's buyers chose to inspect
+                if not government.pay_all(p.inspection_cost * headcount[ngo.cell], "inspection"):
+                    broke = True  # no money left for supervision this step
+                    break
                 self.inspections += 1
                 new = (1 - p.learning) * c + p.learning * delivered
-                book = self.book(buyer)
                 self.records.setdefault(book, {})[ngo.unique_id] = new
                 if new < p.threshold:
                     self.blacklists.setdefault(book, set()).add(ngo.unique_id)
@@ -91,10 +107,11 @@ class SocialCredit:
             ngo.credit = (float(np.mean([self.records[b][ngo.unique_id] for b in books]))
                           if books else 1.0)
 
-    def inspect_firms(self, breached: np.ndarray, government) -> np.ndarray:
+    def inspect_firms(self, breached: np.ndarray, government, firm_size: float) -> np.ndarray:
         """Graded labour inspection of firms; returns the indices of firms sanctioned now.
 
-        ``breached[f]`` says whether firm f breached its obligations this step.
+        ``breached[f]`` says whether firm f breached its obligations this step; an
+        inspection costs ``inspection_cost`` per worker, ``firm_size`` workers a firm.
         """
         self.firm_sanctions = 0
         if not (self.enabled and self.params.enterprises):
@@ -104,7 +121,8 @@ class SocialCredit:
             self.firm_credit = np.ones(breached.size)
         chance = p.inspect_max - (p.inspect_max - p.inspect_min) * self.firm_credit
         inspected = np.flatnonzero(self.rng.random(breached.size) < chance)
-        inspected = inspected[:government.pay_each(p.inspection_cost, inspected.size, "inspection")]
+        inspected = inspected[:government.pay_each(p.inspection_cost * firm_size, inspected.size,
+                                                   "inspection")]
         c = self.firm_credit
         c[inspected] = (1 - p.learning) * c[inspected] + p.learning * ~breached[inspected]
         sanctioned = inspected[breached[inspected] & (c[inspected] < p.threshold)]

@@ -10,7 +10,14 @@ error ``noise_top_down``) or hubs and NGOs on the ground (collaboration on:
 observed = (1 − noise)·true + noise·U(0, 1).
 
 Prevention is paid for in advance: every step a share ``contingency`` of the
-budget goes into a contingency fund (a ledger balance), so less is spent by plan.
+budget B goes into a contingency fund F (a ledger balance), as far as the treasury
+still holds it, so less is spent by plan. The fund holds at most ``fund_cap`` steps
+of budget; the excess goes back to the treasury and is spent by plan that step:
+
+    F ← min(F + min(contingency·B, treasury), fund_cap·B).
+
+Money set aside is not spent (it is not in ``gov_spent``) until the fund pays for
+a response.
 A district whose observed indicator exceeds ``threshold`` is warned, which starts
 (or extends) a preventive response lasting ``response_steps`` steps: each step,
 targeted service worth ``response_budget`` × the step's budget per responding
@@ -69,12 +76,16 @@ class EarlyWarning:
             seen = (1 - chatter) * seen + chatter * self.rng.random(self.districts)
         self.warned = seen > self.params.threshold
         self.responding_until[self.warned] = t + self.params.response_steps
-        self.fund += government.transfer(self.params.contingency * budget)
+        self.fund += government.set_aside(self.params.contingency * budget)
+        excess = max(0.0, self.fund - self.params.fund_cap * budget)
+        if excess > 0:  # released back to the treasury, to be spent by plan this step
+            self.fund -= excess
+            government.draw(excess)
         wanted = self.responding * self.params.response_budget * budget
         total = float(wanted.sum())
         if total <= 0:
             return wanted
         paid = wanted * min(1.0, self.fund / total)
-        self.fund -= float(paid.sum())
-        government.receive(float(paid.sum()))
+        self.fund = max(0.0, self.fund - float(paid.sum()))  # rounding: never below zero
+        government.draw(float(paid.sum()))
         return paid

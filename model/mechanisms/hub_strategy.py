@@ -106,7 +106,7 @@ class HubStrategy:
                 continue  # no projects last step: nothing observed
             cells = (field_of_cell == hub.field) & served
             reachable = float(planned[cells].sum())
-            lost = sum(g.funders.get(hub, 0.0) for g in ngos if g.collapsed)
+            lost = sum(g.funders.get(hub, 0.0) for g in ngos if hub in g.collapsed)
             shortfall = np.array([
                 max(0.0, hub.room - hub.raised) / money,
                 max(0.0, 1.0 - float(delegated[cells].sum()) / reachable) if reachable > 0 else 0.0,

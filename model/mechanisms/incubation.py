@@ -6,8 +6,9 @@ management hubs get none) looks at the cells of its field (one field in one
 district) as the previous step left them. If a cell's unmet share of need,
 1 − Σ received / Σ need, exceeds ``need_threshold`` and no NGO serves it, the hub
 incubates a new NGO there with probability ``rate`` (at most one per hub per step,
-in its worst such cell), paying ``cost`` from the government's treasury (ledger use
-``incubation``). A new NGO starts with
+in its worst such cell), paying ``cost`` per citizen of that cell from the government's
+treasury (ledger use ``incubation``), in full or not at all: when the treasury cannot
+pay, no more NGOs are incubated that step and nothing is spent. A new NGO starts with
 capacity ``startup_capacity`` and efficiency drawn like the others', and joins the
 hub. Exit: an NGO that has received no project money for ``exit_after``
 consecutive steps closes (NGOs depend on resources from hubs and government).
@@ -32,10 +33,12 @@ class Incubation:
         self.entries = 0
         self.exits = 0
 
-    def step(self, unmet_share: np.ndarray, hubs, ngos: list, government, spawn) -> list:
+    def step(self, unmet_share: np.ndarray, headcount: np.ndarray, hubs, ngos: list, government,
+             spawn) -> list:
         """Close NGOs that went unfunded too long, open new ones; return the NGO list.
 
-        ``unmet_share`` is per cell (district x field); ``spawn(field, district, capacity)``
+        ``unmet_share`` and ``headcount`` (citizens) are per cell (district x field);
+        ``spawn(field, district, capacity)``
         creates an NGO agent (the model knows how to draw its efficiency).
         """
         self.entries = self.exits = 0
@@ -56,9 +59,9 @@ class Incubation:
             gaps = cells[(unmet_share[cells] > p.need_threshold) & ~served[cells]]
             if hub.grant <= 0 or gaps.size == 0 or self.rng.random() >= p.rate:
                 continue
-            if government.pay(p.cost, "incubation") < p.cost:
-                break  # no money left for incubation this step
             worst = int(gaps[np.argmax(unmet_share[gaps])])
+            if not government.pay_all(p.cost * headcount[worst], "incubation"):
+                break  # not enough money left for incubation this step: none is spent
             ngo = spawn(hub.field, worst // self.fields, p.startup_capacity)
             ngo.hub = hub
             hub.members.append(ngo)

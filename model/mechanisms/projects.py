@@ -3,8 +3,9 @@
 Delegated money reaches NGOs through projects. For each buyer (a hub, or the
 government department for its ``government_share``) and cell, a contract names
 one NGO for ``length`` steps. With no contract running, the buyer tenders among
-the cell's NGOs it may fund (not blacklisted, not the one whose contract there
-it just terminated). NGO j bids a promise of b_j = e_j·(1 + u_j) service units per
+the cell's NGOs it may fund (not blacklisted, and not the one whose contract there
+it just terminated for under-delivery: that NGO sits out the next tender, and only
+that one). NGO j bids a promise of b_j = e_j·(1 + u_j) service units per
 unit of money, with u_j = ``underbid`` for opportunists and 0 for honest NGOs;
 the buyer picks the highest score
 
@@ -13,10 +14,14 @@ the buyer picks the highest score
 w_p, w_q, w_c = ``price_weight``, ``quality_weight``, ``credit_weight``, credit_j the
 buyer's view of the NGO's credit (its record with social credit on).
 
-The default structure is Chengdu's 1+1+N [SGNM Essay 2 §4]: a hub recruits N
-NGOs and one government department evaluates them. At the start of each step the
-evaluator checks each running contract with probability ``evaluation`` (cost
-``evaluation_cost``, ledger use ``evaluation``); if the NGO delivered less than
+The default structure is Chengdu's 1+1+N [SGNM Essay 2 §4]: "under the supervision
+and evaluation of one social organisation" (在1家社会组织的监督评估下) a hub recruits N
+NGOs. The evaluator is that one independent social organisation, not a buyer: it
+evaluates every buyer's contracts alike, and the government buys its evaluations
+from the treasury (who pays is not in the source: an assumption). At the start of
+each step it checks each running contract with probability ``evaluation`` (cost
+``evaluation_cost`` per citizen of the contract's cell, paid in full or not made;
+ledger use ``evaluation``); if the NGO delivered less than
 ``tolerance`` of its promise last step, the contract is terminated: a project
 failure. Projects also meet friction: in each step of a contract the site
 collapses with hazard
@@ -24,10 +29,11 @@ collapses with hazard
     h = ``failure_base`` + ``failure_risk``·r_c·(1 − s),
 
 r_c the cell's conflict risk, s the buyer's borrowed support (hub_strategy; 0
-otherwise). A collapsed site delivers nothing that step (the money is lost), the
-contract ends as a failure, and the buyer's site stays closed for ``retender``
-steps (its money there goes to direct provision). Contracts that reach their end
-complete. Disabled: money is split among a cell's NGOs by capacity every step.
+otherwise), drawn per contract: a collapsed site delivers nothing that step (that
+contract's money is lost; the NGO's other contracts go on), the contract ends as a
+failure, and the buyer's site stays closed for ``retender`` steps (its money there
+goes to direct provision). Contracts that reach their end complete. Disabled: money
+is split among a cell's NGOs by capacity every step.
 All values are assumptions.
 """
 
@@ -69,11 +75,14 @@ class Projects:
         """Contracts running."""
         return len(self.contracts)
 
-    def step(self, t: int, ngos, government, support=None, credit_of=None) -> None:
+    def step(self, t: int, ngos, government, headcount: np.ndarray, support=None,
+             credit_of=None) -> None:
         """Settle last step's projects (collapses, evaluations, expiry) before new money flows.
 
-        ``support[buyer]`` is a buyer's borrowed support (absent: 0); ``credit_of(buyer, ngo)``
-        its view of an NGO's credit (default: the NGO's own credit score).
+        ``headcount`` is citizens per cell (an evaluation costs ``evaluation_cost`` per
+        citizen of the contract's cell); ``support[buyer]`` is a buyer's borrowed support
+        (absent: 0); ``credit_of(buyer, ngo)`` its view of an NGO's credit (default: the
+        NGO's own credit score).
         """
         self.failures = self.completed = self.awarded = 0
         self.t = t
@@ -87,11 +96,11 @@ class Projects:
             g = k.ngo
             if g not in alive:
                 del self.contracts[key]
-            elif g.collapsed:
+            elif k.buyer in g.collapsed:
                 self._fail(key)
                 self.closed_until[key] = t + p.retender - 1
             elif g.promised > 0 and self.rng.random() < p.evaluation and \
-                    government.pay(p.evaluation_cost, "evaluation") >= p.evaluation_cost and \
+                    government.pay_all(p.evaluation_cost * headcount[k.cell], "evaluation") and \
                     g.service < p.tolerance * g.promised:
                 self._fail(key)
                 self.excluded[key] = g
@@ -110,7 +119,8 @@ class Projects:
             return []
         k = self.contracts.get(key)
         if k is None or k.ngo not in candidates:
-            bidders = [g for g in candidates if g is not self.excluded.get(key)]
+            barred = self.excluded.pop(key, None)  # sits out this one tender only
+            bidders = [g for g in candidates if g is not barred]
             if not bidders:
                 self.contracts.pop(key, None)
                 return []
@@ -118,10 +128,11 @@ class Projects:
             k = self.contracts[key] = Contract(buyer, cell, winner, self.t + self.params.length - 1)
             self.awarded += 1
         g = k.ngo
-        if not g.collapsed:
-            p = self.params
-            hazard = p.failure_base + p.failure_risk * self.risk[cell] * (1 - self.support.get(buyer, 0.0))
-            g.collapsed = bool(self.rng.random() < hazard)
+        p = self.params  # the hazard is per contract: only this buyer's site collapses
+        shield = 1 - self.support.get(buyer, 0.0)
+        hazard = p.failure_base + p.failure_risk * self.risk[cell] * shield
+        if self.rng.random() < hazard:
+            g.collapsed.add(buyer)
         return [(g, 1.0)]
 
     def _tender(self, buyer, bidders: list):

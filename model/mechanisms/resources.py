@@ -22,8 +22,11 @@ m_c = a_c · B'. Then:
 Resource integration and sharing (``sharing.enabled``; 资源整合共享, Essay 2 §4):
 a hub pools facilities, information, people and money for its n member NGOs, so
 each delivers e_j·(1 + gain·(1 − 1/n)) per unit of money (the gain saturates as
-partners are added), while the hub pays a coordination cost cost·n^exponent per
-step (exponent > 1: each partnership costs more the more there are). Gain and
+partners are added), while the hub pays a coordination cost cost·N_h·n^exponent per
+step, N_h the citizens it serves (its share of its field's citizens): ``cost`` is money per
+citizen served and partner^exponent, so the cost keeps its weight against budgets that are
+per capita (exponent > 1: each partnership costs more the more there are). It is paid in
+full or not at all; unpaid, the members get no pooled resources that step. Gain and
 cost together give the number of partners an optimum. Assumptions, calibrated to
 no data; Beijing's unions linked 976 organisations.
 
@@ -94,7 +97,7 @@ class Resources:
             state.service_ngo[:] = 0.0
             return
         extra = np.zeros(self.cells) if earmarked is None else earmarked
-        money = shares * (government.treasury - extra.sum())
+        money = shares * max(0.0, government.treasury - extra.sum())
         money[cell_need <= 0] = 0.0
         self.planned[:] = money
         delegated = returned = np.zeros(self.cells)
@@ -140,7 +143,8 @@ class Resources:
             for buyer, parts in self._buyers(f, hubs, government):
                 num, den = parts
                 reached = self._buy(buyer, grant * num / den, government, field_trust_gate[f],
-                                    room * num / den, purse * num / den, gather.get(buyer, 1.0))
+                                    room * num / den, purse * num / den, gather.get(buyer, 1.0),
+                                    self.field_size[f] * num / den)
                 for c in cells:
                     if delegated[c] <= 0:
                         continue
@@ -159,7 +163,7 @@ class Resources:
         """Who buys a field's projects, each with its share as (numerator, denominator).
 
         The field's hubs split what the government department does not buy itself
-        (``government_share``; 1+1+N); without a hub the government buys it all.
+        (``government_share``); without a hub the government buys it all.
         """
         field_hubs = [h for h in hubs if h.field == field]
         if not field_hubs:
@@ -168,11 +172,12 @@ class Resources:
         buyers = [(government, (g, 1))] if g > 0 else []
         return buyers + [(h, (1.0 - g, len(field_hubs))) for h in field_hubs]
 
-    def _buy(self, buyer, money, government, trust_gate, room, purse, gather) -> float:
+    def _buy(self, buyer, money, government, trust_gate, room, purse, gather, citizens) -> float:
         """Money a buyer spends on a field's projects, after overhead (and matching for hubs).
 
         A hub raises min(match_ratio·gather·grant·g, room, purse·gather) (hub_strategy's
-        gathering multiplier is 1 unless that mechanism is on).
+        gathering multiplier is 1 unless that mechanism is on) and, sharing resources,
+        pays coordination for the ``citizens`` it serves (its share of the field).
         """
         p = self.params
         if buyer is government:
@@ -182,6 +187,8 @@ class Resources:
         buyer.raise_funds(p.match_ratio * gather, trust_gate, min(room, purse * gather))
         buyer.room = room
         buyer.take_overhead(p.overhead)
-        if p.sharing.enabled and buyer.members:
-            buyer.coordinate(p.sharing.cost * len(buyer.members) ** p.sharing.exponent)
+        if p.sharing.enabled and buyer.members and not buyer.coordinate(
+                p.sharing.cost * citizens * len(buyer.members) ** p.sharing.exponent):
+            for ngo in buyer.members:  # coordination unpaid: no pooled resources this step
+                ngo.sharing_gain = 1.0
         return buyer.pay_out(buyer.cash)
