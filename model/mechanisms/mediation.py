@@ -45,7 +45,11 @@ class Mediation:
         self.owner = np.zeros(0, dtype=np.int64)  # citizen of each open dispute
         self.opened = np.zeros(0, dtype=np.int64)
         self.channel = np.zeros(0, dtype=np.int8)
+        self.backlog = np.zeros(district.size, dtype=bool)  # carries an abandoned grievance
+        # capacity not yet used up as whole cases: people's per district, the others city-wide
+        self.carry = [np.zeros(1), np.zeros(1), np.zeros(1)]
         self.resolved = 0
+        self.abandoned = 0
         self.resolution_time = float("nan")
         self.cost = 0.0
 
@@ -54,32 +58,45 @@ class Mediation:
         """Disputes open now."""
         return int(self.owner.size)
 
-    def pressure(self, n: int) -> np.ndarray:
-        """1 for citizens with an open dispute, else 0."""
-        out = np.zeros(n)
-        out[self.owner] = 1.0
+    def open_mask(self, n: int) -> np.ndarray:
+        """True for citizens with an open dispute."""
+        out = np.zeros(n, dtype=bool)
+        out[self.owner] = True
         return out
 
-    def _capacity(self, rate: float, size: np.ndarray) -> np.ndarray:
-        cap = rate * size
-        whole = np.floor(cap)
-        return (whole + (self.rng.random(cap.shape) < cap - whole)).astype(np.int64)
+    def pressure(self, n: int) -> np.ndarray:
+        """1 for citizens with an unresolved grievance (an open or an abandoned dispute), else 0."""
+        return (self.open_mask(n) | self.backlog).astype(float)
+
+    def _capacity(self, ch: int, size: np.ndarray) -> np.ndarray:
+        """Whole cases a channel can take this step (token bucket, see :meth:`_use`)."""
+        self.carry[ch] = self.carry[ch] + size
+        self._bucket = np.maximum(1.0, size)
+        return np.floor(self.carry[ch] + 1e-9).astype(np.int64)
+
+    def _use(self, ch: int, used: np.ndarray) -> None:
+        """Capacity not used this step is kept up to max(1 case, one step's capacity):
+        an idle mediator takes the next case at once, so throughput is capacity·size
+        whenever cases wait, at any N, and small districts are not starved by rounding."""
+        self.carry[ch] = np.minimum(self.carry[ch] - used, self._bucket)
 
     def step(self, grievance: np.ndarray, t: int, boost: np.ndarray, government,
-             labour: np.ndarray | None = None) -> None:
-        """New disputes, then each channel processes its oldest cases.
+             labour: np.ndarray | None = None, jailed: np.ndarray | None = None) -> None:
+        """New disputes, then each channel processes its oldest cases; the patient give up.
 
         ``boost[d]`` multiplies district d's people's-mediation capacity (early warning);
         ``labour`` marks citizens who bring a labour dispute this step (collective
-        bargaining); they join the queue like any other dispute.
+        bargaining); they join the queue like any other dispute. ``jailed`` citizens
+        (unrest) open no disputes.
         """
-        self.resolved, self.resolution_time, self.cost = 0, float("nan"), 0.0
+        self.resolved, self.abandoned, self.resolution_time, self.cost = 0, 0, float("nan"), 0.0
         if not self.enabled:
             return
         p = self.params
         n = grievance.size
-        free = np.ones(n, dtype=bool)
-        free[self.owner] = False
+        free = ~self.open_mask(n)
+        if jailed is not None:
+            free &= ~jailed
         arising = self.rng.random(n) < p.base_rate + p.grievance_rate * grievance
         if labour is not None:
             arising |= labour
@@ -100,6 +117,7 @@ class Mediation:
             self.cost += cost * picked.size
             ok = self.rng.random(picked.size) < success
             closed[picked[ok]] = True
+            self.backlog[self.owner[picked[ok]]] = False  # resolved: the old grievance goes too
             success_age.append(t - self.opened[picked[ok]])
             failed = picked[~ok]
             if ch == 2:
@@ -111,21 +129,18 @@ class Mediation:
         self.resolved = int(ages.size)
         if ages.size:
             self.resolution_time = float(ages.mean())
-        keep = ~closed
+        # after `patience` steps in the queue people give up; the grievance stays with them
+        gave_up = ~closed & (t - self.opened >= p.patience - 1)
+        self.backlog[self.owner[gave_up]] = True
+        self.abandoned = int(gave_up.sum())
+        keep = ~(closed | gave_up)
         self.owner, self.opened, self.channel = self.owner[keep], self.opened[keep], self.channel[keep]
 
     def _pick(self, ch: int, rate: float, boost: np.ndarray, closed: np.ndarray) -> np.ndarray:
         """Indices of the oldest open cases in channel ``ch`` within capacity."""
         waiting = np.flatnonzero((self.channel == ch) & ~closed)
-        if waiting.size == 0:
-            return waiting
-        if ch != 0:
-            cap = int(self._capacity(rate, np.array([self.district.size]))[0])
-            return waiting[np.argsort(self.opened[waiting], kind="stable")[:cap]]
-        cap = self._capacity(rate, self.district_size * boost)
-        d = self.district[self.owner[waiting]]
-        order = np.lexsort((self.opened[waiting], d))
-        d_sorted = d[order]
-        first = np.searchsorted(d_sorted, d_sorted, side="left")
-        rank = np.arange(d_sorted.size) - first
-        return waiting[order[rank < cap[d_sorted]]]
+        size = rate * (self.district.size if ch != 0 else float(self.district_size @ boost))
+        cap = self._capacity(ch, np.array([size]))
+        picked = waiting[np.argsort(self.opened[waiting], kind="stable")[:cap[0]]]
+        self._use(ch, np.array([picked.size]))
+        return picked
