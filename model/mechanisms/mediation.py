@@ -47,7 +47,7 @@ class Mediation:
         self.channel = np.zeros(0, dtype=np.int8)
         self.backlog = np.zeros(district.size, dtype=bool)  # carries an abandoned grievance
         # capacity not yet used up as whole cases: people's per district, the others city-wide
-        self.carry = [np.zeros(1), np.zeros(1), np.zeros(1)]
+        self.carry = [np.zeros(districts), np.zeros(1), np.zeros(1)]
         self.resolved = 0
         self.abandoned = 0
         self.resolution_time = float("nan")
@@ -67,18 +67,6 @@ class Mediation:
     def pressure(self, n: int) -> np.ndarray:
         """1 for citizens with an unresolved grievance (an open or an abandoned dispute), else 0."""
         return (self.open_mask(n) | self.backlog).astype(float)
-
-    def _capacity(self, ch: int, size: np.ndarray) -> np.ndarray:
-        """Whole cases a channel can take this step (token bucket, see :meth:`_use`)."""
-        self.carry[ch] = self.carry[ch] + size
-        self._bucket = np.maximum(1.0, size)
-        return np.floor(self.carry[ch] + 1e-9).astype(np.int64)
-
-    def _use(self, ch: int, used: np.ndarray) -> None:
-        """Capacity not used this step is kept up to max(1 case, one step's capacity):
-        an idle mediator takes the next case at once, so throughput is capacity·size
-        whenever cases wait, at any N, and small districts are not starved by rounding."""
-        self.carry[ch] = np.minimum(self.carry[ch] - used, self._bucket)
 
     def step(self, grievance: np.ndarray, t: int, boost: np.ndarray, government,
              labour: np.ndarray | None = None, jailed: np.ndarray | None = None) -> None:
@@ -137,10 +125,32 @@ class Mediation:
         self.owner, self.opened, self.channel = self.owner[keep], self.opened[keep], self.channel[keep]
 
     def _pick(self, ch: int, rate: float, boost: np.ndarray, closed: np.ndarray) -> np.ndarray:
-        """Indices of the oldest open cases in channel ``ch`` within capacity."""
+        """Indices of the cases channel ``ch`` takes this step, oldest first, within capacity.
+
+        Capacity is credit in cases: each step a unit earns rate·size (people's mediation:
+        per district, × boost; the others: one city-wide unit). It takes as many of its own
+        oldest cases as its whole credit allows; credit it could not use because its own
+        queue is empty is lent to the oldest cases left anywhere (people's mediation: the
+        grand-mediation network refers cases to committees with time). Credit is kept up
+        to max(1 case, one step's capacity). So a unit with a queue handles exactly
+        rate·size cases per step over time at any N, and small units are not starved by
+        rounding.
+        """
+        size = rate * (self.district_size * boost if ch == 0 else np.array([self.district.size]))
+        credit = self.carry[ch] + size
         waiting = np.flatnonzero((self.channel == ch) & ~closed)
-        size = rate * (self.district.size if ch != 0 else float(self.district_size @ boost))
-        cap = self._capacity(ch, np.array([size]))
-        picked = waiting[np.argsort(self.opened[waiting], kind="stable")[:cap[0]]]
-        self._use(ch, np.array([picked.size]))
-        return picked
+        unit = self.district[self.owner[waiting]] if ch == 0 else np.zeros(waiting.size, int)
+        order = np.lexsort((self.opened[waiting], unit))  # by unit, oldest first
+        u_sorted = unit[order]
+        rank = np.arange(u_sorted.size) - np.searchsorted(u_sorted, u_sorted, side="left")
+        own = rank < np.floor(credit + 1e-9)[u_sorted]
+        credit -= np.bincount(u_sorted[own], minlength=credit.size)
+        idle = np.bincount(u_sorted[~own], minlength=credit.size) == 0
+        left = order[~own]
+        left = left[np.argsort(self.opened[waiting[left]], kind="stable")]
+        spare = credit[idle].sum()
+        lent = left[:int(np.floor(spare + 1e-9))]
+        if lent.size:  # idle units pay in proportion to their credit
+            credit[idle] -= lent.size * credit[idle] / spare
+        self.carry[ch] = np.minimum(credit, np.maximum(1.0, size))
+        return np.concatenate([waiting[order[own]], waiting[lent]])

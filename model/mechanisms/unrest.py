@@ -6,22 +6,22 @@ computed by the model, see docs/model.md). Epstein's own set-up is available:
 ``legitimacy`` fixes one global L for everybody and ``hardship: uniform`` draws
 H_i ~ U(0, 1) once; then G_i = H_i·(1 − L) and nothing else enters.
 
-Officers: M = round(C·N/(k̄ + 1)) with C = ``enforcement``, so that a
-neighbourhood of mean size k̄ + 1 holds C of them on average. Each step they are
-placed at uniformly random citizens (Epstein's cops move at random); an officer's
-reach is the citizen it stands at and that citizen's neighbours. A free citizen
-is active when
+A free citizen is active when
 
-    G_i − R_i·P_i > T,    P_i = 1 − exp(−k · round(C_i / (A_i + 1)))
+    G_i − R_i·P_i > T,    P_i = 1 − exp(−k · round(C / (A_i + 1)))
 
 with risk aversion R_i ~ U(0, 1) drawn once, threshold T = ``threshold``, k = ``k``,
-C_i the officers whose reach includes i (Epstein's cops in vision) and A_i the
-active neighbours at the start of the step (Python's round, as in Mesa's Epstein
-example). Then each officer arrests at most one active citizen in its reach,
-drawn at random (Epstein 2002; officers who pick the same citizen make one
-arrest). The arrested are jailed for a uniform 1..``jail_term`` steps; jailed
-citizens are inactive and, through :attr:`jailed`, out of the other mechanisms
-(the model passes the mask on). Enforcement costs M · ``officer_cost`` per step
+C = ``enforcement`` (officers within a neighbourhood on average: Epstein's cops in
+vision, as citizens perceive them) and A_i the active neighbours at the start of
+the step (Python's round, as in Mesa's Epstein example). P_i is what citizens
+perceive; arrests are made by officers. There are M = round(C·N/(k̄ + 1)) of them,
+so a neighbourhood of mean size k̄ + 1 holds C on average. Each step they stand at
+uniformly random citizens (Epstein's cops move at random); an officer's reach is
+the citizen it stands at and that citizen's neighbours, and it arrests at most one
+active citizen in its reach, drawn at random (Epstein 2002; officers who pick the
+same citizen make one arrest, so arrests ≤ M). The arrested are jailed for a
+uniform 1..``jail_term`` steps; jailed citizens are inactive and, through
+:attr:`jailed`, out of the other mechanisms (the model passes the mask on). Enforcement costs M · ``officer_cost`` per step
 (ledger use ``enforcement``).
 
 The jail does not start empty: :meth:`warm_up` runs the rule 3·``jail_term``
@@ -50,9 +50,10 @@ class Unrest:
         self.arrests = 0
         self.protesting = 0.0  # share of citizens active this step (arrested ones included)
 
-    def arrest_probability(self, officers: np.ndarray, active_neighbours: np.ndarray) -> np.ndarray:
-        """P = 1 − exp(−k · round(C / (A + 1))), with round-half-to-even like Python's round."""
-        return 1.0 - np.exp(-self.params.k * np.round(officers / (active_neighbours + 1.0)))
+    def arrest_probability(self, active_neighbours: np.ndarray) -> np.ndarray:
+        """Perceived P = 1 − exp(−k · round(C / (A + 1))), round half to even like Python's."""
+        p = self.params
+        return 1.0 - np.exp(-p.k * np.round(p.enforcement / (active_neighbours + 1.0)))
 
     def officers(self, deg: np.ndarray) -> int:
         """M = round(C·N/(k̄ + 1)): C officers in a neighbourhood of mean size."""
@@ -87,13 +88,11 @@ class Unrest:
 
     def _act(self, grievance, adj, deg, t: int) -> None:
         p, n = self.params, deg.size
-        post = self.rng.integers(0, n, self.officers(deg))  # where each officer stands
-        at = np.bincount(post, minlength=n).astype(float)
-        in_reach = at + adj @ at
-        prob = self.arrest_probability(in_reach, adj @ self.active.astype(float))
+        prob = self.arrest_probability(adj @ self.active.astype(float))
         free = self.jailed_until <= t
         self.active = free & (grievance - self.risk_aversion * prob > p.threshold)
         self.protesting = float(self.active.mean())
+        post = self.rng.integers(0, n, self.officers(deg))  # where each officer stands
         arrested = self._arrest(post, adj)
         term = self.rng.integers(1, max(1, p.jail_term) + 1, size=arrested.size)
         self.jailed_until[arrested] = t + term
