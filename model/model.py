@@ -205,10 +205,9 @@ class GovernanceModel(mesa.Model):
             self._update_grievance()
             boost = (1.0 + mech.early_warning.mediation_boost * self.early_warning.responding) \
                 * self.hub_strategy.joint_mediation(self.hubs)
-            jailed = self.unrest.jailed  # jailed citizens sit out the other mechanisms
-            self.mediation.step(c.grievance, t, boost, gov,
+            self.mediation.step(c.grievance, t, boost, gov,  # jailed ones open no disputes
                                 self.bargaining.disputing if self.bargaining.enabled else None,
-                                jailed)
+                                self.unrest.jailed)
             self._update_grievance()
             self.unrest.step(self.unrest.grievance(c.grievance, c.satisfaction, c.trust_gov),
                              self.adjacency, self.degree, gov, t)
@@ -218,7 +217,7 @@ class GovernanceModel(mesa.Model):
                                 minlength=cells)
         shares = self.planning.step(cell_need, t)
         basis = mech.trust.basis
-        jailed = self.unrest.jailed
+        jailed = self.unrest.jailed  # this step's prisoners sit out co-production, trust, opinion
         participation = gate(c.trust_gov, basis)
         self.incentives.step(c, self.adjacency, self.degree, gov,
                              np.where(jailed, 0.0, participation) if jailed.any() else participation)
@@ -339,7 +338,7 @@ class GovernanceModel(mesa.Model):
             return np.divide(unmet, need, out=np.zeros(d), where=need > 0)
         if kind == "attention":
             return np.bincount(c.district, weights=c.attention == 1, minlength=d) / size
-        pressure = self.mediation.pressure(c.n)
+        pressure = self.mediation.open_mask(c.n)  # open disputes, as 7.13 says
         return np.bincount(c.district, weights=pressure, minlength=d) / size
 
     def _earmark(self, response: np.ndarray, cell_need: np.ndarray) -> np.ndarray | None:

@@ -1,12 +1,14 @@
 """Grand mediation (大调解): people's, administrative and judicial mediation.
 
-Disputes arise between citizens at a rate that grows with grievance: a citizen
-without an open dispute opens one with probability base_rate + grievance_rate·G_i
-(sources listed in Essay 7 §2: land, demolition, labour, doctor-patient...).
-Three channels process the oldest disputes first, each step up to its capacity
-(capacities are per citizen per step: people's mediation per district, the
-others city-wide; a fractional capacity is met with that probability), at a cost
-per case (ledger use ``mediation``) and with a success rate:
+Disputes arise between citizens at a rate that grows with grievance: a free citizen
+(not in jail, see unrest) without an open dispute opens one with probability
+base_rate + grievance_rate·G_i (sources listed in Essay 7 §2: land, demolition,
+labour, doctor-patient...). Three channels process the oldest disputes first, each
+step up to its capacity, at a cost per case (ledger use ``mediation``) and with a
+success rate. Capacities are cases per citizen per step, kept as credit so that
+no rounding is lost (see :meth:`Mediation._pick`): people's mediation per district,
+the others city-wide; a district's credit it cannot use on its own empty queue is
+lent to the oldest cases elsewhere.
 
 | channel | where | default capacity | cost | success |
 |---|---|---|---|---|
@@ -20,8 +22,12 @@ enter at people's mediation and a failed case moves to the next channel. Without
 it (``off``, or ``auto`` under top-down) they enter at the administrative channel
 and failures go on to the courts. Judicial outcomes are final: a case processed
 there closes whether or not it succeeds (only successes count as resolved).
-Citizens with an open dispute carry ``grievance_weight`` extra grievance.
-Disabled: no disputes.
+A dispute still open after ``patience`` steps in the queue is abandoned (metric
+``disputes_abandoned``): the citizen gives up, but the grievance stays with them
+(a backlog) until a later dispute of theirs is resolved or, each step with
+probability 1/``patience``, it fades (on average they carry it as long as they
+were prepared to wait; an assumption). Citizens with an open or
+abandoned dispute carry ``grievance_weight`` extra grievance. Disabled: no disputes.
 """
 
 from __future__ import annotations
@@ -117,6 +123,9 @@ class Mediation:
         self.resolved = int(ages.size)
         if ages.size:
             self.resolution_time = float(ages.mean())
+        # an old grievance fades after `patience` steps on average (geometric)
+        held = np.flatnonzero(self.backlog)
+        self.backlog[held[self.rng.random(held.size) < 1.0 / p.patience]] = False
         # after `patience` steps in the queue people give up; the grievance stays with them
         gave_up = ~closed & (t - self.opened >= p.patience - 1)
         self.backlog[self.owner[gave_up]] = True
