@@ -219,8 +219,9 @@ class GovernanceModel(mesa.Model):
         basis = mech.trust.basis
         jailed = self.unrest.jailed  # this step's prisoners sit out co-production, trust, opinion
         participation = gate(c.trust_gov, basis)
-        self.incentives.step(c, self.adjacency, self.degree, gov,
-                             np.where(jailed, 0.0, participation) if jailed.any() else participation)
+        if jailed.any():
+            participation = np.where(jailed, 0.0, participation)
+        self.incentives.step(c, self.adjacency, self.degree, gov, participation)
         if self.needs.displaced:
             c.compensation = self.relocation.step(c.need, self.needs.harm, self.needs.harmed_at,
                                                   t, gov)
@@ -259,9 +260,10 @@ class GovernanceModel(mesa.Model):
         self.hub_strategy.step(self.hubs, self.ngos, res.planned, res.delegated, res.served)
         self.projects.step(t, self.ngos, gov, self.hub_strategy.support(self.hubs),
                            self.credit.credit if self.credit.enabled else None)
-        barred = self.mediation.open_mask(self.citizens.n) | self.unrest.jailed
-        self.bargaining.step(t, self.citizens.need, gov, union=bool(self.hubs), barred=barred)
-        if self.bargaining.enabled:  # labour inspection of this step's breaches (enterprise credit)
+        if self.bargaining.enabled:  # disputes only from workers free to bring one
+            barred = self.mediation.open_mask(self.citizens.n) | self.unrest.jailed
+            self.bargaining.step(t, self.citizens.need, gov, union=bool(self.hubs), barred=barred)
+            # labour inspection of this step's breaches (enterprise credit)
             self.bargaining.rectify(self.credit.inspect_firms(self.bargaining.breached, gov),
                                     self.scenario.mechanisms.credit.rectification)
 

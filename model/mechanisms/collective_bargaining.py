@@ -21,7 +21,8 @@ Then each firm breaches its obligations this step with probability 1 − c_f
 rises by a share ``hardship`` this step, and each opens a labour dispute with
 probability ``dispute_rate``; labour disputes enter the mediation mechanism
 (7.14) when it is on. Only disputes that can enter are counted: a worker who
-already has one open, or is in jail (unrest), brings none. Under top-down management no contracts are negotiated.
+already has one open, or is in jail (unrest), brings none. Under top-down
+management no contracts are negotiated.
 Firms sanctioned by credit-graded labour inspection (social credit with
 ``enterprises`` on) rectify through :meth:`rectify`.
 Disabled: no firms, no breaches, no labour disputes. Values other than the

@@ -131,7 +131,8 @@ class Mediation:
         self.backlog[self.owner[gave_up]] = True
         self.abandoned = int(gave_up.sum())
         keep = ~(closed | gave_up)
-        self.owner, self.opened, self.channel = self.owner[keep], self.opened[keep], self.channel[keep]
+        self.owner, self.opened = self.owner[keep], self.opened[keep]
+        self.channel = self.channel[keep]
 
     def _pick(self, ch: int, rate: float, boost: np.ndarray, closed: np.ndarray) -> np.ndarray:
         """Indices of the cases channel ``ch`` takes this step, oldest first, within capacity.

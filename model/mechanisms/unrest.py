@@ -21,8 +21,8 @@ the citizen it stands at and that citizen's neighbours, and it arrests at most o
 active citizen in its reach, drawn at random (Epstein 2002; officers who pick the
 same citizen make one arrest, so arrests ≤ M). The arrested are jailed for a
 uniform 1..``jail_term`` steps; jailed citizens are inactive and, through
-:attr:`jailed`, out of the other mechanisms (the model passes the mask on). Enforcement costs M · ``officer_cost`` per step
-(ledger use ``enforcement``).
+:attr:`jailed`, out of the other mechanisms (the model passes the mask on).
+Enforcement costs M · ``officer_cost`` per step (ledger use ``enforcement``).
 
 The jail does not start empty: :meth:`warm_up` runs the rule 3·``jail_term``
 steps at set-up on the initial grievance (nothing paid or recorded), so step 1
