@@ -160,6 +160,11 @@ def disputes_resolved(m) -> int:
     return m.mediation.resolved
 
 
+def disputes_abandoned(m) -> int:
+    """Disputes given up this step after waiting ``patience`` steps (the grievance stays)."""
+    return m.mediation.abandoned
+
+
 def resolution_time(m) -> float:
     """Mean age in steps of the disputes resolved this step (NaN if none)."""
     return m.mediation.resolution_time
@@ -275,6 +280,7 @@ REPORTERS = {
         response_spend,
         disputes_open,
         disputes_resolved,
+        disputes_abandoned,
         resolution_time,
         mediation_cost,
         ngo_entries,

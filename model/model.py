@@ -36,6 +36,7 @@ from .population import grievance, lognormal_unit, make_population, settle
 from .scenario import Scenario, ScenarioError, load_scenario
 from .shocks import Shocks
 
+FROZEN_IN_JAIL = ("trust_gov", "trust_ngo", "opinion")  # what jailed citizens do not update
 CITIZEN_VIEWS_MAX = 100_000  # population.agents: auto creates Citizen views up to this size
 
 
@@ -167,6 +168,11 @@ class GovernanceModel(mesa.Model):
         self.mediation = Mediation(mech.mediation, collab, self.citizens.district, districts,
                                    self.stream("mediation"))
         self.unrest = Unrest(mech.unrest, self.citizens.n, self.stream("unrest"))
+        if self.unrest.enabled:  # start from the jail's equilibrium, not an empty jail
+            self._update_grievance()
+            c = self.citizens
+            self.unrest.warm_up(self.unrest.grievance(c.grievance, c.satisfaction, c.trust_gov),
+                                self.adjacency, self.degree)
         self.incubation = Incubation(mech.incubation, fields, self.stream("incubation"))
         self.credit = SocialCredit(mech.credit, self.stream("credit"))
         # conflict-proneness of each cell (demolition zones, contested land): r_c = u², u ~ U(0, 1)
@@ -200,17 +206,23 @@ class GovernanceModel(mesa.Model):
             self._update_grievance()
             boost = (1.0 + mech.early_warning.mediation_boost * self.early_warning.responding) \
                 * self.hub_strategy.joint_mediation(self.hubs)
-            self.mediation.step(c.grievance, t, boost, gov,
-                                self.bargaining.disputing if self.bargaining.enabled else None)
+            self.mediation.step(c.grievance, t, boost, gov,  # jailed ones open no disputes
+                                self.bargaining.disputing if self.bargaining.enabled else None,
+                                self.unrest.jailed)
             self._update_grievance()
-            self.unrest.step(c.grievance, self.adjacency, self.degree, gov, t)
+            self.unrest.step(self.unrest.grievance(c.grievance, c.satisfaction, c.trust_gov),
+                             self.adjacency, self.degree, gov, t)
         cells = self.planning.headcount.size
         ordinary = self.needs.ordinary(c)  # services target need without private relocation losses
         cell_need = np.bincount(c.cell, weights=c.need if ordinary is None else ordinary,
                                 minlength=cells)
         shares = self.planning.step(cell_need, t)
         basis = mech.trust.basis
-        self.incentives.step(c, self.adjacency, self.degree, gov, gate(c.trust_gov, basis))
+        jailed = self.unrest.jailed  # this step's prisoners sit out co-production, trust, opinion
+        participation = gate(c.trust_gov, basis)
+        if jailed.any():
+            participation = np.where(jailed, 0.0, participation)
+        self.incentives.step(c, self.adjacency, self.degree, gov, participation)
         if self.needs.displaced:
             c.compensation = self.relocation.step(c.need, self.needs.harm, self.needs.harmed_at,
                                                   t, gov)
@@ -226,10 +238,12 @@ class GovernanceModel(mesa.Model):
             self.unmet_share = self._unmet_share()
         if not self.credit.enabled:
             self._rate_ngos(uptake)
+        held = self._hold(jailed)
         self.trust.step(c, self.adjacency, self.degree)
         warned = self.early_warning.responding[c.district]
         self.opinion.step(c, self.adjacency, self.degree,
                           mech.early_warning.communication * warned if warned.any() else None)
+        self._release(jailed, held)
         if self.mediation.enabled or self.unrest.enabled or self.early_warning.enabled:
             self._update_grievance()  # as the step leaves it: for observers and the metrics
         gov.close_budget()
@@ -250,9 +264,11 @@ class GovernanceModel(mesa.Model):
         self.projects.step(t, self.ngos, gov, self.planning.headcount,
                            self.hub_strategy.support(self.hubs),
                            self.credit.credit if self.credit.enabled else None)
-        self.bargaining.step(t, self.citizens.need, gov, union=bool(self.hubs))
-        if self.bargaining.enabled:  # labour inspection of this step's breaches (enterprise credit)
+        if self.bargaining.enabled:  # disputes only from workers free to bring one
             mech = self.scenario.mechanisms
+            barred = self.mediation.open_mask(self.citizens.n) | self.unrest.jailed
+            self.bargaining.step(t, self.citizens.need, gov, union=bool(self.hubs), barred=barred)
+            # labour inspection of this step's breaches (enterprise credit)
             self.bargaining.rectify(self.credit.inspect_firms(self.bargaining.breached, gov,
                                                               mech.collective_bargaining.firm_size),
                                     mech.credit.rectification)
@@ -268,6 +284,19 @@ class GovernanceModel(mesa.Model):
         c = self.citizens
         c.grievance = grievance(c, self.mediation.pressure(c.n),
                                 self.scenario.mechanisms.mediation.grievance_weight)
+
+    def _hold(self, jailed: np.ndarray) -> dict | None:
+        """Jailed citizens' trust and opinion, kept out of this step's updates (7.12)."""
+        if not jailed.any():
+            return None
+        c = self.citizens
+        return {k: getattr(c, k)[jailed].copy() for k in FROZEN_IN_JAIL
+                if getattr(c, k) is not None}
+
+    def _release(self, jailed: np.ndarray, held: dict | None) -> None:
+        if held is not None:
+            for k, v in held.items():
+                getattr(self.citizens, k)[jailed] = v
 
     def new_ngo(self, field: int, district: int, capacity: float | None = None) -> NGO:
         """An NGO with efficiency ~ Normal(ngo_efficiency, ngo_efficiency_sd) clipped to
@@ -316,7 +345,7 @@ class GovernanceModel(mesa.Model):
             return np.divide(unmet, need, out=np.zeros(d), where=need > 0)
         if kind == "attention":
             return np.bincount(c.district, weights=c.attention == 1, minlength=d) / size
-        pressure = self.mediation.pressure(c.n)
+        pressure = self.mediation.open_mask(c.n)  # open disputes, as 7.13 says
         return np.bincount(c.district, weights=pressure, minlength=d) / size
 
     def _earmark(self, response: np.ndarray, cell_need: np.ndarray) -> np.ndarray | None:

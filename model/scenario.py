@@ -200,6 +200,8 @@ class Unrest:
     enforcement: float = _p(2.0, 0.0)
     officer_cost: float = _p(0.1, 0.0)
     jail_term: int = _p(10, 0)
+    legitimacy: float | None = _p(None, 0.0, 1.0)
+    hardship: Literal["model", "uniform"] = "model"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -235,6 +237,7 @@ class Mediation:
     judicial_cost: float = _p(8.0, 0.0)
     judicial_success: float = _p(0.9, 0.0, 1.0)
     grievance_weight: float = _p(0.2, 0.0, 1.0)
+    patience: int = _p(12, 1)
 
 
 @dataclass(frozen=True, kw_only=True)

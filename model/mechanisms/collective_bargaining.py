@@ -20,7 +20,9 @@ Then each firm breaches its obligations this step with probability 1 − c_f
 (or its covered value). Workers of a breaching firm lose income: their need
 rises by a share ``hardship`` this step, and each opens a labour dispute with
 probability ``dispute_rate``; labour disputes enter the mediation mechanism
-(7.14) when it is on. Under top-down management no contracts are negotiated.
+(7.14) when it is on. Only disputes that can enter are counted: a worker who
+already has one open, or is in jail (unrest), brings none. Under top-down
+management no contracts are negotiated.
 Firms sanctioned by credit-graded labour inspection (social credit with
 ``enterprises`` on) rectify through :meth:`rectify`.
 Disabled: no firms, no breaches, no labour disputes. Values other than the
@@ -60,10 +62,13 @@ class CollectiveBargaining:
         """Number of firms (0 when disabled)."""
         return self.compliance.size if self.enabled else 0
 
-    def step(self, t: int, need: np.ndarray, government, union: bool) -> None:
+    def step(self, t: int, need: np.ndarray, government, union: bool,
+             barred: np.ndarray | None = None) -> None:
         """Negotiate, then draw breaches; raises breached workers' ``need`` in place.
 
-        ``union`` says whether a union hub exists to negotiate.
+        ``union`` says whether a union hub exists to negotiate; ``barred`` marks workers
+        who cannot bring a new dispute (one already open, or jailed): their breach is
+        not counted as a labour dispute.
         """
         self.labour_disputes = 0
         self.disputing[:] = False
@@ -79,6 +84,8 @@ class CollectiveBargaining:
         breach = self.breached[self.firm_of]
         need[breach] *= 1.0 + p.hardship
         self.disputing = breach & (self.rng.random(need.size) < p.dispute_rate)
+        if barred is not None:
+            self.disputing &= ~barred
         self.labour_disputes = int(self.disputing.sum())
         self.coverage = float(covered[self.firm_of].mean())
 

@@ -2,18 +2,31 @@
 
 Grievance G_i = H_i·(1 − L_i) with hardship H_i = 1 − S_i (unmet need) and
 legitimacy L_i = T_gov,i, plus the pressure of unresolved disputes (mediation;
-computed by the model, see docs/model.md). A free citizen is active when
+computed by the model, see docs/model.md). Epstein's own set-up is available:
+``legitimacy`` fixes one global L for everybody and ``hardship: uniform`` draws
+H_i ~ U(0, 1) once; then G_i = H_i·(1 − L) and nothing else enters.
+
+A free citizen is active when
 
     G_i − R_i·P_i > T,    P_i = 1 − exp(−k · round(C / (A_i + 1)))
 
 with risk aversion R_i ~ U(0, 1) drawn once, threshold T = ``threshold``, k = ``k``,
-C = ``enforcement`` (officers within any citizen's neighbourhood: Epstein's cops in
-vision; with C = 2, one active neighbour leaves P ≈ 0.90 and three or more P = 0) and A_i the
-active neighbours at the start of the step (Python's round, as in Mesa's Epstein
-example). Each active citizen is arrested with probability P_i and jailed for a
-uniform 1..``jail_term`` steps (inactive while jailed). Enforcement costs
-officers · ``officer_cost`` per step, with officers = C·N/(k̄ + 1) so that a
-neighbourhood of mean size k̄ + 1 sees C of them (ledger use ``enforcement``).
+C = ``enforcement`` (officers within a neighbourhood on average: Epstein's cops in
+vision, as citizens perceive them) and A_i the active neighbours at the start of
+the step (Python's round, as in Mesa's Epstein example). P_i is what citizens
+perceive; arrests are made by officers. There are M = round(C·N/(k̄ + 1)) of them,
+so a neighbourhood of mean size k̄ + 1 holds C on average. Each step they stand at
+uniformly random citizens (Epstein's cops move at random); an officer's reach is
+the citizen it stands at and that citizen's neighbours, and it arrests at most one
+active citizen in its reach, drawn at random (Epstein 2002; officers who pick the
+same citizen make one arrest, so arrests ≤ M). The arrested are jailed for a
+uniform 1..``jail_term`` steps; jailed citizens are inactive and, through
+:attr:`jailed`, out of the other mechanisms (the model passes the mask on).
+Enforcement costs M · ``officer_cost`` per step (ledger use ``enforcement``).
+
+The jail does not start empty: :meth:`warm_up` runs the rule 3·``jail_term``
+steps at set-up on the initial grievance (nothing paid or recorded), so step 1
+starts from the jail's equilibrium rather than a first-step outburst.
 Disabled: nobody is ever active and nothing is paid.
 """
 
@@ -23,38 +36,86 @@ import numpy as np
 
 
 class Unrest:
-    """Activation, arrests and jail; entry point :meth:`step`."""
+    """Officers, activation, arrests and jail; entry point :meth:`step`."""
 
     def __init__(self, params, n: int, rng: np.random.Generator):
         self.params = params
         self.enabled = params.enabled
         self.rng = rng
         self.risk_aversion = rng.random(n) if self.enabled else np.zeros(n)
+        self.hardship = rng.random(n) if self.enabled and params.hardship == "uniform" else None
         self.active = np.zeros(n, dtype=bool)
         self.jailed_until = np.zeros(n, dtype=np.int64)
+        self.jailed = np.zeros(n, dtype=bool)  # in jail for the rest of the current step
         self.arrests = 0
         self.protesting = 0.0  # share of citizens active this step (arrested ones included)
 
     def arrest_probability(self, active_neighbours: np.ndarray) -> np.ndarray:
-        """P = 1 − exp(−k · round(C / (A + 1))), with round-half-to-even like Python's round."""
+        """Perceived P = 1 − exp(−k · round(C / (A + 1))), round half to even like Python's."""
         p = self.params
         return 1.0 - np.exp(-p.k * np.round(p.enforcement / (active_neighbours + 1.0)))
 
+    def officers(self, deg: np.ndarray) -> int:
+        """M = round(C·N/(k̄ + 1)): C officers in a neighbourhood of mean size."""
+        return int(round(self.params.enforcement * deg.size / (deg.mean() + 1.0)))
+
+    def grievance(self, grievance, satisfaction, trust) -> np.ndarray:
+        """The model's grievance, or Epstein's H·(1 − L) when legitimacy or hardship is fixed."""
+        p = self.params
+        if p.legitimacy is None and self.hardship is None:
+            return grievance
+        hardship = 1.0 - satisfaction if self.hardship is None else self.hardship
+        legitimacy = trust if p.legitimacy is None else p.legitimacy
+        return hardship * (1.0 - legitimacy)
+
+    def warm_up(self, grievance, adj, deg) -> None:
+        """Run the rule 3·jail_term steps before step 1 (t ≤ 0), paying and recording nothing."""
+        if not self.enabled:
+            return
+        steps = 3 * max(1, self.params.jail_term)
+        for t in range(1 - steps, 1):
+            self._act(grievance, adj, deg, t)
+        self.arrests, self.protesting = 0, 0.0
+
     def step(self, grievance, adj, deg, government, t: int) -> None:
-        """Decide who is active, arrest some, pay for enforcement."""
+        """Place officers, decide who is active, arrest within capacity, pay for enforcement."""
         self.arrests = 0
         self.protesting = 0.0
         if not self.enabled:
             return
-        p = self.params
-        officers = p.enforcement * deg.size / (deg.mean() + 1.0)
-        government.pay(officers * p.officer_cost, "enforcement")
+        government.pay(self.officers(deg) * self.params.officer_cost, "enforcement")
+        self._act(grievance, adj, deg, t)
+
+    def _act(self, grievance, adj, deg, t: int) -> None:
+        p, n = self.params, deg.size
         prob = self.arrest_probability(adj @ self.active.astype(float))
         free = self.jailed_until <= t
         self.active = free & (grievance - self.risk_aversion * prob > p.threshold)
         self.protesting = float(self.active.mean())
-        arrested = self.active & (self.rng.random(deg.size) < prob)
-        term = self.rng.integers(1, max(1, p.jail_term) + 1, size=int(arrested.sum()))
+        post = self.rng.integers(0, n, self.officers(deg))  # where each officer stands
+        arrested = self._arrest(post, adj)
+        term = self.rng.integers(1, max(1, p.jail_term) + 1, size=arrested.size)
         self.jailed_until[arrested] = t + term
-        self.active &= ~arrested
-        self.arrests = int(arrested.sum())
+        self.active[arrested] = False
+        self.jailed = self.jailed_until > t
+        self.arrests = int(arrested.size)
+
+    def _arrest(self, post: np.ndarray, adj) -> np.ndarray:
+        """Each officer picks one active citizen in its reach at random; distinct picks."""
+        if not self.active.any() or post.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        sizes = np.diff(adj.indptr)[post]
+        officer = np.concatenate([np.arange(post.size), np.repeat(np.arange(post.size), sizes)])
+        reach = np.concatenate([post, adj.indices[_rows(adj.indptr, post, sizes)]])
+        hit = self.active[reach]
+        officer, reach = officer[hit], reach[hit]
+        order = np.lexsort((self.rng.random(officer.size), officer))  # random order per officer
+        first = np.unique(officer[order], return_index=True)[1]
+        return np.unique(reach[order][first])
+
+
+def _rows(indptr: np.ndarray, rows: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Positions in ``indices`` of the entries of the given CSR rows, row after row."""
+    start = np.repeat(indptr[rows], sizes)
+    within = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return start + within
