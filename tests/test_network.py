@@ -85,8 +85,8 @@ def test_odd_degree_is_refused_not_floored(kind, degree, capsys):
         net.build_adjacency(kind, 500, np.random.default_rng(0), degree)
     with pytest.raises(ScenarioError, match="network.degree"):
         Scenario().replace(**{"network.kind": kind, "network.degree": degree})
-    code = main(["run", str(ROOT / "scenarios/base.yaml"), "--set", f"network.kind={kind}", "--set", f"network.degree={degree}",
-                 "--set", "steps=2"])
+    code = main(["run", str(ROOT / "scenarios/base.yaml"), "--set", f"network.kind={kind}",
+                 "--set", f"network.degree={degree}", "--set", "steps=2"])
     assert code == 2 and "network.degree" in capsys.readouterr().err
 
 
