@@ -79,7 +79,9 @@ class Government(mesa.Agent):
         """Pay ``unit_cost`` for as many of ``count`` items as the treasury covers; returns how
         many (all of them when an item costs nothing)."""
         if unit_cost > 0 and unit_cost * count > self.treasury:
-            count = int(max(0.0, self.treasury) // unit_cost)
+            # 10.0 // 0.1 is 99: a quotient a rounding error below a whole number is that
+            # number (the overshoot, at most 1e-10 of the payment, is within _take's rounding)
+            count = min(count, int(np.floor(max(0.0, self.treasury) / unit_cost + 1e-10)))
         self.pay(unit_cost * count, account)
         return count
 

@@ -21,6 +21,20 @@ import numpy as np
 import scipy.sparse as sp
 
 
+# generators whose construction needs an even mean degree k, and why (an odd k would be
+# floored silently; the scenario check and the generators refuse it instead)
+EVEN_DEGREE = {
+    "small_world": "k/2 neighbours on each side of the ring",
+    "scale_free": "m = k/2 links per new node",
+}
+
+
+def _even_degree(kind: str, degree: int) -> None:
+    if degree < 2 or degree % 2:
+        raise ValueError(f"{kind} needs an even degree of at least 2 ({EVEN_DEGREE[kind]}), "
+                         f"got {degree}")
+
+
 def _from_edges(n: int, u: np.ndarray, v: np.ndarray) -> sp.csr_array:
     """Undirected simple graph from edge lists (self-loops and duplicates dropped)."""
     keep = u != v
@@ -62,8 +76,7 @@ def small_world(n: int, degree: int, rewire: float, rng: np.random.Generator) ->
 
     The ring has degree/2 neighbours on each side, so ``degree`` must be even.
     """
-    if degree < 2 or degree % 2:
-        raise ValueError(f"small_world needs an even degree of at least 2, got {degree}")
+    _even_degree("small_world", degree)
     u, v = ring(n, degree)
     moved = rng.random(u.size) < rewire
     v = v.copy()
@@ -87,13 +100,16 @@ def erdos_renyi(n: int, degree: int, rng: np.random.Generator) -> sp.csr_array:
 
 
 def scale_free(n: int, degree: int, rng: np.random.Generator) -> sp.csr_array:
-    """Barabási & Albert (1999) preferential attachment with m = degree // 2 links per new node.
+    """Barabási & Albert (1999) preferential attachment with m = degree / 2 links per new node.
+
+    The mean degree is 2m, so ``degree`` must be even (an odd one is refused, not floored).
 
     Uses the edge-list copy model of Batagelj & Brandes (2005): the target of each
     new edge is a uniformly chosen earlier edge end. Resolving "copy the end at
     slot r" chains is done by pointer jumping, so the whole graph is vectorised.
     """
-    m = max(1, degree // 2)
+    _even_degree("scale_free", degree)
+    m = degree // 2
     slots = 2 * n * m
     src = np.repeat(np.arange(n), m)  # even slots: the new node
     pos = np.arange(0, slots, 2)

@@ -28,6 +28,8 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import yaml
 
+from .network import EVEN_DEGREE
+
 COMPLETE_MAX = 5000  # a complete graph beyond this would not fit in memory sensibly
 
 
@@ -511,9 +513,9 @@ def _cross_checks(s: Scenario) -> list[str]:
         errors.append(f"network.degree: must be below population.citizens ({n}), got {net.degree}")
     if net.kind == "regular" and (n * net.degree) % 2:
         errors.append("network.degree: citizens x degree must be even for a 'regular' network")
-    if net.kind == "small_world" and (net.degree < 2 or net.degree % 2):
-        errors.append("network.degree: 'small_world' needs an even degree of at least 2 "
-                      f"(k/2 neighbours on each side of the ring), got {net.degree}")
+    if net.kind in EVEN_DEGREE and (net.degree < 2 or net.degree % 2):
+        errors.append(f"network.degree: {net.kind!r} needs an even degree of at least 2 "
+                      f"({EVEN_DEGREE[net.kind]}), got {net.degree}")
     hs = s.mechanisms.hub_strategy
     if hs.gather + hs.borrow + hs.avoid <= 0:
         errors.append("mechanisms.hub_strategy: gather, borrow and avoid cannot all be 0")

@@ -69,3 +69,33 @@ def test_neighbour_helpers():
     assert net.neighbour_mean(adj, x, deg)[0] == pytest.approx((1 + 2 + 3 + 6) / 4)
     pick = net.random_neighbour(adj, deg, np.zeros(9))
     assert all(pick[i] in adj.indices[adj.indptr[i]:adj.indptr[i + 1]] for i in range(9))
+
+
+@pytest.mark.parametrize("kind", ["small_world", "scale_free"])
+@pytest.mark.parametrize("degree", [1, 5])
+def test_odd_degree_is_refused_not_floored(kind, degree, capsys):
+    """Before, scale_free(5000, 5) had mean degree 4.0 and scale_free(5000, 1) 2.0: the odd
+    degree was floored (m = k // 2) without a word. Every generator that builds k/2 of
+    something refuses an odd k: a ValueError, a ScenarioError naming network.degree, exit 2."""
+    from model.cli import main
+    from model.scenario import Scenario
+    from tests.conftest import ROOT
+
+    with pytest.raises(ValueError, match="even degree"):
+        net.build_adjacency(kind, 500, np.random.default_rng(0), degree)
+    with pytest.raises(ScenarioError, match="network.degree"):
+        Scenario().replace(**{"network.kind": kind, "network.degree": degree})
+    code = main(["run", str(ROOT / "scenarios/base.yaml"), "--set", f"network.kind={kind}",
+                 "--set", f"network.degree={degree}", "--set", "steps=2"])
+    assert code == 2 and "network.degree" in capsys.readouterr().err
+
+
+def test_generators_that_accept_an_odd_degree_honour_it():
+    """regular and erdos_renyi build k itself, not k/2: an odd k is kept."""
+    for kind in ("regular", "erdos_renyi"):
+        deg = net.degrees(net.build_adjacency(kind, 5000, np.random.default_rng(1), 5))
+        assert deg.mean() == pytest.approx(5, rel=0.05), kind
+
+
+def test_every_even_degree_generator_is_checked():
+    assert set(net.EVEN_DEGREE) == {"small_world", "scale_free"}

@@ -5,10 +5,14 @@ Disputes arise between citizens at a rate that grows with grievance: a free citi
 base_rate + grievance_rate·G_i (sources listed in Essay 7 §2: land, demolition,
 labour, doctor-patient...). Three channels process the oldest disputes first, each
 step up to its capacity, at a cost per case (ledger use ``mediation``) and with a
-success rate. Capacities are cases per citizen per step, kept as credit so that
-no rounding is lost (see :meth:`Mediation._pick`): people's mediation per district,
-the others city-wide; a district's credit it cannot use on its own empty queue is
-lent to the oldest cases elsewhere.
+success rate. A case is paid in full when it is processed: when the treasury cannot
+pay for all the cases a channel could take, it processes only the oldest ones it can
+pay for (``Government.pay_each``); the others wait in the queue, and the capacity
+left unpaid is lost for the step (staff without a budget for the case). Capacities
+are cases per citizen per step, kept as credit so that no rounding is lost (see
+:meth:`Mediation._pick`): people's mediation per district, the others city-wide; a
+district's credit it cannot use on its own empty queue is lent to the oldest cases
+elsewhere.
 
 | channel | where | default capacity | cost | success |
 |---|---|---|---|---|
@@ -108,7 +112,10 @@ class Mediation:
             picked = self._pick(ch, cap_rate, boost, closed)
             if picked.size == 0:
                 continue
-            self.cost += cost * picked.size
+            paid = government.pay_each(cost, picked.size, "mediation")
+            if paid < picked.size:  # the treasury pays for the oldest cases; the rest wait
+                picked = picked[np.argsort(self.opened[picked], kind="stable")[:paid]]
+            self.cost += cost * paid
             ok = self.rng.random(picked.size) < success
             closed[picked[ok]] = True
             self.backlog[self.owner[picked[ok]]] = False  # resolved: the old grievance goes too
@@ -118,7 +125,6 @@ class Mediation:
                 closed[failed] = True  # judicial outcomes are final
             else:
                 self.channel[failed] = ch + 1  # referral (linkage) or going to court (no linkage)
-        government.pay(self.cost, "mediation")
         ages = np.concatenate(success_age) if success_age else np.zeros(0)
         self.resolved = int(ages.size)
         if ages.size:

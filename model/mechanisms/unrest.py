@@ -22,7 +22,12 @@ active citizen in its reach, drawn at random (Epstein 2002; officers who pick th
 same citizen make one arrest, so arrests ≤ M). The arrested are jailed for a
 uniform 1..``jail_term`` steps; jailed citizens are inactive and, through
 :attr:`jailed`, out of the other mechanisms (the model passes the mask on).
-Enforcement costs M · ``officer_cost`` per step (ledger use ``enforcement``).
+Enforcement costs ``officer_cost`` per officer per step (ledger use
+``enforcement``), and only officers that are paid for are on the street: when the
+treasury cannot pay all M, the M' it can pay for are placed and arrest, and the
+perceived P_i uses C' = C·M'/M, the officers a neighbourhood holds on average of
+the force actually fielded (citizens see the police on their streets, not its
+budget; with a full treasury C' = C).
 
 The jail does not start empty: :meth:`warm_up` runs the rule 3·``jail_term``
 steps at set-up on the initial grievance (nothing paid or recorded), so step 1
@@ -49,11 +54,13 @@ class Unrest:
         self.jailed = np.zeros(n, dtype=bool)  # in jail for the rest of the current step
         self.arrests = 0
         self.protesting = 0.0  # share of citizens active this step (arrested ones included)
+        self.fielded = 0  # officers paid for and on the street this step
 
-    def arrest_probability(self, active_neighbours: np.ndarray) -> np.ndarray:
-        """Perceived P = 1 − exp(−k · round(C / (A + 1))), round half to even like Python's."""
+    def arrest_probability(self, active_neighbours: np.ndarray, share: float = 1.0) -> np.ndarray:
+        """Perceived P = 1 − exp(−k · round(C' / (A + 1))), C' = C × ``share`` (the share of
+        the M officers on the street); round half to even like Python's."""
         p = self.params
-        return 1.0 - np.exp(-p.k * np.round(p.enforcement / (active_neighbours + 1.0)))
+        return 1.0 - np.exp(-p.k * np.round(p.enforcement * share / (active_neighbours + 1.0)))
 
     def officers(self, deg: np.ndarray) -> int:
         """M = round(C·N/(k̄ + 1)): C officers in a neighbourhood of mean size."""
@@ -74,25 +81,33 @@ class Unrest:
             return
         steps = 3 * max(1, self.params.jail_term)
         for t in range(1 - steps, 1):
-            self._act(grievance, adj, deg, t)
+            self._act(grievance, adj, deg, t, self.officers(deg))
         self.arrests, self.protesting = 0, 0.0
 
     def step(self, grievance, adj, deg, government, t: int) -> None:
-        """Place officers, decide who is active, arrest within capacity, pay for enforcement."""
+        """Pay officers, decide who is active, arrest within capacity.
+
+        Only the officers the treasury pays for this step are on the street
+        (``Government.pay_each``): fewer officers, fewer arrests and a lower perceived P.
+        """
         self.arrests = 0
         self.protesting = 0.0
+        self.fielded = 0
         if not self.enabled:
             return
-        government.pay(self.officers(deg) * self.params.officer_cost, "enforcement")
-        self._act(grievance, adj, deg, t)
+        self.fielded = government.pay_each(self.params.officer_cost, self.officers(deg),
+                                           "enforcement")
+        self._act(grievance, adj, deg, t, self.fielded)
 
-    def _act(self, grievance, adj, deg, t: int) -> None:
+    def _act(self, grievance, adj, deg, t: int, fielded: int) -> None:
         p, n = self.params, deg.size
-        prob = self.arrest_probability(adj @ self.active.astype(float))
+        wanted = self.officers(deg)
+        prob = self.arrest_probability(adj @ self.active.astype(float),
+                                       fielded / wanted if wanted else 1.0)
         free = self.jailed_until <= t
         self.active = free & (grievance - self.risk_aversion * prob > p.threshold)
         self.protesting = float(self.active.mean())
-        post = self.rng.integers(0, n, self.officers(deg))  # where each officer stands
+        post = self.rng.integers(0, n, fielded)  # where each officer on the street stands
         arrested = self._arrest(post, adj)
         term = self.rng.integers(1, max(1, p.jail_term) + 1, size=arrested.size)
         self.jailed_until[arrested] = t + term
