@@ -41,6 +41,7 @@ class NGO(mesa.Agent):
         self.opportunist = False  # delivers only (1 - shirk) of what it is paid for
         self.shirk = 0.0
         self.promised = 0.0
+        self.committed = 0.0  # service it took on for citizens this step (kept if it collapses)
         self.overpromise = 0.0  # share by which a project bid overstates service (projects)
         self.collapsed = False  # its project site collapsed this step (projects)
 
@@ -60,6 +61,7 @@ class NGO(mesa.Agent):
         means = self.efficiency * self.sharing_gain * self.cash
         self.promised = means * (1.0 + self.overpromise) if self.overpromise else means
         self.service = means * (1.0 - self.shirk if self.opportunist else 1.0)
+        self.committed = self.promised  # what citizens were told to expect, collapse or not
         if self.collapsed:
             self.promised = self.service = 0.0
         self.model.ledger.use("ngo_service", self.cash)
@@ -77,5 +79,6 @@ class NGO(mesa.Agent):
         self.funds = 0.0
         self.service = 0.0
         self.promised = 0.0
+        self.committed = 0.0
         self.collapsed = False
         self.funders = {}

@@ -148,6 +148,7 @@ class Trust:
     negativity: float = _p(2.0, 1.0)
     social: float = _p(0.1, 0.0, 1.0)
     basis: float = _p(0.5, 0.0, 1.0, open_lo=True)
+    attribution: float = _p(0.5, 0.0, 1.0)
 
 
 @dataclass(frozen=True, kw_only=True)
