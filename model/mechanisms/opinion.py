@@ -8,12 +8,17 @@ Each citizen holds an opinion of government o_i ∈ [0, 1] and an attention stat
    a fraction ``amplifiers`` of citizens each have ``followers`` random followers.
    A citizen exposed by e engaged contacts engages with probability
    1 − (1 − spread·(1 − noise))^e (``noise``: the share of traffic that is "water
-   army" noise or false messages, which dilutes the real signal); on engaging its
-   opinion falls by the incident's size, o ← o·(1 − size). Engaged citizens get
-   bored with probability ``decay`` (the next hot topic takes attention, so opinion
-   fragments) and bored ones become receptive again with probability ``forget``
-   (default 0: an incident runs its course once, as an SIR epidemic; a new
-   incident makes everyone receptive again).
+   army" noise or false messages, which dilutes the real signal); on engaging with
+   an incident for the first time its opinion falls by the incident's size,
+   o ← o·(1 − size). Engaged citizens get bored with probability ``decay`` (the
+   next hot topic takes attention, so opinion fragments) and bored ones become
+   receptive again with probability ``forget`` (default 0: an incident runs its
+   course once, as an SIR epidemic; with forget > 0 attention may return, but
+   news already taken in costs no more opinion). When nobody is engaged the
+   incident is over; a new incident makes everyone receptive again.
+
+Initial opinions: ``initial`` ± ``initial_spread``, normal (sd) or uniform
+(half-width) by ``initial_distribution``, clipped to [0, 1].
 2. **Asymmetric visibility**: each citizen keeps a perceived performance P_i,
    what the news from its contacts says about public service. It follows the
    contacts' mean satisfaction S̄_i, failures fast and repairs slowly:
@@ -161,7 +166,11 @@ def initial_opinions(params, n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def opinion_clusters(opinion: np.ndarray, min_share: float = 0.05) -> int:
-    """Clusters: runs of sorted opinions with gaps <= GAP holding >= min_share of citizens."""
+    """Major clusters: runs of sorted opinions with gaps <= GAP holding >= min_share of citizens.
+
+    5 % leaves out Deffuant's minor clusters at the extremes and the fragments into
+    which a small population's sparse tails split (so the count does not depend on N).
+    """
     o = np.sort(opinion)
     cuts = np.flatnonzero(np.diff(o) > GAP) + 1
     sizes = np.diff(np.concatenate([[0], cuts, [o.size]]))
