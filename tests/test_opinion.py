@@ -102,7 +102,8 @@ def test_an_incident_costs_each_citizen_opinion_once_even_if_attention_returns()
     every re-engagement: opinion fell to 0.07 instead of settling near 0.43."""
     once, endemic = _incident(0.0), _incident(0.3)
     assert endemic["attention"].iloc[-1] > 0.05  # attention is endemic ...
-    assert endemic["opinion_mean"].iloc[-1] > once["opinion_mean"].iloc[-1] - 0.05  # ... its cost not
+    # ... its cost is not
+    assert endemic["opinion_mean"].iloc[-1] > once["opinion_mean"].iloc[-1] - 0.05
     assert endemic["opinion_mean"].iloc[-1] > 0.6 * 0.7 - 0.05
 
 
