@@ -41,6 +41,7 @@ class NGO(mesa.Agent):
         self.opportunist = False  # delivers only (1 - shirk) of what it is paid for
         self.shirk = 0.0
         self.promised = 0.0
+        self.committed = 0.0  # service it took on for citizens this step (kept if it collapses)
         self.overpromise = 0.0  # share by which a project bid overstates service (projects)
         self.collapsed: set = set()  # buyers whose project site collapsed this step (projects)
 
@@ -64,6 +65,8 @@ class NGO(mesa.Agent):
         means = self.efficiency * self.sharing_gain * max(0.0, self.cash - lost)
         self.promised = means * (1.0 + self.overpromise) if self.overpromise else means
         self.service = means * (1.0 - self.shirk if self.opportunist else 1.0)
+        # what citizens were told to expect from all its contracts, collapsed ones included
+        self.committed = self.efficiency * self.sharing_gain * self.cash * (1.0 + self.overpromise)
         self.model.ledger.use("ngo_service", self.cash)
         self.cash = 0.0
         return self.service
@@ -79,5 +82,6 @@ class NGO(mesa.Agent):
         self.funds = 0.0
         self.service = 0.0
         self.promised = 0.0
+        self.committed = 0.0
         self.collapsed = set()
         self.funders = {}

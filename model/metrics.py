@@ -114,7 +114,7 @@ def opinion_mean(m) -> float:
 
 
 def opinion_clusters(m) -> float:
-    """Opinion clusters holding >= 1 % of citizens (sorted opinions split at gaps > 0.02)."""
+    """Major opinion clusters, holding >= 5 % of citizens (sorted opinions split at gaps > 0.02)."""
     from .mechanisms.opinion import opinion_clusters as count
 
     return float(count(m.citizens.opinion)) if m.opinion.enabled else math.nan

@@ -28,7 +28,7 @@ from .mechanisms import (
     TrustDynamics,
     Unrest,
 )
-from .mechanisms.resources import by_capacity
+from .mechanisms.resources import by_capacity, share_out
 from .mechanisms.trust import gate
 from .metrics import REPORTERS
 from .needs import Needs
@@ -239,7 +239,8 @@ class GovernanceModel(mesa.Model):
         if not self.credit.enabled:
             self._rate_ngos(uptake)
         held = self._hold(jailed)
-        self.trust.step(c, self.adjacency, self.degree)
+        self.trust.step(c, self.adjacency, self.degree,
+                        *self._ngo_commitments(uptake, cell_need, ordinary))
         warned = self.early_warning.responding[c.district]
         self.opinion.step(c, self.adjacency, self.degree,
                           mech.early_warning.communication * warned if warned.any() else None)
@@ -370,6 +371,19 @@ class GovernanceModel(mesa.Model):
         c, count = self.citizens, self.field_size
         total = np.bincount(c.field, weights=c.trust_ngo, minlength=count.size)
         return gate(np.divide(total, count, out=np.zeros(count.size), where=count > 0), basis)
+
+    def _ngo_commitments(self, uptake: np.ndarray, cell_need: np.ndarray, need) -> tuple:
+        """NGO service each citizen took up (D_i) and the part of its need the NGOs of
+        its cell had taken on, taken up alike (K_i; shared out like service, 7.6), or
+        (None, None) without NGOs: what trust learns from (7.4)."""
+        if not self.ngos:
+            return None, None
+        c = self.citizens
+        committed = np.zeros(cell_need.size)
+        for ngo in self.ngos:
+            committed[ngo.cell] += ngo.committed
+        k = share_out(c.need if need is None else need, c.cell, cell_need, committed)
+        return uptake * c.service_ngo, uptake * k
 
     def _rate_ngos(self, uptake: np.ndarray) -> None:
         """NGO credit from the share of offered service citizens in its cell took up."""

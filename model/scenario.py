@@ -150,6 +150,7 @@ class Trust:
     negativity: float = _p(2.0, 1.0)
     social: float = _p(0.1, 0.0, 1.0)
     basis: float = _p(0.5, 0.0, 1.0, open_lo=True)
+    attribution: float = _p(0.5, 0.0, 1.0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -180,6 +181,8 @@ class Incentives:
 class Opinion:
     enabled: bool = False
     initial: float = _p(0.6, 0.0, 1.0)
+    initial_distribution: Literal["normal", "uniform"] = "normal"
+    initial_spread: float = _p(0.1, 0.0)
     confidence: float = _p(0.3, 0.0, 1.0)
     convergence: float = _p(0.3, 0.0, 0.5)
     coupling: float = _p(0.05, 0.0, 0.5)

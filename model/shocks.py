@@ -13,6 +13,7 @@ f(t) = clip((t - step + 1) / over, 0, 1).
   1 % of the citizens of ``where`` (all if omitted) become engaged with it and
   lose a share ``size`` of their opinion of government; attention then spreads
   through the opinion mechanism (which must be enabled for it to have effect).
+  Each citizen loses opinion to an incident once, however often it engages with it.
 * ``relocation``: a policy (urban renewal, land requisition) displaces citizens of
   ``where`` (all if omitted): in each of the ``over`` steps, each citizen of the
   area not yet displaced is displaced with probability share/over (``share``,
@@ -62,7 +63,7 @@ class Shocks:
             elif shock.kind == "incident" and shock.step <= t < shock.step + shock.over:
                 where = np.ones(state.n, bool) if shock.where is None else state.district == shock.where
                 seeds = where & (self.rng.random(state.n) < INCIDENT_SEED_SHARE)
-                opinion.seed_incident(state, seeds, shock.size)
+                opinion.seed_incident(state, seeds, shock.size, new=t == shock.step)
             elif shock.kind == "relocation" and shock.step <= t < shock.step + shock.over:
                 self._displace(shock, t, needs, state)
         needs.spike = spike

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from model.mechanisms.trust import TrustDynamics, gate, learn
+from model.mechanisms.trust import TrustDynamics, experiences, gate, learn
 from model.population import CitizenState
-from model.scenario import Trust
-from tests.conftest import final, small
+from model.scenario import Trust, load_scenario
+from tests.conftest import ROOT, final, run_model, small
 
 
 def test_losses_weigh_more_than_gains():
@@ -55,9 +55,44 @@ def test_social_influence_pulls_toward_neighbours():
 def test_ngo_trust_moves_only_with_ngo_service_or_neighbours():
     import scipy.sparse as sp
     state = _state(3, 0.5, 1.0)
-    state.service_ngo[:] = [1.0, 0.0, 0.0]
-    TrustDynamics(Trust(social=0.0)).step(state, sp.csr_array((3, 3)), np.zeros(3))
+    taken = np.array([0.6, 0.0, 0.0])
+    TrustDynamics(Trust(social=0.0)).step(state, sp.csr_array((3, 3)), np.zeros(3), taken, taken)
     assert state.trust_ngo[0] > 0.5 and list(state.trust_ngo[1:]) == [0.5, 0.5]
+
+
+def test_each_trust_learns_from_its_own_provider():
+    """X_ngo = D/K (promise kept); X_gov = (r - (1-a)D) / (n - (1-a)K), capped at 1."""
+    need, received = np.array([2.0, 2.0, 2.0]), np.array([1.6, 1.2, 0.6])
+    taken = np.array([0.0, 0.6, 0.6])  # NGO service taken up
+    committed = np.array([0.0, 1.2, 1.2])  # an opportunist delivered half of what it took on
+    sat = received / need
+    x_gov, x_ngo, served = experiences(sat, need, taken, committed, attribution=0.5)
+    assert list(served) == [False, True, True]
+    assert x_ngo[1:] == pytest.approx([0.5, 0.5])
+    assert x_gov == pytest.approx([0.8, 0.45 / 0.7, 0.15 / 0.7])
+    # attribution 1: government answers for everything (the old rule, X_gov = S)
+    assert experiences(sat, need, taken, committed, 1.0)[0] == pytest.approx(sat)
+    # attribution 0 and NGOs took on all the need: government is responsible for nothing
+    x_gov, *_ = experiences(np.ones(3), need, need, need, 0.0)
+    assert np.isnan(x_gov).all()
+
+
+def test_trust_in_ngos_and_in_government_differ_in_collaborative():
+    """They used to learn from the same satisfaction: max |T_gov - T_ngo| was 6.6e-7."""
+    s = load_scenario(ROOT / "scenarios/collaborative.yaml").replace(
+        **{"population.citizens": 1000, "steps": 60})
+    c = run_model(s, seed=1).citizens
+    assert np.abs(c.trust_gov - c.trust_ngo).max() > 0.1
+    assert abs(c.trust_gov.mean() - c.trust_ngo.mean()) > 0.05
+
+
+def test_shirking_ngos_lose_more_trust_than_government():
+    """Opportunist NGOs withhold service: trust in NGOs falls more than trust in government."""
+    honest = small(**{"governance.collaboration": True, "steps": 60})
+    shirking = honest.replace(**{"organizations.opportunists": 1.0, "organizations.shirk": 0.5})
+    drop_gov = final(honest, "trust_gov") - final(shirking, "trust_gov")
+    drop_ngo = final(honest, "trust_ngo") - final(shirking, "trust_ngo")
+    assert drop_ngo > 0.1 and drop_ngo > 1.5 * drop_gov
 
 
 def test_gate():

@@ -8,16 +8,26 @@ Each citizen holds an opinion of government o_i ∈ [0, 1] and an attention stat
    a fraction ``amplifiers`` of citizens each have ``followers`` random followers.
    A citizen exposed by e engaged contacts engages with probability
    1 − (1 − spread·(1 − noise))^e (``noise``: the share of traffic that is "water
-   army" noise or false messages, which dilutes the real signal); on engaging its
-   opinion falls by the incident's size, o ← o·(1 − size). Engaged citizens get
-   bored with probability ``decay`` (the next hot topic takes attention, so opinion
-   fragments) and bored ones become receptive again with probability ``forget``
-   (default 0: an incident runs its course once, as an SIR epidemic; a new
-   incident makes everyone receptive again).
-2. **Asymmetric visibility**: each citizen sees its contacts' changes of
-   satisfaction ΔS, failures with weight ``fail_visibility`` and repairs with weight
+   army" noise or false messages, which dilutes the real signal); on engaging with
+   an incident for the first time its opinion falls by the incident's size,
+   o ← o·(1 − size). Engaged citizens get bored with probability ``decay`` (the
+   next hot topic takes attention, so opinion fragments) and bored ones become
+   receptive again with probability ``forget`` (default 0: an incident runs its
+   course once, as an SIR epidemic; with forget > 0 attention may return, but
+   news already taken in costs no more opinion). When nobody is engaged the
+   incident is over; a new incident makes everyone receptive again.
+
+Initial opinions: ``initial`` ± ``initial_spread``, normal (sd) or uniform
+(half-width) by ``initial_distribution``, clipped to [0, 1].
+2. **Asymmetric visibility**: each citizen keeps a perceived performance P_i,
+   what the news from its contacts says about public service. It follows the
+   contacts' mean satisfaction S̄_i, failures fast and repairs slowly:
+   P_i += w·(S̄_i − P_i), w = ``fail_visibility`` if S̄_i < P_i, else
    ``repair_visibility`` (failures are seen fast and widely, repairs slowly and
-   rarely): o_i += news_weight · mean_contacts(w·ΔS) (expected-value form).
+   rarely), and opinion moves with it: o_i += news_weight·ΔP_i. Opinion thus reacts
+   to service against an expectation that adapts: stationary service leaves P, and
+   so opinion, stationary (the news adds up to news_weight·(P_t − P_0), bounded),
+   while a drop is taken in almost at once and an equal recovery only gradually.
 3. **Bounded confidence** (Deffuant et al. 2000): each citizen hears one random
    network neighbour j (with probability ``noise`` the message is noise, a uniform
    random opinion); if |o_j − o_i| < ``confidence`` then o_i += convergence·(o_j − o_i).
@@ -49,11 +59,12 @@ class OpinionDynamics:
         n = state.n
         state.opinion = np.full(n, params.initial)
         state.attention = np.zeros(n, dtype=np.int8)
-        self.incident_size = 0.0
-        self.previous_satisfaction = None
+        self.incident_size = 0.0  # size of the live incident (0: none)
+        self.hit = np.zeros(n, dtype=bool)  # who has lost opinion to the live incident
+        self.perceived = None  # P_i: perceived performance (set at the first observation)
         self.contacts = adj
         if self.enabled:
-            state.opinion = np.clip(params.initial + 0.1 * rng.standard_normal(n), 0, 1)
+            state.opinion = initial_opinions(params, n, rng)
             self.contacts = self._with_followers(adj, n)
         self.contact_degree = degrees(self.contacts).astype(float)
 
@@ -71,15 +82,27 @@ class OpinionDynamics:
         contacts.data[:] = 1.0
         return contacts
 
-    def seed_incident(self, state, mask: np.ndarray, size: float) -> None:
-        """An incident: the masked citizens engage now and lose a share ``size`` of opinion."""
+    def seed_incident(self, state, mask: np.ndarray, size: float, new: bool = True) -> None:
+        """An incident: the masked citizens engage now and lose a share ``size`` of opinion.
+
+        ``new``: a new topic, for which everyone is receptive again and may lose opinion
+        once more; otherwise the seeds join the live incident (an incident shock seeds
+        over ``over`` steps).
+        """
         if not self.enabled:
             return
+        if new:
+            state.attention[state.attention == 2] = 0
+            self.hit[:] = False
         self.incident_size = size
-        state.attention[state.attention == 2] = 0  # a new topic: everyone is receptive again
-        newly = mask & (state.attention != 1)
+        self._engage(state, mask & (state.attention != 1))
+
+    def _engage(self, state, newly: np.ndarray) -> None:
+        """Newly engaged citizens lose opinion to the incident, once each per incident."""
+        first = newly & ~self.hit
+        state.opinion[first] *= 1.0 - self.incident_size
+        self.hit |= newly
         state.attention[newly] = 1
-        state.opinion[newly] *= 1.0 - size
 
     def step(self, state, adj, deg, communication: np.ndarray | None = None) -> None:
         """One step of attention, visibility, bounded confidence and coupling."""
@@ -104,21 +127,23 @@ class OpinionDynamics:
         newly = (state.attention == 0) & (draw[0] < catch)
         bored = (state.attention == 1) & (draw[1] < p.decay)
         again = (state.attention == 2) & (draw[2] < p.forget)
-        state.opinion[newly] *= 1.0 - self.incident_size
-        state.attention[newly] = 1
+        self._engage(state, newly)
         state.attention[bored] = 2
         state.attention[again] = 0
+        if not (state.attention == 1).any():  # attention has died out: the incident is over
+            self.incident_size = 0.0
 
     def _visibility(self, state) -> None:
         p = self.params
-        s = state.satisfaction
-        if self.previous_satisfaction is not None:
-            change = s - self.previous_satisfaction
-            seen = change * np.where(change < 0, p.fail_visibility, p.repair_visibility)
-            # mean over contacts; a citizen without contacts hears no news
-            news = (self.contacts @ seen) / np.maximum(self.contact_degree, 1.0)
-            state.opinion = np.clip(state.opinion + p.news_weight * news, 0, 1)
-        self.previous_satisfaction = s.copy()
+        heard = (self.contacts @ state.satisfaction) / np.maximum(self.contact_degree, 1.0)
+        if self.perceived is None:  # the first news sets the expectation
+            self.perceived = heard
+            return
+        gap = heard - self.perceived
+        change = gap * np.where(gap < 0, p.fail_visibility, p.repair_visibility)
+        change[self.contact_degree == 0] = 0.0  # a citizen without contacts hears no news
+        self.perceived += change
+        state.opinion = np.clip(state.opinion + p.news_weight * change, 0, 1)
 
     def _bounded_confidence(self, state, adj, deg) -> None:
         p = self.params
@@ -131,8 +156,21 @@ class OpinionDynamics:
         state.opinion = o + np.where(close, p.convergence * (heard - o), 0.0)
 
 
-def opinion_clusters(opinion: np.ndarray, min_share: float = 0.01) -> int:
-    """Clusters: runs of sorted opinions with gaps <= GAP holding >= min_share of citizens."""
+def initial_opinions(params, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Initial opinions around ``initial``: normal with sd ``initial_spread``, or uniform on
+    initial ± initial_spread; clipped to [0, 1]."""
+    m, d = params.initial, params.initial_spread
+    if params.initial_distribution == "uniform":
+        return np.clip(m + d * (2.0 * rng.random(n) - 1.0), 0, 1)
+    return np.clip(m + d * rng.standard_normal(n), 0, 1)
+
+
+def opinion_clusters(opinion: np.ndarray, min_share: float = 0.05) -> int:
+    """Major clusters: runs of sorted opinions with gaps <= GAP holding >= min_share of citizens.
+
+    5 % leaves out Deffuant's minor clusters at the extremes and the fragments into
+    which a small population's sparse tails split (so the count does not depend on N).
+    """
     o = np.sort(opinion)
     cuts = np.flatnonzero(np.diff(o) > GAP) + 1
     sizes = np.diff(np.concatenate([[0], cuts, [o.size]]))

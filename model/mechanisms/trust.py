@@ -1,16 +1,29 @@
-"""Trust: asymmetric learning from experience plus social influence.
+"""Trust: each trust learns, asymmetrically, from the experience it is about.
 
-For trust in government T (and likewise trust in NGOs, where the citizen was
-offered NGO service this step):
+Per citizen i and step, with need n_i, need met r_i, NGO service taken up D_i and
+the part of i's need the NGOs serving it took on (committed, taken up) K_i:
 
-    T_i <- clip(T_i + λ_i (S_i - T_i) + ω (T̄_N(i) - T_i), 0, 1),
-    λ_i = rate if S_i >= T_i else min(1, rate · negativity)
+* trust in NGOs learns from the NGOs' record: X_ngo,i = D_i / K_i, the share of
+  what they took on that they delivered (1 for an honest NGO, 1 - shirk for an
+  opportunist, 0 for a collapsed project); only citizens with K_i > 0.
+* trust in government learns from government's own service and from its share
+  α (``attribution``) of what it commissioned from NGOs:
+      X_gov,i = min(1, (r_i - D_i + α D_i) / (n_i - (1 - α) K_i)),
+  i.e. its performance on the part of the need it is held responsible for: all of
+  the need except (1 - α) of what NGOs took on. α = 1 gives X_gov = S_i
+  (government answers for everything), α = 0 leaves NGOs' work out entirely.
+  Without NGO service X_gov = S_i.
 
-S_i is satisfaction, T̄_N(i) the mean over network neighbours. ``negativity`` > 1
-makes trust "hard to build, easy to lose" (Slovic 1993). Trust gates
-collaboration through g(T) = min(1, T / basis): citizens' uptake of NGO service
-and hubs' fund-raising scale with it (DIGEST, "trust basis"). Disabled: trust
-stays at its initial values (the gate still applies).
+    T_i <- clip(T_i + λ_i (X_i - T_i) + ω (T̄_N(i) - T_i), 0, 1),
+    λ_i = rate if X_i >= T_i else min(1, rate · negativity)
+
+T̄_N(i) is the mean over network neighbours. ``negativity`` > 1 makes trust "hard
+to build, easy to lose" [Slovic1993]; citizens blame government for contracted
+services too, though less than for its own [Marvel2016] (the value of α is an
+assumption). Trust gates collaboration through g(T) = min(1, T / basis):
+citizens' uptake of NGO service and hubs' fund-raising scale with it (DIGEST,
+"trust basis"). Disabled: trust stays at its initial values (the gate still
+applies).
 """
 
 from __future__ import annotations
@@ -18,6 +31,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..network import neighbour_mean
+
+TINY = 1e-12  # a responsibility smaller than this is no responsibility
 
 
 def gate(trust: np.ndarray | float, basis: float):
@@ -32,6 +47,26 @@ def learn(trust, satisfaction, rate: float, negativity: float):
     return lam * gap
 
 
+def experiences(satisfaction, need, ngo_received, ngo_committed, attribution: float):
+    """(X_gov, X_ngo, NGO-served mask): what each trust learns from this step.
+
+    In shares of need: X_gov = (S - (1-α)D/n) / (1 - (1-α)K/n), capped at 1; NaN where
+    government is responsible for nothing (only possible with α = 0 and NGOs taking on
+    all the need). X_ngo = D/K is meaningful where the mask is True (the citizen took
+    up service NGOs had committed).
+    """
+    a = attribution
+    responsible = 1.0 - (1.0 - a) * np.divide(ngo_committed, need, out=np.zeros(need.size),
+                                              where=need > 0)
+    credited = satisfaction - (1.0 - a) * np.divide(ngo_received, need,
+                                                    out=np.zeros(need.size), where=need > 0)
+    x_gov = np.divide(credited, responsible, out=np.full(need.size, np.nan),
+                      where=responsible > TINY)
+    served = ngo_committed > TINY
+    x_ngo = np.divide(ngo_received, ngo_committed, out=np.zeros(need.size), where=served)
+    return np.minimum(x_gov, 1.0), np.minimum(x_ngo, 1.0), served
+
+
 class TrustDynamics:
     """Updates ``trust_gov`` and ``trust_ngo`` in place; entry point :meth:`step`."""
 
@@ -39,18 +74,26 @@ class TrustDynamics:
         self.params = params
         self.enabled = params.enabled
 
-    def step(self, state, adj, deg) -> None:
-        """One trust update for every citizen."""
+    def step(self, state, adj, deg, ngo_received=None, ngo_committed=None) -> None:
+        """One trust update for every citizen.
+
+        ``ngo_received`` is NGO service taken up this step (D_i) and ``ngo_committed``
+        the part of the citizen's need its NGOs took on, taken up (K_i); both default
+        to none (no NGO service).
+        """
         if not self.enabled:
             return
         p = self.params
+        none = np.zeros(state.n)
+        x_gov, x_ngo, served = experiences(
+            state.satisfaction, state.need, none if ngo_received is None else ngo_received,
+            none if ngo_committed is None else ngo_committed, p.attribution)
         t = state.trust_gov
+        experience = np.where(np.isnan(x_gov), 0.0,
+                              learn(t, np.nan_to_num(x_gov), p.rate, p.negativity))
         social = p.social * (neighbour_mean(adj, t, deg) - t)
-        state.trust_gov = np.clip(
-            t + learn(t, state.satisfaction, p.rate, p.negativity) + social, 0, 1
-        )
+        state.trust_gov = np.clip(t + experience + social, 0, 1)
         t = state.trust_ngo
-        served = state.service_ngo > 0
-        experience = np.where(served, learn(t, state.satisfaction, p.rate, p.negativity), 0.0)
+        experience = np.where(served, learn(t, x_ngo, p.rate, p.negativity), 0.0)
         social = p.social * (neighbour_mean(adj, t, deg) - t)
         state.trust_ngo = np.clip(t + experience + social, 0, 1)
