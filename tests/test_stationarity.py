@@ -4,10 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.stationarity import is_stationary, stationary_table, window_drift
+from model.runner import summarize
+from model.stationarity import is_stationary, stationary_table, window_shift
+
+W = 20
 
 
-def ar1(rng, n, phi=0.7, sd=0.05, level=0.5):
+def ar1(rng, n=2 * W, phi=0.7, sd=0.05, level=0.5):
     x = np.empty(n)
     x[0] = rng.normal(0, sd / np.sqrt(1 - phi**2))
     for t in range(1, n):
@@ -18,58 +21,83 @@ def ar1(rng, n, phi=0.7, sd=0.05, level=0.5):
 @pytest.mark.parametrize("replicates", [1, 5])
 def test_stationary_ar1_passes(replicates):
     """A stationary, autocorrelated series passes in (almost) every draw: false alarms stay
-    near the test's 5 %, despite the autocorrelation."""
+    near the test's nominal rate despite the autocorrelation."""
     rng = np.random.default_rng(11)
-    flagged = [not is_stationary([ar1(rng, 20) for _ in range(replicates)]) for _ in range(300)]
-    assert np.mean(flagged) < (0.13 if replicates == 1 else 0.08)
+    flagged = [not is_stationary([ar1(rng) for _ in range(replicates)], W) for _ in range(300)]
+    assert np.mean(flagged) < 0.08
 
 
 @pytest.mark.parametrize("replicates", [1, 5])
 def test_trend_fails(replicates):
-    """Cooperation creeping up as at step 100 of the old co-production (0.002 per step)."""
+    """Cooperation creeping up as in the final window of the old co-production (0.002 per
+    step, from 0.1)."""
     rng = np.random.default_rng(12)
-    caught = [not is_stationary([0.1 + 0.002 * np.arange(20) + ar1(rng, 20, sd=0.003, level=0.0)
-                                 for _ in range(replicates)]) for _ in range(100)]
-    assert np.mean(caught) >= (0.9 if replicates == 1 else 1.0)
+    caught = [not is_stationary([0.1 + 0.002 * np.arange(2 * W)
+                                 + ar1(rng, sd=0.003, level=0.0) for _ in range(replicates)], W)
+              for _ in range(100)]
+    assert np.mean(caught) >= (0.55 if replicates == 1 else 1.0)  # one replicate: weak, documented
 
 
 @pytest.mark.parametrize("replicates", [1, 5])
 def test_step_change_fails(replicates):
-    """A level shift inside the window (say a shock at its middle). One replicate has only
-    its own 20 points to judge autocorrelation by, so it needs a clearer shift."""
+    """A level shift in the middle of the final window (say a shock). One replicate has only
+    its own 40 points to judge autocorrelation by, so it is tested with less of it."""
     rng = np.random.default_rng(13)
-    caught = [not is_stationary([np.where(np.arange(20) < 10, 0.5, 0.6)
-                                 + ar1(rng, 20, sd=0.01, level=0.0,
-                                       phi=0.3 if replicates == 1 else 0.7)
-                                 for _ in range(replicates)]) for _ in range(100)]
-    assert np.mean(caught) >= (0.9 if replicates == 1 else 1.0)
+    caught = [not is_stationary([np.where(np.arange(2 * W) < 30, 0.5, 0.6)
+                                 + ar1(rng, sd=0.01, level=0.0, phi=0.3 if replicates == 1
+                                       else 0.7) for _ in range(replicates)], W)
+              for _ in range(100)]
+    assert np.mean(caught) >= (0.55 if replicates == 1 else 1.0)  # one replicate: weak, documented
 
 
-def test_immaterial_drift_passes():
-    """A clear but tiny drift (0.2 % of the level over the window) is not worth a warning."""
-    runs = [0.8 + 1e-4 * np.arange(20) + 1e-6 * np.sin(np.arange(20) + k) for k in range(5)]
-    drift, critical, _ = window_drift(runs)
-    assert abs(drift) > critical  # statistically clear ...
-    assert is_stationary(runs)  # ... but below the material tolerance
+def test_cycles_shorter_than_the_window_pass():
+    """A sawtooth like the plan cycle (period 12 < W) is a steady state, though any 20 steps
+    of it have a slope."""
+    rng = np.random.default_rng(14)
+    saw = lambda: 0.3 - 0.05 * ((np.arange(100) % 12) / 12) + 0.003 * rng.standard_normal(100)  # noqa: E731
+    assert is_stationary([saw() for _ in range(5)], W)
+
+
+def test_immaterial_shift_passes():
+    """A clear but tiny shift (0.5 % of the level) is not worth a warning."""
+    runs = [0.8 + 2e-4 * np.arange(2 * W) + 1e-6 * np.sin(np.arange(2 * W) + k) for k in range(5)]
+    shift, critical, _ = window_shift(runs, W)
+    assert abs(shift) > critical  # statistically clear ...
+    assert is_stationary(runs, W)  # ... but below the material tolerance
 
 
 def test_constant_and_undefined_series_are_stationary():
-    assert is_stationary([np.full(20, 3.0)] * 3)
-    assert is_stationary([np.full(20, np.nan)] * 3)  # e.g. resolution_time with nothing resolved
+    assert is_stationary([np.full(2 * W, 3.0)] * 3, W)
+    assert is_stationary([np.full(2 * W, np.nan)] * 3, W)  # resolution_time, nothing resolved
 
 
-def test_table_groups_replicates_and_uses_the_final_window():
-    """A metric that moves only before the window is stationary in it; one that moves inside
-    it is not."""
+def table(late_step=30):
     rows = []
     for scenario in ("a", "b"):
         for rep in range(3):
-            for step in range(41):
-                early = min(step, 10) * 0.1  # settles at step 10
-                late = 0.0 if step < 30 else 1.0  # jumps inside the final window
+            for step in range(61):
                 rows.append({"scenario": scenario, "replicate": rep, "step": step,
-                             "early": early + 0.001 * ((step * 7 + rep) % 3),
-                             "late": late + 0.001 * ((step * 5 + rep) % 3)})
-    table = stationary_table(pd.DataFrame(rows), 20, ["early", "late"])
-    assert table[("a", "early")] and table[("b", "early")]
-    assert not table[("a", "late")]
+                             "early": min(step, 10) * 0.1 + 0.001 * ((step * 7 + rep) % 3),
+                             "late": (step >= 50) + 0.001 * ((step * 5 + rep) % 3)})
+    return pd.DataFrame(rows)
+
+
+def test_table_uses_the_final_windows_only():
+    """A metric that settles before the last 2W steps is stationary; one that jumps inside
+    the final window is not."""
+    steady = stationary_table(table(), W, ["early", "late"])
+    assert steady[("a", "early")] and steady[("b", "early")]
+    assert not steady[("a", "late")] and not steady[("b", "late")]
+
+
+def test_summary_has_a_stationary_column():
+    from model.metrics import METRICS
+
+    ts = table()
+    for metric in METRICS:
+        if metric not in ts:
+            ts[metric] = 0.5
+    ts["cooperation"] = ts["late"]
+    summary = summarize(ts, W).set_index(["scenario", "metric"])
+    assert summary.loc[("a", "trust_gov"), "stationary"]
+    assert not summary.loc[("a", "cooperation"), "stationary"]

@@ -61,13 +61,31 @@ def lever_payments(gross, cost, s, subsidy: float, compensation: float, adj, deg
 
 
 class Incentives:
-    """The co-production game; entry point :meth:`step`."""
+    """The co-production game; entry points :meth:`warm_up` (before step 1) and :meth:`step`."""
 
     def __init__(self, params, n: int, rng: np.random.Generator):
         self.params = params
         self.enabled = params.enabled
         self.rng = rng
         self.initial = (rng.random(n) < params.initial_cooperation).astype(float)
+        self.contributed = 0.0  # citizens' own contributions this step (money-equivalent)
+        self._rho = 1.0
+
+    def warm_up(self, state, adj, deg, participation) -> None:
+        """Play ``warmup`` rounds before step 1, so step 1 starts from the game's steady state.
+
+        Cooperator clusters grow slowly from a random start (hundreds of rounds on a
+        small-world ring), far longer than a run's transient. Warm-up rounds are history:
+        levers count in payoffs as if paid in full, but no money moves and no service is
+        delivered (docs/model.md 7.5).
+        """
+        if not self.enabled:
+            return
+        self._rho = 1.0
+        for _ in range(self.params.warmup):
+            gross, cost, sub, comp = self._payoffs(state.strategy, adj, deg, participation)
+            state.payoff[:] = gross - cost + sub + comp
+            state.strategy = self._imitate(state, participation, adj, deg, comp)
 
     def step(self, state, adj, deg, government, participation) -> None:
         """Play one round: co-produced service, levers paid, strategies updated.
@@ -76,25 +94,30 @@ class Incentives:
         """
         if not self.enabled:
             state.service_coprod[:] = 0.0
+            self.contributed = 0.0
             return
-        p = self.params
-        s = state.strategy
-        q = s * participation
-        per_group = p.contribution == "per_group"
-        gross, cost = group_payoffs(adj, deg, q, p.r, p.cost, per_group)
-        sub, comp = lever_payments(gross, cost, q, p.subsidy, p.compensation, adj, deg)
+        gross, cost, sub, comp = self._payoffs(state.strategy, adj, deg, participation)
         wanted = sub.sum() + comp.sum()
         rho = 1.0 if wanted <= government.treasury else government.treasury / wanted
         self._rho = rho
         government.pay(rho * sub.sum(), "subsidy")
         government.pay(rho * comp.sum(), "compensation")
         state.service_coprod[:] = gross
+        self.contributed = float(cost.sum())
         state.payoff[:] = gross - cost + rho * (sub + comp)
-        if p.update == "synchronous":
-            state.strategy = self._imitate_synchronous(state.payoff, s, adj, deg)
-        else:
-            state.strategy = self._imitate_asynchronous(s.copy(), participation, adj, deg,
-                                                        rho * comp)
+        state.strategy = self._imitate(state, participation, adj, deg, rho * comp)
+
+    def _payoffs(self, s, adj, deg, participation):
+        p = self.params
+        q = s * participation
+        gross, cost = group_payoffs(adj, deg, q, p.r, p.cost, p.contribution == "per_group")
+        sub, comp = lever_payments(gross, cost, q, p.subsidy, p.compensation, adj, deg)
+        return gross, cost, sub, comp
+
+    def _imitate(self, state, participation, adj, deg, comp):
+        if self.params.update == "synchronous":
+            return self._imitate_synchronous(state.payoff, state.strategy, adj, deg)
+        return self._imitate_asynchronous(state.strategy.copy(), participation, adj, deg, comp)
 
     def _imitate_synchronous(self, payoff, s, adj, deg):
         p = self.params
@@ -106,8 +129,9 @@ class Incentives:
         return np.where(has & (accept < prob), s[y], s)
 
     def _imitate_asynchronous(self, s, participation, adj, deg, comp):
-        """``comp``: compensation per citizen, fixed for the round (set at its start)."""
-        """Random sequential updates; O(N · k²) Python work, meant for small populations."""
+        """Random sequential updates; O(N · k²) Python work, meant for small populations.
+
+        ``comp``: compensation per citizen, fixed for the round (set at its start)."""
         p = self.params
         n = s.size
         xs = self.rng.integers(0, n, size=n)
