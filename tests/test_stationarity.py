@@ -101,3 +101,39 @@ def test_summary_has_a_stationary_column():
     summary = summarize(ts, W).set_index(["scenario", "metric"])
     assert summary.loc[("a", "trust_gov"), "stationary"]
     assert not summary.loc[("a", "cooperation"), "stationary"]
+
+
+CREEP = ["--set", "population.citizens=2500", "--set", "mechanisms.incentives.warmup=0",
+         "--steps", "100"]
+
+
+def test_compare_reports_and_warns(tmp_path, capsys):
+    """Without the warm-up, co-production creeps through the final window (item 10 of
+    issue 11): compare flags it in summary.csv and on the terminal; with it, it does not."""
+    from model.cli import main
+    from tests.conftest import ROOT
+
+    main(["compare", str(ROOT / "scenarios/top_down.yaml"), "--replicates", "6", *CREEP,
+          "--out", str(tmp_path / "c")])
+    err = capsys.readouterr().err
+    summary = pd.read_csv(tmp_path / "c/summary.csv").set_index("metric")
+    assert not summary.loc["cooperation", "stationary"]
+    assert "top_down: cooperation is still drifting" in err
+    main(["compare", str(ROOT / "scenarios/top_down.yaml"), "--replicates", "3",
+          "--out", str(tmp_path / "w")])
+    assert "cooperation is still drifting" not in capsys.readouterr().err
+    assert pd.read_csv(tmp_path / "w/summary.csv").set_index("metric").loc["cooperation",
+                                                                            "stationary"]
+
+
+def test_sweep_writes_summary_with_stationary(tmp_path, capsys):
+    from model.cli import main
+    from tests.conftest import ROOT
+
+    main(["sweep", str(ROOT / "scenarios/top_down.yaml"), "--grid",
+          "mechanisms.incentives.warmup=0,2000", "--replicates", "6", "--workers", "1", *CREEP[:2],
+          "--steps", "100", "--out", str(tmp_path / "s")])
+    summary = pd.read_csv(tmp_path / "s/summary.csv")
+    coop = summary[summary.metric == "cooperation"].set_index("mechanisms.incentives.warmup")
+    assert not coop.loc[0, "stationary"] and coop.loc[2000, "stationary"]
+    assert "cooperation is still drifting" in capsys.readouterr().err
