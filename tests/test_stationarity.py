@@ -103,8 +103,9 @@ def test_summary_has_a_stationary_column():
     assert not summary.loc[("a", "cooperation"), "stationary"]
 
 
+# the old defaults: no warm-up, a random half contributing at the start
 CREEP = ["--set", "population.citizens=2500", "--set", "mechanisms.incentives.warmup=0",
-         "--steps", "100"]
+         "--set", "mechanisms.incentives.initial_cooperation=0.5", "--steps", "100"]
 
 
 def test_compare_reports_and_warns(tmp_path, capsys):
@@ -131,8 +132,10 @@ def test_sweep_writes_summary_with_stationary(tmp_path, capsys):
     from tests.conftest import ROOT
 
     main(["sweep", str(ROOT / "scenarios/top_down.yaml"), "--grid",
-          "mechanisms.incentives.warmup=0,2000", "--replicates", "6", "--workers", "1", *CREEP[:2],
-          "--steps", "100", "--out", str(tmp_path / "s")])
+          "mechanisms.incentives.warmup=0,2000", "--replicates", "6", "--workers", "1",
+          "--set", "population.citizens=2500", "--set",
+          "mechanisms.incentives.initial_cooperation=0.5", "--steps", "100",
+          "--out", str(tmp_path / "s")])
     summary = pd.read_csv(tmp_path / "s/summary.csv")
     coop = summary[summary.metric == "cooperation"].set_index("mechanisms.incentives.warmup")
     assert not coop.loc[0, "stationary"] and coop.loc[2000, "stationary"]

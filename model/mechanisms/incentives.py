@@ -35,6 +35,9 @@ from scipy.special import expit
 
 from ..network import neighbour_mean, random_neighbour
 
+WARMUP_BLOCK = 100  # warm-up rounds per block compared
+WARMUP_SETTLED = 0.002  # block means closer than this: the game has settled
+
 
 def group_payoffs(adj, deg, s: np.ndarray, r: float, c: float, per_group: bool):
     """Co-produced service P⁺ and contribution cost for contribution levels ``s`` in [0, 1]."""
@@ -69,23 +72,40 @@ class Incentives:
         self.rng = rng
         self.initial = (rng.random(n) < params.initial_cooperation).astype(float)
         self.contributed = 0.0  # citizens' own contributions this step (money-equivalent)
+        self.warmup_rounds = 0  # rounds the warm-up took
         self._rho = 1.0
 
     def warm_up(self, state, adj, deg, participation) -> None:
         """Play ``warmup`` rounds before step 1, so step 1 starts from the game's steady state.
 
         Cooperator clusters grow slowly from a random start (hundreds of rounds on a
-        small-world ring), far longer than a run's transient. Warm-up rounds are history:
-        levers count in payoffs as if paid in full, but no money moves and no service is
-        delivered (docs/model.md 7.5).
+        small-world ring), far longer than a run's transient. Stops early once strategies
+        are absorbed (all or none contribute) or the mean cooperation over blocks of
+        ``WARMUP_BLOCK`` rounds has changed by less than ``WARMUP_SETTLED`` from block to
+        block three times in a row. Warm-up rounds are history: levers count in payoffs as if paid
+        in full, but no money moves and no service is delivered (docs/model.md 7.5).
         """
+        self.warmup_rounds = 0
         if not self.enabled:
             return
         self._rho = 1.0
-        for _ in range(self.params.warmup):
+        previous, total, calm = None, 0.0, 0
+        for k in range(1, self.params.warmup + 1):
             gross, cost, sub, comp = self._payoffs(state.strategy, adj, deg, participation)
             state.payoff[:] = gross - cost + sub + comp
             state.strategy = self._imitate(state, participation, adj, deg, comp)
+            self.warmup_rounds = k
+            level = float(state.strategy.mean())
+            if level in (0.0, 1.0):
+                break  # absorbed: imitation cannot change anything any more
+            total += level
+            if k % WARMUP_BLOCK == 0:
+                block, total = total / WARMUP_BLOCK, 0.0
+                calm = calm + 1 if previous is not None and abs(block - previous) < WARMUP_SETTLED \
+                    else 0
+                if calm == 3:
+                    break  # settled: four blocks of rounds in a row agree
+                previous = block
 
     def step(self, state, adj, deg, government, participation) -> None:
         """Play one round: co-produced service, levers paid, strategies updated.
