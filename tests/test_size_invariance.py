@@ -29,16 +29,17 @@ SIZES = (500, 2500, 10_000)
 REPLICATES = 3
 PRESETS = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
 PER_THOUSAND = ("disputes_open", "arrests")
-# metric: (tolerance, relative?) -- differences below this are immaterial for the model's use
+# metric: (tolerance, relative?, absolute floor) -- differences below max(tolerance (x the
+# larger mean if relative), floor) are immaterial for the model's use
 TOLERANCE = {
-    "unmet_need": (0.02, False),
-    "trust_gov": (0.02, False),
-    "trust_ngo": (0.02, False),
-    "satisfaction": (0.02, False),
-    "cooperation": (0.03, False),
-    "disputes_open": (0.10, True),  # per 1,000 citizens
-    "arrests": (0.10, True),  # per 1,000 citizens
-    "cost_per_need": (0.03, True),
+    "unmet_need": (0.02, False, 0.0),
+    "trust_gov": (0.02, False, 0.0),
+    "trust_ngo": (0.02, False, 0.0),
+    "satisfaction": (0.02, False, 0.0),
+    "cooperation": (0.03, False, 0.0),
+    "disputes_open": (0.10, True, 0.1),  # per 1,000 citizens; floor: 1 dispute at 10,000
+    "arrests": (0.10, True, 0.05),  # per 1,000 citizens
+    "cost_per_need": (0.03, True, 0.0),
 }
 # (A, B, metric, sign of A − B) as the README reports them
 PAIRS = [
@@ -96,11 +97,11 @@ def disagreements(preset: str) -> list[str]:
     out = []
     for n in SIZES[:-1]:
         here = finals(preset, n)
-        for metric, (tol, relative) in TOLERANCE.items():
+        for metric, (tol, relative, floor) in TOLERANCE.items():
             (a, ha), (b, hb) = ci(here[metric]), ci(ref[metric])
             if math.isnan(a) and math.isnan(b):
                 continue
-            allowed = tol * max(abs(a), abs(b)) if relative else tol
+            allowed = max(tol * max(abs(a), abs(b)) if relative else tol, floor)
             overlap = abs(a - b) <= ha + hb
             if not (overlap or abs(a - b) <= allowed):
                 out.append(f"{metric}: {a:.4g} ± {ha:.2g} at {citizens(preset, n)} vs "
