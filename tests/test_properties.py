@@ -156,16 +156,34 @@ OVERDRAWN = {"governance.collaboration": True, "population.citizens": 2,
              "mechanisms.early_warning.enabled": True, "steps": STEPS}
 
 
+# the same with credit inspection spending what early warning handed back: a negative
+# treasury, then a negative posting to direct_service (ValueError)
+INSPECTED = {"governance.collaboration": True, "budget.per_capita": 0.5,
+             "population.citizens": 2, "population.districts": 1, "network.kind": "regular",
+             "network.degree": 1, "mechanisms.planning.enabled": False,
+             "mechanisms.trust.enabled": False, "mechanisms.incentives.enabled": False,
+             "mechanisms.incentives.relocation.enabled": False,
+             "mechanisms.early_warning.enabled": True, "mechanisms.credit.enabled": True,
+             "steps": STEPS}
+
+
 @pytest.mark.slow
 @settings(max_examples=200, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(scenarios())
 @example(Scenario().replace(**ISSUE_5))
 @example(Scenario().replace(**OVERDRAWN))
+@example(Scenario().replace(**INSPECTED))
 def test_no_nan_no_negative_money_ledger_balances(scenario):
-    m = GovernanceModel(scenario, seed=1)
+    try:
+        m = GovernanceModel(scenario, seed=1)
+    except Exception as exc:
+        raise AssertionError(f"set-up raised {exc!r} for {changed(scenario)}") from exc
     for _ in range(STEPS):
-        m.step()
+        try:
+            m.step()
+        except Exception as exc:
+            raise AssertionError(f"step {m.steps} raised {exc!r} for {changed(scenario)}") from exc
         row = m.datacollector.get_model_vars_dataframe().iloc[-1]
         bad = [k for k in METRICS if not np.isfinite(row[k])
                and not (k in NAN_OK and np.isnan(row[k]))]
