@@ -140,3 +140,18 @@ def test_sweep_writes_summary_with_stationary(tmp_path, capsys):
     coop = summary[summary.metric == "cooperation"].set_index("mechanisms.incentives.warmup")
     assert not coop.loc[0, "stationary"] and coop.loc[2000, "stationary"]
     assert "cooperation is still drifting" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_core_presets_are_stationary_at_their_default_length():
+    """Issue 11: every headline metric of the four core presets is a steady state in the
+    final window of a default-length run (5 replicates)."""
+    from model.cli import KEY_METRICS
+    from model.runner import run_replicates
+    from model.scenario import load_scenario
+    from tests.conftest import PRESETS, ROOT
+
+    scenarios = [load_scenario(ROOT / "scenarios" / f"{p}.yaml") for p in PRESETS]
+    ts = run_replicates(scenarios, 5, 42)
+    steady = stationary_table(ts, scenarios[0].outputs.window, KEY_METRICS)
+    assert all(steady.values()), [k for k, v in steady.items() if not v]
