@@ -124,3 +124,34 @@ def test_cost_per_need_counts_citizens_contributions():
         / m.citizens.received.sum())
     off = run_model(small(steps=5, **{"mechanisms.incentives.enabled": False}))
     assert off.datacollector.get_model_vars_dataframe()["citizen_contributions"].iloc[-1] == 0
+
+
+class Overdrawn:
+    """A government whose treasury a rounding error (or a defect elsewhere) left below 0."""
+
+    treasury = -1e-12
+
+    def __init__(self):
+        self.paid = []
+
+    def pay(self, amount, account):
+        self.paid.append(amount)
+        return amount
+
+
+@pytest.mark.parametrize("subsidy", [0.0, 0.05])
+def test_overdrawn_treasury_pays_no_levers_and_stays_finite(subsidy):
+    """Issue 11, item 5: with nothing wanted and a treasury below 0, ρ was 0/−0 → −inf·0 =
+    NaN payoffs; with levers wanted, ρ < 0 asked for negative payments."""
+    from model.mechanisms.incentives import Incentives
+    from model.scenario import Incentives as Params
+
+    adj = net.lattice(9)
+    deg = net.degrees(adj).astype(float)
+    m = GovernanceModel(small(**{"population.citizens": 9, "network.kind": "lattice",
+                                 "population.districts": 1}), seed=1)
+    game = Incentives(Params(subsidy=subsidy, warmup=0), 9, np.random.default_rng(0))
+    gov = Overdrawn()
+    game.step(m.citizens, adj, deg, gov, np.ones(9))
+    assert all(p == 0 for p in gov.paid)
+    assert np.isfinite(m.citizens.payoff).all() and game._rho >= 0

@@ -82,8 +82,8 @@ class Incentives:
         small-world ring), far longer than a run's transient. Stops early once strategies
         are absorbed (all or none contribute) or the mean cooperation over blocks of
         ``WARMUP_BLOCK`` rounds has changed by less than ``WARMUP_SETTLED`` from block to
-        block three times in a row. Warm-up rounds are history: levers count in payoffs as if paid
-        in full, but no money moves and no service is delivered (docs/model.md 7.5).
+        block three times in a row. Warm-up rounds are history: levers count in payoffs as
+        if paid in full, but no money moves and no service is delivered (docs/model.md 7.5).
         """
         self.warmup_rounds = 0
         if not self.enabled:
@@ -118,7 +118,8 @@ class Incentives:
             return
         gross, cost, sub, comp = self._payoffs(state.strategy, adj, deg, participation)
         wanted = sub.sum() + comp.sum()
-        rho = 1.0 if wanted <= government.treasury else government.treasury / wanted
+        available = max(0.0, government.treasury)  # an overdrawn treasury pays nothing
+        rho = 1.0 if wanted <= available else available / wanted
         self._rho = rho
         government.pay(rho * sub.sum(), "subsidy")
         government.pay(rho * comp.sum(), "compensation")
