@@ -159,6 +159,7 @@ def cmd_compare(args) -> int:
                 "final_window_steps": window, "wall_time_s": round(time.perf_counter() - started, 3),
                 **provenance()}, out / "compare.json")
     print(format_summary(summary))
+    warn_unsteady(summary, "scenario")
     print(f"\n{len(scenarios)} scenarios x {args.replicates} replicates, final-window mean of the "
           f"last {window} steps ± 95% CI -> {out}/")
     return 0
@@ -179,6 +180,18 @@ def format_summary(summary) -> str:
         lines.append("  ".join([n.ljust(first)] + [cells[(n, m)].rjust(w)
                                                     for m, w in zip(KEY_METRICS, widths, strict=True)]))
     return "\n".join(lines)
+
+
+def warn_unsteady(summary, by: str) -> list[str]:
+    """Print (to stderr) and return a warning per headline metric whose final window is not
+    stationary (the ``stationary`` column of summary.csv; docs/experiments.md)."""
+    bad = summary[summary["metric"].isin(KEY_METRICS) & ~summary["stationary"].astype(bool)]
+    lines = [f"warning: {row[by]}: {row['metric']} is still drifting in the final window "
+             "(not a steady state; run longer or see docs/experiments.md)"
+             for _, row in bad.iterrows()]
+    for line in lines:
+        print(line, file=sys.stderr)
+    return lines
 
 
 class _BadInput(Exception):
@@ -222,6 +235,11 @@ def cmd_sweep(args) -> int:
                      workers=args.workers, scheduler=args.scheduler, out=out, resume=args.resume,
                      progress=True, design=design.to_dict())
     redraw(out)
+    summary_path = out / "summary.csv"
+    if summary_path.exists():
+        import pandas as pd
+
+        warn_unsteady(pd.read_csv(summary_path), "point")
     return _report(runs, out)
 
 

@@ -89,8 +89,14 @@ def resource_leverage(m) -> float:
 
 
 def cost_per_need(m) -> float:
-    """(government + social) spend per unit of need met."""
-    return _ratio(gov_spent(m) + social_funds(m), float(m.citizens.received.sum()))
+    """(government + social spend + citizens' co-production contributions) per unit of need met."""
+    return _ratio(gov_spent(m) + social_funds(m) + citizen_contributions(m),
+                  float(m.citizens.received.sum()))
+
+
+def citizen_contributions(m) -> float:
+    """What citizens put into co-production this step (in money units, c per group joined)."""
+    return float(m.incentives.contributed)
 
 
 def incentive_spend(m) -> float:
@@ -265,6 +271,7 @@ REPORTERS = {
         service_gini,
         resource_leverage,
         cost_per_need,
+        citizen_contributions,
         gov_spent,
         social_funds,
         incentive_spend,

@@ -156,6 +156,8 @@ class GovernanceModel(mesa.Model):
                                  self.stream("planning"))
         self.incentives = Incentives(mech.incentives, self.citizens.n, self.stream("incentives"))
         self.citizens.strategy = self.incentives.initial.copy()
+        self.incentives.warm_up(self.citizens, self.adjacency, self.degree,
+                                gate(self.citizens.trust_gov, mech.trust.basis))
         self.field_size = np.bincount(self.citizens.field, minlength=fields)  # fixed for a run
         self.resources = Resources(mech.resources, s.governance.collaboration, cells, fields,
                                    self.field_size)

@@ -119,13 +119,17 @@ def run_replicates(
 
 
 def summarize(timeseries: pd.DataFrame, window: int) -> pd.DataFrame:
-    """Per scenario and metric: mean, sd and 95% t-interval of the final-window value."""
+    """Per scenario and metric: mean, sd and 95% t-interval of the final-window value,
+    and whether the final window is a steady state (``stationary``, model/stationarity.py)."""
     from scipy import stats
+
+    from .stationarity import stationary_table
 
     rows = []
     for (name, _), run in timeseries.groupby(["scenario", "replicate"], sort=False):
         rows.append(final_window(run, window).rename(name))
     finals = pd.DataFrame(rows)
+    steady = stationary_table(timeseries, window, list(finals.columns))
     out = []
     for name in dict.fromkeys(timeseries["scenario"]):
         block = finals.loc[[name]]
@@ -137,7 +141,8 @@ def summarize(timeseries: pd.DataFrame, window: int) -> pd.DataFrame:
             half = float(stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)) if n > 1 else 0.0
             out.append(
                 {"scenario": name, "metric": metric, "n": n, "mean": mean, "sd": sd,
-                 "ci_low": mean - half, "ci_high": mean + half}
+                 "ci_low": mean - half, "ci_high": mean + half,
+                 "stationary": steady[(name, metric)]}
             )
     return pd.DataFrame(out)
 

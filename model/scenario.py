@@ -173,7 +173,8 @@ class Incentives:
     update: Literal["synchronous", "asynchronous"] = "synchronous"
     subsidy: float = _p(0.0, 0.0)
     compensation: float = _p(0.0, 0.0, 1.0)
-    initial_cooperation: float = _p(0.5, 0.0, 1.0)
+    initial_cooperation: float = _p(0.9, 0.0, 1.0)
+    warmup: int = _p(2000, 0)
     relocation: Relocation = _sub(Relocation)
 
 

@@ -9,6 +9,7 @@ Results on disk (``out/``)::
 
     sweep.json            design, base scenario, seeds, versions, commit, times, status
     runs.parquet          one row per run (consolidated at the end, sorted by run_id)
+    summary.csv           per point and metric: mean ± 95 % CI over replicates, stationary
     chunks/runs-NNNNN.parquet       result rows, one file per finished chunk
     timeseries/part-NNNNN.parquet   every metric at every step, same chunks
 
@@ -383,10 +384,45 @@ def run_sweep(base: Scenario, points: list[dict], *, replicates: int = 1, steps:
         executor.close()
     store.flush()
     table = store.consolidate()
+    write_summary(Path(out), table, base.outputs.window)
     n_failed = int((table["status"] != "ok").sum()) if len(table) else 0
     store.write_meta({**meta, "status": "done" if n_failed == 0 else "done_with_failures",
                       "failed": n_failed, "ended_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
     return table
+
+
+def write_summary(out: Path, runs: pd.DataFrame, window: int) -> pd.DataFrame | None:
+    """summary.csv: per point and metric, n, mean, sd, 95 % t-interval of the final-window
+    mean over replicates, and ``stationary`` (model/stationarity.py), as ``compare`` writes."""
+    from scipy import stats
+
+    from .outputs import write_csv
+    from .stationarity import stationary_table
+
+    ok = runs[runs["status"] == "ok"] if len(runs) else runs
+    series = read_timeseries(out)
+    if not len(ok) or not len(series):
+        return None
+    series = series.merge(ok[["run_id", "point", "replicate"]], on="run_id")
+    steady = stationary_table(series, window, RESULT_METRICS, by=("point",))
+    params = [c for c in ok.columns if c not in ("run_id", "point", "replicate", "seed",
+                                                 "scenario_hash", "wall_time", "status", "error",
+                                                 *RESULT_METRICS)]
+    rows = []
+    for point, block in ok.groupby("point", sort=True):
+        n = len(block)
+        head = {"point": point, **{k: block[k].iloc[0] for k in params}}
+        for metric in RESULT_METRICS:
+            values = block[metric].to_numpy(dtype=float)
+            mean = float(values.mean())
+            sd = float(values.std(ddof=1)) if n > 1 else 0.0
+            half = float(stats.t.ppf(0.975, n - 1) * sd / n**0.5) if n > 1 else 0.0
+            rows.append({**head, "metric": metric, "n": n, "mean": mean, "sd": sd,
+                         "ci_low": mean - half, "ci_high": mean + half,
+                         "stationary": steady.get((point, metric), True)})
+    summary = pd.DataFrame(rows)
+    write_csv(summary, out / "summary.csv")
+    return summary
 
 
 def sweep(scenario: Scenario, design: Design | None = None, *, points: list[dict] | None = None,

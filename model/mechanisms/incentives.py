@@ -35,6 +35,9 @@ from scipy.special import expit
 
 from ..network import neighbour_mean, random_neighbour
 
+WARMUP_BLOCK = 100  # warm-up rounds per block compared
+WARMUP_SETTLED = 0.002  # block means closer than this: the game has settled
+
 
 def group_payoffs(adj, deg, s: np.ndarray, r: float, c: float, per_group: bool):
     """Co-produced service P⁺ and contribution cost for contribution levels ``s`` in [0, 1]."""
@@ -61,13 +64,48 @@ def lever_payments(gross, cost, s, subsidy: float, compensation: float, adj, deg
 
 
 class Incentives:
-    """The co-production game; entry point :meth:`step`."""
+    """The co-production game; entry points :meth:`warm_up` (before step 1) and :meth:`step`."""
 
     def __init__(self, params, n: int, rng: np.random.Generator):
         self.params = params
         self.enabled = params.enabled
         self.rng = rng
         self.initial = (rng.random(n) < params.initial_cooperation).astype(float)
+        self.contributed = 0.0  # citizens' own contributions this step (money-equivalent)
+        self.warmup_rounds = 0  # rounds the warm-up took
+        self._rho = 1.0
+
+    def warm_up(self, state, adj, deg, participation) -> None:
+        """Play ``warmup`` rounds before step 1, so step 1 starts from the game's steady state.
+
+        Cooperator clusters grow slowly from a random start (hundreds of rounds on a
+        small-world ring), far longer than a run's transient. Stops early once strategies
+        are absorbed (all or none contribute) or the mean cooperation over blocks of
+        ``WARMUP_BLOCK`` rounds has changed by less than ``WARMUP_SETTLED`` from block to
+        block three times in a row. Warm-up rounds are history: levers count in payoffs as
+        if paid in full, but no money moves and no service is delivered (docs/model.md 7.5).
+        """
+        self.warmup_rounds = 0
+        if not self.enabled:
+            return
+        self._rho = 1.0
+        previous, total, calm = None, 0.0, 0
+        for k in range(1, self.params.warmup + 1):
+            gross, cost, sub, comp = self._payoffs(state.strategy, adj, deg, participation)
+            state.payoff[:] = gross - cost + sub + comp
+            state.strategy = self._imitate(state, participation, adj, deg, comp)
+            self.warmup_rounds = k
+            level = float(state.strategy.mean())
+            if level in (0.0, 1.0):
+                break  # absorbed: imitation cannot change anything any more
+            total += level
+            if k % WARMUP_BLOCK == 0:
+                block, total = total / WARMUP_BLOCK, 0.0
+                calm = calm + 1 if previous is not None and abs(block - previous) < WARMUP_SETTLED \
+                    else 0
+                if calm == 3:
+                    break  # settled: four blocks of rounds in a row agree
+                previous = block
 
     def step(self, state, adj, deg, government, participation) -> None:
         """Play one round: co-produced service, levers paid, strategies updated.
@@ -76,25 +114,31 @@ class Incentives:
         """
         if not self.enabled:
             state.service_coprod[:] = 0.0
+            self.contributed = 0.0
             return
-        p = self.params
-        s = state.strategy
-        q = s * participation
-        per_group = p.contribution == "per_group"
-        gross, cost = group_payoffs(adj, deg, q, p.r, p.cost, per_group)
-        sub, comp = lever_payments(gross, cost, q, p.subsidy, p.compensation, adj, deg)
+        gross, cost, sub, comp = self._payoffs(state.strategy, adj, deg, participation)
         wanted = sub.sum() + comp.sum()
-        rho = 1.0 if wanted <= government.treasury else government.treasury / wanted
+        available = max(0.0, government.treasury)  # an overdrawn treasury pays nothing
+        rho = 1.0 if wanted <= available else available / wanted
         self._rho = rho
         government.pay(rho * sub.sum(), "subsidy")
         government.pay(rho * comp.sum(), "compensation")
         state.service_coprod[:] = gross
+        self.contributed = float(cost.sum())
         state.payoff[:] = gross - cost + rho * (sub + comp)
-        if p.update == "synchronous":
-            state.strategy = self._imitate_synchronous(state.payoff, s, adj, deg)
-        else:
-            state.strategy = self._imitate_asynchronous(s.copy(), participation, adj, deg,
-                                                        rho * comp)
+        state.strategy = self._imitate(state, participation, adj, deg, rho * comp)
+
+    def _payoffs(self, s, adj, deg, participation):
+        p = self.params
+        q = s * participation
+        gross, cost = group_payoffs(adj, deg, q, p.r, p.cost, p.contribution == "per_group")
+        sub, comp = lever_payments(gross, cost, q, p.subsidy, p.compensation, adj, deg)
+        return gross, cost, sub, comp
+
+    def _imitate(self, state, participation, adj, deg, comp):
+        if self.params.update == "synchronous":
+            return self._imitate_synchronous(state.payoff, state.strategy, adj, deg)
+        return self._imitate_asynchronous(state.strategy.copy(), participation, adj, deg, comp)
 
     def _imitate_synchronous(self, payoff, s, adj, deg):
         p = self.params
@@ -106,8 +150,9 @@ class Incentives:
         return np.where(has & (accept < prob), s[y], s)
 
     def _imitate_asynchronous(self, s, participation, adj, deg, comp):
-        """``comp``: compensation per citizen, fixed for the round (set at its start)."""
-        """Random sequential updates; O(N · k²) Python work, meant for small populations."""
+        """Random sequential updates; O(N · k²) Python work, meant for small populations.
+
+        ``comp``: compensation per citizen, fixed for the round (set at its start)."""
         p = self.params
         n = s.size
         xs = self.rng.integers(0, n, size=n)
