@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-SOURCES = ("government_budget", "social_funds")
+SOURCES = ("government_budget", "social_funds", "opening_balance")
 USES = (
     "direct_service",
     "ngo_service",
@@ -41,6 +41,14 @@ class Ledger:
     def __init__(self):
         self.total: dict[str, float] = defaultdict(float)
         self.this_step: dict[str, float] = defaultdict(float)
+
+    def reopen(self, balance: float) -> None:
+        """Start the books afresh, with what holders hold now as the opening balance (a
+        source): the model's warm-up is not part of the accounts it reports."""
+        self.total = defaultdict(float)
+        self.this_step = defaultdict(float)
+        if balance > 0:
+            self.source("opening_balance", balance)
 
     def new_step(self) -> None:
         """Start a new step's accounts (cumulative totals carry on)."""

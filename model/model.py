@@ -83,7 +83,20 @@ class GovernanceModel(mesa.Model):
         self._build_organizations()
         self._build_mechanisms()
         self.datacollector = mesa.DataCollector(model_reporters=dict(REPORTERS))
+        self._served = False  # has any step delivered service yet (early warning observes it)
+        self._warm_up(scenario.warmup)
         self.datacollector.collect(self)
+
+    def _warm_up(self, steps: int) -> None:
+        """Run ``warmup`` steps before step 1, numbered -warmup+1..0: every mechanism runs, no
+        shock fires, nothing is recorded, and the books reopen with what holders then hold
+        (docs/model.md, "Initialisation"). Step 1 then starts from the model's own state
+        rather than from the arbitrary initial values (no start-up transient)."""
+        self._clock = -steps
+        for _ in range(steps):
+            self.step()
+        self.steps, self._clock = 0, 0
+        self.ledger.reopen(self.balance())
 
     # ----------------------------------------------------------------- set-up
     def stream(self, name: str) -> np.random.Generator:
@@ -174,7 +187,7 @@ class GovernanceModel(mesa.Model):
             self._update_grievance()
             c = self.citizens
             self.unrest.warm_up(self.unrest.grievance(c.grievance, c.satisfaction, c.trust_gov),
-                                self.adjacency, self.degree)
+                                self.adjacency, self.degree, first=1 - s.warmup)
         self.incubation = Incubation(mech.incubation, fields, self.stream("incubation"))
         self.credit = SocialCredit(mech.credit, self.stream("credit"))
         # conflict-proneness of each cell (demolition zones, contested land): r_c = u², u ~ U(0, 1)
@@ -193,7 +206,7 @@ class GovernanceModel(mesa.Model):
     # ------------------------------------------------------------------- step
     def step(self) -> None:
         """Advance one step in the documented process order."""
-        t = self.steps
+        t = self.steps + self._clock  # <= 0 during the warm-up
         c, gov, mech = self.citizens, self.government, self.scenario.mechanisms
         self.ledger.new_step()
         indicator = self._warning_indicator()  # last step's state, before today's changes
@@ -236,6 +249,7 @@ class GovernanceModel(mesa.Model):
                                                          self.hubs),
                             self.hub_strategy.gather(self.hubs), ordinary)
         settle(c, uptake)
+        self._served = True
         if self.incubation.enabled:  # the need this step served, for next step's incubation
             self.unmet_share = self._unmet_share()
         if not self.credit.enabled:
@@ -250,6 +264,8 @@ class GovernanceModel(mesa.Model):
         if self.mediation.enabled or self.unrest.enabled or self.early_warning.enabled:
             self._update_grievance()  # as the step leaves it: for observers and the metrics
         gov.close_budget()
+        if t <= 0:
+            return  # warm-up: nothing recorded
         self.datacollector.collect(self)
         if t >= self.scenario.steps:
             self.running = False
@@ -335,7 +351,7 @@ class GovernanceModel(mesa.Model):
 
         Before the first step nothing has been delivered, so there is nothing to observe.
         """
-        if not self.early_warning.enabled or self.steps <= 1:
+        if not self.early_warning.enabled or not self._served:
             return np.zeros(self.scenario.population.districts)
         c, d = self.citizens, self.scenario.population.districts
         size = np.maximum(np.bincount(c.district, minlength=d), 1)

@@ -353,6 +353,7 @@ class Scenario:
     description: str = ""
     seed: int = _p(42, 0)
     steps: int = _p(100, 0)
+    warmup: int = _p(50, 0)
     governance: Governance = _sub(Governance)
     budget: Budget = _sub(Budget)
     population: Population = _sub(Population)

@@ -76,17 +76,20 @@ def test_capacity_is_exact_per_capita_in_small_districts():
 
 
 def test_dispute_queue_reaches_a_steady_state_under_top_down():
-    """Before: open disputes per 1,000 grew 42 -> 314 from step 20 to 200. Now the mean over
-    three seeds of the last 100 of 300 steps, in 10-step blocks, has no significant trend."""
-    series = []
+    """Before: open disputes per 1,000 grew 42 -> 314 from step 20 to 200, with resolution
+    time tracking t/2. Now the queue is bounded by patience: with at most (base_rate +
+    grievance_rate) new disputes per citizen per step, no dispute waits more than
+    ``patience`` steps, and the second 100 steps hold no more than the first (the queue
+    fluctuates slowly as trust and grievance do, so a trend test is not used)."""
+    p = load_scenario(SCENARIOS / "top_down.yaml").mechanisms.mediation
+    bound = 1000 * p.patience * (p.base_rate + p.grievance_rate)
     for seed in (1, 2, 3):
         _, df = metrics("top_down", seed, **{"population.citizens": 1000, "steps": 300,
                                              "mechanisms.mediation.enabled": True})
-        series.append(df["disputes_open"].to_numpy()[-100:])
-    blocks = np.mean(series, axis=0).reshape(10, 10).mean(axis=1)
-    fit = stats.linregress(np.arange(10) * 10, blocks)
-    assert fit.pvalue > 0.01 and abs(fit.slope) < 0.05  # per 1,000 citizens per step
-    assert df["resolution_time"].iloc[-50:].max() < 12  # bounded by patience
+        queue = df["disputes_open"].to_numpy()
+        assert queue.max() <= bound
+        assert queue[201:].mean() <= queue[101:201].mean() + 0.1 * bound
+        assert df["resolution_time"].max() < p.patience  # nobody waits beyond patience
 
 
 @pytest.mark.slow
@@ -118,6 +121,7 @@ def test_labour_disputes_count_only_those_that_enter(monkeypatch):
     monkeypatch.setattr(Mediation, "step", spy)
     m, df = metrics("collective_bargaining", 1, **{"steps": 60, "governance.collaboration": False,
                                                    "mechanisms.unrest.enabled": True})
+    seen = seen[m.scenario.warmup:]  # the warm-up's steps are not recorded
     assert sum(b for _, b in seen) == 0  # nobody already in the system is counted
     assert [c for c, _ in seen] == df["labour_disputes"].iloc[1:].tolist()
     assert df["labour_disputes"].sum() > 0
@@ -163,11 +167,20 @@ def test_jailed_citizens_sit_out_the_other_mechanisms(monkeypatch):
 
 
 def test_first_step_is_not_a_transient():
-    """Before: step 1 had 7.5 % active and 184 arrests against 2.4 % active in steps 10-29."""
+    """Before: step 1 had 7.5 % active and 184 arrests against 2.4 % active in steps 10-29
+    (an empty jail, satisfaction starting at trust, trust far from its level).
+
+    Need shifts every 10 steps (at 0, 10, 20... once the model warms up), and the step after
+    a shift has more unrest, so step 1 is compared with the mean of steps 10-29 without the
+    shifts, and with the steps in the same phase of the cycle (11, 21) with them."""
     for seed in (1, 2, 3):
-        _, df = metrics("incident_top_down", seed, steps=30)
-        ratio = df["unrest"].iloc[1] / df["unrest"].iloc[10:30].mean()
-        assert 1 / 1.5 < ratio < 1.5
+        _, df = metrics("incident_top_down", seed, steps=30,
+                        **{"population.need.shift.size": 0.0})
+        u = df["unrest"].to_numpy()
+        assert 1 / 1.5 < u[1] / u[10:30].mean() < 1.5
+    u = np.mean([metrics("incident_top_down", seed, steps=30)[1]["unrest"].to_numpy()
+                 for seed in (1, 2, 3)], axis=0)  # one step per phase is noisy: mean of seeds
+    assert 1 / 1.5 < u[1] / u[[11, 21]].mean() < 1.5
 
 
 def outbursts(u: np.ndarray) -> int:

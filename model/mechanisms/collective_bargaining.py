@@ -55,7 +55,7 @@ class CollectiveBargaining:
         self.firm_of = first[district] + (rng.random(district.size) * per_district[district]).astype(np.int64)
         firms = int(per_district.sum())
         self.compliance = np.clip(rng.normal(params.compliance, params.compliance_spread, firms), 0, 1)
-        self.covered_until = np.full(firms, -1)
+        self.covered_until = np.full(firms, np.iinfo(np.int64).min // 2)  # never covered yet
 
     @property
     def firms(self) -> int:

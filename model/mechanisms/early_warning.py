@@ -49,7 +49,7 @@ class EarlyWarning:
         self.history: deque[np.ndarray] = deque(maxlen=self.delay + 1)
         self.districts = districts
         self.warned = np.zeros(districts, dtype=bool)  # crossed the threshold this step
-        self.responding_until = np.zeros(districts, dtype=np.int64)
+        self.responding_until = np.full(districts, np.iinfo(np.int64).min // 2)  # never warned
         self.t = 0
         self.fund = 0.0  # contingency money held (a ledger balance)
 

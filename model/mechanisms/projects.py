@@ -115,7 +115,7 @@ class Projects:
     def award(self, buyer, cell: int, candidates: list) -> list:
         """The NGO a buyer pays in a cell this step, as [(ngo, weight)] (tendering if needed)."""
         key = (buyer.unique_id, cell)
-        if self.closed_until.get(key, 0) >= self.t:
+        if key in self.closed_until and self.closed_until[key] >= self.t:
             return []
         k = self.contracts.get(key)
         if k is None or k.ngo not in candidates:

@@ -50,7 +50,7 @@ class Unrest:
         self.risk_aversion = rng.random(n) if self.enabled else np.zeros(n)
         self.hardship = rng.random(n) if self.enabled and params.hardship == "uniform" else None
         self.active = np.zeros(n, dtype=bool)
-        self.jailed_until = np.zeros(n, dtype=np.int64)
+        self.jailed_until = np.full(n, np.iinfo(np.int64).min // 2)  # free before any step
         self.jailed = np.zeros(n, dtype=bool)  # in jail for the rest of the current step
         self.arrests = 0
         self.protesting = 0.0  # share of citizens active this step (arrested ones included)
@@ -75,12 +75,13 @@ class Unrest:
         legitimacy = trust if p.legitimacy is None else p.legitimacy
         return hardship * (1.0 - legitimacy)
 
-    def warm_up(self, grievance, adj, deg) -> None:
-        """Run the rule 3·jail_term steps before step 1 (t ≤ 0), paying and recording nothing."""
+    def warm_up(self, grievance, adj, deg, first: int = 1) -> None:
+        """Run the rule 3·jail_term steps before step ``first`` (the model's first step, which
+        is ≤ 0 when the whole model warms up too), paying and recording nothing."""
         if not self.enabled:
             return
         steps = 3 * max(1, self.params.jail_term)
-        for t in range(1 - steps, 1):
+        for t in range(first - steps, first):
             self._act(grievance, adj, deg, t, self.officers(deg))
         self.arrests, self.protesting = 0, 0.0
 
