@@ -71,8 +71,8 @@ class NeedShift:
 @dataclass(frozen=True, kw_only=True)
 class Need:
     mean: float = _p(1.0, 0.0, open_lo=True)
-    heterogeneity: float = _p(0.5, 0.0)
-    individual: float = _p(0.2, 0.0)
+    heterogeneity: float = _p(0.5, 0.0, 3.0)  # exp of a wider normal overflows
+    individual: float = _p(0.2, 0.0, 3.0)
     fields: int = _p(3, 1)
     shift: NeedShift = _sub(NeedShift)
 
