@@ -55,8 +55,8 @@ def unmet_need(m) -> float:
     """Unmet need / total need, Σ need·(1 − S) / Σ need.
 
     Equal to Σ (need − received) / Σ need once service is delivered (S = received / need);
-    in row 0 it follows the initial satisfaction (citizens' past experience), like
-    ``satisfaction`` does, rather than reading an empty first delivery as 1.
+    in row 0 without a warm-up it follows the initial satisfaction (citizens' past
+    experience), like ``satisfaction`` does, rather than reading an empty first delivery as 1.
     """
     c = m.citizens
     return _ratio(float((c.need * (1.0 - c.satisfaction)).sum()), float(c.need.sum()))
