@@ -32,7 +32,7 @@ def _ratio(a: float, b: float) -> float:
 
 
 def step(m) -> int:
-    """Steps completed (0 = initial state, before any service)."""
+    """Steps completed (0 = the state before step 1: the last warm-up step, docs section 8)."""
     return m.steps
 
 
