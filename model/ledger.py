@@ -43,12 +43,24 @@ class Ledger:
         self.this_step: dict[str, float] = defaultdict(float)
 
     def reopen(self, balance: float) -> None:
-        """Start the books afresh, with what holders hold now as the opening balance (a
-        source): the model's warm-up is not part of the accounts it reports."""
+        """Start the cumulative books afresh, with what holders hold now as the opening
+        balance (a source): the model's warm-up is not part of the accounts it reports.
+
+        This step's accounts are kept: they are the flows of the last warm-up step, which
+        row 0 of the metrics reports alongside the state that step left (their sum is not
+        in the reopened totals).
+
+            >>> led = Ledger()
+            >>> led.source("government_budget", 10.0); led.use("direct_service", 7.5)
+            >>> led.reopen(2.5)
+            >>> led.total["opening_balance"], led.uses(), led.this_step["direct_service"]
+            (2.5, 0.0, 7.5)
+        """
+        if not (math.isfinite(balance) and balance >= 0):
+            raise ValueError(f"opening balance {balance}: must be finite and non-negative")
         self.total = defaultdict(float)
-        self.this_step = defaultdict(float)
         if balance > 0:
-            self.source("opening_balance", balance)
+            self.total["opening_balance"] = balance
 
     def new_step(self) -> None:
         """Start a new step's accounts (cumulative totals carry on)."""

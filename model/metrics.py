@@ -32,7 +32,7 @@ def _ratio(a: float, b: float) -> float:
 
 
 def step(m) -> int:
-    """Steps completed (0 = initial state, before any service)."""
+    """Steps completed (0 = the state before step 1: the last warm-up step, docs section 8)."""
     return m.steps
 
 
@@ -55,8 +55,8 @@ def unmet_need(m) -> float:
     """Unmet need / total need, Σ need·(1 − S) / Σ need.
 
     Equal to Σ (need − received) / Σ need once service is delivered (S = received / need);
-    in row 0 it follows the initial satisfaction (citizens' past experience), like
-    ``satisfaction`` does, rather than reading an empty first delivery as 1.
+    in row 0 without a warm-up it follows the initial satisfaction (citizens' past
+    experience), like ``satisfaction`` does, rather than reading an empty first delivery as 1.
     """
     c = m.citizens
     return _ratio(float((c.need * (1.0 - c.satisfaction)).sum()), float(c.need.sum()))

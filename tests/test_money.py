@@ -43,8 +43,9 @@ def test_starved_treasury_stays_finite_and_non_negative():
 
 
 def test_saving_into_the_fund_never_overdraws_the_treasury():
-    m = GovernanceModel(Scenario().replace(**{**STARVED, "mechanisms.incubation.enabled": False}),
-                        seed=1)
+    # warmup 0: a fresh, empty fund (the warm-up would already have filled it to its cap)
+    m = GovernanceModel(Scenario().replace(**{**STARVED, "mechanisms.incubation.enabled": False,
+                                              "warmup": 0}), seed=1)
     gov = m.government
     gov.open_budget()
     gov.pay(gov.treasury, "incubation")  # step 5 spent everything
@@ -103,7 +104,9 @@ def test_inspection_is_paid_in_full_or_not_made():
     from model.mechanisms.credit import SocialCredit
     from model.scenario import Credit
 
-    gov = GovernanceModel(Scenario().replace(**{"population.citizens": 100}), seed=1).government
+    # warmup 0: a government that has spent nothing yet (after the warm-up, spent is step 0's)
+    gov = GovernanceModel(Scenario().replace(**{"population.citizens": 100, "warmup": 0}),
+                          seed=1).government
     gov.treasury = 0.5
     credit = SocialCredit(Credit(enabled=True, inspect_min=1.0, inspect_max=1.0,
                                  inspection_cost=1.0), np.random.default_rng(1))
@@ -227,11 +230,41 @@ def test_one_observation_updates_the_shared_record_once():
 
 
 def test_row_zero_is_consistent():
-    m = GovernanceModel(Scenario().replace(**{"population.citizens": 300, "steps": 1}), seed=1)
+    # warmup 0: row 0 is the set-up state, where satisfaction is the initial trust
+    m = GovernanceModel(Scenario().replace(**{"population.citizens": 300, "steps": 1,
+                                              "warmup": 0}), seed=1)
     row = m.datacollector.get_model_vars_dataframe().iloc[0]
     c = m.citizens
     assert row["unmet_need"] == pytest.approx(1 - (c.need * c.satisfaction).sum() / c.need.sum())
     assert row["unmet_need"] < 0.6 and row["satisfaction"] == pytest.approx(c.trust_gov.mean())
+    assert row["gov_spent"] == 0 and row["social_funds"] == 0
+
+
+def test_row_zero_after_the_warm_up_is_step_zero_whole():
+    """Row 0 reports the last warm-up step, its state and all its flows; the reopened books
+    hold only the opening balance, and the flow columns from row 1 sum to the ledger's
+    totals. Before, reopening wiped step 0's ledger flows but not the others: row 0 had
+    gov_spent 400 but social_funds 0, resource_leverage 1 and cost_per_need 0.97 against
+    1.31 and 1.26 at every later step."""
+    s = load_scenario(ROOT / "scenarios/collaborative.yaml").replace(
+        **{"population.citizens": 500, "steps": 5})
+    m = GovernanceModel(s, seed=1)
+    row = m.datacollector.get_model_vars_dataframe().iloc[0]
+    assert row["social_funds"] > 0 and row["gov_spent"] > 0
+    # hubs here spend all they get: step 0's uses are government's and society's money
+    assert row["gov_spent"] + row["social_funds"] == pytest.approx(m.ledger.uses(step_only=True))
+    assert row["resource_leverage"] == pytest.approx(
+        (row["gov_spent"] + row["social_funds"]) / row["gov_spent"])
+    assert m.ledger.uses() == 0 and m.ledger.sources() == pytest.approx(m.balance())
+    assert m.ledger.total["opening_balance"] == pytest.approx(m.balance())
+    c = m.citizens
+    assert row["unmet_need"] == pytest.approx(1 - (c.need * c.satisfaction).sum() / c.need.sum())
+    m.run()
+    df = m.datacollector.get_model_vars_dataframe()
+    for col in ("resource_leverage", "cost_per_need"):  # row 0 is a row like the others
+        assert row[col] == pytest.approx(df[col].iloc[1:].mean(), rel=0.05), col
+    assert (df["gov_spent"] + df["social_funds"]).iloc[1:].sum() == pytest.approx(m.ledger.uses())
+    assert df["social_funds"].iloc[1:].sum() == pytest.approx(m.ledger.total["social_funds"])
 
 
 def test_odd_small_world_degree_is_a_scenario_error(capsys):

@@ -23,15 +23,20 @@ def late_mean(scenario, metric, seeds=(1, 2, 3, 4), start=10):
 
 
 def test_contracts_run_their_length_and_are_retendered():
-    m = GovernanceModel(market(**CALM, steps=30), seed=1)
+    s = market(**CALM, steps=30)
+    length = s.mechanisms.projects.length
+    # the contracts running at step 1 were signed in the warm-up, every `length` steps from
+    # its first step 1 - warmup (-49, -37, …, -1 for 50 and 12): they end at step 10
+    end = length - s.warmup % length
+    m = GovernanceModel(s, seed=1)
     m.run(1)
     first = {key: k.ngo for key, k in m.projects.contracts.items()}
-    assert first and all(k.end == 12 for k in m.projects.contracts.values())
+    assert first and {k.end for k in m.projects.contracts.values()} == {end}
     assert all(hub.unique_id == key[0] for key in first for hub in m.hubs if hub.unique_id == key[0])
-    m.run(11)  # through step 12: the same NGOs hold the same contracts
+    m.run(end - 1)  # through step `end`: the same NGOs hold the same contracts
     assert {key: k.ngo for key, k in m.projects.contracts.items()} == first
-    m.run(1)  # step 13: all expired and were tendered again
-    assert all(k.end == 24 for k in m.projects.contracts.values())
+    m.run(1)  # the step after: all expired and were tendered again, for their full length
+    assert {k.end for k in m.projects.contracts.values()} == {end + length}
     df = m.datacollector.get_model_vars_dataframe()
     assert df["project_failures"].sum() == 0 and df["ledger_error"].max() < 1e-9
 
@@ -54,8 +59,8 @@ def test_selection_on_credit_keeps_opportunists_out():
 
 def test_price_only_tenders_favour_underbidders():
     """The first round of tenders, before any evaluation has caught anyone."""
-    def opportunists_hired(weights):
-        m = GovernanceModel(market(**CALM, **CHEATS, **weights), seed=2)
+    def opportunists_hired(weights):  # warmup 0: step 1's tenders are then the first ones
+        m = GovernanceModel(market(**CALM, **CHEATS, **weights, warmup=0), seed=2)
         m.run(1)
         return np.mean([k.ngo.opportunist for k in m.projects.contracts.values()])
 

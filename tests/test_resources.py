@@ -50,10 +50,13 @@ def test_any_number_of_organisations_runs_and_balances(hubs, ngos):
 
 
 def test_disabled_spends_nothing():
-    m = run_model(small(**COLLAB, **{"mechanisms.resources.enabled": False,
-                                     "mechanisms.incentives.enabled": False}))
-    assert m.citizens.received.sum() == 0
-    assert m.government.reserve == pytest.approx(0.8 * 400 * 40)
+    s = small(**COLLAB, **{"mechanisms.resources.enabled": False,
+                           "mechanisms.incentives.enabled": False})
+    m = run_model(s)
+    assert m.citizens.received.sum() == 0 and m.ledger.uses() == 0
+    # every budget lapses into the reserve, the warm-up's too (they are the opening balance)
+    assert m.government.reserve == pytest.approx(0.8 * 400 * (s.steps + s.warmup))
+    assert m.ledger.total["opening_balance"] == pytest.approx(0.8 * 400 * s.warmup)
 
 
 @pytest.mark.parametrize("collaboration", [False, True])
