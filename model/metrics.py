@@ -89,9 +89,10 @@ def resource_leverage(m) -> float:
 
 
 def cost_per_need(m) -> float:
-    """(government + social spend + citizens' co-production contributions) per unit of need met."""
-    return _ratio(gov_spent(m) + social_funds(m) + citizen_contributions(m),
-                  float(m.citizens.received.sum()))
+    """(government + social spend + citizens' co-production contributions) per unit of need met;
+    NaN when nothing was paid (row 0: the service citizens hold is the warm-up's)."""
+    cost = gov_spent(m) + social_funds(m) + citizen_contributions(m)
+    return _ratio(cost, float(m.citizens.received.sum())) if cost > 0 else math.nan
 
 
 def citizen_contributions(m) -> float:

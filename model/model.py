@@ -97,6 +97,20 @@ class GovernanceModel(mesa.Model):
             self.step()
         self.steps, self._clock = 0, 0
         self.ledger.reopen(self.balance())
+        if steps:
+            self._clear_money_flows()
+
+    def _clear_money_flows(self) -> None:
+        """Row 0 reports no money flow (docs/model.md 8), as the reopened ledger's step
+        accounts do: the warm-up's last step is history, not part of the run (it showed as
+        a 41st step of spending in a 40-step run)."""
+        self.government.spent = 0.0
+        self.incentives.contributed = 0.0
+        self.response_spend = 0.0
+        self.mediation.cost = 0.0
+        self.relocation.total = 0.0
+        for hub in self.hubs:
+            hub.raised = 0.0
 
     # ----------------------------------------------------------------- set-up
     def stream(self, name: str) -> np.random.Generator:

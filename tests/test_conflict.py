@@ -140,12 +140,14 @@ def test_responses_are_paid_from_the_contingency_fund():
                  "mechanisms.early_warning.indicator": "unmet_need",
                  "mechanisms.early_warning.threshold": 0.3},
               shocks=[{"kind": "need_spike", "step": 10, "size": 2.0, "where": 1}])
-    m = run_model(s)
+    m = GovernanceModel(s, seed=1)
+    opening = m.early_warning.fund  # what the warm-up steps left in the fund (opening balance)
+    m.run()
     df = m.datacollector.get_model_vars_dataframe()
     budget = 0.8 * 400
     saved = 0.1 * budget * 40  # contingency x budget x steps
     assert df["response_spend"].sum() > 0
-    assert df["response_spend"].sum() + m.early_warning.fund == pytest.approx(saved)
+    assert df["response_spend"].sum() + m.early_warning.fund == pytest.approx(opening + saved)
     assert df["ledger_error"].max() < 1e-9
 
 
@@ -219,3 +221,17 @@ def test_citizens_without_contacts_hear_no_news():
         c.satisfaction[:] = level
         m.opinion._visibility(c)
     assert np.array_equal(c.opinion[alone], before[alone])
+
+
+def test_row_0_reports_no_money_flow_after_the_warm_up():
+    """Row 0 is the warmed-up state, not a step: its money flows were those of warm-up step 0
+    (gov_spent 320, response_spend 32 here), so sums over a 40-step run counted 41 steps."""
+    s = small(**{"mechanisms.early_warning.enabled": True, "governance.collaboration": True,
+                 "mechanisms.early_warning.indicator": "unmet_need",
+                 "mechanisms.early_warning.threshold": 0.3, "mechanisms.mediation.enabled": True})
+    row = GovernanceModel(s, seed=1).datacollector.get_model_vars_dataframe().iloc[0]
+    for flow in ("gov_spent", "citizen_contributions", "response_spend", "social_funds",
+                 "hub_funds_raised", "mediation_cost", "incentive_spend"):
+        assert row[flow] == 0, flow
+    assert np.isnan(row["cost_per_need"]) and np.isnan(row["resource_leverage"])
+    assert row["ledger_error"] == 0
