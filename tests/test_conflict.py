@@ -1,6 +1,7 @@
 """Conflict and risk mechanisms: opinion, unrest, early warning, grand mediation."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from model import GovernanceModel, Scenario
@@ -153,14 +154,22 @@ def test_responses_are_paid_from_the_contingency_fund():
 
 # ---------------------------------------------------------------- mediation
 def test_linkage_resolves_disputes_faster_and_keeps_queues_short():
-    s = small(**{"mechanisms.mediation.enabled": True, "steps": 60})
-    linked = run_model(s.replace(**{"mechanisms.mediation.linkage": "on"}))
-    queued = run_model(s.replace(**{"mechanisms.mediation.linkage": "off"}))
-    a = linked.datacollector.get_model_vars_dataframe()
-    b = queued.datacollector.get_model_vars_dataframe()
-    assert a["disputes_open"].iloc[-1] < 0.5 * b["disputes_open"].iloc[-1]
-    assert a["resolution_time"].iloc[-20:].mean() < b["resolution_time"].iloc[-20:].mean()
-    assert a["ledger_error"].max() < 1e-9 and linked.ledger.total["mediation"] > 0
+    # co-production off: its ~20 % of service lowers grievance until only 0-8 of 400 citizens
+    # have a dispute open with or without linkage (one step of one seed read 3 vs 0); without
+    # it queues are long enough to compare, over the last 20 steps of 3 seeds
+    s = small(**{"mechanisms.mediation.enabled": True, "steps": 60,
+                 "mechanisms.incentives.enabled": False})
+    a, b = [], []
+    for seed in (1, 2, 3):
+        linked = run_model(s.replace(**{"mechanisms.mediation.linkage": "on"}), seed)
+        queued = run_model(s.replace(**{"mechanisms.mediation.linkage": "off"}), seed)
+        a.append(linked.datacollector.get_model_vars_dataframe().iloc[-20:])
+        b.append(queued.datacollector.get_model_vars_dataframe().iloc[-20:])
+        assert linked.ledger.total["mediation"] > 0
+    a, b = pd.concat(a), pd.concat(b)
+    assert a["disputes_open"].mean() < 0.5 * b["disputes_open"].mean()
+    assert a["resolution_time"].mean() < b["resolution_time"].mean()
+    assert a["ledger_error"].max() < 1e-9
 
 
 def test_auto_linkage_follows_the_regime():
