@@ -1,6 +1,7 @@
 """Conflict and risk mechanisms: opinion, unrest, early warning, grand mediation."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from model import GovernanceModel, Scenario
@@ -140,25 +141,36 @@ def test_responses_are_paid_from_the_contingency_fund():
                  "mechanisms.early_warning.indicator": "unmet_need",
                  "mechanisms.early_warning.threshold": 0.3},
               shocks=[{"kind": "need_spike", "step": 10, "size": 2.0, "where": 1}])
-    m = run_model(s)
+    m = GovernanceModel(s, seed=1)
+    opening = m.early_warning.fund  # what the warm-up steps left in the fund (opening balance)
+    m.run()
     df = m.datacollector.get_model_vars_dataframe()
     budget = 0.8 * 400
     saved = 0.1 * budget * 40  # contingency x budget x steps
-    assert df["response_spend"].sum() > 0
-    assert df["response_spend"].sum() + m.early_warning.fund == pytest.approx(saved)
+    spent = df["response_spend"].iloc[1:].sum()  # row 0 is warm-up step 0, before the books reopened
+    assert spent > 0
+    assert spent + m.early_warning.fund == pytest.approx(opening + saved)
     assert df["ledger_error"].max() < 1e-9
 
 
 # ---------------------------------------------------------------- mediation
 def test_linkage_resolves_disputes_faster_and_keeps_queues_short():
-    s = small(**{"mechanisms.mediation.enabled": True, "steps": 60})
-    linked = run_model(s.replace(**{"mechanisms.mediation.linkage": "on"}))
-    queued = run_model(s.replace(**{"mechanisms.mediation.linkage": "off"}))
-    a = linked.datacollector.get_model_vars_dataframe()
-    b = queued.datacollector.get_model_vars_dataframe()
-    assert a["disputes_open"].iloc[-1] < 0.5 * b["disputes_open"].iloc[-1]
-    assert a["resolution_time"].iloc[-20:].mean() < b["resolution_time"].iloc[-20:].mean()
-    assert a["ledger_error"].max() < 1e-9 and linked.ledger.total["mediation"] > 0
+    # co-production off: its ~20 % of service lowers grievance until only 0-8 of 400 citizens
+    # have a dispute open with or without linkage (one step of one seed read 3 vs 0); without
+    # it queues are long enough to compare, over the last 20 steps of 3 seeds
+    s = small(**{"mechanisms.mediation.enabled": True, "steps": 60,
+                 "mechanisms.incentives.enabled": False})
+    a, b = [], []
+    for seed in (1, 2, 3):
+        linked = run_model(s.replace(**{"mechanisms.mediation.linkage": "on"}), seed)
+        queued = run_model(s.replace(**{"mechanisms.mediation.linkage": "off"}), seed)
+        a.append(linked.datacollector.get_model_vars_dataframe().iloc[-20:])
+        b.append(queued.datacollector.get_model_vars_dataframe().iloc[-20:])
+        assert linked.ledger.total["mediation"] > 0
+    a, b = pd.concat(a), pd.concat(b)
+    assert a["disputes_open"].mean() < 0.5 * b["disputes_open"].mean()
+    assert a["resolution_time"].mean() < b["resolution_time"].mean()
+    assert a["ledger_error"].max() < 1e-9
 
 
 def test_auto_linkage_follows_the_regime():
@@ -185,21 +197,25 @@ def test_everything_on_balances_the_ledger_in_every_regime():
         assert df["ledger_error"].max() < 1e-9
 
 
-def excess_peak(collaboration, early_warning, seed):
+def excess_peak(collaboration, early_warning, seed, coproduction=True):
     """Peak unrest after a gradual need spike in one of 4 districts, above the pre-shock level."""
     s = Scenario().replace(**{
         "mechanisms.unrest.enabled": True, "mechanisms.early_warning.enabled": early_warning,
         "mechanisms.early_warning.contingency": 0.2, "mechanisms.early_warning.response_budget": 0.5,
         "population.districts": 4, "organizations.ngos": 12, "steps": 60,
-        "governance.collaboration": collaboration},
+        "governance.collaboration": collaboration, "mechanisms.incentives.enabled": coproduction},
         shocks=[{"kind": "need_spike", "step": 30, "size": 2.0, "over": 10, "where": 0}])
     u = series(s, "unrest", seed)
     return u.iloc[30:].max() - u.iloc[20:30].mean()
 
 
 def test_early_warning_lowers_the_peak_under_top_down():
-    diff = np.array([excess_peak(False, False, s) - excess_peak(False, True, s) for s in range(8)])
-    assert diff.mean() > 2 * diff.std(ddof=1) / np.sqrt(8)
+    # co-production off: with it grievance is so low (pre-shock unrest 0.006, excess peak 0.027)
+    # that the response has little to prevent (mean difference -0.005 to +0.001 over 8 seeds);
+    # without it the excess peak is 0.015 lower with early warning (2 SE 0.009, 16 seeds)
+    diff = np.array([excess_peak(False, False, s, coproduction=False)
+                     - excess_peak(False, True, s, coproduction=False) for s in range(16)])
+    assert diff.mean() > 2 * diff.std(ddof=1) / np.sqrt(16)
 
 
 def test_setting_money_aside_costs_collaboration():

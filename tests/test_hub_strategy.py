@@ -51,11 +51,11 @@ def test_gathering_raises_the_funds_hubs_attract():
     assert late(effort(gather=4.0), "hub_funds_raised") > 1.2 * late(effort(), "hub_funds_raised")
 
 
-def failure_rate(scenario, seeds=(1, 2, 3)):
-    """Project failures per running contract and step, over the last 20 steps."""
+def failure_rate(scenario, seeds=(1, 2, 3), window=20):
+    """Project failures per running contract and step, over the last ``window`` steps."""
     rates = []
     for seed in seeds:
-        df = run_model(scenario, seed).datacollector.get_model_vars_dataframe().iloc[-20:]
+        df = run_model(scenario, seed).datacollector.get_model_vars_dataframe().iloc[-window:]
         rates.append(df["project_failures"].sum() / df["projects_active"].sum())
     return np.mean(rates)
 
@@ -70,7 +70,12 @@ def test_borrowing_widens_reach_and_steadies_projects():
 def test_avoiding_resistance_trades_reach_for_fewer_failures():
     none, some = effort(RISKY, gather=2.0, avoid=0.0), effort(RISKY)  # borrow stays 1/3
     assert late(some, "hub_reach") < late(none, "hub_reach") - 0.05
-    assert failure_rate(some) < 0.9 * failure_rate(none)
+    # Screening spares the riskiest cells, ~15 % fewer failures, but a failure count of ~70
+    # per run is noisy and each seed draws its own risk map: over 3 seeds x 20 steps the ratio
+    # ran 0.69-0.97 by seed set (the model warm-up moved the window and it read 0.94).
+    # The warmed-up run is stationary from step 1, so use all 40 steps and 12 seeds (~0.81).
+    seeds = range(1, 13)
+    assert failure_rate(some, seeds, 40) < 0.9 * failure_rate(none, seeds, 40)
 
 
 def test_adaptive_hubs_move_effort_toward_what_is_short():
@@ -107,7 +112,11 @@ def test_borrowed_departments_staff_joint_mediation():
     screening off, so borrowing acts here only through mediation."""
     queue = {"mechanisms.mediation.enabled": True, "mechanisms.mediation.people_capacity": 0.002,
              "mechanisms.mediation.grievance_rate": 0.05, "mechanisms.resources.delegation": 1.0,
-             "mechanisms.hub_strategy.screen": 0.0}
+             "mechanisms.hub_strategy.screen": 0.0,
+             # co-production off: its ~20 % of service lowers grievance so far that arrivals
+             # fit under base capacity (0.08 abandoned per step) and extra capacity has no
+             # queue to work on (resolved 4.9 vs 5.5); without it the queue is capacity-bound
+             "mechanisms.incentives.enabled": False}
     base, more = effort(queue), effort(queue, borrow=2.0, avoid=0.0)  # gather stays 1/3
     assert late(base, "unmet_need") == pytest.approx(late(more, "unmet_need"), abs=0.01)
     # with patience the queue is bounded, so the gain shows as throughput and fewer abandoned

@@ -106,7 +106,10 @@ def test_default_coproduction_is_stationary_from_step_1():
 
 
 def test_warmup_moves_no_money_and_delivers_no_service():
-    s = small(**{"mechanisms.incentives.subsidy": 0.05, "mechanisms.incentives.warmup": 300})
+    # model warmup 0: this is about the game's own warm-up rounds (the model's warm-up steps
+    # do spend and deliver, like any step)
+    s = small(**{"mechanisms.incentives.subsidy": 0.05, "mechanisms.incentives.warmup": 300,
+                 "warmup": 0})
     m = GovernanceModel(s, seed=1)
     assert m.government.spent == 0 and m.citizens.service_coprod.sum() == 0
     assert m.datacollector.get_model_vars_dataframe()["ledger_error"].iloc[0] == 0

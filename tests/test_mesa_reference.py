@@ -7,8 +7,9 @@ from model import GovernanceModel
 
 
 def trajectories(seed, n=900, steps=30):
-    # no warm-up: compare the two implementations on the game's transient, where it moves
-    scenario = core_scenario(n, degree=4, **{"mechanisms.incentives.r": 4.0,
+    # no warm-up (of the game or the model): the reference starts cold from the set-up state;
+    # compare the two implementations on the game's transient, where it moves
+    scenario = core_scenario(n, degree=4, **{"mechanisms.incentives.r": 4.0, "warmup": 0,
                                              "mechanisms.incentives.warmup": 0,
                                              "mechanisms.incentives.initial_cooperation": 0.5,
                                              "population.initial_trust.government": 0.45})
