@@ -205,38 +205,65 @@ class GovernanceModel(mesa.Model):
 
     # ------------------------------------------------------------------- step
     def step(self) -> None:
-        """Advance one step in the documented process order."""
+        """Advance one step: the phases of docs/model.md, "Process overview", in order."""
         t = self.steps + self._clock  # <= 0 during the warm-up
-        c, gov, mech = self.citizens, self.government, self.scenario.mechanisms
         self.ledger.new_step()
         indicator = self._warning_indicator()  # last step's state, before today's changes
-        self.shocks.step(t, self.needs, gov, c, self.opinion)
-        self.needs.step(c, t)
-        budget = gov.open_budget()
+        self.shocks.step(t, self.needs, self.government, self.citizens, self.opinion)
+        self.needs.step(self.citizens, t)
+        budget = self.government.open_budget()
         self._organisational_ecology(t)
-        response = self.early_warning.step(indicator, gov, budget, t, mech.opinion.noise
-                                           if mech.early_warning.indicator == "attention" else 0.0)
-        # citizens act on the grievance they carry into the step
-        if self.mediation.enabled or self.unrest.enabled:
-            self._update_grievance()
-            boost = (1.0 + mech.early_warning.mediation_boost * self.early_warning.responding) \
-                * self.hub_strategy.joint_mediation(self.hubs)
-            self.mediation.step(c.grievance, t, boost, gov,  # jailed ones open no disputes
-                                self.bargaining.disputing if self.bargaining.enabled else None,
-                                self.unrest.jailed)
-            self._update_grievance()
-            self.unrest.step(self.unrest.grievance(c.grievance, c.satisfaction, c.trust_gov),
-                             self.adjacency, self.degree, gov, t)
-        cells = self.planning.headcount.size
-        ordinary = self.needs.ordinary(c)  # services target need without private relocation losses
-        cell_need = np.bincount(c.cell, weights=c.need if ordinary is None else ordinary,
-                                minlength=cells)
+        response = self._early_warning(indicator, budget, t)
+        self._conflict(t)
+        cell_need, ordinary = self._cell_need()
         shares = self.planning.step(cell_need, t)
+        uptake = self._deliver(t, shares, cell_need, ordinary, response)
+        self._learn(uptake, cell_need, ordinary)
+        self.government.close_budget()
+        if t <= 0:
+            return  # warm-up: nothing recorded
+        self.datacollector.collect(self)
+        if t >= self.scenario.steps:
+            self.running = False
+
+    def _early_warning(self, indicator: np.ndarray, budget: float, t: int) -> np.ndarray:
+        """Early warning: save into the fund, warn districts, pay responses (7.13)."""
+        mech = self.scenario.mechanisms
+        noise = mech.opinion.noise if mech.early_warning.indicator == "attention" else 0.0
+        return self.early_warning.step(indicator, self.government, budget, t, noise)
+
+    def _conflict(self, t: int) -> None:
+        """Mediation, then unrest, on the grievance citizens carry into the step (7.12, 7.14)."""
+        if not (self.mediation.enabled or self.unrest.enabled):
+            return
+        c, mech = self.citizens, self.scenario.mechanisms
+        self._update_grievance()
+        boost = (1.0 + mech.early_warning.mediation_boost * self.early_warning.responding) \
+            * self.hub_strategy.joint_mediation(self.hubs)
+        self.mediation.step(c.grievance, t, boost, self.government,  # jailed ones open none
+                            self.bargaining.disputing if self.bargaining.enabled else None,
+                            self.unrest.jailed)
+        self._update_grievance()
+        self.unrest.step(self.unrest.grievance(c.grievance, c.satisfaction, c.trust_gov),
+                         self.adjacency, self.degree, self.government, t)
+
+    def _cell_need(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """Need per cell that services target, and per citizen without private relocation
+        losses (None when nobody is displaced)."""
+        c = self.citizens
+        ordinary = self.needs.ordinary(c)
+        cell_need = np.bincount(c.cell, weights=c.need if ordinary is None else ordinary,
+                                minlength=self.planning.headcount.size)
+        return cell_need, ordinary
+
+    def _deliver(self, t: int, shares, cell_need, ordinary, response) -> np.ndarray:
+        """Co-production, relocation compensation, service delivery and settlement (7.5-7.7,
+        7.17); returns citizens' uptake of NGO service."""
+        c, gov, mech = self.citizens, self.government, self.scenario.mechanisms
         basis = mech.trust.basis
-        jailed = self.unrest.jailed  # this step's prisoners sit out co-production, trust, opinion
         participation = gate(c.trust_gov, basis)
-        if jailed.any():
-            participation = np.where(jailed, 0.0, participation)
+        if self.unrest.jailed.any():  # prisoners sit out co-production
+            participation = np.where(self.unrest.jailed, 0.0, participation)
         self.incentives.step(c, self.adjacency, self.degree, gov, participation)
         if self.needs.displaced:
             c.compensation = self.relocation.step(c.need, self.needs.harm, self.needs.harmed_at,
@@ -252,8 +279,15 @@ class GovernanceModel(mesa.Model):
         self._served = True
         if self.incubation.enabled:  # the need this step served, for next step's incubation
             self.unmet_share = self._unmet_share()
+        return uptake
+
+    def _learn(self, uptake, cell_need, ordinary) -> None:
+        """NGO credit, trust, opinion (jailed citizens' frozen), grievance as the step
+        leaves it (7.4, 7.10, 7.11)."""
+        c, mech = self.citizens, self.scenario.mechanisms
         if not self.credit.enabled:
             self._rate_ngos(uptake)
+        jailed = self.unrest.jailed
         held = self._hold(jailed)
         self.trust.step(c, self.adjacency, self.degree,
                         *self._ngo_commitments(uptake, cell_need, ordinary))
@@ -262,13 +296,7 @@ class GovernanceModel(mesa.Model):
                           mech.early_warning.communication * warned if warned.any() else None)
         self._release(jailed, held)
         if self.mediation.enabled or self.unrest.enabled or self.early_warning.enabled:
-            self._update_grievance()  # as the step leaves it: for observers and the metrics
-        gov.close_budget()
-        if t <= 0:
-            return  # warm-up: nothing recorded
-        self.datacollector.collect(self)
-        if t >= self.scenario.steps:
-            self.running = False
+            self._update_grievance()  # for observers and the metrics
 
     def _organisational_ecology(self, t: int) -> None:
         """Step 5 of the process overview: on the state the previous step left, paid from
