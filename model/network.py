@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-
 # generators whose construction needs an even mean degree k, and why (an odd k would be
 # floored silently; the scenario check and the generators refuse it instead)
 EVEN_DEGREE = {

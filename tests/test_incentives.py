@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from model import GovernanceModel, Scenario
 from model import network as net
 from model.mechanisms.incentives import group_payoffs, lever_payments
-from model import GovernanceModel, Scenario
 from tests.conftest import final, run_model, small
 
 

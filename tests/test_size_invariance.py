@@ -123,5 +123,5 @@ def test_readme_comparisons_keep_their_sign_at_every_size(a, b, metric, sign):
     key = f"run:{metric}" if metric in WHOLE_RUN else metric
     diffs = {citizens(a, n): float(np.mean(finals(a, n)[key]) - np.mean(finals(b, n)[key]))
              for n in SIZES}
-    wrong = {n: round(d, 4) for n, d in diffs.items() if not np.sign(d) == sign}
+    wrong = {n: round(d, 4) for n, d in diffs.items() if np.sign(d) != sign}
     assert not wrong, f"{a} − {b} in {metric} should be {'+' if sign > 0 else '−'}: {diffs}"
