@@ -65,7 +65,7 @@ class Budget:
 @dataclass(frozen=True, kw_only=True)
 class NeedShift:
     every: int = _p(10, 0)
-    size: float = _p(0.3, 0.0)
+    size: float = _p(0.3, 0.0, 3.0)  # sd of a log step: exp of a wider normal overflows
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -71,8 +71,11 @@ def value_strategy(path: str, default):
     lo = 0.0 if lo is None else float(lo)
     top = float(hi) if hi is not None else CAPS.get(path, max(BIG, 1000.0 * float(default or 1.0)))
     low = lo + 1e-6 if meta.get("open_lo") else lo
-    return st.one_of(st.just(low), st.just(top), st.just(float(default)),
-                     st.floats(low, top, allow_nan=False, allow_infinity=False))
+    values = [st.just(low), st.just(top), st.floats(low, top, allow_nan=False,
+                                                    allow_infinity=False)]
+    # an optional number (default None, e.g. a fixed legitimacy) is also drawn unset
+    values.append(st.none() if default is None else st.just(float(default)))
+    return st.one_of(*values)
 
 
 TUNABLE = [(p, d) for p, d in scenario_fields() if p not in SPECIAL and p != "shocks"]

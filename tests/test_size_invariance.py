@@ -27,7 +27,9 @@ from tests.conftest import ROOT
 
 SIZES = (500, 2500, 10_000)
 REPLICATES = 3
-PRESETS = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
+# deffuant.yaml is a literature replication on a complete graph, which is capped at 5,000
+# citizens; tests/test_opinion.py checks its cluster counts at 500 and 2,500
+PRESETS = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml") if p.stem != "deffuant")
 PER_THOUSAND = ("disputes_open", "arrests")
 # metric: (tolerance, relative?, absolute floor) -- differences below max(tolerance (x the
 # larger mean if relative), floor) are immaterial for the model's use
@@ -55,7 +57,7 @@ PAIRS = [
     ("resource_sharing", "adaptive", "unmet_need", -1),
     ("relocation_adaptive", "relocation_top_down", "relocation_unmet", -1),
     ("collective_bargaining", "no_collective_bargaining", "labour_disputes", -1),
-    ("collective_bargaining", "no_collective_bargaining", "disputes_open", -1),
+    ("collective_bargaining", "no_collective_bargaining", "mediation_cost", -1),
     ("incident_adaptive", "incident_top_down", "disputes_open", -1),
     ("incident_adaptive", "incident_top_down", "unrest", -1),
     ("incident_adaptive", "incident_top_down", "trust_gov", +1),
