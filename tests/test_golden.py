@@ -12,15 +12,43 @@ from model import load_scenario
 from model.runner import run_scenario
 from tests.conftest import ROOT
 
-SMALL = {"population.citizens": 400, "population.districts": 4, "organizations.ngos": 12,
-         "steps": 40}
+SMALL = {
+    "population.citizens": 400,
+    "population.districts": 4,
+    "organizations.ngos": 12,
+    "steps": 40,
+}
 GOLDEN = {
-    "top_down": {"trust_gov": 0.6037741335527677, "unmet_need": 0.38390911199146394,
-                 "cooperation": 0.0875, "social_funds": 0.0},
-    "adaptive": {"trust_gov": 0.8335586412575319, "unmet_need": 0.14612175639102068,
-                 "cooperation": 0.0875, "social_funds": 100.0},
-    "incident_adaptive": {"trust_gov": 0.6799050411872776, "unmet_need": 0.2402530346653363,
-                          "unrest": 0.0075, "disputes_open": 3.0},
+    "incident_top_down": {
+        "trust_gov": 0.8465396318337725,
+        "unmet_need": 0.3296748471233323,
+        "opinion_mean": 0.8283639024610514,
+        "unrest": 0.0,
+        "arrests": 0.0,
+        "disputes_open": 2.0,
+    },
+    "top_down": {
+        "trust_gov": 0.8584525784980954,
+        "unmet_need": 0.42672568156605084,
+        "cooperation": 0.9075,
+        "social_funds": 0.0,
+        "satisfaction": 0.8875196442893841,
+    },
+    "adaptive": {
+        "trust_gov": 0.9438880072865947,
+        "trust_ngo": 0.9999621166230627,
+        "unmet_need": 0.13655003958877024,
+        "cooperation": 0.9075,
+        "social_funds": 93.417677931002,
+    },
+    "incident_adaptive": {
+        "trust_gov": 0.913752675687931,
+        "unmet_need": 0.1595141297525519,
+        "opinion_mean": 0.878247915244763,
+        "unrest": 0.0,
+        "arrests": 0.0,
+        "disputes_resolved": 0.0,
+    },
 }
 
 
