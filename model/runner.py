@@ -118,11 +118,20 @@ def run_replicates(
     return pd.concat(tables, ignore_index=True)
 
 
+def interval(values: np.ndarray) -> dict:
+    """n, mean, sd and the 95 % t-interval of the mean (sd and half-width 0 for one value)."""
+    from scipy import stats
+
+    n = len(values)
+    mean = float(np.mean(values))
+    sd = float(np.std(values, ddof=1)) if n > 1 else 0.0
+    half = float(stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)) if n > 1 else 0.0
+    return {"n": n, "mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half}
+
+
 def summarize(timeseries: pd.DataFrame, window: int) -> pd.DataFrame:
     """Per scenario and metric: mean, sd and 95% t-interval of the final-window value,
     and whether the final window is a steady state (``stationary``, model/stationarity.py)."""
-    from scipy import stats
-
     from .stationarity import stationary_table
 
     rows = []
@@ -133,17 +142,10 @@ def summarize(timeseries: pd.DataFrame, window: int) -> pd.DataFrame:
     out = []
     for name in dict.fromkeys(timeseries["scenario"]):
         block = finals.loc[[name]]
-        n = len(block)
         for metric in finals.columns:
-            values = block[metric].to_numpy(dtype=float)
-            mean = float(np.mean(values))
-            sd = float(np.std(values, ddof=1)) if n > 1 else 0.0
-            half = float(stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)) if n > 1 else 0.0
-            out.append(
-                {"scenario": name, "metric": metric, "n": n, "mean": mean, "sd": sd,
-                 "ci_low": mean - half, "ci_high": mean + half,
-                 "stationary": steady[(name, metric)]}
-            )
+            out.append({"scenario": name, "metric": metric,
+                        **interval(block[metric].to_numpy(dtype=float)),
+                        "stationary": steady[(name, metric)]})
     return pd.DataFrame(out)
 
 

@@ -42,7 +42,7 @@ import pandas as pd
 
 from .design import Design, check_points, points_hash
 from .metrics import METRICS
-from .runner import final_window, progress_bar, replicate_seeds, run_scenario
+from .runner import final_window, interval, progress_bar, replicate_seeds, run_scenario
 from .scenario import Scenario, ScenarioError
 
 RESULT_METRICS = [m for m in METRICS if m != "step"]
@@ -394,8 +394,6 @@ def run_sweep(base: Scenario, points: list[dict], *, replicates: int = 1, steps:
 def write_summary(out: Path, runs: pd.DataFrame, window: int) -> pd.DataFrame | None:
     """summary.csv: per point and metric, n, mean, sd, 95 % t-interval of the final-window
     mean over replicates, and ``stationary`` (model/stationarity.py), as ``compare`` writes."""
-    from scipy import stats
-
     from .outputs import write_csv
     from .stationarity import stationary_table
 
@@ -410,15 +408,10 @@ def write_summary(out: Path, runs: pd.DataFrame, window: int) -> pd.DataFrame | 
                                                  *RESULT_METRICS)]
     rows = []
     for point, block in ok.groupby("point", sort=True):
-        n = len(block)
         head = {"point": point, **{k: block[k].iloc[0] for k in params}}
         for metric in RESULT_METRICS:
-            values = block[metric].to_numpy(dtype=float)
-            mean = float(values.mean())
-            sd = float(values.std(ddof=1)) if n > 1 else 0.0
-            half = float(stats.t.ppf(0.975, n - 1) * sd / n**0.5) if n > 1 else 0.0
-            rows.append({**head, "metric": metric, "n": n, "mean": mean, "sd": sd,
-                         "ci_low": mean - half, "ci_high": mean + half,
+            rows.append({**head, "metric": metric,
+                         **interval(block[metric].to_numpy(dtype=float)),
                          "stationary": steady.get((point, metric), True)})
     summary = pd.DataFrame(rows)
     write_csv(summary, out / "summary.csv")
