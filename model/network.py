@@ -197,6 +197,15 @@ def degrees(adj: sp.csr_array) -> np.ndarray:
     return np.diff(adj.indptr)
 
 
+def neighbours_of(adj: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The neighbours of each of ``rows`` (repeats allowed), row after row, as pairs
+    (k, j): k the position in ``rows``, j the neighbour."""
+    sizes = degrees(adj)[rows]
+    start = np.repeat(adj.indptr[rows], sizes)
+    within = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return np.repeat(np.arange(rows.size), sizes), adj.indices[start + within]
+
+
 def neighbour_mean(adj: sp.csr_array, x: np.ndarray, deg: np.ndarray) -> np.ndarray:
     """Mean of x over each citizen's neighbours (own value for isolated citizens)."""
     out = adj @ x

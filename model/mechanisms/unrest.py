@@ -39,6 +39,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..network import neighbours_of
+
 
 class Unrest:
     """Officers, activation, arrests and jail; entry point :meth:`step`."""
@@ -120,18 +122,12 @@ class Unrest:
         """Each officer picks one active citizen in its reach at random; distinct picks."""
         if not self.active.any() or post.size == 0:
             return np.zeros(0, dtype=np.int64)
-        sizes = np.diff(adj.indptr)[post]
-        officer = np.concatenate([np.arange(post.size), np.repeat(np.arange(post.size), sizes)])
-        reach = np.concatenate([post, adj.indices[_rows(adj.indptr, post, sizes)]])
+        who, around = neighbours_of(adj, post)
+        officer = np.concatenate([np.arange(post.size), who])
+        reach = np.concatenate([post, around])
         hit = self.active[reach]
         officer, reach = officer[hit], reach[hit]
         order = np.lexsort((self.rng.random(officer.size), officer))  # random order per officer
         first = np.unique(officer[order], return_index=True)[1]
         return np.unique(reach[order][first])
 
-
-def _rows(indptr: np.ndarray, rows: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Positions in ``indices`` of the entries of the given CSR rows, row after row."""
-    start = np.repeat(indptr[rows], sizes)
-    within = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    return start + within
