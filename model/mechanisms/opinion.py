@@ -16,9 +16,6 @@ Each citizen holds an opinion of government o_i ∈ [0, 1] and an attention stat
    course once, as an SIR epidemic; with forget > 0 attention may return, but
    news already taken in costs no more opinion). When nobody is engaged the
    incident is over; a new incident makes everyone receptive again.
-
-Initial opinions: ``initial`` ± ``initial_spread``, normal (sd) or uniform
-(half-width) by ``initial_distribution``, clipped to [0, 1].
 2. **Asymmetric visibility**: each citizen keeps a perceived performance P_i,
    what the news from its contacts says about public service. It follows the
    contacts' mean satisfaction S̄_i, failures fast and repairs slowly:
@@ -34,6 +31,9 @@ Initial opinions: ``initial`` ± ``initial_spread``, normal (sd) or uniform
    Synchronous, one-sided updates (every citizen listens once per step).
 4. **Coupling with trust**: opinion and trust in government pull on each other,
    o ← o + κ(T − o), T ← T + κ(o − T) (κ = ``coupling``; assumption).
+
+Initial opinions: ``initial`` ± ``initial_spread``, normal (sd) or uniform
+(half-width) by ``initial_distribution``, clipped to [0, 1].
 
 An ``incident`` shock seeds engaged citizens. Disabled: opinions stay at
 ``initial`` and nothing above happens.
