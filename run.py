@@ -3,7 +3,7 @@
 
 import sys
 
-from model.cli import main
+from cogov.model.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -24,7 +24,7 @@ class Citizen(mesa.Agent):
     populations the views are not created (``population.agents``, docs/model.md).
 
     Example:
-        >>> from model import GovernanceModel
+        >>> from cogov.model import GovernanceModel
         >>> m = GovernanceModel(seed=1, **{"population.citizens": 100, "steps": 2})
         >>> c = m.agents_by_type[Citizen][0]
         >>> bool(c.trust_gov == m.citizens.trust_gov[c.index])
@@ -33,7 +33,7 @@ class Citizen(mesa.Agent):
 
     def __init__(self, model, index: int):
         super().__init__(model)
-        self.index = index
+        self.index = index  # position in the arrays; unique_id is index + 1
 
     district = _view("district", "Planning district.")
     field = _view("field", "Field of service needed.")
@@ -46,7 +46,13 @@ class Citizen(mesa.Agent):
     satisfaction = _view("satisfaction", "received / need, [0, 1].")
 
     @property
-    def neighbors(self) -> list:
-        """Indices of network neighbours."""
+    def neighbor_indices(self) -> list[int]:
+        """Network neighbours as indices into the model's citizen arrays."""
         adj = self.model.adjacency
         return adj.indices[adj.indptr[self.index] : adj.indptr[self.index + 1]].tolist()
+
+    @property
+    def neighbors(self) -> list[Citizen]:
+        """Network neighbours as Citizen agents (``neighbor_indices`` for their indices)."""
+        views = self.model.citizen_agents
+        return [views[i] for i in self.neighbor_indices]

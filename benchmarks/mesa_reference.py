@@ -17,7 +17,7 @@ import math
 import mesa
 import numpy as np
 
-from model import GovernanceModel, Scenario
+from cogov.model import GovernanceModel, Scenario
 
 
 def core_scenario(n: int, degree: int = 10, **overrides) -> Scenario:

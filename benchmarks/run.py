@@ -41,7 +41,7 @@ def best_of(fn, repeat: int) -> float:
 
 def scaled(n: int, degree: int = 10):
     """The adaptive preset at N citizens on a random regular network, by overrides alone."""
-    from model import load_scenario
+    from cogov.model import load_scenario
 
     return load_scenario(ROOT / "scenarios/adaptive.yaml", {
         "population.citizens": n, "network.kind": "regular", "network.degree": degree})
@@ -57,7 +57,7 @@ def neighbour_passes(scenario) -> int:
 def measure_vs_mesa(n: int, steps: int) -> dict:
     """Per-step time of cogov's citizen core vs the idiomatic Mesa reference."""
     from benchmarks.mesa_reference import ReferenceModel, core_scenario
-    from model import GovernanceModel
+    from cogov.model import GovernanceModel
 
     scenario = core_scenario(n)
     fast = GovernanceModel(scenario, seed=1)
@@ -72,7 +72,7 @@ def measure_vs_mesa(n: int, steps: int) -> dict:
 
 def measure_run(n: int, steps: int) -> dict:
     """Build and step the scaled adaptive preset; runs in a fresh process for peak RSS."""
-    from model import GovernanceModel
+    from cogov.model import GovernanceModel
 
     scenario = scaled(n)
     t = time.perf_counter()
@@ -122,7 +122,7 @@ RELOCATION = [{"kind": "relocation", "step": 1, "size": 1.0, "share": 0.2}]
 
 def measure_all_mechanisms(n: int, steps: int) -> dict:
     """Per-step time of the scaled preset with every mechanism on (and a relocation) vs the core."""
-    from model import GovernanceModel
+    from cogov.model import GovernanceModel
 
     core = scaled(n)
     every = core.replace(**ALL_ON, shocks=RELOCATION)
@@ -145,9 +145,9 @@ def measure_sweep(runs: int, citizens: int = 2500) -> dict:
     """A `runs`-run sweep of the adaptive preset: plain loop vs sweep on 1 and 2 workers."""
     import tempfile
 
-    from model import load_scenario
-    from model.runner import run_scenario
-    from model.sweep import DaskExecutor, make_jobs, run_sweep
+    from cogov.model import load_scenario
+    from cogov.model.runner import run_scenario
+    from cogov.model.sweep import DaskExecutor, make_jobs, run_sweep
 
     base = load_scenario(ROOT / "scenarios/adaptive.yaml", {"population.citizens": citizens})
     points = [{"mechanisms.incentives.r": 3.0 + 3.0 * i / (runs // 10 - 1)}
@@ -167,7 +167,7 @@ def measure_sweep(runs: int, citizens: int = 2500) -> dict:
             out[f"sweep_{workers}_s"] = time.perf_counter() - t
     t = time.perf_counter()  # fixed cost: start a cluster, import cogov on its workers, close
     executor = DaskExecutor(2)
-    executor.client.run(lambda: __import__("model.sweep"))
+    executor.client.run(lambda: __import__("cogov.model.sweep"))
     executor.close()
     out["cluster_start_s"] = time.perf_counter() - t
     out["overhead_per_run_ms"] = 1000 * (out["sweep_1_s"] - plain) / len(jobs)
@@ -179,7 +179,7 @@ def measure_sweep(runs: int, citizens: int = 2500) -> dict:
 
 def profile(n: int, steps: int) -> str:
     """Top functions by own time over ``steps`` steps at N citizens."""
-    from model import GovernanceModel
+    from cogov.model import GovernanceModel
 
     model = GovernanceModel(scaled(n), seed=1)
     model.step()

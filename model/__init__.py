@@ -7,11 +7,11 @@ Mesa, numpy or scipy.
 from importlib import import_module
 
 _EXPORTS = {
-    "GovernanceModel": "model.model",
-    "Scenario": "model.scenario",
-    "ScenarioError": "model.scenario",
-    "load_scenario": "model.scenario",
-    "scenario_from_dict": "model.scenario",
+    "GovernanceModel": "cogov.model.model",
+    "Scenario": "cogov.model.scenario",
+    "ScenarioError": "cogov.model.scenario",
+    "load_scenario": "cogov.model.scenario",
+    "scenario_from_dict": "cogov.model.scenario",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -19,4 +19,4 @@ __all__ = sorted(_EXPORTS)
 def __getattr__(name):
     if name in _EXPORTS:
         return getattr(import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'model' has no attribute {name!r}")
+    raise AttributeError(f"module 'cogov.model' has no attribute {name!r}")

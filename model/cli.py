@@ -8,6 +8,7 @@ and exits with code 2; nothing already written is touched.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -79,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plot", help="redraw the figures of a results folder")
     p.add_argument("folder", type=Path)
     p = sub.add_parser("app", help="start the interactive Solara app on a scenario")
-    p.add_argument("scenario", type=Path, nargs="?", default=Path("scenarios/adaptive.yaml"))
+    p.add_argument("scenario", type=Path, nargs="?", default=Path("adaptive"))
     p.add_argument("--port", type=int, default=8765)
     p = sub.add_parser("validate", help="check a scenario without running it")
     p.add_argument("scenario", type=Path)
@@ -101,7 +102,7 @@ def cmd_validate(args) -> int:
         f"ok: {s.name}: collaboration={'on' if g.collaboration else 'off'}, "
         f"adaptation={'on' if g.adaptation else 'off'}, {s.population.citizens} citizens on a "
         f"{s.network.kind} network, {s.organizations.hubs} hubs, {s.organizations.ngos} NGOs, "
-        f"{s.steps} steps, seed {s.seed}"
+        f"{s.steps} steps, seed {'drawn fresh per run' if s.seed is None else s.seed}"
     )
     return 0
 
@@ -136,7 +137,7 @@ def cmd_compare(args) -> int:
     """Replicated comparison: summary.csv, timeseries.csv, compare.png, compare.json."""
     from .outputs import provenance, write_csv, write_json
     from .plots import plot_compare
-    from .runner import replicate_seeds, run_replicates, summarize
+    from .runner import base_seed, replicate_seeds, run_replicates, summarize
 
     scenarios = [_load(path, args) for path in args.scenarios]
     names = [s.name for s in scenarios]
@@ -145,7 +146,7 @@ def cmd_compare(args) -> int:
                         "distinct `name:`")
     if args.replicates < 1 or args.workers < 1:
         raise _BadInput("compare: --replicates and --workers must be at least 1")
-    base = scenarios[0].seed if args.seed is None else args.seed
+    base = base_seed(scenarios[0], args.seed)
     out = args.out or Path("out") / "compare"
     window = scenarios[0].outputs.window
     started = time.perf_counter()
@@ -198,6 +199,16 @@ class _BadInput(Exception):
     pass
 
 
+def _sweep_seed(base, seed: int | None, out: Path, resume: bool) -> int:
+    """The base seed: given, the scenario's, the one a resumed sweep recorded, or fresh."""
+    from .runner import base_seed
+
+    meta = out / "sweep.json"
+    if seed is None and base.seed is None and resume and meta.is_file():
+        return int(json.loads(meta.read_text())["base_seed"])
+    return base_seed(base, seed)
+
+
 def cmd_sweep(args) -> int:
     """A sweep: runs.parquet, timeseries/, sweep.json, sweep.png; exit 1 if runs failed."""
     from .design import Design, parse_bounds, parse_grid, parse_range, read_design_file
@@ -224,11 +235,11 @@ def cmd_sweep(args) -> int:
     from .scenario import load_scenario
 
     base = load_scenario(args.scenario, overrides, steps=steps)
-    seed = base.seed if seed is None else seed
+    out = args.out or Path("out") / f"sweep-{base.name}"
+    seed = _sweep_seed(base, seed, out, args.resume)
     design = Design(grid=parse_grid(grid), ranges=parse_range(ranges), bounds=parse_bounds(bounds),
                     samples=samples if bounds else 0, seed=seed)
     points = design.points()
-    out = args.out or Path("out") / f"sweep-{base.name}"
     print(f"{base.name}: {len(points)} points x {replicates} replicates = "
           f"{len(points) * replicates} runs on {_where(args)} -> {out}/", flush=True)
     runs = run_sweep(base, points, replicates=replicates, steps=steps, seed=seed,
@@ -299,15 +310,20 @@ def cmd_plot(args) -> int:
 
 def cmd_app(args) -> int:
     """Validate the scenario, then hand over to `solara run app.py`."""
-    from .outputs import REPO
+    import cogov
+
+    from .scenario import resolve_scenario_path
 
     _load(args.scenario, argparse.Namespace(overrides=[], steps=None))
     solara = Path(sys.executable).parent / "solara"
-    env = {**os.environ, "COGOV_SCENARIO": str(args.scenario.resolve()),
-           "PYTHONPATH": str(REPO)}
+    # cogov's own location goes first on the path, so a checkout that was never
+    # installed serves its own code
+    home = str(Path(cogov.__file__).resolve().parent.parent)
+    env = {**os.environ, "COGOV_SCENARIO": str(resolve_scenario_path(args.scenario)),
+           "PYTHONPATH": os.pathsep.join(filter(None, [home, os.environ.get("PYTHONPATH")]))}
     print(f"cogov app on http://localhost:{args.port}/ ({args.scenario}); Ctrl-C stops it")
     # --no-check-version: solara would otherwise ask PyPI for a newer release at start-up
-    os.execve(str(solara), [str(solara), "run", str(REPO / "app.py"), "--port", str(args.port),
+    os.execve(str(solara), [str(solara), "run", "cogov.model.app", "--port", str(args.port),
                             "--production", "--no-check-version"], env)
     return 0
 

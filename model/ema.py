@@ -6,7 +6,7 @@ experiment is replicated with seeds spawned from the base seed (the same seeds
 for every experiment: common random numbers), and EMA's ``ScalarOutcome``
 averages over replications.
 
-    >>> from model import Scenario
+    >>> from cogov.model import Scenario
     >>> m = ema_model(Scenario(), {"mechanisms.trust.basis": (0.2, 0.8)}, replications=2)
     >>> [u.name for u in m.uncertainties], [lv.name for lv in m.levers]
     (['mechanisms__trust__basis'], ['governance__collaboration', 'governance__adaptation'])
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .runner import final_window, replicate_seeds, run_scenario
+from .runner import base_seed, final_window, replicate_seeds, run_scenario
 from .scenario import Scenario, leaf_type
 
 DEFAULT_LEVERS = {"governance.collaboration": [False, True],
@@ -88,6 +88,6 @@ def ema_model(scenario: Scenario, uncertainties: dict[str, tuple[float, float]],
     model.levers = [BooleanParameter(ema_name(k)) if set(v) <= {False, True}
                     else CategoricalParameter(ema_name(k), v) for k, v in levers.items()]
     model.outcomes = [ScalarOutcome(o, function=np.mean) for o in outcomes]
-    base = scenario.seed if seed is None else seed
+    base = base_seed(scenario, seed)
     model.replications = [{"seed": s} for s in replicate_seeds(base, replications)]
     return model

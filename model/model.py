@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from pathlib import Path
 
 import mesa
 import numpy as np
 
-from agents import NGO, Citizen, Government, HubOrganization
-
+from ..agents import NGO, Citizen, Government, HubOrganization
 from . import network as net
 from .ledger import Ledger
 from .mechanisms import (
@@ -54,7 +54,9 @@ class GovernanceModel(mesa.Model):
 
     Args:
         scenario: a Scenario, a path to a scenario YAML, or None for the defaults.
-        seed: overrides ``scenario.seed``.
+        seed: overrides ``scenario.seed``; with neither, a fresh seed is drawn from
+            the OS and kept in ``self.seed`` (so ``mesa.batch_run(iterations=N)``
+            gives N independent runs).
         **kwargs: dotted scenario keys, e.g. ``**{"mechanisms.incentives.r": 4.5}``
             (named ``kwargs`` as Mesa's SolaraViz expects).
 
@@ -74,6 +76,8 @@ class GovernanceModel(mesa.Model):
         if kwargs:
             scenario = scenario.replace(**kwargs)
         seed = scenario.seed if seed is None else int(seed)
+        if seed is None:  # as plain Mesa: a fresh seed per model, kept in self.seed
+            seed = int(np.random.SeedSequence().entropy) & ((1 << 63) - 1)
         super().__init__(seed=seed)
         self.scenario = scenario
         self.seed = seed
@@ -134,8 +138,11 @@ class GovernanceModel(mesa.Model):
         want_views = s.population.agents == "all" or (
             s.population.agents == "auto" and n <= CITIZEN_VIEWS_MAX
         )
+        self.citizen_agents: tuple[Citizen, ...] = ()
         if want_views:
-            Citizen.create_agents(self, n, index=list(range(n)))
+            self.citizen_agents = tuple(Citizen.create_agents(self, n, index=list(range(n))))
+        else:  # citizens own unique_ids 1..n whether or not their views exist
+            next(itertools.islice(mesa.Agent._ids[self], n - 1, n), None)
 
     def _build_organizations(self) -> None:
         s, org = self.scenario, self.scenario.organizations

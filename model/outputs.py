@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent  # the checkout; site-packages when installed
 _UMASK = os.umask(0)
 os.umask(_UMASK)
-PACKAGES = ("mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow", "matplotlib", "PyYAML")
+PACKAGES = ("cogov", "mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow", "matplotlib", "PyYAML")
 
 
 @contextmanager
@@ -58,7 +58,12 @@ def _jsonable(x):
 
 
 def git_commit() -> str | None:
-    """Commit of the checkout, with ``-dirty`` if it has uncommitted changes."""
+    """Commit of the checkout, with ``-dirty`` if it has uncommitted changes.
+
+    ``None`` for an installed wheel (its version is in ``versions.cogov``).
+    """
+    if not (REPO / ".git").exists():
+        return None
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True,
                               text=True, timeout=5, check=True).stdout.strip()
@@ -92,7 +97,8 @@ class AgentTable:
 
     Citizens come straight from the model's arrays (never through Python
     objects); organisations from their Mesa agents. Key: (step, type, id), where a
-    citizen's id is its network node index and an organisation's its Mesa unique_id.
+    id is its Mesa unique_id; a citizen's is its network node index + 1 (citizens own
+    unique_ids 1..n, whether or not their Citizen views exist).
     """
 
     CITIZEN_COLUMNS = ("district", "field", "need", "received", "satisfaction",
@@ -120,7 +126,7 @@ class AgentTable:
     def _citizens(self, model, pa):
         c = model.citizens
         cols = {"step": np.full(c.n, model.steps, dtype=np.int64),
-                "type": pa.array(["Citizen"] * c.n), "id": np.arange(c.n, dtype=np.int64)}
+                "type": pa.array(["Citizen"] * c.n), "id": np.arange(1, c.n + 1, dtype=np.int64)}
         for name in self.CITIZEN_COLUMNS:
             cols[name] = np.asarray(getattr(c, name), dtype=float)
         for name in self.ORG_COLUMNS:

@@ -24,6 +24,18 @@ from .model import GovernanceModel
 from .scenario import Scenario
 
 
+def fresh_seed() -> int:
+    """A new 63-bit seed from the operating system's entropy (as plain Mesa draws one)."""
+    return int(np.random.SeedSequence().entropy) & ((1 << 63) - 1)
+
+
+def base_seed(scenario: Scenario, seed: int | None = None) -> int:
+    """The seed to use: the one given, else the scenario's, else a fresh one."""
+    if seed is not None:
+        return int(seed)
+    return fresh_seed() if scenario.seed is None else scenario.seed
+
+
 def replicate_seeds(base_seed: int, replicates: int) -> list[int]:
     """Seeds for R replicates, spawned from ``base_seed`` (63-bit integers)."""
     children = np.random.SeedSequence(base_seed).spawn(replicates)

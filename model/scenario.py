@@ -11,7 +11,7 @@ range, naming the dotted path of each problem::
     >>> scenario_from_dict({"mechanisms": {"trust": {"rate": "fast"}}})
     Traceback (most recent call last):
     ...
-    model.scenario.ScenarioError: mechanisms.trust.rate: expected a number in [0, 1], got 'fast'
+    cogov.model.scenario.ScenarioError: mechanisms.trust.rate: expected a number in [0, 1], got 'fast'
 
 Every parameter is documented, with its equation and source, in docs/model.md.
 """
@@ -351,7 +351,7 @@ class Outputs:
 class Scenario:
     name: str = "scenario"
     description: str = ""
-    seed: int = _p(42, 0)
+    seed: int | None = _p(None, 0)  # None: a fresh seed from the OS, recorded where used
     steps: int = _p(100, 0)
     warmup: int = _p(50, 0)
     governance: Governance = _sub(Governance)
@@ -560,9 +560,51 @@ def _deep_merge(base: dict, child: dict) -> dict:
     return out
 
 
+def presets_dir() -> Path:
+    """The folder of named presets: ``scenarios/`` in a checkout, shipped inside the wheel."""
+    import cogov
+
+    for entry in cogov.__path__:
+        folder = Path(entry) / "scenarios"
+        if (folder / "base.yaml").is_file():
+            return folder
+    raise FileNotFoundError("cogov's presets (scenarios/) are missing from this installation")
+
+
+def presets() -> list[str]:
+    """Names of the shipped presets, e.g. ``adaptive`` or ``calibrated/pudong``."""
+    folder = presets_dir()
+    return sorted(p.relative_to(folder).with_suffix("").as_posix()
+                  for p in folder.rglob("*.yaml") if "targets" not in p.relative_to(folder).parts)
+
+
+def preset(name: str) -> Path:
+    """Path of the preset called ``name`` (``adaptive``, ``calibrated/pudong``)."""
+    path = presets_dir() / f"{name}.yaml"
+    if not path.is_file():
+        raise ScenarioError([f"{name}: no such scenario file or preset"
+                             f"{did_you_mean(name, presets()) or ''}"])
+    return path
+
+
+def resolve_scenario_path(path: str | Path) -> Path:
+    """A scenario argument as a file: an existing path, else a preset name.
+
+    A path that exists (relative to the current directory) wins; a bare name
+    such as ``adaptive`` or ``adaptive.yaml`` names a shipped preset.
+    """
+    path = Path(path)
+    if path.is_file():
+        return path.resolve()
+    name = path.as_posix().removesuffix(".yaml").removesuffix(".yml")
+    if not path.is_absolute() and (path.parent == Path(".") or name.startswith("calibrated/")):
+        return preset(name)
+    return path.resolve()
+
+
 def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
     """Read a scenario YAML into plain data, resolving ``extends:`` (relative to the file)."""
-    path = Path(path).resolve()
+    path = resolve_scenario_path(path) if not _seen else Path(path).resolve()
     if path in _seen:
         chain = " -> ".join(p.name for p in (*_seen, path))
         raise ScenarioError([f"extends: circular chain {chain}"])
@@ -636,7 +678,9 @@ def load_scenario(
     """Load, merge, override and validate a scenario file.
 
     Args:
-        path: YAML file; ``extends:`` chains are followed.
+        path: YAML file or preset name (``"adaptive"``); ``extends:`` and
+            ``network.path`` inside a file resolve relative to that file, an
+            override of ``network.path`` relative to the current directory.
         overrides: ``{"mechanisms.incentives.r": 4.5}`` or ``["mechanisms.incentives.r=4.5"]``.
         **top: top-level values that win over everything (e.g. ``steps=50``, ``seed=3``);
             ``None`` values are ignored.

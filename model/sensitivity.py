@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .design import cast_value
+from .runner import base_seed
 from .scenario import Scenario, ScenarioError
 from .sweep import run_sweep
 
@@ -88,7 +89,7 @@ def sensitivity(scenario: Scenario, bounds: dict[str, tuple[float, float]], *, m
     if unknown:
         raise ScenarioError([f"--metric: unknown metric {m!r} (known: {', '.join(METRICS[1:])})"
                              for m in unknown])
-    seed = scenario.seed if seed is None else seed
+    seed = base_seed(scenario, seed)
     problem = problem_of(bounds)
     x = sample(method, problem, n, seed)
     points = [{k: cast_value(k, v) for k, v in zip(problem["names"], row, strict=True)} for row in x]

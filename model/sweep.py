@@ -19,8 +19,8 @@ name and renamed, so a sweep killed at any moment leaves only whole files;
 ``ok`` row. Replicate r of every point uses the r-th seed spawned from the base
 seed, so results do not depend on workers, chunking or interruptions.
 
-    >>> from model import Scenario
-    >>> from model.design import Design
+    >>> from cogov.model import Scenario
+    >>> from cogov.model.design import Design
     >>> base = Scenario().replace(**{"population.citizens": 200, "steps": 5})
     >>> runs = sweep(base, Design(grid={"mechanisms.incentives.r": [3.0, 5.0]}), replicates=2)
     >>> len(runs), sorted(runs["status"].unique())
@@ -42,7 +42,7 @@ import pandas as pd
 
 from .design import Design, check_points, points_hash
 from .metrics import METRICS
-from .runner import final_window, interval, progress_bar, replicate_seeds, run_scenario
+from .runner import base_seed, final_window, interval, progress_bar, replicate_seeds, run_scenario
 from .scenario import Scenario, ScenarioError
 
 RESULT_METRICS = [m for m in METRICS if m != "step"]
@@ -345,7 +345,7 @@ def run_sweep(base: Scenario, points: list[dict], *, replicates: int = 1, steps:
     if replicates < 1 or workers < 1:
         raise ScenarioError(["--replicates and --workers must be at least 1"])
     check_points(base, points)
-    seed = base.seed if seed is None else seed
+    seed = base_seed(base, seed)
     fingerprint = points_hash(base, points, replicates, steps or base.steps)
     store = SweepStore(Path(out), chunk_runs=max(8, 4 * workers))
     done = store.open(fingerprint, resume)

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from agents import NGO, Citizen, Government, HubOrganization
-from model import GovernanceModel
+from cogov.agents import NGO, Citizen, Government, HubOrganization
+from cogov.model import GovernanceModel
 from tests.conftest import small
 
 
@@ -22,7 +22,10 @@ def test_citizen_views_read_and_write_arrays():
     c = citizens[5]
     c.trust_gov = 0.123
     assert m.citizens.trust_gov[5] == 0.123
-    assert set(c.neighbors) == set(m.adjacency.indices[m.adjacency.indptr[5]:m.adjacency.indptr[6]])
+    row = m.adjacency.indices[m.adjacency.indptr[5]:m.adjacency.indptr[6]]
+    assert set(c.neighbor_indices) == set(row)
+    assert [n.index for n in c.neighbors] == c.neighbor_indices
+    assert all(isinstance(n, Citizen) for n in c.neighbors)
     assert citizens.agg("satisfaction", np.mean) == m.citizens.satisfaction.mean()
 
 
@@ -50,10 +53,19 @@ def test_credibility_is_mean_trust():
 
 
 def test_government_pays_for_as_many_items_as_the_treasury_covers():
-    from model import GovernanceModel
+    from cogov.model import GovernanceModel
 
     gov = GovernanceModel(seed=1, **{"population.citizens": 100, "steps": 1}).government
     gov.treasury = 5.0
     assert gov.pay_each(2.0, 4, "inspection") == 2 and gov.treasury == 1.0
     gov.treasury = -1e-12  # a rounding error below zero: free items are still all "paid"
     assert gov.pay_each(0.0, 3, "inspection") == 3
+
+
+def test_citizen_unique_ids_are_index_plus_one_with_or_without_views():
+    with_views = GovernanceModel(small(**{"governance.collaboration": True}), seed=1)
+    assert [c.unique_id for c in with_views.citizen_agents] == list(range(1, 401))
+    without = GovernanceModel(small(**{"governance.collaboration": True,
+                                       "population.agents": "none"}), seed=1)
+    org_ids = sorted(a.unique_id for a in with_views.agents if not isinstance(a, Citizen))
+    assert org_ids == sorted(a.unique_id for a in without.agents) and min(org_ids) == 401

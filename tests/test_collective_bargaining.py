@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from model import GovernanceModel, Scenario
-from model.mechanisms.collective_bargaining import CollectiveBargaining
-from model.scenario import CollectiveBargaining as Params
+from cogov.model import GovernanceModel, Scenario
+from cogov.model.mechanisms.collective_bargaining import CollectiveBargaining
+from cogov.model.scenario import CollectiveBargaining as Params
 from tests.conftest import UnlimitedTreasury, run_model
 
 ON = {"mechanisms.collective_bargaining.enabled": True}

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from model import GovernanceModel, Scenario
-from model.mechanisms.compensation import RelocationCompensation
-from model.scenario import Relocation
+from cogov.model import GovernanceModel, Scenario
+from cogov.model.mechanisms.compensation import RelocationCompensation
+from cogov.model.scenario import Relocation
 from tests.conftest import run_model
 
 SHOCK = [{"kind": "relocation", "step": 5, "size": 1.0, "share": 0.3, "where": 1}]

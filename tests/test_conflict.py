@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import GovernanceModel, Scenario
-from model.mechanisms.opinion import opinion_clusters
-from model.mechanisms.unrest import Unrest
-from model.scenario import Unrest as UnrestParams
+from cogov.model import GovernanceModel, Scenario
+from cogov.model.mechanisms.opinion import opinion_clusters
+from cogov.model.mechanisms.unrest import Unrest
+from cogov.model.scenario import Unrest as UnrestParams
 from tests.conftest import run_model, small
 
 ALL = {f"mechanisms.{m}.enabled": True for m in ("opinion", "unrest", "early_warning", "mediation")}

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import GovernanceModel
+from cogov.model import GovernanceModel
 from tests.conftest import run_model, small
 
 # for each mechanism: two parameter sets that differ in every parameter but `enabled`

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from model import GovernanceModel, Scenario
+from cogov.model import GovernanceModel, Scenario
 from tests.conftest import UnlimitedTreasury, run_model
 
 MARKET = {"governance.collaboration": True, "organizations.hubs": 6,
@@ -62,8 +62,8 @@ def test_without_opportunists_credit_changes_nothing_but_costs():
 
 
 def test_firms_are_inspected_by_credit_and_sanctioned_firms_rectify():
-    from model.mechanisms.credit import SocialCredit
-    from model.scenario import Credit
+    from cogov.model.mechanisms.credit import SocialCredit
+    from cogov.model.scenario import Credit
 
     credit = SocialCredit(Credit(enabled=True, enterprises=True, learning=0.5, threshold=0.7,
                                  inspect_min=0.0, inspect_max=1.0), np.random.default_rng(1))

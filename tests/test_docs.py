@@ -2,8 +2,8 @@
 
 import re
 
-from model.metrics import METRICS
-from model.scenario import Shock, scenario_fields
+from cogov.model.metrics import METRICS
+from cogov.model.scenario import Shock, scenario_fields
 from tests.conftest import ROOT
 
 MODEL_MD = (ROOT / "docs/model.md").read_text(encoding="utf-8")

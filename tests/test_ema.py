@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from model import Scenario
-from model.ema import CogovFunction, ema_model, ema_name, scenario_key
+from cogov.model import Scenario
+from cogov.model.ema import CogovFunction, ema_model, ema_name, scenario_key
 
 pytest.importorskip("ema_workbench")  # installed by `make test` (extra "test")
 

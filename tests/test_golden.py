@@ -8,8 +8,8 @@ say so in the commit message and the issue note.
 
 import pytest
 
-from model import load_scenario
-from model.runner import run_scenario
+from cogov.model import load_scenario
+from cogov.model.runner import run_scenario
 from tests.conftest import ROOT
 
 SMALL = {

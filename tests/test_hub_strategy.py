@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from model import GovernanceModel, Scenario
-from model.mechanisms.hub_strategy import AVOID, BORROW, GATHER, HubStrategy
-from model.scenario import HubStrategy as Params
+from cogov.model import GovernanceModel, Scenario
+from cogov.model.mechanisms.hub_strategy import AVOID, BORROW, GATHER, HubStrategy
+from cogov.model.scenario import HubStrategy as Params
 from tests.conftest import run_model
 
 COLLAB = {"governance.collaboration": True, "mechanisms.hub_strategy.enabled": True,

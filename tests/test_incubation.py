@@ -1,6 +1,6 @@
 """Incubation: hubs open NGOs where need goes unmet; unfunded NGOs close."""
 
-from model import Scenario
+from cogov.model import Scenario
 from tests.conftest import run_model
 
 FEW = {"organizations.ngos": 6, "steps": 60}

@@ -3,7 +3,7 @@
 import numpy as np
 
 from benchmarks.mesa_reference import ReferenceModel, core_scenario
-from model import GovernanceModel
+from cogov.model import GovernanceModel
 
 
 def trajectories(seed, n=900, steps=30):

@@ -4,9 +4,9 @@ clusters, incidents that end (issue 11, items 2 and 3)."""
 import numpy as np
 import pytest
 
-from model import GovernanceModel
-from model.mechanisms.opinion import initial_opinions, opinion_clusters
-from model.scenario import load_scenario
+from cogov.model import GovernanceModel
+from cogov.model.mechanisms.opinion import initial_opinions, opinion_clusters
+from cogov.model.scenario import load_scenario
 from tests.conftest import ROOT, run_model, small
 
 # warmup 0: these tests drive the visibility rule from a fresh model, whose first news sets

@@ -5,12 +5,12 @@ payments (subsidies, compensation, relocation, overhead) may be cut pro rata."""
 import numpy as np
 import pytest
 
-from model import GovernanceModel, Scenario
-from model.mechanisms.mediation import Mediation
-from model.mechanisms.unrest import Unrest
-from model.network import build_adjacency, degrees
-from model.scenario import Mediation as MediationParams
-from model.scenario import Unrest as UnrestParams
+from cogov.model import GovernanceModel, Scenario
+from cogov.model.mechanisms.mediation import Mediation
+from cogov.model.mechanisms.unrest import Unrest
+from cogov.model.network import build_adjacency, degrees
+from cogov.model.scenario import Mediation as MediationParams
+from cogov.model.scenario import Unrest as UnrestParams
 
 
 def government(treasury: float):

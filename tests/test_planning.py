@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from model import Scenario
-from model.mechanisms.planning import Planning
-from model.scenario import Planning as PlanningParams
+from cogov.model import Scenario
+from cogov.model.mechanisms.planning import Planning
+from cogov.model.scenario import Planning as PlanningParams
 from tests.conftest import final
 
 SEEDS = (1, 2, 3, 4, 5)

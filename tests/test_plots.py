@@ -1,7 +1,7 @@
 """Figures draw the metrics of the mechanisms that are on, and only those."""
 
-from model.plots import MAIN_METRICS, metrics_to_draw
-from model.runner import run_scenario
+from cogov.model.plots import MAIN_METRICS, metrics_to_draw
+from cogov.model.runner import run_scenario
 from tests.conftest import small
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from model import GovernanceModel, Scenario
+from cogov.model import GovernanceModel, Scenario
 from tests.conftest import run_model
 
 MARKET = {"governance.collaboration": True, "governance.adaptation": True,

@@ -21,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from model import GovernanceModel, Scenario
-from model.metrics import METRICS
-from model.scenario import ScenarioError, scenario_fields
+from cogov.model import GovernanceModel, Scenario
+from cogov.model.metrics import METRICS
+from cogov.model.scenario import ScenarioError, scenario_fields
 from tests.conftest import ROOT
 
 STEPS = 4

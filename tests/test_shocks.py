@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from model.scenario import Shock
-from model.shocks import progress
+from cogov.model.scenario import Shock
+from cogov.model.shocks import progress
 from tests.conftest import run_model, small
 
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from model.mechanisms.trust import TrustDynamics, experiences, gate, learn
-from model.population import CitizenState
-from model.scenario import Trust, load_scenario
+from cogov.model.mechanisms.trust import TrustDynamics, experiences, gate, learn
+from cogov.model.population import CitizenState
+from cogov.model.scenario import Trust, load_scenario
 from tests.conftest import ROOT, final, run_model, small
 
 

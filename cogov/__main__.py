@@ -1,0 +1,8 @@
+"""``python -m cogov`` is the ``cogov`` command (and ``python run.py``)."""
+
+import sys
+
+from cogov.model.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
