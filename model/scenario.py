@@ -254,6 +254,7 @@ class Incubation:
     cost: float = _p(0.24, 0.0)
     startup_capacity: float = _p(0.5, 0.0, open_lo=True)
     exit_after: int = _p(6, 1)
+    member_support: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
