@@ -730,7 +730,8 @@ def load_yaml(text: str, where: str) -> Any:
     return data
 
 
-def _read_text(path: Path, what: str) -> str:
+def read_text_file(path: Path, what: str) -> str:
+    """A UTF-8 text file's content; unreadable or binary files raise a ScenarioError."""
     try:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -747,7 +748,7 @@ def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
     if path in _seen:
         chain = " -> ".join(p.name for p in (*_seen, path))
         raise ScenarioError([f"extends: circular chain {chain}"])
-    raw = load_yaml(_read_text(path, "scenario file"), str(path))
+    raw = load_yaml(read_text_file(path, "scenario file"), str(path))
     if raw is None:
         raise ScenarioError([f"{path}: the scenario file is empty (write at least "
                              "`extends: base.yaml`, or `{}` for every default)"])

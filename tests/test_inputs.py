@@ -276,3 +276,14 @@ def test_specific_help_texts():
     assert "replicate" in helps[("compare", "seed")]
     out = run_py("app", "--help").stdout
     assert "default: 8765" in out
+
+
+def test_binary_design_and_network_files_are_exit_2(tmp_path):
+    (tmp_path / "design.yaml").write_bytes(b"\x89PNG\r\n\x1a\n\x00")
+    bad(run_py("sweep", "adaptive", "--design", tmp_path / "design.yaml", "--out", tmp_path / "o"),
+        "design.yaml: not a text file (not UTF-8: byte 0x89")
+    (tmp_path / "people.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00")
+    bad(run_py("validate", "adaptive", "--set", "network.kind=file", "--set",
+               f"network.path={tmp_path / 'people.txt'}", "--set", "population.citizens=auto"),
+        "network.path: cannot read", "as edgelist")
+    assert not (tmp_path / "o").exists()
