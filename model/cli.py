@@ -39,7 +39,7 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
 
-SCENARIO_HELP = "scenario YAML file or preset name (e.g. adaptive; see docs/model.md)"
+SCENARIO_HELP = "scenario YAML file or preset name (e.g. adaptive, or scenarios/my_city.yaml)"
 SET_HELP = ("override a scenario key, e.g. --set mechanisms.incentives.r=4.5 "
             "(repeatable; default: none)")
 

@@ -2,7 +2,9 @@
 
 Every generator works on numpy arrays, so building a network of 10^6 citizens
 never goes through per-node Python code; a networkx graph is made only when
-asked for (:func:`to_networkx`). Generators follow the textbook definitions,
+asked for (:func:`to_networkx`) or when a network is read from a file
+(:func:`read_file`: GraphML, GML, Pajek, GEXF, edge lists, CSV/TSV edge tables,
+with networkx's readers). Generators follow the textbook definitions,
 with one documented simplification: where random wiring produces a duplicate
 edge or a self-loop it is dropped, so degrees can fall slightly short of the
 target (a fraction ~ degree / citizens of edges).
