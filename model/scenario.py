@@ -607,7 +607,11 @@ def _resolve_auto(s: Scenario, errors: list[str]) -> tuple[Scenario, bool]:
             count = read_file(net.path, net.format).n
         except ScenarioError as exc:
             errors.extend(exc.errors)
-    population = dataclasses.replace(s.population, citizens=count or 2)
+        if count is not None and count < 2:
+            errors.append(f"population.citizens: 'auto' found {count} nodes in network.path; "
+                          "a population needs at least 2")
+            count = None
+    population = dataclasses.replace(s.population, citizens=2 if count is None else count)
     return dataclasses.replace(s, population=population), count is not None
 
 

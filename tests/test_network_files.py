@@ -299,3 +299,11 @@ def test_generated_networks_have_null_labels(tmp_path):
 def test_unknown_format_is_a_scenario_error():
     with pytest.raises(ScenarioError, match="network.format: expected one of .*did you mean 'gml'"):
         load_scenario("adaptive", ["network.format=gmll"])
+
+
+def test_auto_on_a_file_of_one_node_is_an_error(tmp_path):
+    g = nx.Graph()
+    g.add_node("alone")
+    nx.write_graphml(g, tmp_path / "one.graphml")
+    with pytest.raises(ScenarioError, match="'auto' found 1 nodes in network.path"):
+        load_scenario(_scenario(tmp_path, "one.graphml"))
