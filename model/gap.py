@@ -142,7 +142,7 @@ def plot_gap(table: pd.DataFrame, keys: list[str], ranges: list[str], path: Path
     ncols = min(3, len(groups))
     nrows = int(np.ceil(len(groups) / ncols))
     fig, grid = plt.subplots(nrows, ncols, figsize=(7.2 * ncols, 6.2 * nrows + 0.6),
-                             squeeze=False)
+                             squeeze=False, layout="constrained")
     for ax in grid.ravel()[len(groups):]:
         ax.set_visible(False)
     for ax, (facet, block) in zip(grid.ravel(), groups, strict=False):
@@ -158,22 +158,22 @@ def plot_gap(table: pd.DataFrame, keys: list[str], ranges: list[str], path: Path
                               label=f"{names[1]} wins (95 % CI of the gap excludes 0)"),
                         Patch(facecolor="white", edgecolor="grey", hatch="..", ls="--",
                               label="neither: the 95 % CI covers 0")],
-               loc="lower center", ncol=2, fontsize=9, frameon=False)
+               loc="outside lower center", ncol=2, fontsize=9, frameon=False)
     replicates = f", {n} paired replicates" if n else ""
     fig.suptitle(f"{metric}: {names[0]} − {names[1]}, final-window mean{replicates}",
                  fontsize=11)
-    fig.subplots_adjust(bottom=0.16)
     _save(fig, path)
 
 
 def _save(fig, path: Path) -> None:
-    """Save, trimmed (plots._save's tight_layout does not handle a shared colour bar)."""
+    """Save (constrained layout: plots._save's tight_layout does not handle a shared
+    colour bar)."""
     import matplotlib.pyplot as plt
 
     from .outputs import atomic_path
 
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, format="png", bbox_inches="tight")
+        fig.savefig(tmp, dpi=110, format="png")
     plt.close(fig)
 
 
@@ -195,9 +195,9 @@ def _heatmap(ax, block: pd.DataFrame, axes_keys: list[str], metric: str, norm, n
         j = xs.index(row[xkey]) if xkey else 0
         gap, low, high = (row[f"{metric}_gap"], row[f"{metric}_gap_ci_low"],
                           row[f"{metric}_gap_ci_high"])
-        dark = abs(norm(gap) - 0.5) > 0.3
         ax.text(j, i, f"{gap:+.3f}\n±{(high - low) / 2:.3f}", ha="center", va="center",
-                fontsize=7, color="white" if dark else "black")
+                fontsize=8, bbox={"boxstyle": "round,pad=0.2", "facecolor": "white",
+                                  "alpha": 0.8, "edgecolor": "none"})
         who = row["winner"] if metric == MAP_METRIC else row.get(f"{metric}_winner")
         if who == "B":
             ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///",
