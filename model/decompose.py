@@ -269,6 +269,25 @@ def _waterfall(ax, rows: pd.DataFrame, colours: tuple[str, str]) -> bool:
     return zoomed
 
 
+def redraw_decomposition(folder: Path) -> list[Path]:
+    """decomposition.png from a decompose folder's CSV and JSON (``cogov plot``)."""
+    import json
+
+    csv, meta = Path(folder) / "decomposition.csv", Path(folder) / "decomposition.json"
+    if not (csv.exists() and meta.exists()):
+        return []
+    table = pd.read_csv(csv)
+    table["stage"] = table["stage"].astype("Int64")
+    plot_waterfall(table, Path(folder) / "decomposition.png",
+                   title=_title(json.loads(meta.read_text())["scenario"]["name"], table))
+    return [Path(folder) / "decomposition.png"]
+
+
+def _title(name: str, table: pd.DataFrame) -> str:
+    return (f"{name} − top-down, stage by stage ({table['n'].iloc[0]} paired replicates, "
+            "final-window mean ± 95 % CI)")
+
+
 # ------------------------------------------------------------------------ API
 def decompose(scenario: Scenario, *, replicates: int = 10, steps: int | None = None,
               seed: int | None = None, workers: int = 1, scheduler: str | None = None,
@@ -292,9 +311,7 @@ def decompose(scenario: Scenario, *, replicates: int = 10, steps: int | None = N
                      progress=progress)
     table = decomposition(runs, RESULT_METRICS)
     write_csv(table, out / "decomposition.csv")
-    plot_waterfall(table, out / "decomposition.png",
-                   title=f"{scenario.name} − top-down, stage by stage ({table['n'].iloc[0]} "
-                         "paired replicates, mean ± 95 % CI)")
+    plot_waterfall(table, out / "decomposition.png", title=_title(scenario.name, table))
     failed = int((runs["status"] != "ok").sum())
     write_json({"scenario": scenario.to_dict(), "stages": stage_table(scenario),
                 "replicates": replicates, "paired_replicates": int(table["n"].iloc[0]),

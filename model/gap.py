@@ -216,6 +216,25 @@ def _tick(value) -> str:
     return "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
 
 
+def redraw_gap(folder: Path) -> list[Path]:
+    """gap.png (a map) or gap_indices.png (Sobol') from a gap folder (``cogov plot``)."""
+    from .plots import plot_indices
+
+    folder = Path(folder)
+    if not (folder / "gap.json").exists():
+        return []
+    meta = json.loads((folder / "gap.json").read_text())
+    design = meta["design"]
+    if design["kind"] == "sobol":
+        plot_indices(pd.read_csv(folder / "gap_indices.csv"), folder / "gap_indices.png", "sobol")
+        return [folder / "gap_indices.png"]
+    keys = [*design["grid"], *design["ranges"]]
+    table = pd.read_csv(folder / "gap.csv")
+    plot_gap(table, keys, list(design["ranges"]), folder / "gap.png",
+             (meta["A"]["name"], meta["B"]["name"]), n=int(table["n"].min()))
+    return [folder / "gap.png"]
+
+
 # ------------------------------------------------------------------------ API
 def gap_map(a: Scenario, b: Scenario, design: Design, *, replicates: int = 10,
             steps: int | None = None, seed: int | None = None, workers: int = 1,

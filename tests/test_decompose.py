@@ -18,6 +18,7 @@ from cogov.model.decompose import (
     paired_values,
     stage_points,
 )
+from cogov.model.plots import redraw
 from cogov.model.runner import run_scenario
 from cogov.model.scenario import ScenarioError, load_scenario
 from cogov.model.sweep import SweepInterrupted
@@ -156,6 +157,8 @@ def test_decompose_writes_its_files_and_sums_up(tmp_path):
     assert meta["base_seed"] == 11 and len(meta["seeds"]) == 2
     assert meta["stages"][4]["switches_on"] == {"mechanisms.resources.social_capacity": 0.25}
     assert "cogov_commit" in meta and "versions" in meta
+    (tmp_path / "d" / "decomposition.png").unlink()
+    assert redraw(tmp_path / "d") == [tmp_path / "d" / "decomposition.png"]  # cogov plot
     # the last stage ran the scenario itself: same numbers as running it directly
     seed = meta["seeds"][1]
     direct = run_scenario(s, seed=seed).metrics

@@ -10,6 +10,7 @@ import pytest
 
 from cogov.model.design import Design, parse_grid, parse_range
 from cogov.model.gap import gap_map, gap_sobol, map_axes, paired_gap, plot_gap, winner
+from cogov.model.plots import redraw
 from cogov.model.runner import replicate_seeds
 from cogov.model.scenario import ScenarioError, load_scenario
 from tests.conftest import ROOT
@@ -124,6 +125,8 @@ def test_gap_map_runs_both_scenarios_on_the_same_seeds(tmp_path):
     meta = json.loads((out / "gap.json").read_text())
     assert meta["base_seed"] == 9 and meta["design"]["kind"] == "map"
     assert sum(meta["winners"].values()) == 2
+    (out / "gap.png").unlink()
+    assert redraw(out) == [out / "gap.png"] and (out / "gap.png").exists()  # cogov plot
     # resuming a finished map runs nothing new and gives the same table
     again = gap_map(a, b, design, replicates=2, seed=9, out=out, resume=True)
     pd.testing.assert_frame_equal(again, table)
@@ -138,7 +141,8 @@ def test_gap_sobol_gives_s1_and_st_per_key(tmp_path):
     assert set(indices["metric"]) == {"unmet_need_gap", "trust_gov_gap"}
     assert set(indices["index"]) == {"S1", "ST"} and set(indices["parameter"]) == set(bounds)
     assert len(pd.read_csv(tmp_path / "s" / "gap.csv")) == 2 * (2 * 2 + 2)
-    assert (tmp_path / "s" / "gap_indices.png").exists()
+    (tmp_path / "s" / "gap_indices.png").unlink()
+    assert redraw(tmp_path / "s") == [tmp_path / "s" / "gap_indices.png"]
 
 
 # ---------------------------------------------------------------------- CLI
