@@ -189,9 +189,10 @@ def format_table(table: pd.DataFrame, metrics=METRICS) -> str:
 
 
 # ---------------------------------------------------------------------- figure
-def plot_waterfall(table: pd.DataFrame, path: Path, metrics=METRICS, title: str = "") -> None:
+def plot_waterfall(table: pd.DataFrame, path: Path, metrics=METRICS, title: str = "",
+                   name: str = "scenario") -> None:
     """A waterfall per metric: the top-down level, each stage's contribution as a
-    floating bar with its 95 % CI whisker, and the scenario's level."""
+    floating bar with its 95 % CI whisker, and the level of the scenario (``name``)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -203,7 +204,7 @@ def plot_waterfall(table: pd.DataFrame, path: Path, metrics=METRICS, title: str 
     fig, axes = plt.subplots(1, len(metrics), figsize=(6.2 * len(metrics), 5.0), squeeze=False)
     for ax, metric in zip(axes[0], metrics, strict=True):
         rows = table[table["metric"] == metric]
-        zoomed = _waterfall(ax, rows, better_colours(metric))
+        zoomed = _waterfall(ax, rows, better_colours(metric), name)
         total = rows[rows["stage"].isna()].iloc[0]
         ax.set_ylabel(AXIS_LABELS.get(metric, metric))
         ax.set_title(f"{metric}: total {total['contribution']:+.3f} "
@@ -229,14 +230,14 @@ def better_colours(metric: str) -> tuple[str, str]:
     return (WORSE, BETTER) if lower else (BETTER, WORSE)
 
 
-def _waterfall(ax, rows: pd.DataFrame, colours: tuple[str, str]) -> bool:
+def _waterfall(ax, rows: pd.DataFrame, colours: tuple[str, str], name: str) -> bool:
     """Draw one waterfall; return whether the value axis was zoomed (not from 0)."""
     stages = rows[rows["stage"].notna()].sort_values("stage")
     means = stages["mean"].to_numpy(dtype=float)
     low = stages["contribution_ci_low"].to_numpy(dtype=float)
     high = stages["contribution_ci_high"].to_numpy(dtype=float)
     change = stages["contribution"].to_numpy(dtype=float)
-    labels = [*stages["label"], "scenario"]
+    labels = [*stages["label"], name]
     x = np.arange(len(labels))
     ends = [means[0], *(means[:-1] + high[1:]), *(means[:-1] + low[1:]), means[-1],
             stages["mean_ci_high"].iloc[-1], stages["mean_ci_low"].iloc[-1], stages["mean_ci_high"].iloc[0]]
@@ -278,8 +279,8 @@ def redraw_decomposition(folder: Path) -> list[Path]:
         return []
     table = pd.read_csv(csv)
     table["stage"] = table["stage"].astype("Int64")
-    plot_waterfall(table, Path(folder) / "decomposition.png",
-                   title=_title(json.loads(meta.read_text())["scenario"]["name"], table))
+    name = json.loads(meta.read_text())["scenario"]["name"]
+    plot_waterfall(table, Path(folder) / "decomposition.png", title=_title(name, table), name=name)
     return [Path(folder) / "decomposition.png"]
 
 
@@ -311,7 +312,8 @@ def decompose(scenario: Scenario, *, replicates: int = 10, steps: int | None = N
                      progress=progress)
     table = decomposition(runs, RESULT_METRICS)
     write_csv(table, out / "decomposition.csv")
-    plot_waterfall(table, out / "decomposition.png", title=_title(scenario.name, table))
+    plot_waterfall(table, out / "decomposition.png", title=_title(scenario.name, table),
+                   name=scenario.name)
     failed = int((runs["status"] != "ok").sum())
     write_json({"scenario": scenario.to_dict(), "stages": stage_table(scenario),
                 "replicates": replicates, "paired_replicates": int(table["n"].iloc[0]),
