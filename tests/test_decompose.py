@@ -211,3 +211,12 @@ def test_cli_decompose_bad_input_exits_2_and_writes_nothing(tmp_path, args, expe
     res = cli("decompose", *args, "--workers", "1", "--out", tmp_path / "d")
     assert res.returncode == 2 and expected in res.stderr and "Traceback" not in res.stderr
     assert not (tmp_path / "d").exists()
+
+
+def test_the_worker_count_does_not_change_the_numbers(tmp_path):
+    s = tiny()
+    one = decompose(s, replicates=2, seed=8, workers=1, out=tmp_path / "one")
+    two = decompose(s, replicates=2, seed=8, workers=2, out=tmp_path / "two")
+    pd.testing.assert_frame_equal(one, two)
+    assert (tmp_path / "one" / "decomposition.csv").read_bytes() \
+        == (tmp_path / "two" / "decomposition.csv").read_bytes()
