@@ -146,7 +146,7 @@ def plot_gap(table: pd.DataFrame, keys: list[str], ranges: list[str], path: Path
     for ax in grid.ravel()[len(groups):]:
         ax.set_visible(False)
     for ax, (facet, block) in zip(grid.ravel(), groups, strict=False):
-        image = _heatmap(ax, block, axes_keys, metric, norm, names)
+        image = _heatmap(ax, block, axes_keys, metric, norm)
         if facets:
             values = facet if isinstance(facet, tuple) else (facet,)
             ax.set_title(", ".join(f"{k} = {v}" for k, v in zip(facets, values, strict=True)),
@@ -177,7 +177,8 @@ def _save(fig, path: Path) -> None:
     plt.close(fig)
 
 
-def _heatmap(ax, block: pd.DataFrame, axes_keys: list[str], metric: str, norm, names):
+def _heatmap(ax, block: pd.DataFrame, axes_keys: list[str], metric: str, norm):
+    """One panel: the gap per cell, printed, with B's cells and undecided cells marked."""
     from matplotlib.patches import Rectangle
 
     xkey = axes_keys[0] if axes_keys else None
