@@ -390,9 +390,11 @@ def _paired_runs(p: argparse.ArgumentParser, out_default: str) -> None:
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="Dask worker processes (default: number of cores; 1 = in-process)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                   help="submit to an existing Dask cluster instead of starting one")
+                   help="submit to an existing Dask cluster instead of starting one "
+                        "(default: a local cluster of --workers processes)")
     p.add_argument("--resume", action="store_true",
-                   help="continue an interrupted run in --out, running only what is missing")
+                   help="continue an interrupted run in --out, running only what is missing "
+                        "(default: off)")
     _common(p, out_default)
 
 
@@ -405,16 +407,20 @@ def _add_decompose(sub) -> None:
 
 def _add_gap(sub) -> None:
     p = sub.add_parser("gap", help="map of the gap between two scenarios (A − B) over a design")
-    p.add_argument("a", type=Path, metavar="A")
-    p.add_argument("b", type=Path, metavar="B")
+    p.add_argument("a", type=Path, metavar="A",
+                   help="scenario file or preset whose outcome is A (e.g. adaptive)")
+    p.add_argument("b", type=Path, metavar="B",
+                   help="scenario file or preset it is compared with, B (e.g. top_down)")
     p.add_argument("--range", dest="ranges", action="append", default=[], metavar="KEY.PATH=LO:HI:N",
-                   help="N evenly spaced values (repeatable; the first two are the map's axes)")
+                   help="N evenly spaced values (repeatable; the first two are the map's axes; "
+                        "default: none)")
     p.add_argument("--grid", action="append", default=[], metavar="KEY.PATH=V1,V2,...",
-                   help="explicit values (repeatable; one panel per value)")
+                   help="explicit values (repeatable; one panel per value; default: none)")
     p.add_argument("--sobol", type=int, metavar="N",
-                   help="instead of a map: Sobol' indices of the gap, N·(2k+2) Saltelli points")
+                   help="instead of a map: Sobol' indices of the gap, N·(2k+2) Saltelli points "
+                        "(default: off, draw the map)")
     p.add_argument("--bounds", action="append", default=[], metavar="KEY.PATH=LO:HI",
-                   help="range of a key for --sobol (repeatable)")
+                   help="range of a key for --sobol (repeatable; default: none)")
     _paired_runs(p, "out/gap-<A name>-<B name>")
 
 
