@@ -212,12 +212,15 @@ def open_study(out: Path, config: dict, resume: bool, sampler):
         study.set_user_attr("config", config)
         return study
     _repair_journal(journal)
+    # A process killed inside a write leaves the journal's lock behind (Optuna would
+    # wait 30 s before breaking it); one process drives a calibration folder.
+    Path(f"{journal}.lock").unlink(missing_ok=True)
     study = optuna.load_study(study_name=STUDY_NAME, storage=_storage(out), sampler=sampler)
     old = study.user_attrs.get("config", {})
     changed = [k for k in config if old.get(k) != config[k]]
     if changed:
-        raise ScenarioError([f"--resume: the calibration in {out} was started with a different "
-                             f"{', '.join(changed)}; use the same, or another --out"])
+        raise ScenarioError([f"--resume: the calibration in {out} was started with other "
+                             f"settings ({', '.join(changed)}); use the same, or another --out"])
     return study
 
 
@@ -259,16 +262,33 @@ def next_batch(study, bounds: dict, total: int, batch: int, sampler: str, seed: 
     trials = []
     for frozen in running:
         study.sampler = make_sampler(sampler, trial_seed(seed, frozen.number))
-        # reopen the dead process's trial (Optuna keeps no public handle on it); suggesting
-        # returns the recorded values and fills any the process had not yet set
-        trial = optuna.trial.Trial(study, frozen._trial_id)
-        for name, dist in dists.items():
-            _suggest(trial, name, dist)
-        trials.append(trial)
+        trials.append(_reopen(study, frozen, dists))
     for number in range(len(known), end):
         study.sampler = make_sampler(sampler, trial_seed(seed, number))
         trials.append(study.ask(fixed_distributions=dists))
     return sorted(trials, key=lambda t: t.number)
+
+
+def _reopen(study, frozen, dists: dict):
+    """A trial a dead process left RUNNING, with all its parameters.
+
+    Suggesting returns the recorded values. If the process died while sampling
+    the trial, the draws of the values it had set are replayed first (the sampler
+    is freshly seeded for this trial, as it was then), so the missing ones come
+    out as they would have.
+    """
+    optuna = _optuna()
+    trial = optuna.trial.Trial(study, frozen._trial_id)  # Optuna has no public reopen
+    if set(frozen.params) != set(dists):
+        relative = trial.relative_params  # sampled jointly at the first suggestion, as then
+        for name, dist in dists.items():
+            if name not in frozen.params:
+                break
+            if name not in relative:
+                study.sampler.sample_independent(study, frozen, name, dist)
+    for name, dist in dists.items():
+        _suggest(trial, name, dist)
+    return trial
 
 
 def _suggest(trial, name: str, dist):
