@@ -50,7 +50,7 @@ import yaml
 from .design import cast_value, parse_bounds
 from .runner import base_seed, progress_bar, replicate_seeds
 from .scenario import Scenario, ScenarioError, did_you_mean, leaf_type, load_scenario
-from .sweep import Job, _lookup, execute, make_executor
+from .sweep import Job, execute, make_executor
 from .targets import Target, check_steps, moment, parse_targets, read_targets
 
 SAMPLERS = ("tpe", "cmaes")
@@ -322,7 +322,7 @@ def run_batch(executor, trials: list, base: Scenario, bounds: dict, seeds: list[
     return results
 
 
-def tell(study, trial, evaluation: dict, targets: list[Target]) -> None:
+def tell(study, trial, evaluation: dict) -> None:
     """Record a trial's moments and tell Optuna its objective (or that it failed)."""
     optuna = _optuna()
     trial.set_user_attr("moments", evaluation["moments"])
@@ -380,7 +380,9 @@ def _changes(best: Scenario, keys: list[str]) -> dict:
         node = out
         for part in parts[:-1]:
             node = node.setdefault(part, {})
-        value = _lookup(flat, key)
+        value = flat
+        for part in parts:
+            value = value[part]
         node[parts[-1]] = str(Path(value).resolve()) if key == "network.path" and value else value
     return out
 
@@ -399,11 +401,10 @@ def write_best_yaml(path: Path, best: Scenario, source: Path | None, keys: list[
         data = {**best.to_dict(), "name": name}
     text = "".join(f"# {line}\n" for line in header)
     text += yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:  # beside best.yaml, so extends: resolves the same
         tmp.write_text(text, encoding="utf-8")
-    loaded = load_scenario(path).to_dict()
-    if {**loaded, "name": best.name} != best.to_dict():
-        raise RuntimeError(f"{path} does not reproduce the best scenario")  # a bug, not bad input
+        if {**load_scenario(tmp).to_dict(), "name": best.name} != best.to_dict():
+            raise RuntimeError(f"{path} would not reproduce the best scenario")  # a bug
 
 
 def _moments_of(row: pd.Series, targets: list[Target]) -> dict:
@@ -415,6 +416,28 @@ def _moments_of(row: pd.Series, targets: list[Target]) -> dict:
 
 
 # ---------------------------------------------------------------- the study
+@dataclass(frozen=True)
+class Plan:
+    """What a calibration runs: fixed for the life of its study folder (except ``trials``)."""
+
+    base: Scenario
+    targets: list[Target]
+    bounds: dict
+    seed: int
+    seeds: list[int]
+    trials: int
+    batch: int
+    sampler: str
+    out: Path
+
+    def config(self) -> dict:
+        """What a resumed study must share with the one it continues."""
+        return {"scenario": self.base.to_dict(), "targets": [t.to_dict() for t in self.targets],
+                "bounds": {k: list(v) for k, v in self.bounds.items()},
+                "replicates": len(self.seeds), "seed": self.seed, "sampler": self.sampler,
+                "batch": self.batch}
+
+
 def run_calibration(base: Scenario, targets: list[Target], bounds: dict, *, out: str | Path,
                     trials: int = 100, replicates: int = 3, seed: int | None = None,
                     workers: int = 1, scheduler: str | None = None, resume: bool = False,
@@ -444,22 +467,19 @@ def run_calibration(base: Scenario, targets: list[Target], bounds: dict, *, out:
     if seed is None and base.seed is None and resume:
         seed = recorded_seed(out)
     seed = base_seed(base, seed)
-    seeds = replicate_seeds(seed, replicates)
-    config = {"scenario": base.to_dict(), "targets": [t.to_dict() for t in targets],
-              "bounds": {k: list(v) for k, v in bounds.items()}, "replicates": replicates,
-              "seed": seed, "sampler": sampler, "batch": batch}
+    plan = Plan(base, targets, bounds, seed, replicate_seeds(seed, replicates), trials, batch,
+                sampler, out)
     optuna = _optuna()
     verbosity = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # no line per trial: the bar shows it
     try:
-        study = open_study(out, config, resume, make_sampler(sampler, trial_seed(seed, 0)))
-        meta = _meta(out, config, targets, seeds, trials, workers, scheduler, source)
-        _write_meta(out, {**meta, "status": "running"})
+        study = open_study(out, plan.config(), resume, make_sampler(sampler, trial_seed(seed, 0)))
+        meta = _meta(plan, workers, scheduler, source)
+        _write_meta(out, meta)
         started = time.perf_counter()
-        status = _loop(study, base, targets, bounds, seeds, trials, batch, sampler, seed,
-                       workers, scheduler, out, meta, progress)
-        table = _write_results(study, out, base, targets, bounds, source, changed_keys or [],
-                               meta, status, time.perf_counter() - started)
+        _loop(study, plan, executor_args=(workers, scheduler), meta=meta, progress=progress)
+        table = _write_results(study, plan, source, changed_keys or [], meta,
+                               time.perf_counter() - started)
     finally:
         optuna.logging.set_verbosity(verbosity)
     best = best_row(table)
@@ -469,62 +489,60 @@ def run_calibration(base: Scenario, targets: list[Target], bounds: dict, *, out:
                        int(best["trial"]), table, str(out))
 
 
-def _loop(study, base, targets, bounds, seeds, total, batch, sampler, seed, workers, scheduler,
-          out, meta, progress) -> str:
-    """Ask, run and tell batches until ``total`` trials are told."""
+def _loop(study, plan: Plan, executor_args: tuple, meta: dict, progress: bool) -> None:
+    """Ask, run and tell batches until ``plan.trials`` trials are told."""
     done = sum(t.state.is_finished() for t in study.get_trials(deepcopy=False))
-    bar = progress_bar(max(total - done, 0) * len(seeds), progress)
+    bar = progress_bar(max(plan.trials - done, 0) * len(plan.seeds), progress)
+    window = plan.base.outputs.window
     executor = None
     try:
-        while batch_trials := next_batch(study, bounds, total, batch, sampler, seed):
-            executor = executor or make_executor(workers, scheduler)
-            results = run_batch(executor, batch_trials, base, bounds, seeds,
+        while trials := next_batch(study, plan.bounds, plan.trials, plan.batch, plan.sampler,
+                                   plan.seed):
+            executor = executor or make_executor(*executor_args)
+            results = run_batch(executor, trials, plan.base, plan.bounds, plan.seeds,
                                 on_result=lambda _: bar.update())
-            for trial in batch_trials:  # in trial order, whatever order the runs finished in
-                tell(study, trial, evaluate(results[trial.number], targets, base.outputs.window),
-                     targets)
-            best = best_row(trials_table(study, bounds, targets))
+            for trial in trials:  # in trial order, whatever order the runs finished in
+                tell(study, trial, evaluate(results[trial.number], plan.targets, window))
+            best = best_row(_write_trials(study, plan))
             if best is not None:
                 bar.set_postfix(best=f"{best['objective']:.4g}", trial=int(best["trial"]))
-            _write_trials(study, out, bounds, targets)
     except KeyboardInterrupt:
-        _write_trials(study, out, bounds, targets)
-        _write_meta(out, {**meta, "status": "interrupted"})
-        raise CalibrationInterrupted(f"interrupted; told trials are saved in {out}/, rerun the "
-                                     "same command with --resume to go on") from None
+        _write_trials(study, plan)
+        _write_meta(plan.out, {**meta, "status": "interrupted"})
+        raise CalibrationInterrupted(f"interrupted; told trials are saved in {plan.out}/, rerun "
+                                     "the same command with --resume to go on") from None
     finally:
         bar.close()
         if executor is not None:
             executor.close()
-    return "done"
 
 
-def _write_trials(study, out: Path, bounds: dict, targets: list[Target]) -> pd.DataFrame:
+def _write_trials(study, plan: Plan) -> pd.DataFrame:
     from .outputs import write_csv
 
-    table = trials_table(study, bounds, targets)
-    write_csv(table, out / "trials.csv")
+    table = trials_table(study, plan.bounds, plan.targets)
+    write_csv(table, plan.out / "trials.csv")
     return table
 
 
-def _meta(out: Path, config: dict, targets: list[Target], seeds: list[int], trials: int,
-          workers: int, scheduler: str | None, source: Path | None) -> dict:
+def _meta(plan: Plan, workers: int, scheduler: str | None, source: Path | None) -> dict:
+    """calibration.json while the study runs."""
     import json
 
     from .outputs import provenance
 
     optuna = _optuna()
+    config = plan.config()
     meta = {"status": "running", "scenario_file": str(source) if source else None,
             "scenario": config["scenario"], "targets": config["targets"],
-            "bounds": config["bounds"], "objective": OBJECTIVE_TEXT, "trials": trials,
-            "batch": config["batch"], "replicates": config["replicates"],
-            "steps": config["scenario"]["steps"], "base_seed": config["seed"], "seeds": seeds,
-            "sampler": config["sampler"],
+            "bounds": config["bounds"], "objective": OBJECTIVE_TEXT, "trials": plan.trials,
+            "batch": plan.batch, "replicates": len(plan.seeds), "steps": plan.base.steps,
+            "base_seed": plan.seed, "seeds": plan.seeds, "sampler": plan.sampler,
             "sampler_seed": "trial n: SeedSequence(base_seed, spawn_key=(crc32(b'sampler'), n))",
             "workers": workers, "scheduler": scheduler,
             "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **provenance()}
     meta["versions"] = {**meta["versions"], "optuna": optuna.__version__}
-    old_path = out / "calibration.json"
+    old_path = plan.out / "calibration.json"
     if old_path.exists():
         old = json.loads(old_path.read_text())
         meta["started_at"] = old.get("started_at", meta["started_at"])
@@ -538,34 +556,35 @@ def _write_meta(out: Path, meta: dict) -> None:
     write_json(meta, out / "calibration.json")
 
 
-def _write_results(study, out, base, targets, bounds, source, changed_keys, meta, status,
-                   seconds) -> pd.DataFrame:
+def _write_results(study, plan: Plan, source: Path | None, changed_keys: list[str], meta: dict,
+                   seconds: float) -> pd.DataFrame:
     """trials.csv, best.yaml, fit.png and the final calibration.json."""
     from .plots import plot_fit
 
-    table = _write_trials(study, out, bounds, targets)
+    table = _write_trials(study, plan)
     best = best_row(table)
     failed = int((table["status"] == "failed").sum())
-    final = {**meta, "status": status if failed == 0 else f"{status}_with_failures",
+    final = {**meta, "status": "done" if failed == 0 else "done_with_failures",
              "trials_told": int(table["status"].isin(["ok", "failed"]).sum()),
              "trials_failed": failed, "wall_time_s": round(seconds, 3),
              "ended_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     if best is not None:
-        params = {k: cast_value(k, best[k]) for k in bounds}
+        params = {k: cast_value(k, best[k]) for k in plan.bounds}
+        replicates = len(plan.seeds)
         header = [f"Calibrated by: {' '.join(meta['command'])}",
                   f"Best of {len(table)} trials: trial {int(best['trial'])}, objective "
                   f"{best['objective']:.6g} ({OBJECTIVE_TEXT}).",
-                  f"Its moments are means over {len(meta['seeds'])} replicates, seeds spawned "
-                  f"from {meta['base_seed']}; reproduce them with",
-                  f"  run.py compare best.yaml --replicates {len(meta['seeds'])} "
-                  f"--seed {meta['base_seed']}",
+                  f"Its moments are means over {replicates} replicates, seeds spawned from "
+                  f"{plan.seed}; reproduce them with",
+                  f"  run.py compare best.yaml --replicates {replicates} --seed {plan.seed}",
                   "See calibration.json for the targets and their sources."]
-        write_best_yaml(out / "best.yaml", base.replace(**params), source,
-                        [*changed_keys, *bounds], header)
+        write_best_yaml(plan.out / "best.yaml", plan.base.replace(**params), source,
+                        [*changed_keys, *plan.bounds], header)
         final["best"] = {"trial": int(best["trial"]), "objective": float(best["objective"]),
-                         "params": params, "moments": _moments_of(best, targets)}
-    _write_meta(out, final)
-    plot_fit(table, [t.to_dict() for t in targets], list(bounds), out / "fit.png")
+                         "params": params, "moments": _moments_of(best, plan.targets)}
+    _write_meta(plan.out, final)
+    plot_fit(table, [t.to_dict() for t in plan.targets], list(plan.bounds),
+             plan.out / "fit.png")
     return table
 
 
