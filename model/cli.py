@@ -82,8 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", type=Path)
     p.add_argument("--targets", type=Path, required=True, metavar="TARGETS.yaml",
                    help="observed moments to match (docs/experiments.md, Calibration)")
-    p.add_argument("--params", nargs="+", required=True, metavar="KEY.PATH=LO:HI",
-                   help="the keys to calibrate and their ranges")
+    p.add_argument("--params", nargs="+", action="extend", required=True, metavar="KEY.PATH=LO:HI",
+                   help="the keys to calibrate and their ranges (repeatable)")
     p.add_argument("--trials", type=int, default=100, help="number of trials (default 100)")
     p.add_argument("--replicates", type=int, default=3,
                    help="replicates per trial, the same seeds for every trial (default 3)")

@@ -33,9 +33,9 @@ BOUNDS = {"budget.per_capita": (0.4, 1.2), "mechanisms.trust.rate": (0.02, 0.4)}
 MOMENTS = [{"metric": "unmet_need", "tolerance": 0.01},
            {"metric": "trust_ngo", "statistic": "at_step", "step": 0, "tolerance": 0.005},
            {"metric": "trust_gov", "statistic": "mean", "tolerance": 0.02}]
-# Documented in docs/experiments.md ("Calibration"): 40 trials of 3 replicates recover
+# Documented in docs/experiments.md ("Calibration"): 60 trials of 3 replicates recover
 # the budget within 0.05 (6 % of its range) and the trust rate within 0.02 (5 %);
-# measured errors over 6 seeds: budget 0.005-0.032, trust rate 0.001-0.010.
+# measured errors over 10 calibration seeds: budget 0.006-0.035, trust rate 0.0003-0.008.
 RECOVERY_TOLERANCE = {"budget.per_capita": 0.05, "mechanisms.trust.rate": 0.02}
 
 
@@ -50,11 +50,11 @@ def synthetic_targets(truth: dict, spec: list[dict], runs: int = 6, seed: int = 
 
 def test_recovers_known_parameters(tmp_path):
     targets = synthetic_targets(TRUE, MOMENTS)
-    result = cogov.calibrate("adaptive", targets, BOUNDS, trials=40, replicates=3, seed=7,
+    result = cogov.calibrate("adaptive", targets, BOUNDS, trials=60, replicates=3, seed=7,
                              overrides=RECOVERY_SET, workers=1, out=tmp_path)
     errors = {k: abs(result.best_params[k] - TRUE[k]) for k in TRUE}
     assert all(errors[k] < RECOVERY_TOLERANCE[k] for k in TRUE), errors
-    assert len(result.trials) == 40 and (result.trials["status"] == "ok").all()
+    assert len(result.trials) == 60 and (result.trials["status"] == "ok").all()
     assert result.best_objective == result.trials["objective"].min()
     info = json.loads((tmp_path / "calibration.json").read_text())
     assert info["best"]["params"] == result.best_params and info["status"] == "done"
