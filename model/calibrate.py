@@ -387,6 +387,15 @@ def _changes(best: Scenario, keys: list[str]) -> dict:
     return out
 
 
+def _extends_path(source: Path, folder: Path) -> str:
+    """``source`` as best.yaml's ``extends:``: relative to ``folder`` when they share a
+    folder below the root (a checkout with its out/), absolute otherwise."""
+    source, folder = source.resolve(), folder.resolve()
+    if Path(os.path.commonpath([source, folder])) == Path(folder.anchor):
+        return str(source)
+    return os.path.relpath(source, folder)
+
+
 def write_best_yaml(path: Path, best: Scenario, source: Path | None, keys: list[str],
                     header: list[str]) -> None:
     """best.yaml: ``extends:`` the input file with the changed keys, or (no input file)
@@ -395,7 +404,7 @@ def write_best_yaml(path: Path, best: Scenario, source: Path | None, keys: list[
 
     name = f"{best.name}_calibrated"
     if source is not None:
-        data = {"extends": os.path.relpath(source.resolve(), path.parent.resolve()), "name": name,
+        data = {"extends": _extends_path(source, path.parent), "name": name,
                 **{k: v for k, v in _changes(best, keys).items() if k != "name"}}
     else:
         data = {**best.to_dict(), "name": name}
