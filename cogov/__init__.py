@@ -49,6 +49,7 @@ _EXPORTS = {
     "run_sweep": "cogov.model.sweep",
     "Design": "cogov.model.design",
     "sensitivity": "cogov.model.sensitivity",
+    "calibrate": "cogov.model.calibrate",
     "main": "cogov.model.cli",
 }
 __all__ = sorted(_EXPORTS) + ["__version__"]

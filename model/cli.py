@@ -1,4 +1,4 @@
-"""Command line: ``python run.py {run,compare,validate} ...`` (see ``--help``).
+"""Command line: ``python run.py {run,compare,sweep,calibrate,...} ...`` (see ``--help``).
 
 Heavy libraries are imported inside the commands, so ``--help`` is instant.
 Bad input (a scenario error, a wrong flag) prints a message naming the key path
@@ -115,6 +115,28 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, "out/sensitivity-<scenario name>")
     _add_decompose(sub)
     _add_gap(sub)
+    p = sub.add_parser("calibrate", help="fit parameters to observed moments (simulated moments, "
+                                         "Optuna)")
+    p.add_argument("scenario", type=Path)
+    p.add_argument("--targets", type=Path, required=True, metavar="TARGETS.yaml",
+                   help="observed moments to match (docs/experiments.md, Calibration)")
+    p.add_argument("--params", nargs="+", action="extend", required=True, metavar="KEY.PATH=LO:HI",
+                   help="the keys to calibrate and their ranges (repeatable)")
+    p.add_argument("--trials", type=int, default=100, help="number of trials (default 100)")
+    p.add_argument("--replicates", type=int, default=3,
+                   help="replicates per trial, the same seeds for every trial (default 3)")
+    p.add_argument("--sampler", choices=["tpe", "cmaes"], default="tpe",
+                   help="Optuna sampler: tpe (default) or cmaes (CMA-ES)")
+    p.add_argument("--batch", type=int, default=4,
+                   help="trials asked at a time and run in parallel (default 4; results "
+                        "depend on it, not on --workers)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="Dask worker processes (default: number of cores; 1 = in-process)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="submit to an existing Dask cluster instead of starting one")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the calibration in --out (trials cut off by a kill run again)")
+    _common(p, "out/calibrate-<scenario name>")
     p = sub.add_parser("plot", help="redraw the figures of a results folder")
     p.add_argument("folder", type=Path, help="a results folder of run, compare, sweep or "
                    "sensitivity")
@@ -348,6 +370,46 @@ def cmd_sensitivity(args) -> int:
     return 0
 
 
+def cmd_calibrate(args) -> int:
+    """Calibration: trials.csv, best.yaml, calibration.json, fit.png; exit 1 if no trial
+    succeeded."""
+    from .calibrate import parse_params, run_calibration
+    from .scenario import parse_overrides, resolve_scenario_path
+    from .targets import read_targets
+
+    source = resolve_scenario_path(args.scenario)
+    base = _load(source, args)
+    targets = read_targets(args.targets)
+    bounds = parse_params(args.params)
+    out = args.out or Path("out") / f"calibrate-{base.name}"
+    runs = args.trials * args.replicates
+    print(f"{base.name}: {args.trials} trials x {args.replicates} replicates = {runs} runs, "
+          f"{len(targets)} targets, {len(bounds)} parameters, {args.sampler} sampler on "
+          f"{_where(args)} -> {out}/", flush=True)
+    keys = [*parse_overrides(args.overrides), *(["steps"] if args.steps is not None else [])]
+    result = run_calibration(base, targets, bounds, out=out, trials=args.trials,
+                             replicates=args.replicates, seed=args.seed, workers=args.workers,
+                             scheduler=args.scheduler, resume=args.resume, sampler=args.sampler,
+                             batch=args.batch, progress=True, source=source, changed_keys=keys)
+    table = result.trials
+    failed = int((table["status"] != "ok").sum())
+    if result.best_trial < 0:
+        print(f"no trial succeeded ({failed} failed), e.g. trial {table['trial'].iloc[0]}: "
+              f"{table['error'].iloc[0]}", file=sys.stderr)
+        return 1
+    print(f"best of {len(table)} trials: trial {result.best_trial}, objective "
+          f"{result.best_objective:.4g}" + (f" ({failed} failed)" if failed else ""))
+    for key, value in result.best_params.items():
+        print(f"  {key} = {value:.6g}")
+    best = table.set_index("trial").loc[result.best_trial]
+    for t in targets:
+        print(f"  {t.label:<28} target {t.value:.4g}  simulated {best[t.label]:.4g} "
+              f"± {best[t.label + '.sd']:.2g}  ({(best[t.label] - t.value) / t.tolerance:+.2f} "
+              "tolerances)")
+    print(f"-> {out}/best.yaml, trials.csv, calibration.json, fit.png")
+    return 0
+
+
 def cmd_plot(args) -> int:
     """Redraw figures from a results folder."""
     from .plots import redraw
@@ -499,13 +561,13 @@ def format_gap(table, keys: list[str], a: str, b: str) -> str:
 
 
 COMMANDS = {"app": cmd_app, "run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "sweep": cmd_sweep,
-            "sensitivity": cmd_sensitivity, "plot": cmd_plot, "decompose": cmd_decompose,
-            "gap": cmd_gap}
+            "sensitivity": cmd_sensitivity, "calibrate": cmd_calibrate, "plot": cmd_plot,
+            "decompose": cmd_decompose, "gap": cmd_gap}
 
 
 # import names of the dependencies in pyproject.toml (checked before any command runs)
 REQUIRED = ("numpy", "scipy", "pandas", "yaml", "mesa", "networkx", "matplotlib", "pyarrow",
-            "dask", "distributed", "SALib", "tqdm")
+            "dask", "distributed", "SALib", "tqdm", "optuna", "cmaes")
 
 
 def missing_dependencies() -> list[str]:
@@ -568,9 +630,10 @@ def _dispatch(args) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
+        from .calibrate import CalibrationInterrupted
         from .sweep import SweepInterrupted
 
-        if isinstance(exc, SweepInterrupted):
+        if isinstance(exc, SweepInterrupted | CalibrationInterrupted):
             print(str(exc), file=sys.stderr)
             return 130
         raise

@@ -1,4 +1,5 @@
-"""Figures: metrics of one run, and scenarios compared with 95% CI bands."""
+"""Figures: metrics of one run, scenarios compared with 95% CI bands, sweeps, sensitivity
+indices and a calibration's fit."""
 
 from __future__ import annotations
 
@@ -168,9 +169,67 @@ def plot_indices(indices, path: Path, method: str) -> None:
     _save(fig, path)
 
 
+def plot_fit(trials, targets: list[dict], keys: list[str], path: Path) -> None:
+    """A calibration's fit (fit.png).
+
+    Panel 1: each target's miss at the best trial in tolerances, (simulated − value) / τ,
+    with the replicate spread (± 1 sd / τ); the band is ± 1 tolerance. Panel 2: the
+    objective of every trial and the best so far. Then one panel per parameter: the
+    objective against the parameter's value (a flat floor means the targets do not
+    pin the parameter down).
+    """
+    ok = trials[trials["status"] == "ok"]
+    fig, axes = _figure(2 + len(keys))
+    ax = axes[0]
+    labels = [_target_label(t) for t in targets]
+    ax.axvspan(-1, 1, color="tab:green", alpha=0.12, lw=0)
+    ax.axvline(0, color="tab:green", lw=1)
+    if len(ok):
+        best = ok.sort_values(["objective", "trial"], kind="stable").iloc[0]
+        miss = [(best[lb] - t["value"]) / t["tolerance"] for lb, t in zip(labels, targets,
+                                                                          strict=True)]
+        spread = [best[f"{lb}.sd"] / t["tolerance"] for lb, t in zip(labels, targets, strict=True)]
+        y = np.arange(len(targets))
+        ax.errorbar(miss, y, xerr=spread, fmt="o", color="tab:blue", capsize=3)
+        ax.set_yticks(y, [f"{lb}\n{t['value']:.4g} vs {best[lb]:.4g} ± {best[f'{lb}.sd']:.2g}"
+                          for lb, t in zip(labels, targets, strict=True)], fontsize=7)
+        ax.set_title(f"best trial {int(best['trial'])}: miss in tolerances", fontsize=10)
+        ax.invert_yaxis()
+    ax.set_xlabel("(simulated − target) / tolerance", fontsize=8)
+    ax.grid(alpha=0.3, axis="x")
+    ax = axes[1]
+    if len(ok):
+        positive = (ok["objective"] > 0).all()
+        ax.scatter(ok["trial"], ok["objective"], s=10, alpha=0.6, label="trial")
+        running = ok.set_index("trial")["objective"].sort_index().cummin()
+        ax.step(running.index, running.to_numpy(), where="post", color="tab:red", label="best so far")
+        if positive:
+            ax.set_yscale("log")
+        ax.legend(fontsize=7)
+    failed = trials[trials["status"] == "failed"]
+    ax.set_title(f"objective ({len(failed)} failed)" if len(failed) else "objective", fontsize=10)
+    ax.set_xlabel("trial", fontsize=8)
+    ax.grid(alpha=0.3)
+    for ax, key in zip(axes[2:], keys, strict=False):
+        if len(ok):
+            ax.scatter(ok[key], ok["objective"], s=10, alpha=0.6)
+            if (ok["objective"] > 0).all():
+                ax.set_yscale("log")
+        ax.set_xlabel(key, fontsize=8)
+        ax.set_title("objective", fontsize=10)
+        ax.grid(alpha=0.3)
+    _save(fig, path)
+
+
+def _target_label(t: dict) -> str:
+    from .targets import Target
+
+    return Target(**t).label
+
+
 def redraw(folder: Path) -> list[Path]:
     """Redraw every figure a results folder supports (run, compare, sweep, sensitivity,
-    decompose, gap)."""
+    decompose, gap, calibration)."""
     import json
 
     import pandas as pd
@@ -187,6 +246,11 @@ def redraw(folder: Path) -> list[Path]:
     from .gap import redraw_gap
 
     made += redraw_decomposition(folder) + redraw_gap(folder)
+    if (folder / "trials.csv").exists() and (folder / "calibration.json").exists():
+        meta = json.loads((folder / "calibration.json").read_text())
+        plot_fit(pd.read_csv(folder / "trials.csv"),
+                 meta["targets"], list(meta["bounds"]), folder / "fit.png")
+        made.append(folder / "fit.png")
     runs_path = folder / "runs.parquet"
     if runs_path.exists():
         meta = json.loads((folder / "sweep.json").read_text())
