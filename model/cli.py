@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_gap(sub)
     p = sub.add_parser("calibrate", help="fit parameters to observed moments (simulated moments, "
                                          "Optuna)")
-    p.add_argument("scenario", type=Path)
+    p.add_argument("scenario", type=Path, help=SCENARIO_HELP)
     p.add_argument("--targets", type=Path, required=True, metavar="TARGETS.yaml",
                    help="observed moments to match (docs/experiments.md, Calibration)")
     p.add_argument("--params", nargs="+", action="extend", required=True, metavar="KEY.PATH=LO:HI",
@@ -133,9 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="Dask worker processes (default: number of cores; 1 = in-process)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                   help="submit to an existing Dask cluster instead of starting one")
+                   help="submit to an existing Dask cluster instead of starting one "
+                        "(default: local workers)")
     p.add_argument("--resume", action="store_true",
-                   help="continue the calibration in --out (trials cut off by a kill run again)")
+                   help="continue the calibration in --out (trials cut off by a kill run again; "
+                        "default: off)")
     _common(p, "out/calibrate-<scenario name>")
     p = sub.add_parser("plot", help="redraw the figures of a results folder")
     p.add_argument("folder", type=Path, help="a results folder of run, compare, sweep or "
