@@ -44,6 +44,7 @@ figures: $(STAMP)
 	rm -rf out/sweep-readme
 	$(PY) run.py sweep scenarios/collaborative.yaml --grid governance.adaptation=off,on \
 		--range population.need.shift.size=0:0.6:5 --replicates 10 --out out/sweep-readme
+	$(PY) run.py patterns --out docs
 	cp out/demo/compare.png docs/figures/demo_compare.png
 	cp out/incident/compare.png docs/figures/incident_compare.png
 	cp out/ecology-hubs/compare.png docs/figures/hub_strategy_compare.png

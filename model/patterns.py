@@ -259,6 +259,7 @@ class Measurement:
     timeseries: pd.DataFrame  # run_replicates' tidy table; `scenario` is the arm
     seconds: float
     fast: bool
+    seed: int
 
 
 def replicate_runs(timeseries: pd.DataFrame) -> list[Runs]:
@@ -296,7 +297,7 @@ def measure(pattern: Pattern, fast: bool = False, seed: int = 42, workers: int =
     return Measurement(pattern, values, stats["n"], stats["mean"], stats["ci_low"],
                        stats["ci_high"], pattern.check.holds(stats["mean"], stats["ci_low"],
                                                              stats["ci_high"]),
-                       ts, time.perf_counter() - started, fast)
+                       ts, time.perf_counter() - started, fast, seed)
 
 
 # ------------------------------------------------------------------ registry
@@ -386,14 +387,14 @@ def _public_goods() -> list[Pattern]:
                 "Defectors die out above r ≈ 5.49: at r = 6 more than 90 % cooperate.", coop,
                 {"r_6.0": _pgg(6.0)},
                 final("cooperation", "r_6.0"), above(0.9), "cooperation", SMALL_LATTICE),
-        Pattern("pgg_well_mixed_no_cooperation", "[Santos2008] (well-mixed limit)",
+        Pattern("pgg_well_mixed_no_cooperation", "analytic (docs/model.md 7.5); cf. [Santos2008]",
                 "In a well-mixed population (complete graph) a contributor always earns c·G "
                 "less than a defector, so imitation removes cooperation for any r, even r "
                 "above the group size (r = 150, G = 100).", coop,
                 {"complete": _pgg(150.0, **{"network.kind": "complete",
                                             "population.citizens": 100})},
                 final("cooperation", "complete"), below(0.01), "cooperation"),
-        Pattern("pgg_scale_free_beats_lattice", "[Santos2008] Fig. 1 (cost per game)",
+        Pattern("pgg_scale_free_beats_lattice", "[Santos2008] (contributions per game)",
                 "Social diversity promotes cooperation: at r = 3.5 (η = r/(z+1) = 0.7), where "
                 "cooperators die out on the lattice, a scale-free network of the same mean "
                 "degree keeps more of them.",

@@ -197,7 +197,9 @@ def _section(i: int, m: Measurement) -> list[str]:
         "",
         f"**Claim** ({p.source}). {p.claim}",
         "",
-        f"**Runs** ({m.n} replicates each, `run.py run` or `compare` with these reproduce them):",
+        f"**Runs** ({m.n} replicates of each; replicate r has seed `replicate_seeds({m.seed}, "
+        f"{m.n})[r]` of cogov.model.runner, as in `run.py compare --seed {m.seed} --replicates "
+        f"{m.n}`, so `run.py run <scenario> --set ... --seed <seed>` repeats any run):",
         "",
         runs,
         "",
