@@ -88,11 +88,11 @@ def near(value: float, tolerance: float) -> Check:
 
 
 # ---------------------------------------------------------------- statistics
-# Each returns a Statistic: a function of one replicate's runs. Rows with step 0 (the
-# last warm-up step) are left out, as in the final window of every command.
-def _body(runs: Runs, arm: str, metric: str) -> np.ndarray:
+# Each returns a Statistic: a function of one replicate's runs. Row 0 (the last warm-up
+# step) is left out unless start=0, as in the final window of every command.
+def _body(runs: Runs, arm: str, metric: str, start: int = 1) -> np.ndarray:
     table = runs[arm]
-    return table.loc[table["step"] > 0, metric].to_numpy(dtype=float)
+    return table.loc[table["step"] >= start, metric].to_numpy(dtype=float)
 
 
 def final(metric: str, arm: str, window: int = 20) -> Statistic:
@@ -101,17 +101,17 @@ def final(metric: str, arm: str, window: int = 20) -> Statistic:
     return lambda runs: float(np.nanmean(_body(runs, arm, metric)[-window:]))
 
 
-def whole(metric: str, arm: str) -> Statistic:
-    """Mean over the whole run (steps 1 … end; NaN steps skipped)."""
-    return lambda runs: float(np.nanmean(_body(runs, arm, metric)))
+def whole(metric: str, arm: str, start: int = 1) -> Statistic:
+    """Mean over the run from step ``start`` (NaN steps skipped)."""
+    return lambda runs: float(np.nanmean(_body(runs, arm, metric, start)))
 
 
-def peak(metric: str, arm: str) -> Statistic:
-    return lambda runs: float(np.max(_body(runs, arm, metric)))
+def peak(metric: str, arm: str, start: int = 1) -> Statistic:
+    return lambda runs: float(np.nanmax(_body(runs, arm, metric, start)))
 
 
-def lowest(metric: str, arm: str) -> Statistic:
-    return lambda runs: float(np.min(_body(runs, arm, metric)))
+def lowest(metric: str, arm: str, start: int = 1) -> Statistic:
+    return lambda runs: float(np.nanmin(_body(runs, arm, metric, start)))
 
 
 def last(metric: str, arm: str) -> Statistic:
@@ -579,9 +579,11 @@ def read_targets(path: Path) -> list[Target]:
 def _target_statistic(t: Target, arm: str, window: int) -> tuple[Statistic, str]:
     by_name = {
         "final_mean": (final(t.metric, arm, window), f"{t.metric}, mean of the final {window} steps"),
-        "mean": (whole(t.metric, arm), f"{t.metric}, mean over the run"),
-        "max": (peak(t.metric, arm), f"{t.metric}, largest value in the run"),
-        "min": (lowest(t.metric, arm), f"{t.metric}, smallest value in the run"),
+        # mean, max and min over the rows from step 0, as `run.py calibrate` and the tests
+        # of the calibrated presets read them (docs/model.md 6.1)
+        "mean": (whole(t.metric, arm, 0), f"{t.metric}, mean over steps 0 … end"),
+        "max": (peak(t.metric, arm, 0), f"{t.metric}, largest value, steps 0 … end"),
+        "min": (lowest(t.metric, arm, 0), f"{t.metric}, smallest value, steps 0 … end"),
         "at_step": (at_step(t.metric, arm, t.step or 0), f"{t.metric} at step {t.step}"),
     }
     return by_name[t.statistic]
