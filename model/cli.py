@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 EXIT_BAD_INPUT = 2
@@ -20,87 +21,129 @@ KEY_METRICS = ("trust_gov", "unmet_need", "satisfaction", "cooperation", "resour
                "cost_per_need")
 
 
-def _common(p: argparse.ArgumentParser, out_default: str | None = None) -> None:
-    p.add_argument("--steps", type=int, help="number of steps (overrides the scenario)")
-    p.add_argument("--seed", type=int, help="seed (overrides the scenario; base seed for replicates)")
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's help ends with its default: "(default: X)" is added unless the
+    text already says it (defaults of None, lists and switches are worded by hand)."""
+
+    def _get_help_string(self, action):
+        text, default = action.help or "", action.default
+        if "default" in text or default is None or default is False or default == [] \
+                or default is argparse.SUPPRESS:
+            return text
+        return super()._get_help_string(action)
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+SCENARIO_HELP = "scenario YAML file or preset name (e.g. adaptive, or scenarios/my_city.yaml)"
+SET_HELP = ("override a scenario key, e.g. --set mechanisms.incentives.r=4.5 "
+            "(repeatable; default: none)")
+
+
+def _common(p: argparse.ArgumentParser, out_default: str | None = None,
+            seed_help: str = "base seed from which the replicates' seeds are spawned") -> None:
+    p.add_argument("--steps", type=int,
+                   help="number of steps (default: the scenario's `steps`)")
+    p.add_argument("--seed", type=int, help=f"{seed_help} (default: the scenario's `seed`; "
+                   "a fresh one from the OS when it has none)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
-                   help="override a scenario key, e.g. --set mechanisms.incentives.r=4.5 (repeatable)")
+                   help=SET_HELP)
     if out_default is not None:
         p.add_argument("--out", type=Path, help=f"output folder (default: {out_default})")
 
 
 def _execution(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bounds", action="append", default=[], metavar="KEY.PATH=LO:HI",
-                   help="range of a sampled key (repeatable)")
-    p.add_argument("--replicates", type=int, default=1, help="replicates per point (default 1)")
+                   help="range of a sampled key (repeatable; default: none)")
+    p.add_argument("--replicates", type=int, default=1, help="replicates per point")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                   help="Dask worker processes (default: number of cores; 1 = in-process)")
+                   help="Dask worker processes; 1 = in-process (default: number of cores, "
+                        f"{os.cpu_count() or 1} here)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                   help="submit to an existing Dask cluster instead of starting one")
+                   help="submit to an existing Dask cluster instead of starting one "
+                        "(default: a local cluster of --workers processes)")
     p.add_argument("--resume", action="store_true",
-                   help="continue an interrupted sweep in --out, running only what is missing")
+                   help="continue an interrupted sweep in --out, running only what is missing "
+                        "(default: off; without it, an --out holding another sweep is refused)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for run.py."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="run.py",
         description="cogov: top-down management vs adaptive collaboration (agent-based model).",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    # subcommands are _Parsers too, so every command's options show their defaults
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("run", help="run one scenario once")
-    p.add_argument("scenario", type=Path)
-    _common(p, "out/<scenario name>")
+    p.add_argument("scenario", type=Path, help=SCENARIO_HELP)
+    _common(p, "out/<scenario name>", seed_help="seed of the run")
     p.add_argument("--agents", action="store_true",
-                   help="also write agents.parquet: one row per agent per step")
+                   help="also write agents.parquet: one row per agent per step "
+                        "(default: off, unless the scenario sets outputs.agents)")
     p = sub.add_parser("compare", help="run scenarios with replicates and compare them")
-    p.add_argument("scenarios", type=Path, nargs="+")
-    p.add_argument("--replicates", type=int, default=10, help="replicates per scenario (default 10)")
-    p.add_argument("--workers", type=int, default=1, help="parallel processes (default 1)")
+    p.add_argument("scenarios", type=Path, nargs="+", help="two or more " + SCENARIO_HELP)
+    p.add_argument("--replicates", type=int, default=10, help="replicates per scenario")
+    p.add_argument("--workers", type=int, default=1, help="parallel processes")
     _common(p, "out/compare")
     p = sub.add_parser("sweep", help="run a parameter sweep (grid, ranges, Latin hypercube)")
-    p.add_argument("scenario", type=Path)
+    p.add_argument("scenario", type=Path, help=SCENARIO_HELP)
     p.add_argument("--grid", action="append", default=[], metavar="KEY.PATH=V1,V2,...",
-                   help="explicit values (repeatable; axes combine as a full factorial)")
+                   help="explicit values (repeatable; axes combine as a full factorial; "
+                        "default: none)")
     p.add_argument("--range", dest="ranges", action="append", default=[], metavar="KEY.PATH=LO:HI:N",
-                   help="N evenly spaced values from LO to HI (repeatable)")
-    p.add_argument("--sample", choices=["lhs"], help="sample the --bounds keys (Latin hypercube)")
+                   help="N evenly spaced values from LO to HI (repeatable; default: none)")
+    p.add_argument("--sample", choices=["lhs"],
+                   help="sample the --bounds keys (Latin hypercube; default: no sampling)")
     p.add_argument("--n", type=int, default=0, help="number of sampled points (with --sample)")
-    p.add_argument("--design", type=Path, help="a sweep design YAML (grid/range/sample/...)")
+    p.add_argument("--design", type=Path,
+                   help="a sweep design YAML (grid/range/sample/...; default: none)")
     _execution(p)
     _common(p, "out/sweep-<scenario name>")
     p = sub.add_parser("sensitivity", help="Sobol or Morris sensitivity analysis with SALib")
-    p.add_argument("scenario", type=Path)
-    p.add_argument("--method", choices=["sobol", "morris"], default="sobol")
-    p.add_argument("--n", type=int, default=64, help="SALib base sample size N (default 64)")
+    p.add_argument("scenario", type=Path, help=SCENARIO_HELP)
+    p.add_argument("--method", choices=["sobol", "morris"], default="sobol",
+                   help="Sobol indices (S1, ST) or Morris elementary effects")
+    p.add_argument("--n", type=int, default=64, help="SALib base sample size N")
     p.add_argument("--metric", dest="metrics", action="append", default=[],
-                   help="metric to analyse (repeatable; default unmet_need)")
+                   help="metric to analyse (repeatable; default: unmet_need)")
     _execution(p)
     _common(p, "out/sensitivity-<scenario name>")
     p = sub.add_parser("patterns", help="pattern-oriented validation: run every pattern the model "
                                         "claims and write patterns.csv and validation.md")
     p.add_argument("--fast", action="store_true",
-                   help="small populations and few replicates (for CI; not the documented numbers)")
+                   help="small populations and few replicates, for CI; not the documented numbers "
+                        "(default: off, full size)")
     p.add_argument("--out", type=Path, help="output folder (default: out/patterns; "
                                             "--out docs regenerates docs/validation.md)")
-    p.add_argument("--seed", type=int, default=42, help="base seed of the replicates (default 42)")
+    p.add_argument("--seed", type=int, default=42, help="base seed of the replicates")
     p.add_argument("--replicates", type=int, help="replicates of every pattern (default: each "
                                                   "pattern's own, 10 for most, fewer with --fast)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="parallel processes (default: number of cores; results do not depend on it)")
     p.add_argument("--only", action="append", default=[], metavar="NAME",
-                   help="run only this pattern, or the patterns whose names start with it (repeatable)")
-    p.add_argument("--list", action="store_true", help="list the patterns and exit")
+                   help="run only this pattern, or the patterns whose names start with it "
+                        "(repeatable; default: all)")
+    p.add_argument("--list", action="store_true", help="list the patterns and exit (default: off)")
     p.add_argument("--strict", action="store_true",
                    help="exit with code 1 if a pattern does not hold (default: 0 once it ran)")
+    _add_decompose(sub)
+    _add_gap(sub)
     p = sub.add_parser("plot", help="redraw the figures of a results folder")
-    p.add_argument("folder", type=Path)
+    p.add_argument("folder", type=Path, help="a results folder of run, compare, sweep or "
+                   "sensitivity")
     p = sub.add_parser("app", help="start the interactive Solara app on a scenario")
-    p.add_argument("scenario", type=Path, nargs="?", default=Path("adaptive"))
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("scenario", type=Path, nargs="?", default=Path("adaptive"), help=SCENARIO_HELP)
+    p.add_argument("--port", type=int, default=8765, help="port of the local web server")
     p = sub.add_parser("validate", help="check a scenario without running it")
-    p.add_argument("scenario", type=Path)
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE")
+    p.add_argument("scenario", type=Path, help=SCENARIO_HELP)
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
+                   help=SET_HELP)
+    p.add_argument("--steps", type=int, help="number of steps (default: the scenario's `steps`)")
     return parser
 
 
@@ -131,6 +174,7 @@ def cmd_run(args) -> int:
 
     s = _load(args.scenario, args)
     out = args.out or Path("out") / s.name
+    labels = _network_labels(s)
     table = AgentTable(out / "agents.parquet") if (args.agents or s.outputs.agents) else None
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     result = run_scenario(s, seed=args.seed, on_step=table)
@@ -142,11 +186,20 @@ def cmd_run(args) -> int:
     write_json({"scenario": s.to_dict(), "seed": result.seed, "started_at": started,
                 "wall_time_s": round(result.wall_time, 3),
                 "final_window": {"steps": s.outputs.window, **final.to_dict()},
-                **provenance()}, out / "run.json")
+                **labels, **provenance()}, out / "run.json")
     print(f"{s.name}: {s.steps} steps, seed {result.seed}, {result.wall_time:.2f} s -> {out}/")
     for name in KEY_METRICS:
         print(f"  {name:<18} {final[name]:.4f}")
     return 0
+
+
+def _network_labels(s) -> dict:
+    """``network_labels`` for run.json: the file's label of citizen i (agents.parquet id i+1)."""
+    if s.network.kind != "file":
+        return {}
+    from .network import read_file
+
+    return {"network_labels": list(read_file(s.network.path, s.network.format).labels)}
 
 
 def cmd_compare(args) -> int:
@@ -162,6 +215,9 @@ def cmd_compare(args) -> int:
                         "distinct `name:`")
     if args.replicates < 1 or args.workers < 1:
         raise _BadInput("compare: --replicates and --workers must be at least 1")
+    from .scenario import comparison_warnings, warn
+
+    warn(comparison_warnings(scenarios))
     base = base_seed(scenarios[0], args.seed)
     out = args.out or Path("out") / "compare"
     window = scenarios[0].outputs.window
@@ -382,13 +438,169 @@ def cmd_app(args) -> int:
     return 0
 
 
+# ----------------------------------------------- decompose and gap (model/decompose.py, gap.py)
+def _paired_runs(p: argparse.ArgumentParser, out_default: str) -> None:
+    """Flags of the paired commands: replicates (default 10), execution, resume."""
+    p.add_argument("--replicates", type=int, default=10,
+                   help="replicates, the same seeds everywhere (default 10)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="Dask worker processes (default: number of cores; 1 = in-process)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="submit to an existing Dask cluster instead of starting one")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run in --out, running only what is missing")
+    _common(p, out_default)
+
+
+def _add_decompose(sub) -> None:
+    p = sub.add_parser("decompose", help="the regime gap stage by stage, top-down -> scenario")
+    p.add_argument("scenario", type=Path, nargs="?", default=Path("adaptive"),
+                   help="the collaborative scenario (default adaptive)")
+    _paired_runs(p, "out/decompose-<scenario name>")
+
+
+def _add_gap(sub) -> None:
+    p = sub.add_parser("gap", help="map of the gap between two scenarios (A − B) over a design")
+    p.add_argument("a", type=Path, metavar="A")
+    p.add_argument("b", type=Path, metavar="B")
+    p.add_argument("--range", dest="ranges", action="append", default=[], metavar="KEY.PATH=LO:HI:N",
+                   help="N evenly spaced values (repeatable; the first two are the map's axes)")
+    p.add_argument("--grid", action="append", default=[], metavar="KEY.PATH=V1,V2,...",
+                   help="explicit values (repeatable; one panel per value)")
+    p.add_argument("--sobol", type=int, metavar="N",
+                   help="instead of a map: Sobol' indices of the gap, N·(2k+2) Saltelli points")
+    p.add_argument("--bounds", action="append", default=[], metavar="KEY.PATH=LO:HI",
+                   help="range of a key for --sobol (repeatable)")
+    _paired_runs(p, "out/gap-<A name>-<B name>")
+
+
+def _check_paired(args) -> None:
+    if args.replicates < 1 or args.workers < 1:
+        raise _BadInput(f"{args.command}: --replicates and --workers must be at least 1")
+
+
+def cmd_decompose(args) -> int:
+    """decomposition.csv, .png, .json and the stages' sweep in runs/; prints the table."""
+    from .decompose import STAGES, decompose, format_table
+
+    _check_paired(args)
+    scenario = _load(args.scenario, args)
+    out = args.out or Path("out") / f"decompose-{scenario.name}"
+    seed = _sweep_seed(scenario, args.seed, out / "runs", args.resume)
+    print(f"{scenario.name}: {len(STAGES)} stages x {args.replicates} replicates = "
+          f"{len(STAGES) * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
+    table = decompose(scenario, replicates=args.replicates, steps=args.steps, seed=seed,
+                      workers=args.workers, scheduler=args.scheduler, out=out,
+                      resume=args.resume, progress=True)
+    print(format_table(table))
+    print(f"\nfinal-window means ± 95 % CI over {table['n'].iloc[0]} paired replicates; a "
+          f"contribution is the paired difference from the stage above -> {out}/")
+    return 0
+
+
+def cmd_gap(args) -> int:
+    """gap.csv, gap.png (or gap_indices.csv/.png with --sobol), gap.json; runs in out/A, out/B."""
+    from .design import Design, parse_bounds, parse_grid, parse_range
+    from .gap import gap_map, gap_sobol
+
+    _check_paired(args)
+    if args.sobol is not None and (args.ranges or args.grid):
+        raise _BadInput("gap: --sobol samples the --bounds keys; it does not take --range/--grid")
+    if args.sobol is None and args.bounds:
+        raise _BadInput("gap: --bounds needs --sobol N")
+    if args.sobol is None and not (args.ranges or args.grid):
+        raise _BadInput("gap: give --range/--grid keys for a map, or --sobol N --bounds ...")
+    a, b = _load(args.a, args), _load(args.b, args)
+    out = args.out or Path("out") / f"gap-{a.name}-{b.name}"
+    kwargs = {"replicates": args.replicates, "steps": args.steps, "seed": args.seed,
+              "workers": args.workers, "scheduler": args.scheduler, "out": out,
+              "resume": args.resume, "progress": True}
+    if args.sobol is not None:
+        bounds = parse_bounds(args.bounds)
+        print(f"{a.name} − {b.name}: Sobol' N={args.sobol}, k={len(bounds)}: "
+              f"{args.sobol * (2 * len(bounds) + 2)} points x {args.replicates} replicates x 2 "
+              f"scenarios on {_where(args)} -> {out}/", flush=True)
+        indices = gap_sobol(a, b, bounds, args.sobol, **kwargs)
+        print(indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        return 0
+    design = Design(grid=parse_grid(args.grid), ranges=parse_range(args.ranges))
+    points = len(design.points())
+    print(f"{a.name} − {b.name}: {points} points x {args.replicates} replicates x 2 scenarios "
+          f"= {2 * points * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
+    table = gap_map(a, b, design, **kwargs)
+    print(format_gap(table, design.keys, a.name, b.name))
+    return 0
+
+
+def format_gap(table, keys: list[str], a: str, b: str) -> str:
+    """Plain text: one line per point, its keys, the unmet-need gap ± half-width, winner."""
+    head = [k.rsplit(".", 1)[-1] for k in keys] + [f"unmet_need {a} − {b}", "winner"]
+    lines = [head]
+    for _, row in table.iterrows():
+        half = (row["unmet_need_gap_ci_high"] - row["unmet_need_gap_ci_low"]) / 2
+        lines.append([f"{row[k]:g}" if isinstance(row[k], float) else str(row[k]) for k in keys]
+                     + [f"{row['unmet_need_gap']:+.4f} ± {half:.4f}", str(row["winner"])])
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+    text = ["  ".join(c.rjust(w) for c, w in zip(line, widths, strict=True)) for line in lines]
+    counts = table["winner"].value_counts()
+    text.append(f"{a} wins {counts.get('A', 0)}, {b} wins {counts.get('B', 0)}, neither "
+                f"{counts.get('neither', 0)} of {len(table)} points (95 % CI of the paired gap)")
+    return "\n".join(text)
+
+
 COMMANDS = {"app": cmd_app, "run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "sweep": cmd_sweep,
-            "sensitivity": cmd_sensitivity, "plot": cmd_plot, "patterns": cmd_patterns}
+            "sensitivity": cmd_sensitivity, "plot": cmd_plot, "decompose": cmd_decompose,
+            "gap": cmd_gap, "patterns": cmd_patterns}
+
+
+# import names of the dependencies in pyproject.toml (checked before any command runs)
+REQUIRED = ("numpy", "scipy", "pandas", "yaml", "mesa", "networkx", "matplotlib", "pyarrow",
+            "dask", "distributed", "SALib", "tqdm")
+
+
+def missing_dependencies() -> list[str]:
+    """Required packages this Python cannot import (found without importing them)."""
+    from importlib.util import find_spec
+
+    return [name for name in REQUIRED if find_spec(name) is None]
+
+
+def _warning_printer():
+    """A ``warnings.showwarning`` that prints cogov's own warnings as one plain line on
+    stderr, each once per command (a scenario is read more than once); others as usual."""
+    from .scenario import CogovWarning
+
+    shown: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if not issubclass(category, CogovWarning):
+            sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+        elif str(message) not in shown:
+            shown.add(str(message))
+            print(f"warning: {message}", file=sys.stderr)
+
+    return show
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = build_parser().parse_args(argv)
+    missing = missing_dependencies()
+    if missing:
+        print(f"error: this Python ({sys.executable}) lacks cogov's dependencies "
+              f"({', '.join(missing)}).\nSet them up with `make venv` in the checkout and use "
+              "`.venv/bin/python run.py ...`, or install them into this Python with "
+              "`python -m pip install -e .` (from the checkout).", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from .scenario import CogovWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", CogovWarning)  # the printer shows each one once
+        warnings.showwarning = _warning_printer()
+        return _dispatch(args)
+
+
+def _dispatch(args) -> int:
     from .scenario import ScenarioError
 
     try:

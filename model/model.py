@@ -119,18 +119,19 @@ class GovernanceModel(mesa.Model):
         s = self.scenario
         n, kind = s.population.citizens, s.network.kind
         districts = None
+        self.network_labels: tuple[str, ...] | None = None  # citizen i is node labels[i]
         if kind == "file":
-            self.adjacency, districts = net.read_file(s.network.path)
-            if self.adjacency.shape[0] != n:
-                raise ScenarioError([
-                    f"network.path: the file has {self.adjacency.shape[0]} nodes but "
-                    f"population.citizens is {n}"
-                ])
+            errors = net.file_errors(s)
+            if errors:
+                raise ScenarioError(errors)
+            found = net.read_file(s.network.path, s.network.format)
+            self.adjacency, self.network_labels = found.adjacency, found.labels
+            districts = found.districts(s.population.districts)
         else:
             self.adjacency = net.build_adjacency(
                 kind, n, self.stream("network"), s.network.degree, s.network.rewire
             )
-        if districts is None or districts.max() >= s.population.districts:
+        if districts is None:
             districts = net.block_districts(n, s.population.districts)
         self.degree = net.degrees(self.adjacency).astype(float)
         self.citizens = make_population(s, districts, self.stream("population"))
@@ -275,7 +276,7 @@ class GovernanceModel(mesa.Model):
         if self.needs.displaced:
             c.compensation = self.relocation.step(c.need, self.needs.harm, self.needs.harmed_at,
                                                   t, gov)
-        uptake = gate(c.trust_ngo, basis)
+        uptake = self._uptake(basis)
         self.resources.step(c, shares, cell_need, gov, self.hubs, self.ngos,
                             self._field_trust_gate(basis), self._earmark(response, cell_need),
                             self._award,
@@ -419,9 +420,20 @@ class GovernanceModel(mesa.Model):
         self.response_spend = float(money.sum())
         return money
 
+    def _uptake(self, basis: float) -> np.ndarray:
+        """Citizens' uptake of NGO service, g(T_ngo); 1 when trust does not gate
+        collaboration (the counterfactual ``mechanisms.trust.gates_collaboration: off``)."""
+        c = self.citizens
+        if not self.scenario.mechanisms.trust.gates_collaboration:
+            return np.ones(c.n)
+        return gate(c.trust_ngo, basis)
+
     def _field_trust_gate(self, basis: float) -> np.ndarray:
-        """g(mean trust in NGOs) among citizens of each field."""
+        """g(mean trust in NGOs) among citizens of each field (1 everywhere when trust does
+        not gate collaboration)."""
         c, count = self.citizens, self.field_size
+        if not self.scenario.mechanisms.trust.gates_collaboration:
+            return np.ones(count.size)
         total = np.bincount(c.field, weights=c.trust_ngo, minlength=count.size)
         return gate(np.divide(total, count, out=np.zeros(count.size), where=count > 0), basis)
 
