@@ -49,6 +49,7 @@ class Check:
     hi: float = math.inf
     closed: bool = False
     on: str = "ci"
+    text: str = ""  # how to print it, if not as a region
 
     def holds(self, mean: float, ci_low: float, ci_high: float) -> bool:
         low, high = (mean, mean) if self.on == "mean" else (ci_low, ci_high)
@@ -59,6 +60,8 @@ class Check:
         return bool(self.lo < low and high < self.hi)
 
     def __str__(self) -> str:
+        if self.text:
+            return self.text
         if self.lo == -math.inf:
             return f"{'≤' if self.closed else '<'} {_num(self.hi)}"
         if self.hi == math.inf:
@@ -84,7 +87,8 @@ def within(lo: float, hi: float) -> Check:
 
 def near(value: float, tolerance: float) -> Check:
     """A calibration target: the mean within ``tolerance`` of ``value``."""
-    return Check(lo=value - tolerance, hi=value + tolerance, closed=True, on="mean")
+    return Check(lo=value - tolerance, hi=value + tolerance, closed=True, on="mean",
+                 text=f"{_num(value)} ± {_num(tolerance)} (mean)")
 
 
 # ---------------------------------------------------------------- statistics

@@ -51,7 +51,7 @@ def test_checks_judge_the_whole_interval_or_the_mean():
     assert below(1).holds(0.5, 0.4, 0.6) and not below(1).holds(0.9, 0.8, 1.0)
     assert within(1, 3).holds(2, 1, 3) and not within(1, 3).holds(2, 0.9, 3)
     assert near(2.625, 0.1).holds(2.7, 1.0, 4.0)  # targets: the mean, whatever the spread
-    assert not near(2.625, 0.1).holds(2.8, 2.79, 2.81)
+    assert not near(2.625, 0.1).holds(2.8, 2.79, 2.81) and str(near(2.625, 0.1)) == "2.625 ± 0.1 (mean)"
     assert not above(0).holds(math.nan, math.nan, math.nan)
     assert [str(c) for c in (above(1), below(0.05), within(0.05, 0.95))] == \
         ["> 1", "< 0.05", "in [0.05, 0.95]"]
@@ -138,8 +138,7 @@ def test_targets_are_read_and_each_becomes_a_pattern_on_its_preset(tmp_path):
     found = target_patterns(tmp_path)
     assert [p.name for p in found] == ["calibrated/tiny: trust_gov", "calibrated/tiny: unmet_need@12"]
     assert found[0].source == "a run of the preset" and found[1].source == "tiny.yaml"
-    assert found[0].group == "calibrated" and str(found[0].check) == \
-        f"in [{level - 0.001:.4g}, {level + 0.001:.4g}]"
+    assert found[0].group == "calibrated" and str(found[0].check) == f"{level:.4g} ± 0.001 (mean)"
     met, missed = (measure(p, replicates=2) for p in found)
     assert met.passed and met.mean == pytest.approx(level)
     assert not missed.passed and 0 <= missed.mean <= 1
