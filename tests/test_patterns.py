@@ -202,7 +202,7 @@ def test_cli_bad_input_exits_2(tmp_path, monkeypatch, capsys):
 
 @pytest.mark.slow
 def test_every_pattern_in_the_fast_run(tmp_path):
-    """The suite's run of the report (about a minute on one core)."""
+    """The suite's run of the report (about 1.5 minutes on one core)."""
     out = tmp_path / "fast"
     assert main(["patterns", "--fast", "--workers", "1", "--out", str(out)]) == 0
     csv = pd.read_csv(out / "patterns.csv")
