@@ -44,6 +44,7 @@ figures: $(STAMP)
 	rm -rf out/sweep-readme
 	$(PY) run.py sweep scenarios/collaborative.yaml --grid governance.adaptation=off,on \
 		--range population.need.shift.size=0:0.6:5 --replicates 10 --out out/sweep-readme
+	$(PY) run.py patterns --out docs
 	rm -rf out/gap-readme out/decompose-adaptive
 	$(PY) run.py gap adaptive top_down --range mechanisms.resources.social_capacity=0:0.5:5 \
 		--range organizations.ngo_efficiency=0.6:0.95:8 --replicates 10 \

@@ -113,6 +113,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="metric to analyse (repeatable; default: unmet_need)")
     _execution(p)
     _common(p, "out/sensitivity-<scenario name>")
+    p = sub.add_parser("patterns", help="pattern-oriented validation: run every pattern the model "
+                                        "claims and write patterns.csv and validation.md")
+    p.add_argument("--fast", action="store_true",
+                   help="small populations and few replicates, for CI; not the documented numbers "
+                        "(default: off, full size)")
+    p.add_argument("--out", type=Path, help="output folder (default: out/patterns; "
+                                            "--out docs regenerates docs/validation.md)")
+    p.add_argument("--seed", type=int, default=42, help="base seed of the replicates")
+    p.add_argument("--replicates", type=int, help="replicates of every pattern (default: each "
+                                                  "pattern's own, 10 for most, fewer with --fast)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="parallel processes (default: number of cores; results do not depend on it)")
+    p.add_argument("--only", action="append", default=[], metavar="NAME",
+                   help="run only this pattern, or the patterns whose names start with it "
+                        "(repeatable; default: all)")
+    p.add_argument("--list", action="store_true", help="list the patterns and exit (default: off)")
+    p.add_argument("--strict", action="store_true",
+                   help="exit with code 1 if a pattern does not hold (default: 0 once it ran)")
     _add_decompose(sub)
     _add_gap(sub)
     p = sub.add_parser("calibrate", help="fit parameters to observed moments (simulated moments, "
@@ -426,6 +444,44 @@ def cmd_plot(args) -> int:
     return 0
 
 
+def cmd_patterns(args) -> int:
+    """Pattern-oriented validation: patterns.csv, figures/validation/, validation.md.
+
+    Exit 0 once every pattern ran, whether it holds or not (a failing pattern is a result,
+    reported in the files); 1 with --strict if any does not hold; 2 on bad input."""
+    from .patterns import all_patterns
+    from .validation import run_all, select, write_report
+
+    if args.workers < 1 or (args.replicates is not None and args.replicates < 2):
+        raise _BadInput("patterns: --workers must be at least 1 and --replicates at least 2 "
+                        "(a 95 % interval needs two replicates)")
+    try:
+        patterns = select(all_patterns(), args.only)
+    except ValueError as exc:
+        raise _BadInput(str(exc)) from None
+    if args.list:
+        for p in patterns:
+            print(f"{p.name:<45} {p.source}")
+        return 0
+    out = args.out or Path("out") / "patterns"
+    size = "fast" if args.fast else "full size"
+    print(f"{len(patterns)} patterns ({size}) on {args.workers} process"
+          f"{'es' if args.workers > 1 else ''} -> {out}/", flush=True)
+    measurements = run_all(patterns, args.fast, args.seed, workers=args.workers,
+                           replicates=args.replicates,
+                           report=lambda line: print(line, flush=True))
+    command = " ".join(["run.py patterns", *(["--fast"] if args.fast else []),
+                        *([f"--seed {args.seed}"] if args.seed != 42 else []),
+                        *([f"--replicates {args.replicates}"] if args.replicates else []),
+                        *(f"--only {o}" for o in args.only), f"--out {out.as_posix()}"])
+    write_report(measurements, out, args.fast, args.seed, command, prune=not args.only)
+    failing = [m.pattern.name for m in measurements if not m.passed]
+    print(f"{len(measurements) - len(failing)} of {len(measurements)} patterns hold"
+          + (f"; not holding: {', '.join(failing)}" if failing else "")
+          + f" -> {out}/patterns.csv, {out}/validation.md")
+    return 1 if (args.strict and failing) else 0
+
+
 def cmd_app(args) -> int:
     """Validate the scenario, then hand over to `solara run app.py`."""
     import cogov
@@ -564,7 +620,7 @@ def format_gap(table, keys: list[str], a: str, b: str) -> str:
 
 COMMANDS = {"app": cmd_app, "run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "sweep": cmd_sweep,
             "sensitivity": cmd_sensitivity, "calibrate": cmd_calibrate, "plot": cmd_plot,
-            "decompose": cmd_decompose, "gap": cmd_gap}
+            "decompose": cmd_decompose, "gap": cmd_gap, "patterns": cmd_patterns}
 
 
 # import names of the dependencies in pyproject.toml (checked before any command runs)
