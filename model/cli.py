@@ -33,12 +33,22 @@ def _execution(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bounds", action="append", default=[], metavar="KEY.PATH=LO:HI",
                    help="range of a sampled key (repeatable)")
     p.add_argument("--replicates", type=int, default=1, help="replicates per point (default 1)")
+    _executors(p)
+
+
+def _executors(p: argparse.ArgumentParser) -> None:
+    """Where runs go, and --resume: the same flags and defaults for compare, sweep and
+    sensitivity (one engine, model/sweep.py)."""
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                   help="Dask worker processes (default: number of cores; 1 = in-process)")
+                   help="worker processes on this machine (default: number of cores, "
+                        f"{os.cpu_count() or 1} here; 1 = in-process, no workers)")
+    p.add_argument("--executor", choices=["process", "dask"],
+                   help="process: a local process pool (the default); dask: a local Dask "
+                        "cluster (implied by --scheduler)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                   help="submit to an existing Dask cluster instead of starting one")
+                   help="submit to an existing Dask cluster instead of starting workers")
     p.add_argument("--resume", action="store_true",
-                   help="continue an interrupted sweep in --out, running only what is missing")
+                   help="continue an interrupted run in --out, running only what is missing")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="run scenarios with replicates and compare them")
     p.add_argument("scenarios", type=Path, nargs="+")
     p.add_argument("--replicates", type=int, default=10, help="replicates per scenario (default 10)")
-    p.add_argument("--workers", type=int, default=1, help="parallel processes (default 1)")
+    _executors(p)
     _common(p, "out/compare")
     p = sub.add_parser("sweep", help="run a parameter sweep (grid, ranges, Latin hypercube)")
     p.add_argument("scenario", type=Path)
@@ -134,10 +144,12 @@ def cmd_run(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    """Replicated comparison: summary.csv, timeseries.csv, compare.png, compare.json."""
+    """Replicated comparison: summary.csv, timeseries.csv, compare.png, compare.json, and the
+    sweep store of its runs in sweep/ (resumable)."""
+    from .compare import compare, recorded_seed
     from .outputs import provenance, write_csv, write_json
     from .plots import plot_compare
-    from .runner import base_seed, replicate_seeds, run_replicates, summarize
+    from .runner import base_seed, replicate_seeds, summarize
 
     scenarios = [_load(path, args) for path in args.scenarios]
     names = [s.name for s in scenarios]
@@ -146,11 +158,18 @@ def cmd_compare(args) -> int:
                         "distinct `name:`")
     if args.replicates < 1 or args.workers < 1:
         raise _BadInput("compare: --replicates and --workers must be at least 1")
-    base = base_seed(scenarios[0], args.seed)
     out = args.out or Path("out") / "compare"
+    seed = args.seed
+    if seed is None and scenarios[0].seed is None and args.resume:
+        seed = recorded_seed(out)
+    base = base_seed(scenarios[0], seed)
     window = scenarios[0].outputs.window
+    print(f"{len(scenarios)} scenarios x {args.replicates} replicates = "
+          f"{len(scenarios) * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
     started = time.perf_counter()
-    ts = run_replicates(scenarios, args.replicates, base, workers=args.workers, progress=True)
+    ts = compare(scenarios, args.replicates, seed=base, workers=args.workers,
+                 scheduler=args.scheduler, executor=args.executor, out=out, resume=args.resume,
+                 progress=True)
     summary = summarize(ts, window)
     write_csv(ts, out / "timeseries.csv")
     write_csv(summary, out / "summary.csv")
@@ -243,8 +262,8 @@ def cmd_sweep(args) -> int:
     print(f"{base.name}: {len(points)} points x {replicates} replicates = "
           f"{len(points) * replicates} runs on {_where(args)} -> {out}/", flush=True)
     runs = run_sweep(base, points, replicates=replicates, steps=steps, seed=seed,
-                     workers=args.workers, scheduler=args.scheduler, out=out, resume=args.resume,
-                     progress=True, design=design.to_dict())
+                     workers=args.workers, scheduler=args.scheduler, executor=args.executor,
+                     out=out, resume=args.resume, progress=True, design=design.to_dict())
     redraw(out)
     summary_path = out / "summary.csv"
     if summary_path.exists():
@@ -257,7 +276,11 @@ def cmd_sweep(args) -> int:
 def _where(args) -> str:
     if args.scheduler:
         return f"the Dask cluster at {args.scheduler}"
-    return "1 process" if args.workers <= 1 else f"{args.workers} Dask workers"
+    if args.executor == "dask":
+        return f"{args.workers} Dask worker{'s' if args.workers > 1 else ''}"
+    if args.workers <= 1 and args.executor is None:
+        return "1 process"
+    return f"{args.workers} worker process{'es' if args.workers > 1 else ''}"
 
 
 def _report(runs, out: Path) -> int:
@@ -288,8 +311,8 @@ def cmd_sensitivity(args) -> int:
           f"{_where(args)} -> {out}/", flush=True)
     indices = sensitivity(base, bounds, method=args.method, n=args.n, metrics=metrics,
                           replicates=args.replicates, steps=args.steps, seed=args.seed,
-                          workers=args.workers, scheduler=args.scheduler, out=out,
-                          resume=args.resume, progress=True)
+                          workers=args.workers, scheduler=args.scheduler,
+                          executor=args.executor, out=out, resume=args.resume, progress=True)
     print(indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     return 0
 
@@ -352,9 +375,40 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        from .sweep import SweepInterrupted
+        return _stopped(exc, argv)
 
-        if isinstance(exc, SweepInterrupted):
-            print(str(exc), file=sys.stderr)
-            return 130
-        raise
+
+def _stopped(exc: Exception, argv: list[str] | None) -> int:
+    """Exit code and message for a run that stopped early (Ctrl-C, a dead worker, failed runs);
+    anything else is a bug and keeps its traceback."""
+    from .compare import RunsFailed
+    from .sweep import SweepFailed, SweepInterrupted, SweepStopped
+
+    if isinstance(exc, RunsFailed):
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if not isinstance(exc, SweepStopped):
+        raise exc
+    where = f"finished runs are saved in {exc.out}/" if exc.out else ""
+    print(f"{exc.reason}; {where}", file=sys.stderr)
+    print(f"to run the rest: {resume_command(argv)}", file=sys.stderr)
+    if isinstance(exc, SweepInterrupted):
+        return 130
+    assert isinstance(exc, SweepFailed)
+    return 1
+
+
+def resume_command(argv: list[str] | None) -> str:
+    """The command line that was run, plus --resume (how it was invoked: run.py, -m or cogov)."""
+    import shlex
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if argv is not None:
+        prefix = ["cogov"]  # called as a function: the console command is the portable form
+    elif sys.argv[0].endswith(".py") and Path(sys.argv[0]).name != "__main__.py":
+        prefix = [sys.orig_argv[0], sys.argv[0]]  # the interpreter as typed, e.g. .venv/bin/python
+    elif "-m" in sys.orig_argv:
+        prefix = [sys.orig_argv[0], "-m", "cogov"]
+    else:
+        prefix = ["cogov"]
+    return shlex.join([*prefix, *args, *([] if "--resume" in args else ["--resume"])])
