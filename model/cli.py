@@ -8,7 +8,6 @@ and exits with code 2; nothing already written is touched.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -146,10 +145,11 @@ def cmd_run(args) -> int:
 def cmd_compare(args) -> int:
     """Replicated comparison: summary.csv, timeseries.csv, compare.png, compare.json, and the
     sweep store of its runs in sweep/ (resumable)."""
-    from .compare import compare, recorded_seed
+    from .compare import compare, store_of
     from .outputs import provenance, write_csv, write_json
     from .plots import plot_compare
     from .runner import base_seed, replicate_seeds, summarize
+    from .sweep import recorded_seed
 
     scenarios = [_load(path, args) for path in args.scenarios]
     names = [s.name for s in scenarios]
@@ -161,7 +161,7 @@ def cmd_compare(args) -> int:
     out = args.out or Path("out") / "compare"
     seed = args.seed
     if seed is None and scenarios[0].seed is None and args.resume:
-        seed = recorded_seed(out)
+        seed = recorded_seed(store_of(out))
     base = base_seed(scenarios[0], seed)
     window = scenarios[0].outputs.window
     print(f"{len(scenarios)} scenarios x {args.replicates} replicates = "
@@ -221,10 +221,10 @@ class _BadInput(Exception):
 def _sweep_seed(base, seed: int | None, out: Path, resume: bool) -> int:
     """The base seed: given, the scenario's, the one a resumed sweep recorded, or fresh."""
     from .runner import base_seed
+    from .sweep import recorded_seed
 
-    meta = out / "sweep.json"
-    if seed is None and base.seed is None and resume and meta.is_file():
-        return int(json.loads(meta.read_text())["base_seed"])
+    if seed is None and base.seed is None and resume:
+        seed = recorded_seed(out)
     return base_seed(base, seed)
 
 
@@ -382,24 +382,21 @@ def _stopped(exc: Exception, argv: list[str] | None) -> int:
     """Exit code and message for a run that stopped early (Ctrl-C, a dead worker, failed runs);
     anything else is a bug and keeps its traceback."""
     from .compare import RunsFailed
-    from .sweep import SweepFailed, SweepInterrupted, SweepStopped
+    from .sweep import SweepInterrupted, SweepStopped
 
     if isinstance(exc, RunsFailed):
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if not isinstance(exc, SweepStopped):
         raise exc
-    where = f"finished runs are saved in {exc.out}/" if exc.out else ""
-    print(f"{exc.reason}; {where}", file=sys.stderr)
+    print(f"{exc.reason}; finished runs are saved in {exc.out}/", file=sys.stderr)
     print(f"to run the rest: {resume_command(argv)}", file=sys.stderr)
-    if isinstance(exc, SweepInterrupted):
-        return 130
-    assert isinstance(exc, SweepFailed)
-    return 1
+    return 130 if isinstance(exc, SweepInterrupted) else 1  # else SweepFailed
 
 
 def resume_command(argv: list[str] | None) -> str:
-    """The command line that was run, plus --resume (how it was invoked: run.py, -m or cogov)."""
+    """The command line that was run, plus --resume, invoked as it was (python run.py,
+    python -m cogov, or the cogov console script)."""
     import shlex
 
     args = list(sys.argv[1:] if argv is None else argv)
@@ -410,5 +407,5 @@ def resume_command(argv: list[str] | None) -> str:
     elif "-m" in sys.orig_argv:
         prefix = [sys.orig_argv[0], "-m", "cogov"]
     else:
-        prefix = ["cogov"]
+        prefix = [sys.argv[0]]  # the console script, as the shell found it
     return shlex.join([*prefix, *args, *([] if "--resume" in args else ["--resume"])])

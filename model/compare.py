@@ -25,7 +25,7 @@ import pandas as pd
 
 from .runner import base_seed, replicate_seeds
 from .scenario import Scenario, ScenarioError
-from .sweep import Job, SweepStore, in_folder, read_timeseries, run_jobs
+from .sweep import Job, SweepStore, in_folder, read_timeseries, recorded_seed, run_jobs
 
 STORE = "sweep"  # the store's folder inside a comparison's folder
 
@@ -37,12 +37,6 @@ class RunsFailed(RuntimeError):
 def store_of(out: str | Path) -> Path:
     """The sweep store inside a comparison's folder."""
     return Path(out) / STORE
-
-
-def recorded_seed(out: str | Path) -> int | None:
-    """The base seed a comparison in ``out`` recorded (None if there is none)."""
-    meta = store_of(out) / "sweep.json"
-    return json.loads(meta.read_text()).get("base_seed") if meta.is_file() else None
 
 
 def compare_jobs(scenarios: Sequence[Scenario], replicates: int, seed: int,
@@ -89,7 +83,7 @@ def compare(scenarios: Sequence[Scenario], replicates: int = 10, *, steps: int |
     if replicates < 1 or workers < 1:
         raise ScenarioError(["compare: --replicates and --workers must be at least 1"])
     if seed is None and scenarios[0].seed is None and resume and out is not None:
-        seed = recorded_seed(out)
+        seed = recorded_seed(store_of(out))
     seed = base_seed(scenarios[0], seed)
 
     def run(folder) -> pd.DataFrame:

@@ -49,6 +49,18 @@ def refuse_in_starting_worker() -> None:
                          f"imported your script; {GUARD_HINT}")
 
 
+def _main_is_a_script() -> bool:
+    """Whether worker processes import a script of the caller's: not for cogov's own command
+    line (run.py, python -m cogov, the console script), a notebook or an interactive session."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    if not getattr(main, "__file__", None):
+        return False
+    cli = sys.modules.get("cogov.model.cli")
+    return cli is None or getattr(main, "main", None) is not cli.main
+
+
 def run_batch(fn: Callable, jobs: list) -> list:
     """Several jobs in one task: fewer round trips to the workers."""
     return [fn(job) for job in jobs]
@@ -149,8 +161,9 @@ class ProcessExecutor:
                 try:
                     results = future.result()
                 except BrokenProcessPool as exc:
+                    guard = f", or {GUARD_HINT}" if _main_is_a_script() else ""
                     raise WorkerLost(f"a worker process stopped unexpectedly ({exc}): it was "
-                                     f"killed or ran out of memory, or {GUARD_HINT}") from None
+                                     f"killed or ran out of memory{guard}") from None
                 self.pending |= {self.pool.submit(run_batch, fn, b) for b in _take(todo, 1)}
                 yield from results
 

@@ -231,6 +231,13 @@ class SweepStore:
         write_json(meta, self.meta_path)
 
 
+def recorded_seed(out: str | Path) -> int | None:
+    """The base seed the sweep in ``out`` recorded (None if there is none): a resumed
+    sweep whose scenario has no seed continues with it, not with a fresh one."""
+    meta = Path(out) / "sweep.json"
+    return json.loads(meta.read_text()).get("base_seed") if meta.is_file() else None
+
+
 def read_timeseries(out: str | Path) -> pd.DataFrame:
     """All time series of a sweep folder, sorted by (run_id, step)."""
     parts = sorted((Path(out) / "timeseries").glob("part-*.parquet"))

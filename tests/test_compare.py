@@ -238,3 +238,20 @@ def test_python_interrupt_message_without_a_folder(monkeypatch):
     with pytest.raises(SweepInterrupted, match="pass out=FOLDER"):
         compare([tiny("a")], 2)
     assert issubclass(SweepFailed, RuntimeError)
+
+
+@pytest.mark.parametrize("orig,argv,expected", [
+    ([".venv/bin/python", "run.py", "sweep", "a"], ["run.py", "sweep", "a"],
+     ".venv/bin/python run.py sweep a --resume"),
+    (["python3", "-m", "cogov", "compare", "a b", "c"], ["/x/cogov/__main__.py", "compare", "a b", "c"],
+     "python3 -m cogov compare 'a b' c --resume"),
+    (["/v/bin/python", "/v/bin/cogov", "sweep", "a", "--resume"], ["/v/bin/cogov", "sweep", "a", "--resume"],
+     "/v/bin/cogov sweep a --resume"),
+])
+def test_resume_command_repeats_the_command_as_invoked(monkeypatch, orig, argv, expected):
+    from cogov.model.cli import resume_command
+
+    monkeypatch.setattr(sys, "orig_argv", orig)
+    monkeypatch.setattr(sys, "argv", argv)
+    assert resume_command(None) == expected
+    assert resume_command(["sweep", "a"]) == "cogov sweep a --resume"
