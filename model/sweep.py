@@ -34,6 +34,7 @@ import json
 import math
 import tempfile
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -317,9 +318,11 @@ def run_jobs(jobs: list[Job], *, out: str | Path, fingerprint: str, meta: dict,
         store.write_meta({**meta, "status": "interrupted", "ended_at": _now()})
         raise SweepInterrupted("interrupted", out) from None
     except BaseException as exc:
-        store.flush()
-        store.write_meta({**meta, "status": "failed", "error": f"{type(exc).__name__}: {exc}",
-                          "ended_at": _now()})
+        with suppress(Exception):  # keep what can be kept; the error to report is exc
+            store.flush()
+        with suppress(Exception):
+            store.write_meta({**meta, "status": "failed",
+                              "error": f"{type(exc).__name__}: {exc}", "ended_at": _now()})
         if isinstance(exc, WorkerLost):
             raise SweepFailed(str(exc), out) from None
         exc.add_note(f"cogov: the sweep's status is now 'failed'; {rerun_advice(out)}")

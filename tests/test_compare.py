@@ -99,9 +99,8 @@ def test_interrupted_compare_resumes_to_the_same_bytes(tmp_path, monkeypatch):
     assert sorted(rows["run_id"]) == list(range(8))  # no replicate lost or repeated
 
 
-def test_ctrl_c_is_quiet_and_the_printed_command_resumes(tmp_path):
-    out = tmp_path / "c"
-    args = [*COMPARE, "--replicates", "12", "--workers", "2", "--out", str(out)]
+def ctrl_c(args: list, store) -> str:
+    """Run the command, press Ctrl-C once a chunk of runs has landed; return its stderr."""
     # a new session, as a terminal's foreground job: Ctrl-C reaches every process in it.
     # A background job of a non-interactive shell (as CI may be) ignores SIGINT, and the
     # child would inherit that; restore the default so this behaves like a terminal.
@@ -110,13 +109,20 @@ def test_ctrl_c_is_quiet_and_the_printed_command_resumes(tmp_path):
                             start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not list((out / "sweep/chunks").glob("runs-*.parquet")):
+    while time.monotonic() < deadline and not list((store / "chunks").glob("runs-*.parquet")):
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    assert "Traceback" not in err and "KeyboardInterrupt" not in err
-    assert json.loads((out / "sweep/sweep.json").read_text())["status"] == "interrupted"
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err  # no worker noise
+    assert json.loads((store / "sweep.json").read_text())["status"] == "interrupted"
+    return err
+
+
+def test_ctrl_c_is_quiet_and_the_printed_command_resumes(tmp_path):
+    out = tmp_path / "c"
+    args = [*COMPARE, "--replicates", "12", "--workers", "2", "--out", str(out)]
+    err = ctrl_c(args, out / "sweep")
     assert not (out / "summary.csv").exists()
     command = err.split("to run the rest: ", 1)[1].strip()
     words = shlex.split(command)
@@ -127,6 +133,13 @@ def test_ctrl_c_is_quiet_and_the_printed_command_resumes(tmp_path):
     assert main([*args[:-4], "--workers", "1", "--out", str(tmp_path / "full")]) == 0
     assert files(out) == files(tmp_path / "full")
     assert sorted(store_rows(out / "sweep")["run_id"]) == list(range(24))
+
+
+def test_ctrl_c_is_quiet_on_a_dask_local_cluster_too(tmp_path):
+    args = ["sweep", "scenarios/adaptive.yaml", "--grid", "mechanisms.incentives.r=3,4,5,6",
+            "--replicates", "6", *QUICK, "--workers", "2", "--executor", "dask",
+            "--out", str(tmp_path)]
+    assert "--resume" in ctrl_c(args, tmp_path)
 
 
 # --------------------------------------------------------------- failures
