@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 EXIT_BAD_INPUT = 2
@@ -19,19 +20,45 @@ KEY_METRICS = ("trust_gov", "unmet_need", "satisfaction", "cooperation", "resour
                "cost_per_need")
 
 
-def _common(p: argparse.ArgumentParser, out_default: str | None = None) -> None:
-    p.add_argument("--steps", type=int, help="number of steps (overrides the scenario)")
-    p.add_argument("--seed", type=int, help="seed (overrides the scenario; base seed for replicates)")
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's help ends with its default: "(default: X)" is added unless the
+    text already says it (defaults of None, lists and switches are worded by hand)."""
+
+    def _get_help_string(self, action):
+        text, default = action.help or "", action.default
+        if "default" in text or default is None or default is False or default == [] \
+                or default is argparse.SUPPRESS:
+            return text
+        return super()._get_help_string(action)
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+SCENARIO_HELP = "scenario YAML file or preset name (e.g. adaptive, or scenarios/my_city.yaml)"
+SET_HELP = ("override a scenario key, e.g. --set mechanisms.incentives.r=4.5 "
+            "(repeatable; default: none)")
+
+
+def _common(p: argparse.ArgumentParser, out_default: str | None = None,
+            seed_help: str = "base seed from which the replicates' seeds are spawned") -> None:
+    p.add_argument("--steps", type=int,
+                   help="number of steps (default: the scenario's `steps`)")
+    p.add_argument("--seed", type=int, help=f"{seed_help} (default: the scenario's `seed`; "
+                   "a fresh one from the OS when it has none)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
-                   help="override a scenario key, e.g. --set mechanisms.incentives.r=4.5 (repeatable)")
+                   help=SET_HELP)
     if out_default is not None:
         p.add_argument("--out", type=Path, help=f"output folder (default: {out_default})")
 
 
 def _execution(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bounds", action="append", default=[], metavar="KEY.PATH=LO:HI",
-                   help="range of a sampled key (repeatable)")
-    p.add_argument("--replicates", type=int, default=1, help="replicates per point (default 1)")
+                   help="range of a sampled key (repeatable; default: none)")
+    p.add_argument("--replicates", type=int, default=1, help="replicates per point")
     _executors(p)
 
 
@@ -39,61 +66,72 @@ def _executors(p: argparse.ArgumentParser) -> None:
     """Where runs go, and --resume: the same flags and defaults for compare, sweep and
     sensitivity (one engine, model/sweep.py)."""
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                   help="worker processes on this machine (default: number of cores, "
-                        f"{os.cpu_count() or 1} here; 1 = in-process, no workers)")
+                   help="worker processes on this machine; 1 = in-process, no workers "
+                        f"(default: number of cores, {os.cpu_count() or 1} here)")
     p.add_argument("--executor", choices=["process", "dask"],
-                   help="process: a local process pool (the default); dask: a local Dask "
-                        "cluster (implied by --scheduler)")
+                   help="process: a local process pool; dask: a local Dask cluster "
+                        "(default: process; dask with --scheduler)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                   help="submit to an existing Dask cluster instead of starting workers")
+                   help="submit to an existing Dask cluster instead of starting workers "
+                        "(default: none, workers on this machine)")
     p.add_argument("--resume", action="store_true",
-                   help="continue an interrupted run in --out, running only what is missing")
+                   help="continue an interrupted run in --out, running only what is missing "
+                        "(default: off; without it, an --out holding unfinished runs is refused)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for run.py."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="run.py",
         description="cogov: top-down management vs adaptive collaboration (agent-based model).",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    # subcommands are _Parsers too, so every command's options show their defaults
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("run", help="run one scenario once")
-    p.add_argument("scenario", type=Path)
-    _common(p, "out/<scenario name>")
+    p.add_argument("scenario", type=Path, help=SCENARIO_HELP)
+    _common(p, "out/<scenario name>", seed_help="seed of the run")
     p.add_argument("--agents", action="store_true",
-                   help="also write agents.parquet: one row per agent per step")
+                   help="also write agents.parquet: one row per agent per step "
+                        "(default: off, unless the scenario sets outputs.agents)")
     p = sub.add_parser("compare", help="run scenarios with replicates and compare them")
-    p.add_argument("scenarios", type=Path, nargs="+")
-    p.add_argument("--replicates", type=int, default=10, help="replicates per scenario (default 10)")
+    p.add_argument("scenarios", type=Path, nargs="+", help="two or more " + SCENARIO_HELP)
+    p.add_argument("--replicates", type=int, default=10, help="replicates per scenario")
     _executors(p)
     _common(p, "out/compare")
     p = sub.add_parser("sweep", help="run a parameter sweep (grid, ranges, Latin hypercube)")
-    p.add_argument("scenario", type=Path)
+    p.add_argument("scenario", type=Path, help=SCENARIO_HELP)
     p.add_argument("--grid", action="append", default=[], metavar="KEY.PATH=V1,V2,...",
-                   help="explicit values (repeatable; axes combine as a full factorial)")
+                   help="explicit values (repeatable; axes combine as a full factorial; "
+                        "default: none)")
     p.add_argument("--range", dest="ranges", action="append", default=[], metavar="KEY.PATH=LO:HI:N",
-                   help="N evenly spaced values from LO to HI (repeatable)")
-    p.add_argument("--sample", choices=["lhs"], help="sample the --bounds keys (Latin hypercube)")
+                   help="N evenly spaced values from LO to HI (repeatable; default: none)")
+    p.add_argument("--sample", choices=["lhs"],
+                   help="sample the --bounds keys (Latin hypercube; default: no sampling)")
     p.add_argument("--n", type=int, default=0, help="number of sampled points (with --sample)")
-    p.add_argument("--design", type=Path, help="a sweep design YAML (grid/range/sample/...)")
+    p.add_argument("--design", type=Path,
+                   help="a sweep design YAML (grid/range/sample/...; default: none)")
     _execution(p)
     _common(p, "out/sweep-<scenario name>")
     p = sub.add_parser("sensitivity", help="Sobol or Morris sensitivity analysis with SALib")
-    p.add_argument("scenario", type=Path)
-    p.add_argument("--method", choices=["sobol", "morris"], default="sobol")
-    p.add_argument("--n", type=int, default=64, help="SALib base sample size N (default 64)")
+    p.add_argument("scenario", type=Path, help=SCENARIO_HELP)
+    p.add_argument("--method", choices=["sobol", "morris"], default="sobol",
+                   help="Sobol indices (S1, ST) or Morris elementary effects")
+    p.add_argument("--n", type=int, default=64, help="SALib base sample size N")
     p.add_argument("--metric", dest="metrics", action="append", default=[],
-                   help="metric to analyse (repeatable; default unmet_need)")
+                   help="metric to analyse (repeatable; default: unmet_need)")
     _execution(p)
     _common(p, "out/sensitivity-<scenario name>")
     p = sub.add_parser("plot", help="redraw the figures of a results folder")
-    p.add_argument("folder", type=Path)
+    p.add_argument("folder", type=Path, help="a results folder of run, compare, sweep or "
+                   "sensitivity")
     p = sub.add_parser("app", help="start the interactive Solara app on a scenario")
-    p.add_argument("scenario", type=Path, nargs="?", default=Path("adaptive"))
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("scenario", type=Path, nargs="?", default=Path("adaptive"), help=SCENARIO_HELP)
+    p.add_argument("--port", type=int, default=8765, help="port of the local web server")
     p = sub.add_parser("validate", help="check a scenario without running it")
-    p.add_argument("scenario", type=Path)
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE")
+    p.add_argument("scenario", type=Path, help=SCENARIO_HELP)
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
+                   help=SET_HELP)
+    p.add_argument("--steps", type=int, help="number of steps (default: the scenario's `steps`)")
     return parser
 
 
@@ -124,6 +162,7 @@ def cmd_run(args) -> int:
 
     s = _load(args.scenario, args)
     out = args.out or Path("out") / s.name
+    labels = _network_labels(s)
     table = AgentTable(out / "agents.parquet") if (args.agents or s.outputs.agents) else None
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     result = run_scenario(s, seed=args.seed, on_step=table)
@@ -135,11 +174,20 @@ def cmd_run(args) -> int:
     write_json({"scenario": s.to_dict(), "seed": result.seed, "started_at": started,
                 "wall_time_s": round(result.wall_time, 3),
                 "final_window": {"steps": s.outputs.window, **final.to_dict()},
-                **provenance()}, out / "run.json")
+                **labels, **provenance()}, out / "run.json")
     print(f"{s.name}: {s.steps} steps, seed {result.seed}, {result.wall_time:.2f} s -> {out}/")
     for name in KEY_METRICS:
         print(f"  {name:<18} {final[name]:.4f}")
     return 0
+
+
+def _network_labels(s) -> dict:
+    """``network_labels`` for run.json: the file's label of citizen i (agents.parquet id i+1)."""
+    if s.network.kind != "file":
+        return {}
+    from .network import read_file
+
+    return {"network_labels": list(read_file(s.network.path, s.network.format).labels)}
 
 
 def cmd_compare(args) -> int:
@@ -158,6 +206,9 @@ def cmd_compare(args) -> int:
                         "distinct `name:`")
     if args.replicates < 1 or args.workers < 1:
         raise _BadInput("compare: --replicates and --workers must be at least 1")
+    from .scenario import comparison_warnings, warn
+
+    warn(comparison_warnings(scenarios))
     out = args.out or Path("out") / "compare"
     seed = args.seed
     if seed is None and scenarios[0].seed is None and args.resume:
@@ -355,9 +406,54 @@ COMMANDS = {"app": cmd_app, "run": cmd_run, "compare": cmd_compare, "validate": 
             "sensitivity": cmd_sensitivity, "plot": cmd_plot}
 
 
+# import names of the dependencies in pyproject.toml (checked before any command runs)
+REQUIRED = ("numpy", "scipy", "pandas", "yaml", "mesa", "networkx", "matplotlib", "pyarrow",
+            "dask", "distributed", "SALib", "tqdm")
+
+
+def missing_dependencies() -> list[str]:
+    """Required packages this Python cannot import (found without importing them)."""
+    from importlib.util import find_spec
+
+    return [name for name in REQUIRED if find_spec(name) is None]
+
+
+def _warning_printer():
+    """A ``warnings.showwarning`` that prints cogov's own warnings as one plain line on
+    stderr, each once per command (a scenario is read more than once); others as usual."""
+    from .scenario import CogovWarning
+
+    shown: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if not issubclass(category, CogovWarning):
+            sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+        elif str(message) not in shown:
+            shown.add(str(message))
+            print(f"warning: {message}", file=sys.stderr)
+
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = build_parser().parse_args(argv)
+    missing = missing_dependencies()
+    if missing:
+        print(f"error: this Python ({sys.executable}) lacks cogov's dependencies "
+              f"({', '.join(missing)}).\nSet them up with `make venv` in the checkout and use "
+              "`.venv/bin/python run.py ...`, or install them into this Python with "
+              "`python -m pip install -e .` (from the checkout).", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from .scenario import CogovWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", CogovWarning)  # the printer shows each one once
+        warnings.showwarning = _warning_printer()
+        return _dispatch(args, argv)
+
+
+def _dispatch(args, argv: list[str] | None) -> int:
     from .scenario import ScenarioError
 
     try:

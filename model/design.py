@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from .scenario import Scenario, ScenarioError, did_you_mean, leaf_type
+from .scenario import Scenario, ScenarioError, did_you_mean, leaf_type, load_yaml, read_text_file
 
 
 @dataclass(frozen=True)
@@ -187,12 +187,8 @@ def read_design_file(path: str | Path) -> dict:
         set: {population.citizens: 1000}
     """
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ScenarioError([f"{path}: cannot read design file ({exc.strerror})"]) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError([f"{path}: not valid YAML: {exc}".replace("\n", " ")]) from None
+    # binary or non-UTF-8 files, YAML errors and duplicate keys: a ScenarioError
+    raw = load_yaml(read_text_file(path, "design file"), str(path)) or {}
     if not isinstance(raw, dict):
         raise ScenarioError([f"{path}: a design file must be a mapping of keys"])
     errors = []

@@ -221,6 +221,42 @@ def hub_reach(m) -> float:
     return _ratio(float(sum(h.grant for h in m.hubs)), float(planned))
 
 
+def hub_leverage(m) -> float:
+    """Hub-level leverage, (Σ hub grants + Σ social funds hubs raise) / Σ hub grants, this step
+    (NaN when no hub received a grant). Pudong 2016: (8M + 13M) / 8M = 2.625."""
+    grants = float(sum(h.grant for h in m.hubs))
+    return _ratio(grants + float(sum(h.raised for h in m.hubs)), grants)
+
+
+def ngos_linked(m) -> int:
+    """NGOs linked to a hub (its members), a count (not per capita)."""
+    return sum(len(h.members) for h in m.hubs)
+
+
+def _funded(m) -> list:
+    """Linked NGOs paid project money this step, by a hub or the government."""
+    return [g for g in m.ngos if g.hub is not None and g.funds > 0]
+
+
+def ngos_funded(m) -> int:
+    """NGOs linked to a hub that received project money (from a hub or the government) this
+    step, a count; never more than ``ngos_linked``."""
+    return len(_funded(m))
+
+
+def ngos_funded_share(m) -> float:
+    """ngos_funded / ngos_linked (NaN when no NGO is linked): a share, scale-free."""
+    return _ratio(float(ngos_funded(m)), float(ngos_linked(m)))
+
+
+def projects_per_funded_ngo(m) -> float:
+    """Purchases (buyer–NGO pairs that paid money this step) per funded linked NGO (NaN if none
+    was funded). With project procurement a purchase is a running contract."""
+    funded = _funded(m)
+    pairs = sum(1 for g in funded for paid in g.funders.values() if paid > 0)
+    return _ratio(float(pairs), float(len(funded)))
+
+
 def projects_active(m) -> int:
     """Project contracts running at the end of the step."""
     return m.projects.active
@@ -297,6 +333,11 @@ REPORTERS = {
         ngo_default_rate,
         hub_funds_raised,
         hub_reach,
+        hub_leverage,
+        ngos_linked,
+        ngos_funded,
+        ngos_funded_share,
+        projects_per_funded_ngo,
         projects_active,
         project_failures,
         relocation_compensation,

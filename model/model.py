@@ -119,18 +119,19 @@ class GovernanceModel(mesa.Model):
         s = self.scenario
         n, kind = s.population.citizens, s.network.kind
         districts = None
+        self.network_labels: tuple[str, ...] | None = None  # citizen i is node labels[i]
         if kind == "file":
-            self.adjacency, districts = net.read_file(s.network.path)
-            if self.adjacency.shape[0] != n:
-                raise ScenarioError([
-                    f"network.path: the file has {self.adjacency.shape[0]} nodes but "
-                    f"population.citizens is {n}"
-                ])
+            errors = net.file_errors(s)
+            if errors:
+                raise ScenarioError(errors)
+            found = net.read_file(s.network.path, s.network.format)
+            self.adjacency, self.network_labels = found.adjacency, found.labels
+            districts = found.districts(s.population.districts)
         else:
             self.adjacency = net.build_adjacency(
                 kind, n, self.stream("network"), s.network.degree, s.network.rewire
             )
-        if districts is None or districts.max() >= s.population.districts:
+        if districts is None:
             districts = net.block_districts(n, s.population.districts)
         self.degree = net.degrees(self.adjacency).astype(float)
         self.citizens = make_population(s, districts, self.stream("population"))

@@ -98,7 +98,9 @@ class AgentTable:
     Citizens come straight from the model's arrays (never through Python
     objects); organisations from their Mesa agents. Key: (step, type, id), where a
     id is its Mesa unique_id; a citizen's is its network node index + 1 (citizens own
-    unique_ids 1..n, whether or not their Citizen views exist).
+    unique_ids 1..n, whether or not their Citizen views exist). ``label``: a citizen's
+    node in the network file (``network.kind: file``), to join results back to the
+    original people; null for organisations and generated networks.
     """
 
     CITIZEN_COLUMNS = ("district", "field", "need", "received", "satisfaction",
@@ -110,6 +112,7 @@ class AgentTable:
         self.path = Path(path)
         self._writer = None
         self._tmp = None
+        self._labels = None  # the citizens' label column, built once
 
     def __call__(self, model) -> None:
         """Append the model's current state."""
@@ -126,7 +129,8 @@ class AgentTable:
     def _citizens(self, model, pa):
         c = model.citizens
         cols = {"step": np.full(c.n, model.steps, dtype=np.int64),
-                "type": pa.array(["Citizen"] * c.n), "id": np.arange(1, c.n + 1, dtype=np.int64)}
+                "type": pa.array(["Citizen"] * c.n), "id": np.arange(1, c.n + 1, dtype=np.int64),
+                "label": self._citizen_labels(model, pa)}
         for name in self.CITIZEN_COLUMNS:
             cols[name] = np.asarray(getattr(c, name), dtype=float)
         for name in self.ORG_COLUMNS:
@@ -134,15 +138,22 @@ class AgentTable:
                 cols[name] = np.full(c.n, np.nan)
         return pa.table(cols)
 
+    def _citizen_labels(self, model, pa):
+        if self._labels is None:
+            labels = getattr(model, "network_labels", None)
+            self._labels = (pa.array(labels, pa.string()) if labels is not None
+                            else pa.nulls(model.citizens.n, pa.string()))
+        return self._labels
+
     def _organizations(self, model, pa):
         orgs = [model.government, *model.hubs, *model.ngos]
         cols = {"step": [model.steps] * len(orgs), "type": [type(a).__name__ for a in orgs],
-                "id": [a.unique_id for a in orgs]}
+                "id": [a.unique_id for a in orgs], "label": [None] * len(orgs)}
         for name in self.CITIZEN_COLUMNS + self.ORG_COLUMNS:
             if name not in cols:
                 cols[name] = [float(getattr(a, name, np.nan)) for a in orgs]
-        schema = pa.schema([("step", pa.int64()), ("type", pa.string()), ("id", pa.int64())]
-                           + [(k, pa.float64()) for k in list(cols)[3:]])
+        schema = pa.schema([("step", pa.int64()), ("type", pa.string()), ("id", pa.int64()),
+                            ("label", pa.string())] + [(k, pa.float64()) for k in list(cols)[4:]])
         return pa.table(cols, schema=schema)
 
     def close(self) -> None:

@@ -41,6 +41,19 @@ class ScenarioError(ValueError):
         super().__init__("\n".join(self.errors))
 
 
+class CogovWarning(UserWarning):
+    """Input that is valid but probably not what was meant (a shock that can never act, a
+    network file whose weights are ignored...); the CLI prints these as ``warning: ...``."""
+
+
+def warn(messages: list[str] | tuple[str, ...]) -> None:
+    """Issue each message as a :class:`CogovWarning` (shown once per message and place)."""
+    import warnings
+
+    for message in messages:
+        warnings.warn(message, CogovWarning, stacklevel=3)
+
+
 def _p(default: Any, lo: float | None = None, hi: float | None = None, *, open_lo: bool = False):
     """A scenario field with an allowed range ``[lo, hi]`` (``(lo, hi]`` if open_lo)."""
     return field(default=default, metadata={"lo": lo, "hi": hi, "open_lo": open_lo})
@@ -86,7 +99,9 @@ class InitialTrust:
 
 @dataclass(frozen=True, kw_only=True)
 class Population:
-    citizens: int = _p(2500, 2)
+    # "auto" (with network.kind: file) is resolved to the file's node count when the scenario
+    # is validated, so a built Scenario, and the model, always hold an int
+    citizens: int | Literal["auto"] = _p(2500, 2)
     districts: int = _p(10, 1)
     need: Need = _sub(Need)
     initial_trust: InitialTrust = _sub(InitialTrust)
@@ -101,6 +116,9 @@ class Network:
     degree: int = _p(4, 1)
     rewire: float = _p(0.05, 0.0, 1.0)
     path: str | None = None
+    format: Literal[
+        "auto", "graphml", "gml", "pajek", "gexf", "edgelist", "csv", "tsv"
+    ] = "auto"  # of network.path; auto: from its extension (network.FORMATS)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -254,6 +272,7 @@ class Incubation:
     cost: float = _p(0.24, 0.0)
     startup_capacity: float = _p(0.5, 0.0, open_lo=True)
     exit_after: int = _p(6, 1)
+    member_support: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -370,9 +389,7 @@ class Scenario:
     def replace(self, **changes: Any) -> Scenario:
         """A copy with dotted-path changes, validated: ``s.replace(**{"budget.per_capita": 1})``."""
         raw = self.to_dict()
-        for key, value in changes.items():
-            _set_path(raw, key, value)
-        return scenario_from_dict(raw)
+        return _validate(raw, _apply_overrides(raw, changes))
 
 
 # ------------------------------------------------------------------ conversion
@@ -425,10 +442,14 @@ def _as_number(value: Any) -> float | None:
 def _convert(tp: Any, value: Any, path: str, meta: dict, errors: list[str]) -> Any:
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):
-        options = [a for a in get_args(tp) if a is not type(None)]
-        if value is None:
+        args = get_args(tp)
+        if value is None and type(None) in args:
             return None
-        return _convert(options[0], value, path, meta, errors)
+        words = [w for a in args if get_origin(a) is Literal for w in get_args(a)]
+        if value in words:  # e.g. population.citizens: auto
+            return value
+        options = [a for a in args if a is not type(None) and get_origin(a) is not Literal]
+        return _convert(options[0], value, path, {**meta, "words": words}, errors)
     if origin is Literal:
         choices = get_args(tp)
         if value in choices:
@@ -465,7 +486,8 @@ def _convert(tp: Any, value: Any, path: str, meta: dict, errors: list[str]) -> A
         x = _as_number(value)
         ok = x is not None and math.isfinite(x) and (tp is float or float(x).is_integer())
         if not ok or not _in_range(x, meta):
-            errors.append(f"{path}: expected {_range_text(meta, kind)}, got {_fmt(value)}")
+            also = "".join(f" or {w!r}" for w in meta.get("words", ()))
+            errors.append(f"{path}: expected {_range_text(meta, kind)}{also}, got {_fmt(value)}")
             return meta.get("lo") or 0
         return int(x) if tp is int else float(x)
     raise TypeError(f"unsupported scenario type {tp!r} at {path}")  # programming error
@@ -498,52 +520,123 @@ def _build(cls: type, raw: Any, path: str, errors: list[str]) -> Any:
     return cls(**kwargs)
 
 
-def _cross_checks(s: Scenario) -> list[str]:
-    """Rules that involve more than one key."""
+def _error_paths(errors: list[str]) -> set[str]:
+    """The key paths named by error messages ("population.citizens: ..." -> that path)."""
+    return {e.split(":", 1)[0] for e in errors}
+
+
+def _cross_checks(s: Scenario, bad: set[str] = frozenset()) -> list[str]:
+    """Rules that involve more than one key.
+
+    They run in the same pass as the single-key checks; a rule is skipped when one of
+    its keys (or a section above it) already has an error, because that key then holds
+    a stand-in value and the rule would report a problem that is not there.
+    """
+
+    def ok(*keys: str) -> bool:
+        return not any(k == b or k.startswith(b + ".") for k in keys for b in bad)
+
     errors = []
     n, net = s.population.citizens, s.network
-    if net.kind == "lattice" and math.isqrt(n) ** 2 != n:
-        errors.append(
-            f"network.kind: 'lattice' needs population.citizens to be a square number, got {n}"
-        )
-    if net.kind == "lattice" and n < 9:
-        errors.append("network.kind: 'lattice' needs at least 9 citizens")
-    if net.kind == "file" and not net.path:
-        errors.append("network.path: required when network.kind is 'file'")
-    elif net.kind == "file" and not Path(net.path).is_file():
-        errors.append(f"network.path: no such file {net.path!r}")
-    if net.kind == "complete" and n > COMPLETE_MAX:
+    pop = "population.citizens"
+    if net.kind == "lattice" and ok("network.kind", pop):
+        if math.isqrt(n) ** 2 != n:
+            errors.append(f"network.kind: 'lattice' needs population.citizens to be a square "
+                          f"number, got {n}")
+        if n < 9:
+            errors.append("network.kind: 'lattice' needs at least 9 citizens")
+    if net.kind == "file" and ok("network.kind", "network.path"):
+        if not net.path:
+            errors.append("network.path: required when network.kind is 'file'")
+        elif not Path(net.path).is_file():
+            errors.append(f"network.path: no such file {net.path!r}")
+    if net.kind == "complete" and n > COMPLETE_MAX and ok("network.kind", pop):
         errors.append(f"network.kind: 'complete' is limited to {COMPLETE_MAX} citizens, got {n}")
-    if net.kind in ("regular", "small_world", "scale_free", "erdos_renyi") and net.degree >= n:
-        errors.append(f"network.degree: must be below population.citizens ({n}), got {net.degree}")
-    if net.kind == "regular" and (n * net.degree) % 2:
-        errors.append("network.degree: citizens x degree must be even for a 'regular' network")
-    if net.kind in EVEN_DEGREE and (net.degree < 2 or net.degree % 2):
+    degree_kinds = ("regular", "small_world", "scale_free", "erdos_renyi")
+    if net.kind in degree_kinds and ok("network.kind", "network.degree", pop):
+        if net.degree >= n:
+            errors.append(f"network.degree: must be below population.citizens ({n}), "
+                          f"got {net.degree}")
+        if net.kind == "regular" and (n * net.degree) % 2:
+            errors.append("network.degree: citizens x degree must be even for a 'regular' network")
+    if net.kind in EVEN_DEGREE and ok("network.kind", "network.degree") and (
+            net.degree < 2 or net.degree % 2):
         errors.append(f"network.degree: {net.kind!r} needs an even degree of at least 2 "
                       f"({EVEN_DEGREE[net.kind]}), got {net.degree}")
     hs = s.mechanisms.hub_strategy
-    if hs.gather + hs.borrow + hs.avoid <= 0:
+    keys = [f"mechanisms.hub_strategy.{k}" for k in ("gather", "borrow", "avoid")]
+    if hs.gather + hs.borrow + hs.avoid <= 0 and ok(*keys):
         errors.append("mechanisms.hub_strategy: gather, borrow and avoid cannot all be 0")
-    if s.population.districts > n:
-        errors.append(f"population.districts: must not exceed population.citizens ({n})")
+    if s.population.districts > n and ok("population.districts", pop):
+        errors.append(f"population.districts: must not exceed population.citizens ({n}), "
+                      f"got {s.population.districts}")
+    return errors + _shock_checks(s, ok)
+
+
+def _shock_checks(s: Scenario, ok) -> list[str]:
+    errors = []
     for i, shock in enumerate(s.shocks):
-        if shock.where is not None and shock.where >= s.population.districts:
-            errors.append(
-                f"shocks.{i}.where: district {shock.where} does not exist "
-                f"(districts are 0..{s.population.districts - 1})"
-            )
-        if shock.kind in ("budget_cut", "incident") and shock.size > 1:
-            errors.append(f"shocks.{i}.size: a {shock.kind} is a fraction in [0, 1], got {shock.size}")
+        where = f"shocks.{i}.where"
+        if (shock.where is not None and shock.where >= s.population.districts
+                and ok(where, "population.districts")):
+            errors.append(f"{where}: district {shock.where} does not exist "
+                          f"(districts are 0..{s.population.districts - 1})")
+        if shock.kind in ("budget_cut", "incident") and shock.size > 1 and ok(
+                f"shocks.{i}.kind", f"shocks.{i}.size"):
+            errors.append(f"shocks.{i}.size: a {shock.kind} is a fraction in [0, 1], "
+                          f"got {shock.size}")
     return errors
+
+
+def _resolve_auto(s: Scenario, errors: list[str]) -> tuple[Scenario, bool]:
+    """``population.citizens: auto`` -> the node count of the network file.
+
+    Returns the scenario and whether its count is real: with no file to count, an error
+    is appended and a stand-in of 2 citizens returned (the caller then skips the rules
+    that involve the count).
+    """
+    if s.population.citizens != "auto":
+        return s, True
+    net, count = s.network, None
+    if net.kind != "file":
+        errors.append("population.citizens: 'auto' takes the count from a network file; it "
+                      f"needs network.kind: file, got {net.kind!r}")
+    elif net.path and Path(net.path).is_file():
+        from .network import read_file
+
+        try:
+            count = read_file(net.path, net.format).n
+        except ScenarioError as exc:
+            errors.extend(exc.errors)
+        if count is not None and count < 2:
+            errors.append(f"population.citizens: 'auto' found {count} nodes in network.path; "
+                          "a population needs at least 2")
+            count = None
+    population = dataclasses.replace(s.population, citizens=2 if count is None else count)
+    return dataclasses.replace(s, population=population), count is not None
 
 
 def scenario_from_dict(raw: dict) -> Scenario:
     """Validate plain data into a :class:`Scenario`; raise :class:`ScenarioError` listing all problems."""
-    errors: list[str] = []
+    return _validate(raw, [])
+
+
+def _validate(raw: dict, errors: list[str], read_network: bool = False) -> Scenario:
+    """Single-key and cross-key checks in one pass; ``errors`` may already hold some
+    (from overrides), and all are raised together. ``read_network``: also check a
+    network file's contents against the scenario (node count, districts)."""
     raw = {k: v for k, v in (raw or {}).items() if k != "extends"}
     scenario = _build(Scenario, raw, "", errors)
-    if not errors:
-        errors = _cross_checks(scenario)
+    scenario, counted = _resolve_auto(scenario, errors)
+    bad = _error_paths(errors) | (set() if counted else {"population.citizens"})
+    errors.extend(e for e in _cross_checks(scenario, bad) if e not in errors)
+    bad |= _error_paths(errors)
+    net_keys = ("network", "network.kind", "network.path", "network.format", "population",
+                "population.citizens", "population.districts")
+    if read_network and scenario.network.kind == "file" and not bad & set(net_keys):
+        from .network import file_errors
+
+        errors.extend(e for e in file_errors(scenario) if e not in errors)
     if errors:
         raise ScenarioError(errors)
     return scenario
@@ -602,22 +695,68 @@ def resolve_scenario_path(path: str | Path) -> Path:
     return path.resolve()
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader, but a key given twice in one mapping is recorded (PyYAML keeps
+    the last one silently, so a second ``mechanisms:`` block would drop the first)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicates: list[str] = []
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            first: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":  # `<<:` merges may be overridden
+                    continue
+                key, line = self.construct_object(key_node, deep=True), key_node.start_mark.line
+                try:
+                    if key in first:
+                        self.duplicates.append(f"line {line + 1}: duplicate key {key!r} (first "
+                                               f"on line {first[key] + 1})")
+                    first.setdefault(key, line)
+                except TypeError:  # an unhashable key: SafeLoader reports it below
+                    continue
+        return super().construct_mapping(node, deep)
+
+
+def load_yaml(text: str, where: str) -> Any:
+    """Parse YAML text like ``yaml.safe_load``; duplicate keys and syntax errors raise a
+    :class:`ScenarioError` naming ``where`` (a file or a --set)."""
+    loader = _StrictLoader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        raise ScenarioError([f"{where}: not valid YAML: {exc}".replace("\n", " ")]) from None
+    finally:
+        loader.dispose()
+    if loader.duplicates:
+        raise ScenarioError([f"{where}: {d}" for d in loader.duplicates])
+    return data
+
+
+def read_text_file(path: Path, what: str) -> str:
+    """A UTF-8 text file's content; unreadable or binary files raise a ScenarioError."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError([f"{path}: cannot read {what} ({exc.strerror})"]) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([f"{path}: not a text file (not UTF-8: byte "
+                             f"{exc.object[exc.start]:#04x} at offset {exc.start}); a {what} "
+                             "is YAML text"]) from None
+
+
 def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
     """Read a scenario YAML into plain data, resolving ``extends:`` (relative to the file)."""
     path = resolve_scenario_path(path) if not _seen else Path(path).resolve()
     if path in _seen:
         chain = " -> ".join(p.name for p in (*_seen, path))
         raise ScenarioError([f"extends: circular chain {chain}"])
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError([f"{path}: cannot read scenario file ({exc.strerror})"]) from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ScenarioError([f"{path}: not valid YAML: {exc}".replace("\n", " ")]) from None
+    raw = load_yaml(read_text_file(path, "scenario file"), str(path))
     if raw is None:
-        raw = {}
+        raise ScenarioError([f"{path}: the scenario file is empty (write at least "
+                             "`extends: base.yaml`, or `{}` for every default)"])
     if not isinstance(raw, dict):
         raise ScenarioError([f"{path}: a scenario file must be a mapping of keys"])
     raw.setdefault("name", path.stem)
@@ -633,25 +772,51 @@ def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
     return _deep_merge(base, raw)
 
 
+def _no_item(listed: str, index: int, items: list) -> str:
+    have = {0: "there are none", 1: f"there is one, {listed}.0"}.get(
+        len(items), f"there are {len(items)}, {listed}.0 to {listed}.{len(items) - 1}")
+    return (f"{listed}.{index}: no such item ({have}); to add one, set the whole list, "
+            f"e.g. --set '{listed}=[{{...}}]'")
+
+
 def _set_path(raw: dict, dotted: str, value: Any) -> None:
+    """Set ``raw[a][b][0][c] = value`` for ``"a.b.0.c"``, creating missing sections.
+
+    A list item that does not exist is an error, never created or silently dropped
+    (``shocks.0.size`` on a scenario without shocks used to do nothing).
+    """
     keys = dotted.split(".")
     node: Any = raw
-    for i, key in enumerate(keys[:-1]):
+    for i, key in enumerate(keys):
+        here, last = ".".join(keys[: i + 1]), i == len(keys) - 1
         if isinstance(node, list):
-            node = node[int(key)] if key.isdigit() and int(key) < len(node) else {}
-            continue
-        nxt = node.get(key)
-        if not isinstance(nxt, dict | list):
-            nxt = [] if keys[i + 1].isdigit() else {}
-            node[key] = nxt
+            if not key.isdigit():
+                raise ScenarioError([f"{here}: expected a list index (0, 1, ...), got {key!r}"])
+            if int(key) >= len(node):
+                raise ScenarioError([_no_item(".".join(keys[:i]), int(key), node)])
+            key = int(key)
+        elif not isinstance(node, dict):
+            raise ScenarioError([f"{here}: {'.'.join(keys[:i])} is a value, not a section"])
+        if last:
+            node[key] = value
+            return
+        nxt = node[key] if isinstance(node, list) else node.get(key)
+        if nxt is None and isinstance(node, dict):
+            if keys[i + 1].isdigit():  # a list that is not there has no item to change
+                raise ScenarioError([_no_item(here, int(keys[i + 1]), [])])
+            nxt = node[key] = {}
         node = nxt
-    last = keys[-1]
-    if isinstance(node, list):
-        if not last.isdigit() or int(last) >= len(node):
-            raise ScenarioError([f"{dotted}: no list item {last}"])
-        node[int(last)] = value
-    else:
-        node[last] = value
+
+
+def _apply_overrides(raw: dict, overrides: dict[str, Any]) -> list[str]:
+    """Apply every ``--set``; return the problems (all of them, not just the first)."""
+    errors = []
+    for key, value in overrides.items():
+        try:
+            _set_path(raw, key, value)
+        except ScenarioError as exc:
+            errors.extend(exc.errors)
+    return errors
 
 
 def parse_overrides(pairs: list[str] | None) -> dict[str, Any]:
@@ -664,9 +829,11 @@ def parse_overrides(pairs: list[str] | None) -> dict[str, Any]:
             errors.append(f"--set {pair!r}: expected key.path=value")
             continue
         try:
-            out[key.strip()] = yaml.safe_load(text) if text.strip() else ""
-        except yaml.YAMLError:
-            out[key.strip()] = text
+            out[key.strip()] = load_yaml(text, f"--set {key.strip()}") if text.strip() else ""
+        except ScenarioError as exc:
+            if "duplicate key" in exc.errors[0]:
+                errors.extend(exc.errors)
+            out[key.strip()] = text  # not YAML: the text itself (a name, a path)
     if errors:
         raise ScenarioError(errors)
     return out
@@ -676,6 +843,11 @@ def load_scenario(
     path: str | Path, overrides: dict[str, Any] | list[str] | None = None, **top: Any
 ) -> Scenario:
     """Load, merge, override and validate a scenario file.
+
+    Every problem is reported at once: unknown keys, wrong values, overrides of list
+    items that do not exist, rules across keys and, for ``network.kind: file``, the
+    file itself (readable, node count, ``district`` attributes). Warnings (a shock that
+    can never act, what a network file loses) are issued as :class:`CogovWarning`.
 
     Args:
         path: YAML file or preset name (``"adaptive"``); ``extends:`` and
@@ -693,12 +865,51 @@ def load_scenario(
     raw = read_scenario_file(path)
     if isinstance(overrides, list):
         overrides = parse_overrides(overrides)
-    for key, value in (overrides or {}).items():
-        _set_path(raw, key, value)
+    errors = _apply_overrides(raw, overrides or {})
     for key, value in top.items():
         if value is not None:
             raw[key] = value
-    return scenario_from_dict(raw)
+    scenario = _validate(raw, errors, read_network=True)
+    warn([f"{scenario.name}: {w}" for w in scenario_warnings(scenario)])
+    return scenario
+
+
+def scenario_warnings(s: Scenario) -> list[str]:
+    """Valid input that cannot do what it says: shocks that never act, and what a network
+    file loses (weights, direction...). ``load_scenario`` issues them as warnings."""
+    out = []
+    for i, shock in enumerate(s.shocks):
+        if shock.step > s.steps:
+            out.append(f"shocks.{i}.step: {shock.step} is after the last step ({s.steps}), so "
+                       f"this {shock.kind} never acts")
+        elif shock.kind == "incident" and not s.mechanisms.opinion.enabled:
+            out.append(f"shocks.{i}.kind: an incident acts through public opinion, but "
+                       "mechanisms.opinion.enabled is off, so it has no effect")
+        elif shock.size == 0 and shock.kind != "relocation":
+            out.append(f"shocks.{i}.size: 0, so this {shock.kind} has no effect")
+    if s.network.kind == "file":
+        from .network import read_file
+
+        out.extend(read_file(s.network.path, s.network.format).notes)
+    return out
+
+
+def comparison_warnings(scenarios: list[Scenario]) -> list[str]:
+    """Scenarios compared side by side should share population and length: totals scale
+    with the number of citizens, and final windows of runs of different lengths are
+    different moments of the dynamics."""
+    why = {"population.citizens": "counts and money totals scale with the population; only "
+                                  "per-capita metrics compare",
+           "steps": "their final windows fall at different times",
+           "warmup": "they start step 1 from different states"}
+    out = []
+    for key, reason in why.items():
+        values = [s.population.citizens if key == "population.citizens" else getattr(s, key)
+                  for s in scenarios]
+        if len(set(values)) > 1:
+            each = ", ".join(f"{s.name} {v}" for s, v in zip(scenarios, values, strict=True))
+            out.append(f"compare: the scenarios differ in {key} ({each}): {reason}")
+    return out
 
 
 def scenario_fields(cls: type = Scenario, prefix: str = "") -> list[tuple[str, Any]]:

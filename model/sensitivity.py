@@ -16,10 +16,11 @@ import pandas as pd
 
 from .design import cast_value
 from .runner import base_seed
-from .scenario import Scenario, ScenarioError
+from .scenario import Scenario, ScenarioError, warn
 from .sweep import recorded_seed, run_sweep
 
 METHODS = ("sobol", "morris")
+SOBOL_TOLERANCE = 0.05  # share of output variance below which Sobol' noise is not flagged
 
 
 def problem_of(bounds: dict[str, tuple[float, float]]) -> dict:
@@ -110,9 +111,42 @@ def sensitivity(scenario: Scenario, bounds: dict[str, tuple[float, float]], *, m
         table.insert(0, "metric", metric)
         tables.append(table)
     indices = pd.concat(tables, ignore_index=True)
+    if method == "sobol":
+        warn(sobol_warnings(indices, n))
     from .outputs import write_csv
     from .plots import plot_indices
 
     write_csv(indices, Path(out) / "indices.csv")
     plot_indices(indices, Path(out) / "indices.png", method)
     return indices
+
+
+def sobol_warnings(indices: pd.DataFrame, n: int) -> list[str]:
+    """One warning per metric whose Sobol' estimates show that N is too small.
+
+    S1 and ST are shares of the output variance, so they lie in [0, 1]; estimates
+    outside it, or whose 95 % interval (``conf``, a half-width) is wider than the
+    index itself, are sampling noise. Differences under ``SOBOL_TOLERANCE`` are not
+    flagged (an unimportant parameter's index is ~0 and its interval always covers it).
+    """
+    out = []
+    sobol = indices[indices["index"].isin(["S1", "ST"])]
+    for metric, block in sobol.groupby("metric", sort=False):
+        value, conf, tol = block["value"], block["conf"], SOBOL_TOLERANCE
+        outside = block[(value < -tol) | (value > 1 + tol)]
+        wide = block[(conf > value.abs()) & (conf > tol)]
+        if outside.empty and wide.empty:
+            continue
+        parts = []
+        if len(outside):
+            row = outside.iloc[0]
+            parts.append(f"{len(outside)} outside [0, 1] (e.g. {row['index']} of "
+                         f"{row['parameter']} = {row['value']:.3f})")
+        if len(wide):
+            row = wide.iloc[0]
+            parts.append(f"{len(wide)} with a 95 % interval wider than the index (e.g. "
+                         f"{row['index']} of {row['parameter']} = {row['value']:.3f} ± "
+                         f"{row['conf']:.3f})")
+        out.append(f"sensitivity: {metric}: of {len(block)} Sobol indices, {'; '.join(parts)}: "
+                   f"N={n} is too small for stable estimates; raise --n")
+    return out

@@ -49,11 +49,16 @@ def test_same_seed_same_graph():
 
 def test_graphml_with_districts(tmp_path):
     g = nx.path_graph(6)
-    nx.set_node_attributes(g, {i: "north" if i < 3 else "south" for i in g}, "district")
+    nx.set_node_attributes(g, {i: 0 if i < 3 else 1 for i in g}, "district")
     nx.write_graphml(g, tmp_path / "g.graphml")
-    adj, districts = net.read_file(tmp_path / "g.graphml")
-    assert adj.shape == (6, 6) and adj.nnz == 10
-    assert list(districts) == [0, 0, 0, 1, 1, 1]
+    found = net.read_file(tmp_path / "g.graphml")
+    assert found.adjacency.shape == (6, 6) and found.adjacency.nnz == 10
+    assert list(found.districts(2)) == [0, 0, 0, 1, 1, 1]
+    # district names are not numbers 0..D-1: an error naming the node, no silent mapping
+    nx.set_node_attributes(g, {i: "north" if i < 3 else "south" for i in g}, "district")
+    nx.write_graphml(g, tmp_path / "names.graphml")
+    with pytest.raises(ScenarioError, match="node '0' has district 'north'"):
+        net.read_file(tmp_path / "names.graphml").districts(2)
 
 
 def test_unreadable_network_file_is_scenario_error(tmp_path):

@@ -11,7 +11,11 @@ treasury (ledger use ``incubation``), in full or not at all: when the treasury c
 pay, no more NGOs are incubated that step and nothing is spent. A new NGO starts with
 capacity ``startup_capacity`` and efficiency drawn like the others', and joins the
 hub. Exit: an NGO that has received no project money for ``exit_after``
-consecutive steps closes (NGOs depend on resources from hubs and government).
+consecutive steps closes (NGOs depend on resources from hubs and government),
+unless ``member_support`` is on and it is a member of a hub that received a grant in
+the previous step: the hub gives its members venues, publicity and people (Essay 2
+§4), so a linked NGO outlives steps without projects (Beijing 2015: 976 organisations
+linked, services bought from 92).
 Under top-down management (collaboration off) no NGO is funded, so all close and
 none open.
 Disabled: the NGO population never changes.
@@ -33,6 +37,10 @@ class Incubation:
         self.entries = 0
         self.exits = 0
 
+    def _supported(self, ngo) -> bool:
+        """Is the NGO kept alive by its hub (``member_support``, the hub funded last step)?"""
+        return self.params.member_support and ngo.hub is not None and ngo.hub.grant > 0
+
     def step(self, unmet_share: np.ndarray, headcount: np.ndarray, hubs, ngos: list, government,
              spawn) -> list:
         """Close NGOs that went unfunded too long, open new ones; return the NGO list.
@@ -45,7 +53,7 @@ class Incubation:
         if not self.enabled:
             return ngos
         p = self.params
-        staying = [g for g in ngos if g.unfunded_steps < p.exit_after]
+        staying = [g for g in ngos if g.unfunded_steps < p.exit_after or self._supported(g)]
         for gone in set(ngos) - set(staying):
             if gone.hub is not None:
                 gone.hub.members.remove(gone)
