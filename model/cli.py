@@ -121,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="metric to analyse (repeatable; default: unmet_need)")
     _execution(p)
     _common(p, "out/sensitivity-<scenario name>")
+    _add_decompose(sub)
+    _add_gap(sub)
     p = sub.add_parser("plot", help="redraw the figures of a results folder")
     p.add_argument("folder", type=Path, help="a results folder of run, compare, sweep or "
                    "sensitivity")
@@ -402,8 +404,119 @@ def cmd_app(args) -> int:
     return 0
 
 
+# ----------------------------------------------- decompose and gap (model/decompose.py, gap.py)
+def _paired_runs(p: argparse.ArgumentParser, out_default: str) -> None:
+    """Flags of the paired commands: replicates (default 10), execution, resume."""
+    p.add_argument("--replicates", type=int, default=10,
+                   help="replicates, the same seeds everywhere (default 10)")
+    _executors(p)
+    _common(p, out_default)
+
+
+def _add_decompose(sub) -> None:
+    p = sub.add_parser("decompose", help="the regime gap stage by stage, top-down -> scenario")
+    p.add_argument("scenario", type=Path, nargs="?", default=Path("adaptive"),
+                   help="the collaborative scenario (default adaptive)")
+    _paired_runs(p, "out/decompose-<scenario name>")
+
+
+def _add_gap(sub) -> None:
+    p = sub.add_parser("gap", help="map of the gap between two scenarios (A − B) over a design")
+    p.add_argument("a", type=Path, metavar="A",
+                   help="scenario file or preset whose outcome is A (e.g. adaptive)")
+    p.add_argument("b", type=Path, metavar="B",
+                   help="scenario file or preset it is compared with, B (e.g. top_down)")
+    p.add_argument("--range", dest="ranges", action="append", default=[], metavar="KEY.PATH=LO:HI:N",
+                   help="N evenly spaced values (repeatable; the first two are the map's axes; "
+                        "default: none)")
+    p.add_argument("--grid", action="append", default=[], metavar="KEY.PATH=V1,V2,...",
+                   help="explicit values (repeatable; one panel per value; default: none)")
+    p.add_argument("--sobol", type=int, metavar="N",
+                   help="instead of a map: Sobol' indices of the gap, N·(2k+2) Saltelli points "
+                        "(default: off, draw the map)")
+    p.add_argument("--bounds", action="append", default=[], metavar="KEY.PATH=LO:HI",
+                   help="range of a key for --sobol (repeatable; default: none)")
+    _paired_runs(p, "out/gap-<A name>-<B name>")
+
+
+def _check_paired(args) -> None:
+    if args.replicates < 1 or args.workers < 1:
+        raise _BadInput(f"{args.command}: --replicates and --workers must be at least 1")
+
+
+def cmd_decompose(args) -> int:
+    """decomposition.csv, .png, .json and the stages' sweep in runs/; prints the table."""
+    from .decompose import STAGES, decompose, format_table
+
+    _check_paired(args)
+    scenario = _load(args.scenario, args)
+    out = args.out or Path("out") / f"decompose-{scenario.name}"
+    seed = _sweep_seed(scenario, args.seed, out / "runs", args.resume)
+    print(f"{scenario.name}: {len(STAGES)} stages x {args.replicates} replicates = "
+          f"{len(STAGES) * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
+    table = decompose(scenario, replicates=args.replicates, steps=args.steps, seed=seed,
+                      workers=args.workers, scheduler=args.scheduler, executor=args.executor,
+                      out=out, resume=args.resume, progress=True)
+    print(format_table(table))
+    print(f"\nfinal-window means ± 95 % CI over {table['n'].iloc[0]} paired replicates; a "
+          f"contribution is the paired difference from the stage above -> {out}/")
+    return 0
+
+
+def cmd_gap(args) -> int:
+    """gap.csv, gap.png (or gap_indices.csv/.png with --sobol), gap.json; runs in out/A, out/B."""
+    from .design import Design, parse_bounds, parse_grid, parse_range
+    from .gap import gap_map, gap_sobol
+
+    _check_paired(args)
+    if args.sobol is not None and (args.ranges or args.grid):
+        raise _BadInput("gap: --sobol samples the --bounds keys; it does not take --range/--grid")
+    if args.sobol is None and args.bounds:
+        raise _BadInput("gap: --bounds needs --sobol N")
+    if args.sobol is None and not (args.ranges or args.grid):
+        raise _BadInput("gap: give --range/--grid keys for a map, or --sobol N --bounds ...")
+    a, b = _load(args.a, args), _load(args.b, args)
+    out = args.out or Path("out") / f"gap-{a.name}-{b.name}"
+    kwargs = {"replicates": args.replicates, "steps": args.steps, "seed": args.seed,
+              "workers": args.workers, "scheduler": args.scheduler,
+              "executor": args.executor, "out": out,
+              "resume": args.resume, "progress": True}
+    if args.sobol is not None:
+        bounds = parse_bounds(args.bounds)
+        print(f"{a.name} − {b.name}: Sobol' N={args.sobol}, k={len(bounds)}: "
+              f"{args.sobol * (2 * len(bounds) + 2)} points x {args.replicates} replicates x 2 "
+              f"scenarios on {_where(args)} -> {out}/", flush=True)
+        indices = gap_sobol(a, b, bounds, args.sobol, **kwargs)
+        print(indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        return 0
+    design = Design(grid=parse_grid(args.grid), ranges=parse_range(args.ranges))
+    points = len(design.points())
+    print(f"{a.name} − {b.name}: {points} points x {args.replicates} replicates x 2 scenarios "
+          f"= {2 * points * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
+    table = gap_map(a, b, design, **kwargs)
+    print(format_gap(table, design.keys, a.name, b.name))
+    return 0
+
+
+def format_gap(table, keys: list[str], a: str, b: str) -> str:
+    """Plain text: one line per point, its keys, the unmet-need gap ± half-width, winner."""
+    head = [k.rsplit(".", 1)[-1] for k in keys] + [f"unmet_need {a} − {b}", "winner"]
+    lines = [head]
+    for _, row in table.iterrows():
+        half = (row["unmet_need_gap_ci_high"] - row["unmet_need_gap_ci_low"]) / 2
+        lines.append([f"{row[k]:g}" if isinstance(row[k], float) else str(row[k]) for k in keys]
+                     + [f"{row['unmet_need_gap']:+.4f} ± {half:.4f}", str(row["winner"])])
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+    text = ["  ".join(c.rjust(w) for c, w in zip(line, widths, strict=True)) for line in lines]
+    counts = table["winner"].value_counts()
+    text.append(f"{a} wins {counts.get('A', 0)}, {b} wins {counts.get('B', 0)}, neither "
+                f"{counts.get('neither', 0)} of {len(table)} points (95 % CI of the paired gap)")
+    return "\n".join(text)
+
+
 COMMANDS = {"app": cmd_app, "run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "sweep": cmd_sweep,
-            "sensitivity": cmd_sensitivity, "plot": cmd_plot}
+            "sensitivity": cmd_sensitivity, "plot": cmd_plot, "decompose": cmd_decompose,
+            "gap": cmd_gap}
 
 
 # import names of the dependencies in pyproject.toml (checked before any command runs)

@@ -169,7 +169,8 @@ def plot_indices(indices, path: Path, method: str) -> None:
 
 
 def redraw(folder: Path) -> list[Path]:
-    """Redraw every figure a results folder supports (run, compare, sweep, sensitivity)."""
+    """Redraw every figure a results folder supports (run, compare, sweep, sensitivity,
+    decompose, gap)."""
     import json
 
     import pandas as pd
@@ -182,6 +183,10 @@ def redraw(folder: Path) -> list[Path]:
     if (folder / "timeseries.csv").exists():
         plot_compare(pd.read_csv(folder / "timeseries.csv"), folder / "compare.png")
         made.append(folder / "compare.png")
+    from .decompose import redraw_decomposition
+    from .gap import redraw_gap
+
+    made += redraw_decomposition(folder) + redraw_gap(folder)
     runs_path = folder / "runs.parquet"
     if runs_path.exists():
         meta = json.loads((folder / "sweep.json").read_text())

@@ -169,6 +169,7 @@ class Trust:
     social: float = _p(0.1, 0.0, 1.0)
     basis: float = _p(0.5, 0.0, 1.0, open_lo=True)
     attribution: float = _p(0.5, 0.0, 1.0)
+    gates_collaboration: bool = True  # off: a counterfactual, g = 1 for uptake and fund-raising
 
 
 @dataclass(frozen=True, kw_only=True)
