@@ -44,6 +44,7 @@ _EXPORTS = {
     "presets": "cogov.model.scenario",
     "run_scenario": "cogov.model.runner",
     "run_replicates": "cogov.model.runner",
+    "compare": "cogov.model.compare",
     "replicate_seeds": "cogov.model.runner",
     "sweep": "cogov.model.sweep",
     "run_sweep": "cogov.model.sweep",

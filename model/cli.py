@@ -8,7 +8,6 @@ and exits with code 2; nothing already written is touched.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -60,15 +59,24 @@ def _execution(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bounds", action="append", default=[], metavar="KEY.PATH=LO:HI",
                    help="range of a sampled key (repeatable; default: none)")
     p.add_argument("--replicates", type=int, default=1, help="replicates per point")
+    _executors(p)
+
+
+def _executors(p: argparse.ArgumentParser) -> None:
+    """Where runs go, and --resume: the same flags and defaults for compare, sweep and
+    sensitivity (one engine, model/sweep.py)."""
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                   help="Dask worker processes; 1 = in-process (default: number of cores, "
-                        f"{os.cpu_count() or 1} here)")
+                   help="worker processes on this machine; 1 = in-process, no workers "
+                        f"(default: number of cores, {os.cpu_count() or 1} here)")
+    p.add_argument("--executor", choices=["process", "dask"],
+                   help="process: a local process pool; dask: a local Dask cluster "
+                        "(default: process; dask with --scheduler)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                   help="submit to an existing Dask cluster instead of starting one "
-                        "(default: a local cluster of --workers processes)")
+                   help="submit to an existing Dask cluster instead of starting workers "
+                        "(default: none, workers on this machine)")
     p.add_argument("--resume", action="store_true",
-                   help="continue an interrupted sweep in --out, running only what is missing "
-                        "(default: off; without it, an --out holding another sweep is refused)")
+                   help="continue an interrupted run in --out, running only what is missing "
+                        "(default: off; without it, an --out holding unfinished runs is refused)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="run scenarios with replicates and compare them")
     p.add_argument("scenarios", type=Path, nargs="+", help="two or more " + SCENARIO_HELP)
     p.add_argument("--replicates", type=int, default=10, help="replicates per scenario")
-    p.add_argument("--workers", type=int, default=1, help="parallel processes")
+    _executors(p)
     _common(p, "out/compare")
     p = sub.add_parser("sweep", help="run a parameter sweep (grid, ranges, Latin hypercube)")
     p.add_argument("scenario", type=Path, help=SCENARIO_HELP)
@@ -227,10 +235,13 @@ def _network_labels(s) -> dict:
 
 
 def cmd_compare(args) -> int:
-    """Replicated comparison: summary.csv, timeseries.csv, compare.png, compare.json."""
+    """Replicated comparison: summary.csv, timeseries.csv, compare.png, compare.json, and the
+    sweep store of its runs in sweep/ (resumable)."""
+    from .compare import compare, store_of
     from .outputs import provenance, write_csv, write_json
     from .plots import plot_compare
-    from .runner import base_seed, replicate_seeds, run_replicates, summarize
+    from .runner import base_seed, replicate_seeds, summarize
+    from .sweep import recorded_seed
 
     scenarios = [_load(path, args) for path in args.scenarios]
     names = [s.name for s in scenarios]
@@ -242,11 +253,18 @@ def cmd_compare(args) -> int:
     from .scenario import comparison_warnings, warn
 
     warn(comparison_warnings(scenarios))
-    base = base_seed(scenarios[0], args.seed)
     out = args.out or Path("out") / "compare"
+    seed = args.seed
+    if seed is None and scenarios[0].seed is None and args.resume:
+        seed = recorded_seed(store_of(out))
+    base = base_seed(scenarios[0], seed)
     window = scenarios[0].outputs.window
+    print(f"{len(scenarios)} scenarios x {args.replicates} replicates = "
+          f"{len(scenarios) * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
     started = time.perf_counter()
-    ts = run_replicates(scenarios, args.replicates, base, workers=args.workers, progress=True)
+    ts = compare(scenarios, args.replicates, seed=base, workers=args.workers,
+                 scheduler=args.scheduler, executor=args.executor, out=out, resume=args.resume,
+                 progress=True)
     summary = summarize(ts, window)
     write_csv(ts, out / "timeseries.csv")
     write_csv(summary, out / "summary.csv")
@@ -298,10 +316,10 @@ class _BadInput(Exception):
 def _sweep_seed(base, seed: int | None, out: Path, resume: bool) -> int:
     """The base seed: given, the scenario's, the one a resumed sweep recorded, or fresh."""
     from .runner import base_seed
+    from .sweep import recorded_seed
 
-    meta = out / "sweep.json"
-    if seed is None and base.seed is None and resume and meta.is_file():
-        return int(json.loads(meta.read_text())["base_seed"])
+    if seed is None and base.seed is None and resume:
+        seed = recorded_seed(out)
     return base_seed(base, seed)
 
 
@@ -339,8 +357,8 @@ def cmd_sweep(args) -> int:
     print(f"{base.name}: {len(points)} points x {replicates} replicates = "
           f"{len(points) * replicates} runs on {_where(args)} -> {out}/", flush=True)
     runs = run_sweep(base, points, replicates=replicates, steps=steps, seed=seed,
-                     workers=args.workers, scheduler=args.scheduler, out=out, resume=args.resume,
-                     progress=True, design=design.to_dict())
+                     workers=args.workers, scheduler=args.scheduler, executor=args.executor,
+                     out=out, resume=args.resume, progress=True, design=design.to_dict())
     redraw(out)
     summary_path = out / "summary.csv"
     if summary_path.exists():
@@ -353,7 +371,11 @@ def cmd_sweep(args) -> int:
 def _where(args) -> str:
     if args.scheduler:
         return f"the Dask cluster at {args.scheduler}"
-    return "1 process" if args.workers <= 1 else f"{args.workers} Dask workers"
+    if args.executor == "dask":
+        return f"{args.workers} Dask worker{'s' if args.workers > 1 else ''}"
+    if args.workers <= 1 and args.executor is None:
+        return "1 process"
+    return f"{args.workers} worker process{'es' if args.workers > 1 else ''}"
 
 
 def _report(runs, out: Path) -> int:
@@ -384,8 +406,8 @@ def cmd_sensitivity(args) -> int:
           f"{_where(args)} -> {out}/", flush=True)
     indices = sensitivity(base, bounds, method=args.method, n=args.n, metrics=metrics,
                           replicates=args.replicates, steps=args.steps, seed=args.seed,
-                          workers=args.workers, scheduler=args.scheduler, out=out,
-                          resume=args.resume, progress=True)
+                          workers=args.workers, scheduler=args.scheduler,
+                          executor=args.executor, out=out, resume=args.resume, progress=True)
     print(indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     return 0
 
@@ -507,14 +529,7 @@ def _paired_runs(p: argparse.ArgumentParser, out_default: str) -> None:
     """Flags of the paired commands: replicates (default 10), execution, resume."""
     p.add_argument("--replicates", type=int, default=10,
                    help="replicates, the same seeds everywhere (default 10)")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                   help="Dask worker processes (default: number of cores; 1 = in-process)")
-    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                   help="submit to an existing Dask cluster instead of starting one "
-                        "(default: a local cluster of --workers processes)")
-    p.add_argument("--resume", action="store_true",
-                   help="continue an interrupted run in --out, running only what is missing "
-                        "(default: off)")
+    _executors(p)
     _common(p, out_default)
 
 
@@ -560,8 +575,8 @@ def cmd_decompose(args) -> int:
     print(f"{scenario.name}: {len(STAGES)} stages x {args.replicates} replicates = "
           f"{len(STAGES) * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
     table = decompose(scenario, replicates=args.replicates, steps=args.steps, seed=seed,
-                      workers=args.workers, scheduler=args.scheduler, out=out,
-                      resume=args.resume, progress=True)
+                      workers=args.workers, scheduler=args.scheduler, executor=args.executor,
+                      out=out, resume=args.resume, progress=True)
     print(format_table(table))
     print(f"\nfinal-window means ± 95 % CI over {table['n'].iloc[0]} paired replicates; a "
           f"contribution is the paired difference from the stage above -> {out}/")
@@ -583,7 +598,8 @@ def cmd_gap(args) -> int:
     a, b = _load(args.a, args), _load(args.b, args)
     out = args.out or Path("out") / f"gap-{a.name}-{b.name}"
     kwargs = {"replicates": args.replicates, "steps": args.steps, "seed": args.seed,
-              "workers": args.workers, "scheduler": args.scheduler, "out": out,
+              "workers": args.workers, "scheduler": args.scheduler,
+              "executor": args.executor, "out": out,
               "resume": args.resume, "progress": True}
     if args.sobol is not None:
         bounds = parse_bounds(args.bounds)
@@ -667,10 +683,10 @@ def main(argv: list[str] | None = None) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("always", CogovWarning)  # the printer shows each one once
         warnings.showwarning = _warning_printer()
-        return _dispatch(args)
+        return _dispatch(args, argv)
 
 
-def _dispatch(args) -> int:
+def _dispatch(args, argv: list[str] | None) -> int:
     from .scenario import ScenarioError
 
     try:
@@ -689,9 +705,41 @@ def _dispatch(args) -> int:
         return 130
     except Exception as exc:
         from .calibrate import CalibrationInterrupted
-        from .sweep import SweepInterrupted
 
-        if isinstance(exc, SweepInterrupted | CalibrationInterrupted):
+        if isinstance(exc, CalibrationInterrupted):
             print(str(exc), file=sys.stderr)
             return 130
-        raise
+        return _stopped(exc, argv)
+
+
+def _stopped(exc: Exception, argv: list[str] | None) -> int:
+    """Exit code and message for a run that stopped early (Ctrl-C, a dead worker, failed runs);
+    anything else is a bug and keeps its traceback."""
+    from .compare import RunsFailed
+    from .sweep import SweepInterrupted, SweepStopped
+
+    if isinstance(exc, RunsFailed):
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if not isinstance(exc, SweepStopped):
+        raise exc
+    print(f"{exc.reason}; finished runs are saved in {exc.out}/", file=sys.stderr)
+    print(f"to run the rest: {resume_command(argv)}", file=sys.stderr)
+    return 130 if isinstance(exc, SweepInterrupted) else 1  # else SweepFailed
+
+
+def resume_command(argv: list[str] | None) -> str:
+    """The command line that was run, plus --resume, invoked as it was (python run.py,
+    python -m cogov, or the cogov console script)."""
+    import shlex
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if argv is not None:
+        prefix = ["cogov"]  # called as a function: the console command is the portable form
+    elif sys.argv[0].endswith(".py") and Path(sys.argv[0]).name != "__main__.py":
+        prefix = [sys.orig_argv[0], sys.argv[0]]  # the interpreter as typed, e.g. .venv/bin/python
+    elif "-m" in sys.orig_argv:
+        prefix = [sys.orig_argv[0], "-m", "cogov"]
+    else:
+        prefix = [sys.argv[0]]  # the console script, as the shell found it
+    return shlex.join([*prefix, *args, *([] if "--resume" in args else ["--resume"])])

@@ -292,7 +292,8 @@ def _title(name: str, table: pd.DataFrame) -> str:
 # ------------------------------------------------------------------------ API
 def decompose(scenario: Scenario, *, replicates: int = 10, steps: int | None = None,
               seed: int | None = None, workers: int = 1, scheduler: str | None = None,
-              out: str | Path, resume: bool = False, progress: bool = False) -> pd.DataFrame:
+              executor: str | None = None, out: str | Path, resume: bool = False,
+              progress: bool = False) -> pd.DataFrame:
     """Python API of ``cogov decompose``: run the stages as one sweep (resumable, parallel)
     and write decomposition.csv, decomposition.png and decomposition.json into ``out``;
     return the table.
@@ -308,8 +309,8 @@ def decompose(scenario: Scenario, *, replicates: int = 10, steps: int | None = N
     points = stage_points(scenario)
     seed = base_seed(scenario, seed)
     runs = run_sweep(scenario, points, replicates=replicates, steps=steps, seed=seed,
-                     workers=workers, scheduler=scheduler, out=out / "runs", resume=resume,
-                     progress=progress)
+                     workers=workers, scheduler=scheduler, executor=executor,
+                     out=out / "runs", resume=resume, progress=progress)
     table = decomposition(runs, RESULT_METRICS)
     write_csv(table, out / "decomposition.csv")
     plot_waterfall(table, out / "decomposition.png", title=_title(scenario.name, table),

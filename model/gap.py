@@ -73,13 +73,15 @@ def check_pair(a: Scenario, b: Scenario, points: list[dict]) -> None:
 
 def run_pair(a: Scenario, b: Scenario, points: list[dict], *, replicates: int,
              steps: int | None, seed: int, workers: int, scheduler: str | None, out: Path,
-             resume: bool, progress: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+             resume: bool, progress: bool,
+             executor: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A and B over the same points and seeds, into out/<A name> and out/<B name>."""
     from .sweep import run_sweep
 
     check_pair(a, b, points)
     kwargs = {"replicates": replicates, "steps": steps, "seed": seed, "workers": workers,
-              "scheduler": scheduler, "resume": resume, "progress": progress}
+              "scheduler": scheduler, "executor": executor, "resume": resume,
+              "progress": progress}
     runs_a = run_sweep(a, points, out=Path(out) / a.name, **kwargs)
     runs_b = run_sweep(b, points, out=Path(out) / b.name, **kwargs)
     return runs_a, runs_b
@@ -239,8 +241,8 @@ def redraw_gap(folder: Path) -> list[Path]:
 # ------------------------------------------------------------------------ API
 def gap_map(a: Scenario, b: Scenario, design: Design, *, replicates: int = 10,
             steps: int | None = None, seed: int | None = None, workers: int = 1,
-            scheduler: str | None = None, out: str | Path, resume: bool = False,
-            progress: bool = False) -> pd.DataFrame:
+            scheduler: str | None = None, executor: str | None = None, out: str | Path,
+            resume: bool = False, progress: bool = False) -> pd.DataFrame:
     """Python API of ``cogov gap A B --range ... [--grid ...]``: writes gap.csv, gap.png
     and gap.json into ``out`` (the runs into out/<A name> and out/<B name>); returns the
     gap table."""
@@ -253,7 +255,7 @@ def gap_map(a: Scenario, b: Scenario, design: Design, *, replicates: int = 10,
     seed = pair_seed(a, seed, out, resume)
     runs_a, runs_b = run_pair(a, b, points, replicates=replicates, steps=steps, seed=seed,
                               workers=workers, scheduler=scheduler, out=out, resume=resume,
-                              progress=progress)
+                              progress=progress, executor=executor)
     table = paired_gap(runs_a, runs_b, points)
     write_csv(table, out / "gap.csv")
     plot_gap(table, design.keys, list(design.ranges), out / "gap.png", (a.name, b.name),
@@ -265,8 +267,8 @@ def gap_map(a: Scenario, b: Scenario, design: Design, *, replicates: int = 10,
 
 def gap_sobol(a: Scenario, b: Scenario, bounds: dict[str, tuple[float, float]], n: int, *,
               replicates: int = 1, steps: int | None = None, seed: int | None = None,
-              workers: int = 1, scheduler: str | None = None, out: str | Path,
-              resume: bool = False, progress: bool = False) -> pd.DataFrame:
+              workers: int = 1, scheduler: str | None = None, executor: str | None = None,
+              out: str | Path, resume: bool = False, progress: bool = False) -> pd.DataFrame:
     """Python API of ``cogov gap A B --sobol N --bounds ...``: Sobol' indices (S1, ST with
     95 % CIs) of the mean paired gap per metric over a Saltelli sample of N·(2k+2) points;
     writes gap.csv (every point), gap_indices.csv, gap_indices.png and gap.json."""
@@ -286,7 +288,7 @@ def gap_sobol(a: Scenario, b: Scenario, bounds: dict[str, tuple[float, float]], 
               for row in x]
     runs_a, runs_b = run_pair(a, b, points, replicates=replicates, steps=steps, seed=seed,
                               workers=workers, scheduler=scheduler, out=out, resume=resume,
-                              progress=progress)
+                              progress=progress, executor=executor)
     table = paired_gap(runs_a, runs_b, points)
     if (table["n"] == 0).any():
         raise ScenarioError([f"{int((table['n'] == 0).sum())} points have no paired run, so "

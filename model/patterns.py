@@ -33,7 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .scenario import Scenario, ScenarioError, did_you_mean, load_scenario, preset, presets_dir
+from .scenario import Scenario, ScenarioError, load_scenario, preset, presets_dir
+from .targets import Target, read_targets
 
 Runs = dict[str, pd.DataFrame]  # one replicate: arm name -> its metrics, one row per step
 Statistic = Callable[[Runs], float]
@@ -508,86 +509,14 @@ def builtin_patterns() -> list[Pattern]:
 
 
 # ------------------------------------------------------- calibration targets
-TARGET_STATISTICS = ("final_mean", "mean", "max", "min", "at_step")
-TARGET_KEYS = ("metric", "value", "statistic", "tolerance", "source", "step")
-
-
-@dataclass(frozen=True)
-class Target:
-    """One entry of a targets file (docs/validation.md; the format of ``run.py calibrate``)."""
-
-    metric: str
-    value: float
-    tolerance: float
-    statistic: str = "final_mean"
-    step: int | None = None
-    source: str = ""
-
-
-def _number(raw: dict, key: str, where: str, errors: list[str], positive: bool = False):
-    value = raw.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        errors.append(f"{where}.{key}: expected a number, got {value!r}")
-        return None
-    if positive and value <= 0:
-        errors.append(f"{where}.{key}: must be > 0, got {value}")
-    return float(value)
-
-
-def _target(raw: Any, where: str, errors: list[str]) -> Target | None:
-    from .metrics import METRICS
-
-    if not isinstance(raw, dict):
-        errors.append(f"{where}: expected a mapping with metric, value, tolerance")
-        return None
-    before = len(errors)
-    for key in raw:
-        if key not in TARGET_KEYS:
-            errors.append(f"{where}.{key}: unknown key{did_you_mean(str(key), list(TARGET_KEYS)) or ''}")
-    metric = raw.get("metric")
-    if metric not in METRICS:
-        errors.append(f"{where}.metric: unknown metric {metric!r}"
-                      f"{did_you_mean(str(metric), list(METRICS)) or ''}")
-    value = _number(raw, "value", where, errors)
-    tolerance = _number(raw, "tolerance", where, errors, positive=True)
-    statistic = raw.get("statistic", "final_mean")
-    if statistic not in TARGET_STATISTICS:
-        errors.append(f"{where}.statistic: expected one of {', '.join(TARGET_STATISTICS)}, "
-                      f"got {statistic!r}")
-    step = raw.get("step")
-    if statistic == "at_step" and (isinstance(step, bool) or not isinstance(step, int) or step < 0):
-        errors.append(f"{where}.step: at_step needs a step (an integer >= 0), got {step!r}")
-    if len(errors) > before:
-        return None
-    return Target(metric, value, tolerance, statistic, step, str(raw.get("source", "")))
-
-
-def read_targets(path: Path) -> list[Target]:
-    """Read and validate a targets file; raise ScenarioError naming every bad key path."""
-    import yaml
-
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ScenarioError([f"{path}: cannot read targets ({exc})".replace("\n", " ")]) from None
-    entries = raw.get("targets") if isinstance(raw, dict) else None
-    if not isinstance(entries, list) or not entries:
-        raise ScenarioError([f"{path}: targets: expected a non-empty list of targets"])
-    errors: list[str] = []
-    targets = [_target(item, f"targets.{i}", errors) for i, item in enumerate(entries)]
-    if errors:
-        raise ScenarioError([f"{path}: {line}" for line in errors])
-    return [t for t in targets if t is not None]
-
-
 def _target_statistic(t: Target, arm: str, window: int) -> tuple[Statistic, str]:
     by_name = {
         "final_mean": (final(t.metric, arm, window), f"{t.metric}, mean of the final {window} steps"),
-        # mean, max and min over the rows from step 0, as `run.py calibrate` and the tests
-        # of the calibrated presets read them (docs/model.md 6.1)
-        "mean": (whole(t.metric, arm, 0), f"{t.metric}, mean over steps 0 … end"),
-        "max": (peak(t.metric, arm, 0), f"{t.metric}, largest value, steps 0 … end"),
-        "min": (lowest(t.metric, arm, 0), f"{t.metric}, smallest value, steps 0 … end"),
+        # mean, max and min over steps 1 … end, as model/targets.py's moment reads them
+        # for `run.py calibrate` (row 0 is the state before step 1)
+        "mean": (whole(t.metric, arm, 1), f"{t.metric}, mean over steps 1 … end"),
+        "max": (peak(t.metric, arm, 1), f"{t.metric}, largest value, steps 1 … end"),
+        "min": (lowest(t.metric, arm, 1), f"{t.metric}, smallest value, steps 1 … end"),
         "at_step": (at_step(t.metric, arm, t.step or 0), f"{t.metric} at step {t.step}"),
     }
     return by_name[t.statistic]

@@ -159,8 +159,9 @@ def test_bad_targets_name_every_key_path(tmp_path):
         read_targets(tmp_path / "targets" / "bad.yaml")
     text = "\n".join(err.value.errors)
     assert "targets.0.metric: unknown metric 'trust_gv'; did you mean 'trust_gov'" in text
-    assert "targets.0.value: expected a number" in text and "targets.0.tolerance: must be > 0" in text
-    assert "targets.1.step: at_step needs a step" in text and "targets.1.weight: unknown key" in text
+    assert "targets.0.value: expected a finite number" in text and "targets.0.tolerance:" in text
+    assert "targets.1.step: required with statistic at_step" in text
+    assert "targets.1.weight: unknown key" in text
     _write(tmp_path, "empty", "targets: []\n")
     with pytest.raises(ScenarioError, match="non-empty list"):
         read_targets(tmp_path / "targets" / "empty.yaml")
