@@ -51,6 +51,9 @@ _EXPORTS = {
     "Design": "cogov.model.design",
     "sensitivity": "cogov.model.sensitivity",
     "calibrate": "cogov.model.calibrate",
+    "decompose": "cogov.model.decompose",
+    "gap_map": "cogov.model.gap",
+    "gap_sobol": "cogov.model.gap",
     "main": "cogov.model.cli",
 }
 __all__ = sorted(_EXPORTS) + ["__version__"]
