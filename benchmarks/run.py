@@ -426,6 +426,10 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="small sizes only (a smoke check)")
     p.add_argument("--out", type=Path, default=ROOT / "docs/performance.md")
+    p.add_argument("--only", nargs="+", default=[], metavar="SECTION",
+                   help="re-measure only these sections (vs_mesa, scaling, long_run, sweep, "
+                        "startup_s, profile, all_mechanisms); the rest come from "
+                        "benchmarks/results.json")
     p.add_argument("--measure", nargs=2, type=int, metavar=("N", "STEPS"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.measure:
@@ -433,26 +437,31 @@ def main(argv=None) -> int:
         return 0
     sizes = [2_000, 10_000] if args.quick else [10_000, 100_000, 1_000_000]
     mesa_sizes = [2_000] if args.quick else [10_000, 100_000]
-    results = {"machine": machine()}
-    print("1/8 cogov vs Mesa ...", flush=True)
-    results["vs_mesa"] = [measure_vs_mesa(n, 2 if n >= 100_000 else 3) for n in mesa_sizes]
-    print("2-3/8 scaling and floor ...", flush=True)
-    results["scaling"] = [in_subprocess(n, 5 if n >= 1_000_000 else 20) for n in sizes]
-    print("4/8 long run ...", flush=True)
-    results["long_run"] = None if args.quick else measure_long_run(1_000_000, 200)
-    print("5/8 sweep ...", flush=True)
-    results["sweep"] = measure_sweep(20 if args.quick else 200, 300 if args.quick else 5000)
-    print("6/8 start-up ...", flush=True)
-    results["startup_s"] = measure_startup()
-    print("7/8 profile ...", flush=True)
+    json_path = ROOT / "benchmarks/results.json" if not args.quick else args.out.with_suffix(".json")
+    sections = {
+        "vs_mesa": lambda: [measure_vs_mesa(n, 2 if n >= 100_000 else 3) for n in mesa_sizes],
+        "scaling": lambda: [in_subprocess(n, 5 if n >= 1_000_000 else 20) for n in sizes],
+        "long_run": lambda: None if args.quick else measure_long_run(1_000_000, 200),
+        "sweep": lambda: measure_sweep(20 if args.quick else 200, 300 if args.quick else 5000),
+        "startup_s": measure_startup,
+        "profile": lambda: profile(sizes[-1], 3 if args.quick else 5),
+        "all_mechanisms": lambda: measure_all_mechanisms(sizes[-1], 3 if args.quick else 5),
+    }
+    unknown = set(args.only) - set(sections)
+    if unknown:
+        p.error(f"--only: unknown section {sorted(unknown)} (known: {', '.join(sections)})")
+    # --only re-measures some sections and keeps the others from the last full run
+    results = json.loads(json_path.read_text()) if args.only else {}
+    results["machine"] = machine()
     results["profile_n"] = sizes[-1]
-    results["profile"] = profile(sizes[-1], 3 if args.quick else 5)
-    print("8/8 every mechanism on ...", flush=True)
-    results["all_mechanisms"] = measure_all_mechanisms(sizes[-1], 3 if args.quick else 5)
+    for i, (name, measure) in enumerate(sections.items(), start=1):
+        if args.only and name not in args.only:
+            continue
+        print(f"{i}/{len(sections)} {name} ...", flush=True)
+        results[name] = measure()
     figure = args.out.parent / "figures/scaling.png"
     plot_scaling(results["scaling"], figure)
     (args.out.parent / "figures").mkdir(parents=True, exist_ok=True)
-    json_path = ROOT / "benchmarks/results.json" if not args.quick else args.out.with_suffix(".json")
     json_path.write_text(json.dumps(results, indent=2) + "\n")
     print(report(results, args.out))
     return 0
