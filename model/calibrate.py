@@ -449,10 +449,10 @@ class Plan:
 
 def run_calibration(base: Scenario, targets: list[Target], bounds: dict, *, out: str | Path,
                     trials: int = 100, replicates: int = 3, seed: int | None = None,
-                    workers: int = 1, scheduler: str | None = None, resume: bool = False,
-                    sampler: str = "tpe", batch: int = 4, progress: bool = False,
-                    source: Path | None = None, changed_keys: list[str] | None = None
-                    ) -> Calibration:
+                    workers: int = 1, scheduler: str | None = None, executor: str | None = None,
+                    resume: bool = False, sampler: str = "tpe", batch: int = 4,
+                    progress: bool = False, source: Path | None = None,
+                    changed_keys: list[str] | None = None) -> Calibration:
     """Run (or resume) a calibration study, writing its results under ``out``.
 
     ``base`` is the resolved scenario (overrides and steps applied); ``source``
@@ -486,7 +486,8 @@ def run_calibration(base: Scenario, targets: list[Target], bounds: dict, *, out:
         meta = _meta(plan, workers, scheduler, source)
         _write_meta(out, meta)
         started = time.perf_counter()
-        _loop(study, plan, executor_args=(workers, scheduler), meta=meta, progress=progress)
+        _loop(study, plan, executor_args=(workers, scheduler, executor), meta=meta,
+              progress=progress)
         table = _write_results(study, plan, source, changed_keys or [], meta,
                                time.perf_counter() - started)
     finally:
@@ -601,7 +602,8 @@ def _write_results(study, plan: Plan, source: Path | None, changed_keys: list[st
 def calibrate(scenario: str | Path | Scenario, targets, params, *, trials: int = 100,
               replicates: int = 3, steps: int | None = None, seed: int | None = None,
               overrides: dict | list[str] | None = None, workers: int = 1,
-              scheduler: str | None = None, out: str | Path | None = None, resume: bool = False,
+              scheduler: str | None = None, executor: str | None = None,
+              out: str | Path | None = None, resume: bool = False,
               sampler: str = "tpe", batch: int = 4, progress: bool = False) -> Calibration:
     """Python API of ``run.py calibrate``.
 
@@ -610,7 +612,7 @@ def calibrate(scenario: str | Path | Scenario, targets, params, *, trials: int =
             :class:`Scenario` (best.yaml then holds the whole scenario).
         targets: a targets file, or its content (``{"targets": [...]}`` or the list).
         params: ``{"budget.per_capita": (0.4, 1.2), ...}`` or ``["key=lo:hi", ...]``.
-        trials, replicates, steps, seed, overrides, workers, scheduler, resume, sampler,
+        trials, replicates, steps, seed, overrides, workers, scheduler, executor, resume, sampler,
             batch: as on the command line (``overrides`` is ``--set``).
         out: results folder; a temporary folder (deleted afterwards) if None.
 
@@ -638,7 +640,7 @@ def calibrate(scenario: str | Path | Scenario, targets, params, *, trials: int =
         base = load_scenario(source, overrides, steps=steps)
     keys = [*overrides, *(["steps"] if steps is not None else [])]
     kwargs = {"trials": trials, "replicates": replicates, "seed": seed, "workers": workers,
-              "scheduler": scheduler, "resume": resume, "sampler": sampler, "batch": batch,
+              "scheduler": scheduler, "executor": executor, "resume": resume, "sampler": sampler, "batch": batch,
               "progress": progress, "source": source, "changed_keys": keys}
     if out is None:
         with tempfile.TemporaryDirectory() as tmp:

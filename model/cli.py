@@ -156,14 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", type=int, default=4,
                    help="trials asked at a time and run in parallel (default 4; results "
                         "depend on it, not on --workers)")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                   help="Dask worker processes (default: number of cores; 1 = in-process)")
-    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                   help="submit to an existing Dask cluster instead of starting one "
-                        "(default: local workers)")
-    p.add_argument("--resume", action="store_true",
-                   help="continue the calibration in --out (trials cut off by a kill run again; "
-                        "default: off)")
+    _executors(p)
     _common(p, "out/calibrate-<scenario name>")
     p = sub.add_parser("plot", help="redraw the figures of a results folder")
     p.add_argument("folder", type=Path, help="a results folder of run, compare, sweep or "
@@ -431,7 +424,8 @@ def cmd_calibrate(args) -> int:
     keys = [*parse_overrides(args.overrides), *(["steps"] if args.steps is not None else [])]
     result = run_calibration(base, targets, bounds, out=out, trials=args.trials,
                              replicates=args.replicates, seed=args.seed, workers=args.workers,
-                             scheduler=args.scheduler, resume=args.resume, sampler=args.sampler,
+                             scheduler=args.scheduler, executor=args.executor, resume=args.resume,
+                             sampler=args.sampler,
                              batch=args.batch, progress=True, source=source, changed_keys=keys)
     table = result.trials
     failed = int((table["status"] != "ok").sum())
