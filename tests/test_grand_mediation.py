@@ -243,14 +243,17 @@ def test_the_procedure_lowers_open_and_abandoned_disputes_and_petitions_at_a_cos
 
 
 @pytest.mark.slow
-def test_per_capita_metrics_are_size_invariant():
+@pytest.mark.parametrize("preset", ["mediation_referral", "mediation_procedure"])
+def test_per_capita_metrics_are_size_invariant(preset):
     """Per 1,000 citizens per step, final 40 of 80 steps, 3 replicates: the same at 500 and
-    2,500 citizens within 0.35 per 1,000 (the rates are 0.1-0.5 per 1,000)."""
+    2,500 citizens within 0.15 per 1,000 (measured, final 50 of 100 steps, 5 replicates:
+    recurred 0.22 / 0.29 and petitions 0.20 / 0.21 under referral; overdue 0.11 / 0.01 and
+    petitions 0.09 / 0.03 under the procedure, where a short queue near capacity goes
+    overdue by fluctuations, which weigh more in a small population; docs/model.md 7.14a)."""
     means = {}
     for n in (500, 2500):
-        rows = [run("mediation_procedure", seed, **{"population.citizens": n,
-                                                     "steps": 80})[1].iloc[-40:]
+        rows = [run(preset, seed, **{"population.citizens": n, "steps": 80})[1].iloc[-40:]
                 for seed in (1, 2, 3)]
         means[n] = {k: np.mean([r[k].mean() for r in rows]) for k in NEW}
     for k in NEW:
-        assert means[500][k] == pytest.approx(means[2500][k], abs=0.35), k
+        assert means[500][k] == pytest.approx(means[2500][k], abs=0.15), k
