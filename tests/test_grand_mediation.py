@@ -257,3 +257,14 @@ def test_per_capita_metrics_are_size_invariant(preset):
         means[n] = {k: np.mean([r[k].mean() for r in rows]) for k in NEW}
     for k in NEW:
         assert means[500][k] == pytest.approx(means[2500][k], abs=0.15), k
+
+
+def test_bad_procedure_settings_name_their_key():
+    from cogov.model.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(SCENARIOS / "mediation_procedure.yaml",
+                      {"mechanisms.mediation.deadlines.people": 0,
+                       "mechanisms.mediation.petitions.success": 1.5})
+    assert "mechanisms.mediation.deadlines.people" in str(err.value)
+    assert "mechanisms.mediation.petitions.success" in str(err.value)

@@ -80,7 +80,6 @@ class Mediation:
         # capacity not yet used up as whole cases: people's per district, the others city-wide
         self.carry = [np.zeros(districts), np.zeros(1), np.zeros(1)]
         self.effort = [np.ones(districts), np.ones(1), np.ones(1)]  # accountability
-        self._overdue_by_channel = [np.zeros(0, dtype=bool)] * 3
         # resolutions still to be visited or that may come back: owner, step, holds or not
         self.settled = np.zeros(0, dtype=np.int64)
         self.settled_at = np.zeros(0, dtype=np.int64)
@@ -151,8 +150,7 @@ class Mediation:
         gave_up = ~closed & (t - self.opened >= p.patience - 1)
         self.backlog[self.owner[gave_up]] = True
         self.abandoned = int(gave_up.sum())
-        overdue = self._deadlines(t, ~(closed | gave_up))
-        self._hold_to_account(overdue)
+        self._hold_to_account(self._deadlines(t, ~(closed | gave_up)))
         self._petition(np.concatenate([failed_court, self.owner[gave_up]]), government)
         keep = ~(closed | gave_up)
         self.owner, self.opened = self.owner[keep], self.opened[keep]
@@ -234,29 +232,30 @@ class Mediation:
         self.settled, self.settled_at = self.settled[keep], self.settled_at[keep]
         self.fragile = self.fragile[keep]
         return out
-    def _deadlines(self, t: int, waiting: np.ndarray) -> np.ndarray:
+    def _deadlines(self, t: int, waiting: np.ndarray) -> list[np.ndarray] | None:
         """Cases still waiting that have waited their channel's deadline (in processing
         rounds, as patience) are overdue: escalated to the next channel, or at the courts
-        given an extension (the clock restarts). Returns the overdue mask."""
+        given an extension (the clock restarts). Returns the overdue mask of each channel
+        (None without deadlines)."""
         d = self.params.deadlines
         if not d.enabled:
-            return np.zeros(self.owner.size, dtype=bool)
+            return None
         limit = np.array([d.people, d.admin, d.judicial])[self.channel]
         overdue = waiting & (t - self.entered >= limit - 1)
         self.overdue = int(overdue.sum())
-        self._overdue_by_channel = [overdue & (self.channel == ch) for ch in range(3)]
+        by_channel = [overdue & (self.channel == ch) for ch in range(3)]
         self.channel[overdue & (self.channel < 2)] += 1
         self.entered[overdue] = t + 1
-        return overdue
+        return by_channel
 
-    def _hold_to_account(self, overdue: np.ndarray) -> None:
+    def _hold_to_account(self, overdue: list[np.ndarray] | None) -> None:
         """Supervision and accountability (调处督办、责任查究): each unit's effort e (a
         multiplier of its capacity) decays towards 1 and rises with its overdue cases per
         1,000 citizens it serves, o: e <- min(max_effort, 1 + (e - 1)(1 - decay) + rate·o)."""
         a = self.params.accountability
-        if not (a.enabled and self.params.deadlines.enabled):
+        if not a.enabled or overdue is None:  # without deadlines nothing is overdue
             return
-        for ch, late in enumerate(self._overdue_by_channel):
+        for ch, late in enumerate(overdue):
             if ch == 0:
                 count = np.bincount(self.district[self.owner[late]],
                                     minlength=self.district_size.size)
