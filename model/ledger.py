@@ -32,6 +32,8 @@ USES = (
     "evaluation",
     "relocation",
     "negotiation",
+    "follow_up",
+    "petitions",
 )
 
 

@@ -176,6 +176,21 @@ def resolution_time(m) -> float:
     return m.mediation.resolution_time
 
 
+def disputes_overdue(m) -> float:
+    """Cases past their channel's deadline this step, per 1,000 citizens (7.14a)."""
+    return 1000.0 * m.mediation.overdue / m.citizens.n
+
+
+def disputes_recurred(m) -> float:
+    """Resolved disputes that came back this step, per 1,000 citizens (7.14a)."""
+    return 1000.0 * m.mediation.recurred / m.citizens.n
+
+
+def petitions(m) -> float:
+    """Petitions lodged this step, per 1,000 citizens (7.14a)."""
+    return 1000.0 * m.mediation.petitions / m.citizens.n
+
+
 def mediation_cost(m) -> float:
     """Money spent on mediation this step."""
     return m.mediation.cost
@@ -326,6 +341,9 @@ REPORTERS = {
         disputes_abandoned,
         resolution_time,
         mediation_cost,
+        disputes_overdue,
+        disputes_recurred,
+        petitions,
         ngo_entries,
         ngo_exits,
         mean_ngo_credit,

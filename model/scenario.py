@@ -248,6 +248,38 @@ class EarlyWarning:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Deadlines:
+    enabled: bool = False
+    people: int = _p(2, 1)
+    admin: int = _p(3, 1)
+    judicial: int = _p(6, 1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowUp:
+    enabled: bool = False
+    lag: int = _p(1, 1)
+    cost: float = _p(0.2, 0.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Accountability:
+    enabled: bool = False
+    rate: float = _p(0.5, 0.0)
+    decay: float = _p(0.1, 0.0, 1.0)
+    max_effort: float = _p(2.0, 1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Petitions:
+    enabled: bool = False
+    propensity: float = _p(0.5, 0.0, 1.0)
+    cost: float = _p(3.0, 0.0)
+    success: float = _p(0.1, 0.0, 1.0)
+    grievance: float = _p(1.0, 0.0)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Mediation:
     enabled: bool = False
     base_rate: float = _p(0.001, 0.0, 1.0)
@@ -264,6 +296,12 @@ class Mediation:
     judicial_success: float = _p(0.9, 0.0, 1.0)
     grievance_weight: float = _p(0.2, 0.0, 1.0)
     patience: int = _p(12, 1)
+    recurrence: float = _p(0.0, 0.0, 1.0)
+    recurrence_lag: int = _p(3, 1)
+    deadlines: Deadlines = _sub(Deadlines)
+    follow_up: FollowUp = _sub(FollowUp)
+    accountability: Accountability = _sub(Accountability)
+    petitions: Petitions = _sub(Petitions)
 
 
 @dataclass(frozen=True, kw_only=True)

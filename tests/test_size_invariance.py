@@ -61,6 +61,9 @@ PAIRS = [
     ("incident_adaptive", "incident_top_down", "disputes_open", -1),
     ("incident_adaptive", "incident_top_down", "unrest", -1),
     ("incident_adaptive", "incident_top_down", "trust_gov", +1),
+    ("mediation_procedure", "mediation_referral", "disputes_open", -1),
+    ("mediation_procedure", "mediation_referral", "petitions", -1),
+    ("mediation_procedure", "mediation_referral", "disputes_recurred", -1),
 ]
 WHOLE_RUN = {"ngo_default_rate"}  # the README reports these over the whole run
 

@@ -32,6 +32,25 @@ A dispute still open after ``patience`` steps in the queue is abandoned (metric
 probability 1/``patience``, it fades (on average they carry it as long as they
 were prepared to wait; an assumption). Citizens with an open or
 abandoned dispute carry ``grievance_weight`` extra grievance. Disabled: no disputes.
+
+The full procedure (Essay 4 §3, Essay 6: 受理登记、首问负责、联动联调、定期回访、调处督办、
+责任查究; docs/model.md 7.14a), each part off by default:
+
+- ``recurrence``: a share of the agreements reached by people's or administrative
+  mediation does not hold and the dispute comes back ``recurrence_lag`` steps later
+  (metric ``disputes_recurred``); 0 by default (resolutions hold).
+- ``deadlines``: a case that waited its channel's deadline is escalated to the next
+  channel (the courts grant an extension) and counts against the channel (metric
+  ``disputes_overdue``).
+- ``follow_up``: every resolution is visited ``lag`` steps later, at a cost per visit
+  (ledger use ``follow_up``); a visit catches an agreement that did not hold, so it
+  does not recur.
+- ``accountability``: each unit's capacity is multiplied by an effort that rises with
+  its overdue cases per 1,000 citizens it serves, decays, and is capped.
+- ``petitions`` (信访): a citizen whose case failed in court or who gave up petitions,
+  at a cost per petition (ledger use ``petitions``); a few petitions solve the problem,
+  the others leave the petitioner with extra grievance until it fades (metric
+  ``petitions``).
 """
 
 from __future__ import annotations
@@ -55,11 +74,21 @@ class Mediation:
         self.owner = np.zeros(0, dtype=np.int64)  # citizen of each open dispute
         self.opened = np.zeros(0, dtype=np.int64)
         self.channel = np.zeros(0, dtype=np.int8)
+        self.entered = np.zeros(0, dtype=np.int64)  # step each case entered its channel
         self.backlog = np.zeros(district.size, dtype=bool)  # carries an abandoned grievance
+        self.petitioning = np.zeros(district.size, dtype=bool)  # carries a failed petition
         # capacity not yet used up as whole cases: people's per district, the others city-wide
         self.carry = [np.zeros(districts), np.zeros(1), np.zeros(1)]
+        self.effort = [np.ones(districts), np.ones(1), np.ones(1)]  # accountability
+        # resolutions still to be visited or that may come back: owner, step, holds or not
+        self.settled = np.zeros(0, dtype=np.int64)
+        self.settled_at = np.zeros(0, dtype=np.int64)
+        self.fragile = np.zeros(0, dtype=bool)
         self.resolved = 0
         self.abandoned = 0
+        self.overdue = 0
+        self.recurred = 0
+        self.petitions = 0
         self.resolution_time = float("nan")
         self.cost = 0.0
 
@@ -75,8 +104,12 @@ class Mediation:
         return out
 
     def pressure(self, n: int) -> np.ndarray:
-        """1 for citizens with an unresolved grievance (an open or an abandoned dispute), else 0."""
-        return (self.open_mask(n) | self.backlog).astype(float)
+        """1 for citizens with an unresolved grievance (an open or an abandoned dispute), else 0;
+        a petitioner whose petition failed carries ``petitions.grievance`` more."""
+        out = (self.open_mask(n) | self.backlog).astype(float)
+        if self.params.petitions.enabled:
+            out += self.params.petitions.grievance * self.petitioning
+        return out
 
     def step(self, grievance: np.ndarray, t: int, boost: np.ndarray, government,
              labour: np.ndarray | None = None, jailed: np.ndarray | None = None) -> None:
@@ -88,6 +121,7 @@ class Mediation:
         (unrest) open no disputes.
         """
         self.resolved, self.abandoned, self.resolution_time, self.cost = 0, 0, float("nan"), 0.0
+        self.overdue, self.recurred, self.petitions = 0, 0, 0
         if not self.enabled:
             return
         p = self.params
@@ -98,13 +132,36 @@ class Mediation:
         arising = self.rng.random(n) < p.base_rate + p.grievance_rate * grievance
         if labour is not None:
             arising |= labour
+        coming_back = self._follow_up(t, n, government)
+        if coming_back is not None:
+            self.recurred = int((free & coming_back).sum())
+            arising |= coming_back
         new = np.flatnonzero(free & arising)
         self.owner = np.concatenate([self.owner, new])
         self.opened = np.concatenate([self.opened, np.full(new.size, t)])
+        self.entered = np.concatenate([self.entered, np.full(new.size, t)])
         self.channel = np.concatenate([self.channel, np.full(new.size, 0 if self.linkage else 1,
                                                              dtype=np.int8)])
+        closed, failed_court = self._process(t, boost, government)
+        # an old grievance fades after `patience` steps on average (geometric)
+        held = np.flatnonzero(self.backlog)
+        self.backlog[held[self.rng.random(held.size) < 1.0 / p.patience]] = False
+        # after `patience` steps in the queue people give up; the grievance stays with them
+        gave_up = ~closed & (t - self.opened >= p.patience - 1)
+        self.backlog[self.owner[gave_up]] = True
+        self.abandoned = int(gave_up.sum())
+        self._hold_to_account(self._deadlines(t, ~(closed | gave_up)))
+        self._petition(np.concatenate([failed_court, self.owner[gave_up]]), government)
+        keep = ~(closed | gave_up)
+        self.owner, self.opened = self.owner[keep], self.opened[keep]
+        self.channel, self.entered = self.channel[keep], self.entered[keep]
+
+    def _process(self, t: int, boost: np.ndarray, government) -> tuple[np.ndarray, np.ndarray]:
+        """Each channel takes its oldest cases within capacity and pays for them; returns the
+        mask of closed cases and the citizens whose case failed in court."""
+        p = self.params
         closed = np.zeros(self.owner.size, dtype=bool)
-        success_age = []
+        success_age, failed_court = [], np.zeros(0, dtype=np.int64)
         for ch, (cap_rate, cost, success) in enumerate((
                 (p.people_capacity, p.people_cost, p.people_success),
                 (p.admin_capacity, p.admin_cost, p.admin_success),
@@ -119,26 +176,115 @@ class Mediation:
             ok = self.rng.random(picked.size) < success
             closed[picked[ok]] = True
             self.backlog[self.owner[picked[ok]]] = False  # resolved: the old grievance goes too
+            self.petitioning[self.owner[picked[ok]]] = False
             success_age.append(t - self.opened[picked[ok]])
+            self._settle(self.owner[picked[ok]], t, agreement=ch < 2)
             failed = picked[~ok]
             if ch == 2:
                 closed[failed] = True  # judicial outcomes are final
+                failed_court = self.owner[failed]
             else:
                 self.channel[failed] = ch + 1  # referral (linkage) or going to court (no linkage)
+                self.entered[failed] = t
         ages = np.concatenate(success_age) if success_age else np.zeros(0)
         self.resolved = int(ages.size)
         if ages.size:
             self.resolution_time = float(ages.mean())
-        # an old grievance fades after `patience` steps on average (geometric)
-        held = np.flatnonzero(self.backlog)
-        self.backlog[held[self.rng.random(held.size) < 1.0 / p.patience]] = False
-        # after `patience` steps in the queue people give up; the grievance stays with them
-        gave_up = ~closed & (t - self.opened >= p.patience - 1)
-        self.backlog[self.owner[gave_up]] = True
-        self.abandoned = int(gave_up.sum())
-        keep = ~(closed | gave_up)
-        self.owner, self.opened = self.owner[keep], self.opened[keep]
-        self.channel = self.channel[keep]
+        return closed, failed_court
+
+    # ------------------------------------------------- the full procedure (7.14a)
+    def _settle(self, owners: np.ndarray, t: int, agreement: bool) -> None:
+        """Log resolutions for follow-up and recurrence. A mediated agreement (people's or
+        administrative) fails to hold with probability ``recurrence``; court judgments are
+        enforced and hold. Nothing is drawn or logged when neither part is on."""
+        p = self.params
+        if owners.size == 0 or not (p.recurrence > 0 or p.follow_up.enabled):
+            return
+        if agreement and p.recurrence > 0:
+            fragile = self.rng.random(owners.size) < p.recurrence
+        else:
+            fragile = np.zeros(owners.size, dtype=bool)
+        self.settled = np.concatenate([self.settled, owners])
+        self.settled_at = np.concatenate([self.settled_at, np.full(owners.size, t)])
+        self.fragile = np.concatenate([self.fragile, fragile])
+
+    def _follow_up(self, t: int, n: int, government) -> np.ndarray | None:
+        """Follow-up visits (回访) of the resolutions reached ``follow_up.lag`` steps ago, as
+        many as the treasury pays for, oldest first: a visit catches an agreement that did not
+        hold (it is re-mediated on the spot). Agreements that did not hold and were not caught
+        come back ``recurrence_lag`` steps after they were reached. Returns the mask of
+        citizens whose dispute comes back this step (None when nothing is logged)."""
+        p = self.params
+        if self.settled.size == 0:
+            return None
+        age = t - self.settled_at
+        drop = np.zeros(self.settled.size, dtype=bool)
+        if p.follow_up.enabled:
+            due = np.flatnonzero(age == p.follow_up.lag)  # logged in step order: oldest first
+            paid = government.pay_each(p.follow_up.cost, due.size, "follow_up")
+            self.cost += p.follow_up.cost * paid
+            drop[due[:paid]] = True  # visited: caught if it did not hold, done if it did
+        back = ~drop & self.fragile & (age >= p.recurrence_lag)
+        out = np.zeros(n, dtype=bool)
+        out[self.settled[back]] = True
+        later = p.follow_up.lag if p.follow_up.enabled else 0
+        keep = ~(drop | back | (~self.fragile & (age >= later)))  # held, and no visit due
+        self.settled, self.settled_at = self.settled[keep], self.settled_at[keep]
+        self.fragile = self.fragile[keep]
+        return out
+    def _deadlines(self, t: int, waiting: np.ndarray) -> list[np.ndarray] | None:
+        """Cases still waiting that have waited their channel's deadline (in processing
+        rounds, as patience) are overdue: escalated to the next channel, or at the courts
+        given an extension (the clock restarts). Returns the overdue mask of each channel
+        (None without deadlines)."""
+        d = self.params.deadlines
+        if not d.enabled:
+            return None
+        limit = np.array([d.people, d.admin, d.judicial])[self.channel]
+        overdue = waiting & (t - self.entered >= limit - 1)
+        self.overdue = int(overdue.sum())
+        by_channel = [overdue & (self.channel == ch) for ch in range(3)]
+        self.channel[overdue & (self.channel < 2)] += 1
+        self.entered[overdue] = t + 1
+        return by_channel
+
+    def _hold_to_account(self, overdue: list[np.ndarray] | None) -> None:
+        """Supervision and accountability (调处督办、责任查究): each unit's effort e (a
+        multiplier of its capacity) decays towards 1 and rises with its overdue cases per
+        1,000 citizens it serves, o: e <- min(max_effort, 1 + (e - 1)(1 - decay) + rate·o)."""
+        a = self.params.accountability
+        if not a.enabled or overdue is None:  # without deadlines nothing is overdue
+            return
+        for ch, late in enumerate(overdue):
+            if ch == 0:
+                count = np.bincount(self.district[self.owner[late]],
+                                    minlength=self.district_size.size)
+                served = self.district_size
+            else:
+                count, served = np.array([late.sum()]), np.array([self.district.size])
+            per_1000 = 1000.0 * count / np.maximum(served, 1)
+            self.effort[ch] = np.minimum(
+                a.max_effort, 1.0 + (self.effort[ch] - 1.0) * (1.0 - a.decay) + a.rate * per_1000)
+
+    def _petition(self, failed: np.ndarray, government) -> None:
+        """Petitions (信访): each citizen whose case failed in court or who gave up petitions
+        with probability ``propensity``; the office handles as many as the treasury pays for
+        and solves a share ``success`` of them (the grievance goes); the others carry the
+        petition's grievance until it fades (probability 1/patience per step, as a backlog)."""
+        q = self.params.petitions
+        if not q.enabled:
+            return
+        held = np.flatnonzero(self.petitioning)
+        self.petitioning[held[self.rng.random(held.size) < 1.0 / self.params.patience]] = False
+        lodged = failed[self.rng.random(failed.size) < q.propensity]
+        self.petitions = int(lodged.size)
+        paid = government.pay_each(q.cost, lodged.size, "petitions")
+        self.cost += q.cost * paid
+        solved = np.zeros(lodged.size, dtype=bool)
+        solved[:paid] = self.rng.random(paid) < q.success
+        self.petitioning[lodged[~solved]] = True
+        self.backlog[lodged[solved]] = False
+        self.petitioning[lodged[solved]] = False
 
     def _pick(self, ch: int, rate: float, boost: np.ndarray, closed: np.ndarray) -> np.ndarray:
         """Indices of the cases channel ``ch`` takes this step, oldest first, within capacity.
@@ -153,6 +299,8 @@ class Mediation:
         rounding.
         """
         size = rate * (self.district_size * boost if ch == 0 else np.array([self.district.size]))
+        if self.params.accountability.enabled:
+            size = size * self.effort[ch]
         credit = self.carry[ch] + size
         waiting = np.flatnonzero((self.channel == ch) & ~closed)
         unit = self.district[self.owner[waiting]] if ch == 0 else np.zeros(waiting.size, int)
