@@ -95,17 +95,19 @@ def _name(scenario) -> str:
 
 
 def default_metrics(scenarios: Sequence = (), table=None) -> tuple[str, ...]:
-    """Panels for these scenarios: the headline metrics of every mechanism (and shock
-    kind) that one of them switches on, then unmet need, trust and satisfaction; the
+    """Panels for these scenarios: the headline metrics of their shocks' kinds and of
+    every mechanism that one of them switches on, then unmet need, trust and satisfaction; the
     main metrics when none does. Metrics absent from ``table`` (if given) are left out.
     """
+    shocks: list[str] = []  # what a preset with a shock is about comes first
     extra: list[str] = []
     for s in scenarios:
+        for shock in _get(s, "shocks", ()) or ():
+            shocks += SHOCK_METRICS.get(_get(shock, "kind"), ())
         for key, names in MECHANISM_METRICS.items():
             if _get(s, f"{key}.enabled", False):
                 extra += names
-        for shock in _get(s, "shocks", ()) or ():
-            extra += SHOCK_METRICS.get(_get(shock, "kind"), ())
+    extra = shocks + extra
     names = list(dict.fromkeys([*extra, *CORE_METRICS])) if extra else list(MAIN_METRICS)
     if table is not None:
         names = [m for m in names if m in table and table[m].notna().any()]
@@ -512,6 +514,7 @@ def plot_indices(indices, path: str | Path | None = None, method: str = "sobol",
             ax.barh(y + (0.5 - j) * 0.38, rows["value"], 0.38, xerr=np.nan_to_num(err),
                     capsize=2, color=OKABE_ITO[j], label=kind.replace("_star", "*"))
         ax.set_yticks(y, params, fontsize=7.5)
+        ax.set_ylabel("parameter", fontsize=8)
         ax.invert_yaxis()
         if method == "sobol":
             ax.axvspan(0, 1, color="0.9", zorder=0)
