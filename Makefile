@@ -63,6 +63,14 @@ figures: $(NB_STAMP) gallery
 	rm -rf out/sweep-readme
 	$(PY) run.py sweep scenarios/collaborative.yaml --grid governance.adaptation=off,on \
 		--range population.need.shift.size=0:0.6:5 --replicates 10 --out out/sweep-readme
+	$(PY) run.py patterns --out docs
+	rm -rf out/gap-readme out/decompose-adaptive
+	$(PY) run.py gap adaptive top_down --range mechanisms.resources.social_capacity=0:0.5:5 \
+		--range organizations.ngo_efficiency=0.6:0.95:8 --replicates 10 \
+		--set population.citizens=1000 --out out/gap-readme
+	$(PY) run.py decompose adaptive --replicates 10 --out out/decompose-adaptive
+	cp out/gap-readme/gap.png docs/figures/gap_adaptive_top_down.png
+	cp out/decompose-adaptive/decomposition.png docs/figures/decomposition_adaptive.png
 	cp out/demo/compare.png docs/figures/demo_compare.png
 	cp out/incident/compare.png docs/figures/incident_compare.png
 	cp out/ecology-hubs/compare.png docs/figures/hub_strategy_compare.png

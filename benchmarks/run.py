@@ -1,12 +1,13 @@
 """cogov benchmarks: one command, results in docs/performance.md.
 
-    python benchmarks/run.py            # full set (about 5 minutes on 2 cores)
+    python benchmarks/run.py            # full set (about 10 minutes on 2 cores)
     python benchmarks/run.py --quick    # small sizes, to check the benchmarks still run
 
 Sections: (1) cogov vs the textbook Mesa model of the same citizen rules;
 (2) a full cogov step vs the sparse mat-vec floor; (3) scaling of time and
-memory with N; (4) a 10^6-citizen, 200-step run's peak memory; (5) sweeps: parallel
-efficiency on 2 workers and executor overhead; (6) CLI start-up; (7) a profile
+memory with N; (4) a 10^6-citizen, 200-step run's peak memory; (5) sweeps: the
+parallel efficiency of each executor (process pool and Dask LocalCluster, 1 vs 2
+workers) and the store's per-run overhead; (6) CLI start-up; (7) a profile
 of a large step; (8) the step with every mechanism on. Ratios are measured in the same run. Each
 measurement that needs a clean peak-memory reading runs in its own process.
 """
@@ -141,40 +142,79 @@ def measure_startup() -> float:
     return best_of(lambda: subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT), 5)
 
 
+EXECUTORS = ("process", "dask")
+
+
 def measure_sweep(runs: int, citizens: int = 2500) -> dict:
-    """A `runs`-run sweep of the adaptive preset: plain loop vs sweep on 1 and 2 workers."""
+    """One `runs`-run sweep of the adaptive preset, timed as a plain loop, in-process through
+    the store, and on each executor with 1 and 2 workers; and each executor's fixed cost."""
     import tempfile
 
     from cogov.model import load_scenario
-    from cogov.model.runner import run_scenario
-    from cogov.model.sweep import DaskExecutor, make_jobs, run_sweep
+    from cogov.model.sweep import execute, make_jobs, run_sweep
 
     base = load_scenario(ROOT / "scenarios/adaptive.yaml", {"population.citizens": citizens})
     points = [{"mechanisms.incentives.r": 3.0 + 3.0 * i / (runs // 10 - 1)}
               for i in range(runs // 10)]
     jobs = make_jobs(base, points, 10, base.seed, None)
     for job in jobs[:3]:  # warm caches and lazy imports before timing either side
-        run_scenario(job.scenario, seed=job.seed)
+        execute(job)
     t = time.perf_counter()
-    for job in jobs:
-        run_scenario(job.scenario, seed=job.seed)
-    plain = time.perf_counter() - t
-    out = {"runs": len(jobs), "citizens": citizens, "plain_loop_s": plain}
-    for workers in (1, 2):
+    results = [execute(job) for job in jobs]
+    out = {"runs": len(jobs), "citizens": citizens, "plain_loop_s": time.perf_counter() - t}
+    out["store_per_run_ms"] = 1000 * time_store(results) / len(jobs)
+
+    def timed_sweep(workers: int, executor: str | None) -> float:
         with tempfile.TemporaryDirectory() as tmp:
             t = time.perf_counter()
-            run_sweep(base, points, replicates=10, workers=workers, out=tmp)
-            out[f"sweep_{workers}_s"] = time.perf_counter() - t
-    t = time.perf_counter()  # fixed cost: start a cluster, import cogov on its workers, close
-    executor = DaskExecutor(2)
-    executor.client.run(lambda: __import__("cogov.model.sweep"))
-    executor.close()
-    out["cluster_start_s"] = time.perf_counter() - t
-    out["overhead_per_run_ms"] = 1000 * (out["sweep_1_s"] - plain) / len(jobs)
-    out["efficiency"] = out["sweep_1_s"] / (2 * out["sweep_2_s"])
-    out["efficiency_after_start"] = out["sweep_1_s"] / (
-        2 * (out["sweep_2_s"] - out["cluster_start_s"]))
+            run_sweep(base, points, replicates=10, workers=workers, executor=executor, out=tmp)
+            return time.perf_counter() - t
+
+    out["in_process_s"] = timed_sweep(1, None)
+    out["engine_overhead_per_run_ms"] = 1000 * (out["in_process_s"] - out["plain_loop_s"]) / len(jobs)
+    for kind in EXECUTORS:
+        for workers in (1, 2):
+            out[f"{kind}_{workers}_s"] = timed_sweep(workers, kind)
+        out[f"{kind}_start_s"] = executor_fixed_cost(kind, base)
+        # 1 vs 2 workers of the same executor, and 2 workers vs the in-process sweep
+        out[f"{kind}_efficiency"] = out[f"{kind}_1_s"] / (2 * out[f"{kind}_2_s"])
+        out[f"{kind}_efficiency_vs_in_process"] = out["in_process_s"] / (2 * out[f"{kind}_2_s"])
     return out
+
+
+def time_store(results: list[dict]) -> float:
+    """Seconds the store takes for these results: chunked writes as in a sweep on 2
+    workers, then runs.parquet, and summary.csv from the stored time series."""
+    import tempfile
+
+    from cogov.model.sweep import SweepStore, write_summary
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        store = SweepStore(Path(tmp), chunk_runs=8)
+        for result in results:
+            store.add(result)
+        store.flush()
+        table = store.consolidate()
+        write_summary(Path(tmp), table, 20)
+        return time.perf_counter() - t
+
+
+def executor_fixed_cost(kind: str, base) -> float:
+    """Start an executor with 2 workers, run one 1-step, 200-citizen job on each (so each
+    worker imports cogov), shut it down: the seconds a sweep pays whatever its length."""
+    from cogov.model.sweep import execute, make_executor, make_jobs
+
+    tiny = base.replace(**{"population.citizens": 200, "warmup": 0, "steps": 1})
+    jobs = make_jobs(tiny, [{}], 2, 1, None)
+    t = time.perf_counter()
+    executor = make_executor(2, None, kind)
+    try:
+        for _ in executor.map(execute, jobs):
+            pass
+    finally:
+        executor.close()
+    return time.perf_counter() - t
 
 
 def profile(n: int, steps: int) -> str:
@@ -316,30 +356,7 @@ def report(results: dict, out: Path) -> str:
             "above 100,000 citizens (`population.agents: auto`).",
             "",
         ]
-    sw = results["sweep"]
-    overhead = (f"{sw['overhead_per_run_ms']:.1f} ms per run over a plain loop"
-                if sw["overhead_per_run_ms"] > 0 else
-                f"below what this measurement resolves (the in-process sweep took "
-                f"{sw['plain_loop_s'] - sw['sweep_1_s']:.1f} s less than the plain loop over "
-                f"{sw['runs']} runs; run-to-run order effects are a few per cent)")
-    lines += [
-        "## 5. Sweeps: parallel efficiency and executor overhead",
-        "",
-        f"{sw['runs']} runs of the adaptive preset ({sw['citizens']:,} citizens, 100 steps),"
-        " 10 replicates per point, through `run_sweep` (chunked Parquet store included).",
-        "",
-        "| plain loop s | sweep, 1 worker (in-process) s | sweep, 2 Dask workers s | "
-        "Dask fixed cost s (start, worker imports, shutdown) |",
-        "|---|---|---|---|",
-        f"| {sw['plain_loop_s']:.1f} | {sw['sweep_1_s']:.1f} | {sw['sweep_2_s']:.1f} | "
-        f"{sw['cluster_start_s']:.1f} |",
-        "",
-        f"Parallel efficiency on 2 workers: {100 * sw['efficiency']:.0f} % including Dask's fixed"
-        f" cost, {100 * sw['efficiency_after_start']:.0f} % excluding it (the fixed cost matters"
-        " less the longer the sweep). Executor and store"
-        f" overhead: {overhead}.",
-        "",
-    ]
+    lines += sweep_section(results["sweep"])
     lines += [
         "## 6. Start-up",
         "",
@@ -369,11 +386,50 @@ def report(results: dict, out: Path) -> str:
     return text
 
 
+def sweep_section(sw: dict) -> list[str]:
+    """Section 5: each executor's parallel efficiency and the store's per-run overhead."""
+    engine = (f"{sw['engine_overhead_per_run_ms']:.1f} ms per run"
+              if sw["engine_overhead_per_run_ms"] > 0 else
+              "below what this measurement resolves (the in-process sweep was "
+              f"{sw['plain_loop_s'] - sw['in_process_s']:.1f} s faster than the plain loop; "
+              "run-to-run order effects are a few per cent)")
+    names = {"process": "process pool (local default)", "dask": "Dask LocalCluster"}
+    rows = [{"name": names[k], **{f: sw[f"{k}_{f}"] for f in (
+        "1_s", "2_s", "start_s", "efficiency", "efficiency_vs_in_process")}} for k in EXECUTORS]
+    return [
+        "## 5. Sweeps: parallel efficiency and store overhead",
+        "",
+        f"One sweep, {sw['runs']} runs of the adaptive preset ({sw['citizens']:,} citizens, "
+        "100 steps), 10 replicates per point, through `run_sweep` (chunked Parquet store",
+        "included), timed once per configuration: in-process, then each executor with 1 and 2",
+        "workers (`--executor process|dask --workers 1|2`). Parallel efficiency is the",
+        "1-worker time over twice the 2-worker time of the same executor; against the",
+        "in-process sweep it also counts starting the workers. The fixed cost is starting 2",
+        "workers, one tiny run on each (so each imports cogov) and shutting down.",
+        "",
+        f"Plain loop (`execute` on every job, no store): {sw['plain_loop_s']:.1f} s; in-process"
+        f" sweep: {sw['in_process_s']:.1f} s. Store overhead: {sw['store_per_run_ms']:.1f} ms per"
+        " run (the store alone on those results: chunked Parquet writes, runs.parquet and",
+        f"summary.csv); everything the engine adds to a plain loop: {engine} (including",
+        "per-sweep costs: sweep.json with provenance, the summary).",
+        "",
+        *table(rows, [("executor", "{name}"), ("1 worker s", "{1_s:.1f}"),
+                      ("2 workers s", "{2_s:.1f}"), ("fixed cost s", "{start_s:.1f}"),
+                      ("efficiency, 1 vs 2 workers", "{efficiency:.0%}"),
+                      ("efficiency vs in-process", "{efficiency_vs_in_process:.0%}")]),
+        "",
+    ]
+
+
 def main(argv=None) -> int:
     """Run the benchmarks and write the report."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="small sizes only (a smoke check)")
     p.add_argument("--out", type=Path, default=ROOT / "docs/performance.md")
+    p.add_argument("--only", nargs="+", default=[], metavar="SECTION",
+                   help="re-measure only these sections (vs_mesa, scaling, long_run, sweep, "
+                        "startup_s, profile, all_mechanisms); the rest come from "
+                        "benchmarks/results.json")
     p.add_argument("--measure", nargs=2, type=int, metavar=("N", "STEPS"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.measure:
@@ -381,26 +437,31 @@ def main(argv=None) -> int:
         return 0
     sizes = [2_000, 10_000] if args.quick else [10_000, 100_000, 1_000_000]
     mesa_sizes = [2_000] if args.quick else [10_000, 100_000]
-    results = {"machine": machine()}
-    print("1/8 cogov vs Mesa ...", flush=True)
-    results["vs_mesa"] = [measure_vs_mesa(n, 2 if n >= 100_000 else 3) for n in mesa_sizes]
-    print("2-3/8 scaling and floor ...", flush=True)
-    results["scaling"] = [in_subprocess(n, 5 if n >= 1_000_000 else 20) for n in sizes]
-    print("4/8 long run ...", flush=True)
-    results["long_run"] = None if args.quick else measure_long_run(1_000_000, 200)
-    print("5/8 sweep ...", flush=True)
-    results["sweep"] = measure_sweep(40 if args.quick else 200, 300 if args.quick else 5000)
-    print("6/8 start-up ...", flush=True)
-    results["startup_s"] = measure_startup()
-    print("7/8 profile ...", flush=True)
+    json_path = ROOT / "benchmarks/results.json" if not args.quick else args.out.with_suffix(".json")
+    sections = {
+        "vs_mesa": lambda: [measure_vs_mesa(n, 2 if n >= 100_000 else 3) for n in mesa_sizes],
+        "scaling": lambda: [in_subprocess(n, 5 if n >= 1_000_000 else 20) for n in sizes],
+        "long_run": lambda: None if args.quick else measure_long_run(1_000_000, 200),
+        "sweep": lambda: measure_sweep(20 if args.quick else 200, 300 if args.quick else 5000),
+        "startup_s": measure_startup,
+        "profile": lambda: profile(sizes[-1], 3 if args.quick else 5),
+        "all_mechanisms": lambda: measure_all_mechanisms(sizes[-1], 3 if args.quick else 5),
+    }
+    unknown = set(args.only) - set(sections)
+    if unknown:
+        p.error(f"--only: unknown section {sorted(unknown)} (known: {', '.join(sections)})")
+    # --only re-measures some sections and keeps the others from the last full run
+    results = json.loads(json_path.read_text()) if args.only else {}
+    results["machine"] = machine()
     results["profile_n"] = sizes[-1]
-    results["profile"] = profile(sizes[-1], 3 if args.quick else 5)
-    print("8/8 every mechanism on ...", flush=True)
-    results["all_mechanisms"] = measure_all_mechanisms(sizes[-1], 3 if args.quick else 5)
+    for i, (name, measure) in enumerate(sections.items(), start=1):
+        if args.only and name not in args.only:
+            continue
+        print(f"{i}/{len(sections)} {name} ...", flush=True)
+        results[name] = measure()
     figure = args.out.parent / "figures/scaling.png"
     plot_scaling(results["scaling"], figure)
     (args.out.parent / "figures").mkdir(parents=True, exist_ok=True)
-    json_path = ROOT / "benchmarks/results.json" if not args.quick else args.out.with_suffix(".json")
     json_path.write_text(json.dumps(results, indent=2) + "\n")
     print(report(results, args.out))
     return 0

@@ -44,11 +44,16 @@ _EXPORTS = {
     "presets": "cogov.model.scenario",
     "run_scenario": "cogov.model.runner",
     "run_replicates": "cogov.model.runner",
+    "compare": "cogov.model.compare",
     "replicate_seeds": "cogov.model.runner",
     "sweep": "cogov.model.sweep",
     "run_sweep": "cogov.model.sweep",
     "Design": "cogov.model.design",
     "sensitivity": "cogov.model.sensitivity",
+    "calibrate": "cogov.model.calibrate",
+    "decompose": "cogov.model.decompose",
+    "gap_map": "cogov.model.gap",
+    "gap_sobol": "cogov.model.gap",
     "main": "cogov.model.cli",
 }
 __all__ = sorted(_EXPORTS) + ["__version__"]

@@ -1,4 +1,4 @@
-"""Command line: ``python run.py {run,compare,validate} ...`` (see ``--help``).
+"""Command line: ``python run.py {run,compare,sweep,calibrate,...} ...`` (see ``--help``).
 
 Heavy libraries are imported inside the commands, so ``--help`` is instant.
 Bad input (a scenario error, a wrong flag) prints a message naming the key path
@@ -8,7 +8,6 @@ and exits with code 2; nothing already written is touched.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -60,15 +59,24 @@ def _execution(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bounds", action="append", default=[], metavar="KEY.PATH=LO:HI",
                    help="range of a sampled key (repeatable; default: none)")
     p.add_argument("--replicates", type=int, default=1, help="replicates per point")
+    _executors(p)
+
+
+def _executors(p: argparse.ArgumentParser) -> None:
+    """Where runs go, and --resume: the same flags and defaults for compare, sweep and
+    sensitivity (one engine, model/sweep.py)."""
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                   help="Dask worker processes; 1 = in-process (default: number of cores, "
-                        f"{os.cpu_count() or 1} here)")
+                   help="worker processes on this machine; 1 = in-process, no workers "
+                        f"(default: number of cores, {os.cpu_count() or 1} here)")
+    p.add_argument("--executor", choices=["process", "dask"],
+                   help="process: a local process pool; dask: a local Dask cluster "
+                        "(default: process; dask with --scheduler)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                   help="submit to an existing Dask cluster instead of starting one "
-                        "(default: a local cluster of --workers processes)")
+                   help="submit to an existing Dask cluster instead of starting workers "
+                        "(default: none, workers on this machine)")
     p.add_argument("--resume", action="store_true",
-                   help="continue an interrupted sweep in --out, running only what is missing "
-                        "(default: off; without it, an --out holding another sweep is refused)")
+                   help="continue an interrupted run in --out, running only what is missing "
+                        "(default: off; without it, an --out holding unfinished runs is refused)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="run scenarios with replicates and compare them")
     p.add_argument("scenarios", type=Path, nargs="+", help="two or more " + SCENARIO_HELP)
     p.add_argument("--replicates", type=int, default=10, help="replicates per scenario")
-    p.add_argument("--workers", type=int, default=1, help="parallel processes")
+    _executors(p)
     _metric_option(p)
     _common(p, "out/compare")
     p = sub.add_parser("sweep", help="run a parameter sweep (grid, ranges, Latin hypercube)")
@@ -114,6 +122,50 @@ def build_parser() -> argparse.ArgumentParser:
                    help="metric to analyse (repeatable; default: unmet_need)")
     _execution(p)
     _common(p, "out/sensitivity-<scenario name>")
+    p = sub.add_parser("patterns", help="pattern-oriented validation: run every pattern the model "
+                                        "claims and write patterns.csv and validation.md")
+    p.add_argument("--fast", action="store_true",
+                   help="small populations and few replicates, for CI; not the documented numbers "
+                        "(default: off, full size)")
+    p.add_argument("--out", type=Path, help="output folder (default: out/patterns; "
+                                            "--out docs regenerates docs/validation.md)")
+    p.add_argument("--seed", type=int, default=42, help="base seed of the replicates")
+    p.add_argument("--replicates", type=int, help="replicates of every pattern (default: each "
+                                                  "pattern's own, 10 for most, fewer with --fast)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="parallel processes (default: number of cores; results do not depend on it)")
+    p.add_argument("--only", action="append", default=[], metavar="NAME",
+                   help="run only this pattern, or the patterns whose names start with it "
+                        "(repeatable; default: all)")
+    p.add_argument("--list", action="store_true", help="list the patterns and exit (default: off)")
+    p.add_argument("--strict", action="store_true",
+                   help="exit with code 1 if a pattern does not hold (default: 0 once it ran)")
+    _add_decompose(sub)
+    _add_gap(sub)
+    p = sub.add_parser("calibrate", help="fit parameters to observed moments (simulated moments, "
+                                         "Optuna)")
+    p.add_argument("scenario", type=Path, help=SCENARIO_HELP)
+    p.add_argument("--targets", type=Path, required=True, metavar="TARGETS.yaml",
+                   help="observed moments to match (docs/experiments.md, Calibration)")
+    p.add_argument("--params", nargs="+", action="extend", required=True, metavar="KEY.PATH=LO:HI",
+                   help="the keys to calibrate and their ranges (repeatable)")
+    p.add_argument("--trials", type=int, default=100, help="number of trials (default 100)")
+    p.add_argument("--replicates", type=int, default=3,
+                   help="replicates per trial, the same seeds for every trial (default 3)")
+    p.add_argument("--sampler", choices=["tpe", "cmaes"], default="tpe",
+                   help="Optuna sampler: tpe (default) or cmaes (CMA-ES)")
+    p.add_argument("--batch", type=int, default=4,
+                   help="trials asked at a time and run in parallel (default 4; results "
+                        "depend on it, not on --workers)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="Dask worker processes (default: number of cores; 1 = in-process)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="submit to an existing Dask cluster instead of starting one "
+                        "(default: local workers)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the calibration in --out (trials cut off by a kill run again; "
+                        "default: off)")
+    _common(p, "out/calibrate-<scenario name>")
     p = sub.add_parser("plot", help="redraw the figures of a results folder")
     p.add_argument("folder", type=Path, help="a results folder of run, compare, sweep or "
                    "sensitivity")
@@ -209,10 +261,13 @@ def _network_labels(s) -> dict:
 
 
 def cmd_compare(args) -> int:
-    """Replicated comparison: summary.csv, timeseries.csv, compare.png, compare.json."""
+    """Replicated comparison: summary.csv, timeseries.csv, compare.png, compare.json, and the
+    sweep store of its runs in sweep/ (resumable)."""
+    from .compare import compare, store_of
     from .outputs import provenance, write_csv, write_json
     from .plots import plot_compare
-    from .runner import base_seed, replicate_seeds, run_replicates, summarize
+    from .runner import base_seed, replicate_seeds, summarize
+    from .sweep import recorded_seed
 
     scenarios = [_load(path, args) for path in args.scenarios]
     panels, columns = chosen_metrics(args.metrics, scenarios)
@@ -225,11 +280,18 @@ def cmd_compare(args) -> int:
     from .scenario import comparison_warnings, warn
 
     warn(comparison_warnings(scenarios))
-    base = base_seed(scenarios[0], args.seed)
     out = args.out or Path("out") / "compare"
+    seed = args.seed
+    if seed is None and scenarios[0].seed is None and args.resume:
+        seed = recorded_seed(store_of(out))
+    base = base_seed(scenarios[0], seed)
     window = scenarios[0].outputs.window
+    print(f"{len(scenarios)} scenarios x {args.replicates} replicates = "
+          f"{len(scenarios) * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
     started = time.perf_counter()
-    ts = run_replicates(scenarios, args.replicates, base, workers=args.workers, progress=True)
+    ts = compare(scenarios, args.replicates, seed=base, workers=args.workers,
+                 scheduler=args.scheduler, executor=args.executor, out=out, resume=args.resume,
+                 progress=True)
     summary = summarize(ts, window)
     write_csv(ts, out / "timeseries.csv")
     write_csv(summary, out / "summary.csv")
@@ -286,10 +348,10 @@ class _BadInput(Exception):
 def _sweep_seed(base, seed: int | None, out: Path, resume: bool) -> int:
     """The base seed: given, the scenario's, the one a resumed sweep recorded, or fresh."""
     from .runner import base_seed
+    from .sweep import recorded_seed
 
-    meta = out / "sweep.json"
-    if seed is None and base.seed is None and resume and meta.is_file():
-        return int(json.loads(meta.read_text())["base_seed"])
+    if seed is None and base.seed is None and resume:
+        seed = recorded_seed(out)
     return base_seed(base, seed)
 
 
@@ -327,8 +389,8 @@ def cmd_sweep(args) -> int:
     print(f"{base.name}: {len(points)} points x {replicates} replicates = "
           f"{len(points) * replicates} runs on {_where(args)} -> {out}/", flush=True)
     runs = run_sweep(base, points, replicates=replicates, steps=steps, seed=seed,
-                     workers=args.workers, scheduler=args.scheduler, out=out, resume=args.resume,
-                     progress=True, design=design.to_dict())
+                     workers=args.workers, scheduler=args.scheduler, executor=args.executor,
+                     out=out, resume=args.resume, progress=True, design=design.to_dict())
     redraw(out)
     summary_path = out / "summary.csv"
     if summary_path.exists():
@@ -341,7 +403,11 @@ def cmd_sweep(args) -> int:
 def _where(args) -> str:
     if args.scheduler:
         return f"the Dask cluster at {args.scheduler}"
-    return "1 process" if args.workers <= 1 else f"{args.workers} Dask workers"
+    if args.executor == "dask":
+        return f"{args.workers} Dask worker{'s' if args.workers > 1 else ''}"
+    if args.workers <= 1 and args.executor is None:
+        return "1 process"
+    return f"{args.workers} worker process{'es' if args.workers > 1 else ''}"
 
 
 def _report(runs, out: Path) -> int:
@@ -372,9 +438,49 @@ def cmd_sensitivity(args) -> int:
           f"{_where(args)} -> {out}/", flush=True)
     indices = sensitivity(base, bounds, method=args.method, n=args.n, metrics=metrics,
                           replicates=args.replicates, steps=args.steps, seed=args.seed,
-                          workers=args.workers, scheduler=args.scheduler, out=out,
-                          resume=args.resume, progress=True)
+                          workers=args.workers, scheduler=args.scheduler,
+                          executor=args.executor, out=out, resume=args.resume, progress=True)
     print(indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    return 0
+
+
+def cmd_calibrate(args) -> int:
+    """Calibration: trials.csv, best.yaml, calibration.json, fit.png; exit 1 if no trial
+    succeeded."""
+    from .calibrate import parse_params, run_calibration
+    from .scenario import parse_overrides, resolve_scenario_path
+    from .targets import read_targets
+
+    source = resolve_scenario_path(args.scenario)
+    base = _load(source, args)
+    targets = read_targets(args.targets)
+    bounds = parse_params(args.params)
+    out = args.out or Path("out") / f"calibrate-{base.name}"
+    runs = args.trials * args.replicates
+    print(f"{base.name}: {args.trials} trials x {args.replicates} replicates = {runs} runs, "
+          f"{len(targets)} targets, {len(bounds)} parameters, {args.sampler} sampler on "
+          f"{_where(args)} -> {out}/", flush=True)
+    keys = [*parse_overrides(args.overrides), *(["steps"] if args.steps is not None else [])]
+    result = run_calibration(base, targets, bounds, out=out, trials=args.trials,
+                             replicates=args.replicates, seed=args.seed, workers=args.workers,
+                             scheduler=args.scheduler, resume=args.resume, sampler=args.sampler,
+                             batch=args.batch, progress=True, source=source, changed_keys=keys)
+    table = result.trials
+    failed = int((table["status"] != "ok").sum())
+    if result.best_trial < 0:
+        print(f"no trial succeeded ({failed} failed), e.g. trial {table['trial'].iloc[0]}: "
+              f"{table['error'].iloc[0]}", file=sys.stderr)
+        return 1
+    print(f"best of {len(table)} trials: trial {result.best_trial}, objective "
+          f"{result.best_objective:.4g}" + (f" ({failed} failed)" if failed else ""))
+    for key, value in result.best_params.items():
+        print(f"  {key} = {value:.6g}")
+    best = table.set_index("trial").loc[result.best_trial]
+    for t in targets:
+        print(f"  {t.label:<28} target {t.value:.4g}  simulated {best[t.label]:.4g} "
+              f"± {best[t.label + '.sd']:.2g}  ({(best[t.label] - t.value) / t.tolerance:+.2f} "
+              "tolerances)")
+    print(f"-> {out}/best.yaml, trials.csv, calibration.json, fit.png")
     return 0
 
 
@@ -403,11 +509,51 @@ def cmd_plot(args) -> int:
 
 def _folder_scenarios(folder: Path) -> list:
     """The scenarios (plain data) a compare or run folder records, for default panels."""
+    import json
+
     for name, key in (("compare.json", "scenarios"), ("run.json", "scenario")):
         if (folder / name).exists():
             found = json.loads((folder / name).read_text()).get(key) or []
             return found if isinstance(found, list) else [found]
     return []
+
+
+def cmd_patterns(args) -> int:
+    """Pattern-oriented validation: patterns.csv, figures/validation/, validation.md.
+
+    Exit 0 once every pattern ran, whether it holds or not (a failing pattern is a result,
+    reported in the files); 1 with --strict if any does not hold; 2 on bad input."""
+    from .patterns import all_patterns
+    from .validation import run_all, select, write_report
+
+    if args.workers < 1 or (args.replicates is not None and args.replicates < 2):
+        raise _BadInput("patterns: --workers must be at least 1 and --replicates at least 2 "
+                        "(a 95 % interval needs two replicates)")
+    try:
+        patterns = select(all_patterns(), args.only)
+    except ValueError as exc:
+        raise _BadInput(str(exc)) from None
+    if args.list:
+        for p in patterns:
+            print(f"{p.name:<45} {p.source}")
+        return 0
+    out = args.out or Path("out") / "patterns"
+    size = "fast" if args.fast else "full size"
+    print(f"{len(patterns)} patterns ({size}) on {args.workers} process"
+          f"{'es' if args.workers > 1 else ''} -> {out}/", flush=True)
+    measurements = run_all(patterns, args.fast, args.seed, workers=args.workers,
+                           replicates=args.replicates,
+                           report=lambda line: print(line, flush=True))
+    command = " ".join(["run.py patterns", *(["--fast"] if args.fast else []),
+                        *([f"--seed {args.seed}"] if args.seed != 42 else []),
+                        *([f"--replicates {args.replicates}"] if args.replicates else []),
+                        *(f"--only {o}" for o in args.only), f"--out {out.as_posix()}"])
+    write_report(measurements, out, args.fast, args.seed, command, prune=not args.only)
+    failing = [m.pattern.name for m in measurements if not m.passed]
+    print(f"{len(measurements) - len(failing)} of {len(measurements)} patterns hold"
+          + (f"; not holding: {', '.join(failing)}" if failing else "")
+          + f" -> {out}/patterns.csv, {out}/validation.md")
+    return 1 if (args.strict and failing) else 0
 
 
 def cmd_app(args) -> int:
@@ -430,13 +576,124 @@ def cmd_app(args) -> int:
     return 0
 
 
+# ----------------------------------------------- decompose and gap (model/decompose.py, gap.py)
+def _paired_runs(p: argparse.ArgumentParser, out_default: str) -> None:
+    """Flags of the paired commands: replicates (default 10), execution, resume."""
+    p.add_argument("--replicates", type=int, default=10,
+                   help="replicates, the same seeds everywhere (default 10)")
+    _executors(p)
+    _common(p, out_default)
+
+
+def _add_decompose(sub) -> None:
+    p = sub.add_parser("decompose", help="the regime gap stage by stage, top-down -> scenario")
+    p.add_argument("scenario", type=Path, nargs="?", default=Path("adaptive"),
+                   help="the collaborative scenario (default adaptive)")
+    _paired_runs(p, "out/decompose-<scenario name>")
+
+
+def _add_gap(sub) -> None:
+    p = sub.add_parser("gap", help="map of the gap between two scenarios (A − B) over a design")
+    p.add_argument("a", type=Path, metavar="A",
+                   help="scenario file or preset whose outcome is A (e.g. adaptive)")
+    p.add_argument("b", type=Path, metavar="B",
+                   help="scenario file or preset it is compared with, B (e.g. top_down)")
+    p.add_argument("--range", dest="ranges", action="append", default=[], metavar="KEY.PATH=LO:HI:N",
+                   help="N evenly spaced values (repeatable; the first two are the map's axes; "
+                        "default: none)")
+    p.add_argument("--grid", action="append", default=[], metavar="KEY.PATH=V1,V2,...",
+                   help="explicit values (repeatable; one panel per value; default: none)")
+    p.add_argument("--sobol", type=int, metavar="N",
+                   help="instead of a map: Sobol' indices of the gap, N·(2k+2) Saltelli points "
+                        "(default: off, draw the map)")
+    p.add_argument("--bounds", action="append", default=[], metavar="KEY.PATH=LO:HI",
+                   help="range of a key for --sobol (repeatable; default: none)")
+    _paired_runs(p, "out/gap-<A name>-<B name>")
+
+
+def _check_paired(args) -> None:
+    if args.replicates < 1 or args.workers < 1:
+        raise _BadInput(f"{args.command}: --replicates and --workers must be at least 1")
+
+
+def cmd_decompose(args) -> int:
+    """decomposition.csv, .png, .json and the stages' sweep in runs/; prints the table."""
+    from .decompose import STAGES, decompose, format_table
+
+    _check_paired(args)
+    scenario = _load(args.scenario, args)
+    out = args.out or Path("out") / f"decompose-{scenario.name}"
+    seed = _sweep_seed(scenario, args.seed, out / "runs", args.resume)
+    print(f"{scenario.name}: {len(STAGES)} stages x {args.replicates} replicates = "
+          f"{len(STAGES) * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
+    table = decompose(scenario, replicates=args.replicates, steps=args.steps, seed=seed,
+                      workers=args.workers, scheduler=args.scheduler, executor=args.executor,
+                      out=out, resume=args.resume, progress=True)
+    print(format_table(table))
+    print(f"\nfinal-window means ± 95 % CI over {table['n'].iloc[0]} paired replicates; a "
+          f"contribution is the paired difference from the stage above -> {out}/")
+    return 0
+
+
+def cmd_gap(args) -> int:
+    """gap.csv, gap.png (or gap_indices.csv/.png with --sobol), gap.json; runs in out/A, out/B."""
+    from .design import Design, parse_bounds, parse_grid, parse_range
+    from .gap import gap_map, gap_sobol
+
+    _check_paired(args)
+    if args.sobol is not None and (args.ranges or args.grid):
+        raise _BadInput("gap: --sobol samples the --bounds keys; it does not take --range/--grid")
+    if args.sobol is None and args.bounds:
+        raise _BadInput("gap: --bounds needs --sobol N")
+    if args.sobol is None and not (args.ranges or args.grid):
+        raise _BadInput("gap: give --range/--grid keys for a map, or --sobol N --bounds ...")
+    a, b = _load(args.a, args), _load(args.b, args)
+    out = args.out or Path("out") / f"gap-{a.name}-{b.name}"
+    kwargs = {"replicates": args.replicates, "steps": args.steps, "seed": args.seed,
+              "workers": args.workers, "scheduler": args.scheduler,
+              "executor": args.executor, "out": out,
+              "resume": args.resume, "progress": True}
+    if args.sobol is not None:
+        bounds = parse_bounds(args.bounds)
+        print(f"{a.name} − {b.name}: Sobol' N={args.sobol}, k={len(bounds)}: "
+              f"{args.sobol * (2 * len(bounds) + 2)} points x {args.replicates} replicates x 2 "
+              f"scenarios on {_where(args)} -> {out}/", flush=True)
+        indices = gap_sobol(a, b, bounds, args.sobol, **kwargs)
+        print(indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        return 0
+    design = Design(grid=parse_grid(args.grid), ranges=parse_range(args.ranges))
+    points = len(design.points())
+    print(f"{a.name} − {b.name}: {points} points x {args.replicates} replicates x 2 scenarios "
+          f"= {2 * points * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
+    table = gap_map(a, b, design, **kwargs)
+    print(format_gap(table, design.keys, a.name, b.name))
+    return 0
+
+
+def format_gap(table, keys: list[str], a: str, b: str) -> str:
+    """Plain text: one line per point, its keys, the unmet-need gap ± half-width, winner."""
+    head = [k.rsplit(".", 1)[-1] for k in keys] + [f"unmet_need {a} − {b}", "winner"]
+    lines = [head]
+    for _, row in table.iterrows():
+        half = (row["unmet_need_gap_ci_high"] - row["unmet_need_gap_ci_low"]) / 2
+        lines.append([f"{row[k]:g}" if isinstance(row[k], float) else str(row[k]) for k in keys]
+                     + [f"{row['unmet_need_gap']:+.4f} ± {half:.4f}", str(row["winner"])])
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+    text = ["  ".join(c.rjust(w) for c, w in zip(line, widths, strict=True)) for line in lines]
+    counts = table["winner"].value_counts()
+    text.append(f"{a} wins {counts.get('A', 0)}, {b} wins {counts.get('B', 0)}, neither "
+                f"{counts.get('neither', 0)} of {len(table)} points (95 % CI of the paired gap)")
+    return "\n".join(text)
+
+
 COMMANDS = {"app": cmd_app, "run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "sweep": cmd_sweep,
-            "sensitivity": cmd_sensitivity, "plot": cmd_plot}
+            "sensitivity": cmd_sensitivity, "calibrate": cmd_calibrate, "plot": cmd_plot,
+            "decompose": cmd_decompose, "gap": cmd_gap, "patterns": cmd_patterns}
 
 
 # import names of the dependencies in pyproject.toml (checked before any command runs)
 REQUIRED = ("numpy", "scipy", "pandas", "yaml", "mesa", "networkx", "matplotlib", "pyarrow",
-            "dask", "distributed", "SALib", "tqdm")
+            "dask", "distributed", "SALib", "tqdm", "optuna", "cmaes")
 
 
 def missing_dependencies() -> list[str]:
@@ -478,10 +735,10 @@ def main(argv: list[str] | None = None) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("always", CogovWarning)  # the printer shows each one once
         warnings.showwarning = _warning_printer()
-        return _dispatch(args)
+        return _dispatch(args, argv)
 
 
-def _dispatch(args) -> int:
+def _dispatch(args, argv: list[str] | None) -> int:
     from .scenario import ScenarioError
 
     try:
@@ -499,9 +756,42 @@ def _dispatch(args) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        from .sweep import SweepInterrupted
+        from .calibrate import CalibrationInterrupted
 
-        if isinstance(exc, SweepInterrupted):
+        if isinstance(exc, CalibrationInterrupted):
             print(str(exc), file=sys.stderr)
             return 130
-        raise
+        return _stopped(exc, argv)
+
+
+def _stopped(exc: Exception, argv: list[str] | None) -> int:
+    """Exit code and message for a run that stopped early (Ctrl-C, a dead worker, failed runs);
+    anything else is a bug and keeps its traceback."""
+    from .compare import RunsFailed
+    from .sweep import SweepInterrupted, SweepStopped
+
+    if isinstance(exc, RunsFailed):
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if not isinstance(exc, SweepStopped):
+        raise exc
+    print(f"{exc.reason}; finished runs are saved in {exc.out}/", file=sys.stderr)
+    print(f"to run the rest: {resume_command(argv)}", file=sys.stderr)
+    return 130 if isinstance(exc, SweepInterrupted) else 1  # else SweepFailed
+
+
+def resume_command(argv: list[str] | None) -> str:
+    """The command line that was run, plus --resume, invoked as it was (python run.py,
+    python -m cogov, or the cogov console script)."""
+    import shlex
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if argv is not None:
+        prefix = ["cogov"]  # called as a function: the console command is the portable form
+    elif sys.argv[0].endswith(".py") and Path(sys.argv[0]).name != "__main__.py":
+        prefix = [sys.orig_argv[0], sys.argv[0]]  # the interpreter as typed, e.g. .venv/bin/python
+    elif "-m" in sys.orig_argv:
+        prefix = [sys.orig_argv[0], "-m", "cogov"]
+    else:
+        prefix = [sys.argv[0]]  # the console script, as the shell found it
+    return shlex.join([*prefix, *args, *([] if "--resume" in args else ["--resume"])])

@@ -158,14 +158,14 @@ def parse_range(specs: list[str]) -> dict[str, tuple[float, float, int]]:
     return out
 
 
-def parse_bounds(specs: list[str]) -> dict[str, tuple[float, float]]:
-    """``key=lo:hi`` -> {key: (lo, hi)}."""
+def parse_bounds(specs: list[str], flag: str = "--bounds") -> dict[str, tuple[float, float]]:
+    """``key=lo:hi`` -> {key: (lo, hi)}; errors name ``flag`` (``--params`` for calibrate)."""
     out = {}
     for spec in specs or []:
-        key, text = _key_value(spec, "--bounds")
-        lo, hi = _numbers(key, text, "--bounds", "lo:hi")
+        key, text = _key_value(spec, flag)
+        lo, hi = _numbers(key, text, flag, "lo:hi")
         if not lo < hi:
-            raise ScenarioError([f"--bounds {key}: lo must be below hi, got {text!r}"])
+            raise ScenarioError([f"{flag} {key}: lo must be below hi, got {text!r}"])
         out[key] = (lo, hi)
     return out
 

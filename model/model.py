@@ -276,7 +276,7 @@ class GovernanceModel(mesa.Model):
         if self.needs.displaced:
             c.compensation = self.relocation.step(c.need, self.needs.harm, self.needs.harmed_at,
                                                   t, gov)
-        uptake = gate(c.trust_ngo, basis)
+        uptake = self._uptake(basis)
         self.resources.step(c, shares, cell_need, gov, self.hubs, self.ngos,
                             self._field_trust_gate(basis), self._earmark(response, cell_need),
                             self._award,
@@ -420,9 +420,20 @@ class GovernanceModel(mesa.Model):
         self.response_spend = float(money.sum())
         return money
 
+    def _uptake(self, basis: float) -> np.ndarray:
+        """Citizens' uptake of NGO service, g(T_ngo); 1 when trust does not gate
+        collaboration (the counterfactual ``mechanisms.trust.gates_collaboration: off``)."""
+        c = self.citizens
+        if not self.scenario.mechanisms.trust.gates_collaboration:
+            return np.ones(c.n)
+        return gate(c.trust_ngo, basis)
+
     def _field_trust_gate(self, basis: float) -> np.ndarray:
-        """g(mean trust in NGOs) among citizens of each field."""
+        """g(mean trust in NGOs) among citizens of each field (1 everywhere when trust does
+        not gate collaboration)."""
         c, count = self.citizens, self.field_size
+        if not self.scenario.mechanisms.trust.gates_collaboration:
+            return np.ones(count.size)
         total = np.bincount(c.field, weights=c.trust_ngo, minlength=count.size)
         return gate(np.divide(total, count, out=np.zeros(count.size), where=count > 0), basis)
 

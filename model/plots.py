@@ -278,6 +278,19 @@ def save(fig, path: str | Path | None) -> None:
         fig.savefig(tmp, dpi=110, format="png", bbox_inches="tight", pad_inches=0.15)
 
 
+def _save(fig, path) -> None:
+    """Kept for modules that still draw with pyplot (decompose, validation): lay out, save
+    and close the figure. New code draws on a ``Figure`` and calls :func:`save`."""
+    import sys
+
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
+    save(fig, path)
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close(fig)
+
+
 def _check_metrics(metrics: Sequence[str], table) -> list[str]:
     missing = [m for m in metrics if m not in table]
     if missing:
@@ -539,10 +552,71 @@ def plot_indices(indices, path: str | Path | None = None, method: str = "sobol",
     return fig
 
 
+# ---------------------------------------------------------------- calibration
+def plot_fit(trials, targets: list[dict], keys: list[str], path: str | Path | None = None):
+    """A calibration's fit (fit.png).
+
+    Panel 1: each target's miss at the best trial in tolerances, (simulated − value) / τ,
+    with the replicate spread (± 1 sd / τ); the band is ± 1 tolerance. Panel 2: the
+    objective of every trial and the best so far. Then one panel per parameter: the
+    objective against the parameter's value (a flat floor means the targets do not
+    pin the parameter down).
+    """
+    ok = trials[trials["status"] == "ok"]
+    fig, axes = _grid(2 + len(keys))
+    ax = axes[0]
+    labels = [_target_label(t) for t in targets]
+    ax.axvspan(-1, 1, color="#009E73", alpha=0.12, lw=0)
+    ax.axvline(0, color="#009E73", lw=1)
+    if len(ok):
+        best = ok.sort_values(["objective", "trial"], kind="stable").iloc[0]
+        miss = [(best[lb] - t["value"]) / t["tolerance"] for lb, t in zip(labels, targets,
+                                                                          strict=True)]
+        spread = [best[f"{lb}.sd"] / t["tolerance"] for lb, t in zip(labels, targets, strict=True)]
+        y = np.arange(len(targets))
+        ax.errorbar(miss, y, xerr=spread, fmt="o", color=OKABE_ITO[0], capsize=3)
+        ax.set_yticks(y, [f"{lb}\n{t['value']:.4g} vs {best[lb]:.4g} ± {best[f'{lb}.sd']:.2g}"
+                          for lb, t in zip(labels, targets, strict=True)], fontsize=7)
+        ax.set_title(f"best trial {int(best['trial'])}: miss in tolerances", fontsize=10)
+        ax.invert_yaxis()
+    ax.set_xlabel("(simulated − target) / tolerance", fontsize=8)
+    ax.grid(alpha=0.3, axis="x")
+    ax = axes[1]
+    if len(ok):
+        positive = (ok["objective"] > 0).all()
+        ax.scatter(ok["trial"], ok["objective"], s=10, alpha=0.6, label="trial")
+        running = ok.set_index("trial")["objective"].sort_index().cummin()
+        ax.step(running.index, running.to_numpy(), where="post", color=OKABE_ITO[1], label="best so far")
+        if positive:
+            ax.set_yscale("log")
+        ax.legend(fontsize=7)
+    failed = trials[trials["status"] == "failed"]
+    ax.set_title(f"objective ({len(failed)} failed)" if len(failed) else "objective", fontsize=10)
+    ax.set_xlabel("trial", fontsize=8)
+    ax.grid(alpha=0.3)
+    for ax, key in zip(axes[2:], keys, strict=False):
+        if len(ok):
+            ax.scatter(ok[key], ok["objective"], s=10, alpha=0.6)
+            if (ok["objective"] > 0).all():
+                ax.set_yscale("log")
+        ax.set_xlabel(key, fontsize=8)
+        ax.set_title("objective", fontsize=10)
+        ax.grid(alpha=0.3)
+    save(fig, path)
+    return fig
+
+
+def _target_label(t: dict) -> str:
+    from .targets import Target
+
+    return Target(**t).label
+
+
 # -------------------------------------------------------------------- redraw
 def redraw(folder: str | Path, metrics: Sequence[str] | None = None) -> list[Path]:
-    """Redraw every figure a results folder supports (run, compare, sweep, sensitivity);
-    ``metrics`` chooses the panels (default: as the command that made the folder)."""
+    """Redraw every figure a results folder supports (run, compare, sweep, sensitivity,
+    decompose, gap, calibration); ``metrics`` chooses the panels of run, compare, sweep
+    and sensitivity figures (default: as the command that made the folder)."""
     import json
 
     import pandas as pd
@@ -564,6 +638,15 @@ def redraw(folder: str | Path, metrics: Sequence[str] | None = None) -> list[Pat
         plot_compare(pd.read_csv(folder / "timeseries.csv"), folder / "compare.png",
                      metrics=metrics, scenarios=meta("compare.json").get("scenarios"))
         made.append(folder / "compare.png")
+    from .decompose import redraw_decomposition
+    from .gap import redraw_gap
+
+    made += redraw_decomposition(folder) + redraw_gap(folder)
+    if (folder / "trials.csv").exists() and (folder / "calibration.json").exists():
+        calibration = meta("calibration.json")
+        plot_fit(pd.read_csv(folder / "trials.csv"),
+                 calibration["targets"], list(calibration["bounds"]), folder / "fit.png")
+        made.append(folder / "fit.png")
     if (folder / "runs.parquet").exists():
         sweep = meta("sweep.json")
         runs = pd.read_parquet(folder / "runs.parquet")

@@ -85,12 +85,6 @@ def final_window(metrics: pd.DataFrame, window: int) -> pd.Series:
     return body.tail(window)[[m for m in METRICS if m != "step"]].mean()
 
 
-def _one_replicate(args) -> tuple[str, int, int, pd.DataFrame]:
-    scenario, replicate, seed, steps = args
-    result = run_scenario(scenario, seed=seed, steps=steps)
-    return scenario.name, replicate, seed, result.metrics
-
-
 def run_replicates(
     scenarios: Sequence[Scenario],
     replicates: int,
@@ -102,32 +96,15 @@ def run_replicates(
     """Every scenario x replicate; tidy table (scenario, replicate, seed, step, metrics...).
 
     Every scenario gets the same seeds (common random numbers, a paired design),
-    so differences between scenarios are not masked by different draws. Rows are
-    sorted, so the table does not depend on ``workers``.
+    so differences between scenarios are not masked by different draws. Runs go
+    through the sweep engine (:func:`model.compare.compare`, in a temporary folder),
+    and rows are sorted, so the table does not depend on ``workers``. With
+    workers > 1, call it under ``if __name__ == "__main__":`` in a script.
     """
-    seeds = replicate_seeds(base_seed, replicates)
-    jobs = [(s, r, seed, steps) for s in scenarios for r, seed in enumerate(seeds)]
-    bar = progress_bar(len(jobs), progress)
-    frames = []
-    if workers <= 1:
-        for job in jobs:
-            frames.append(_one_replicate(job))
-            bar.update()
-    else:
-        from concurrent.futures import ProcessPoolExecutor
+    from .compare import compare
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for out in pool.map(_one_replicate, jobs):
-                frames.append(out)
-                bar.update()
-    bar.close()
-    order = {s.name: i for i, s in enumerate(scenarios)}
-    frames.sort(key=lambda f: (order[f[0]], f[1]))
-    tables = []
-    for name, rep, seed, metrics in frames:
-        head = pd.DataFrame({"scenario": name, "replicate": rep, "seed": seed}, index=metrics.index)
-        tables.append(pd.concat([head, metrics], axis=1))
-    return pd.concat(tables, ignore_index=True)
+    return compare(scenarios, replicates, steps=steps, seed=base_seed, workers=workers,
+                   progress=progress)
 
 
 def interval(values: np.ndarray) -> dict:

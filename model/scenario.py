@@ -31,6 +31,7 @@ import yaml
 from .network import EVEN_DEGREE
 
 COMPLETE_MAX = 5000  # a complete graph beyond this would not fit in memory sensibly
+LIFTABLE = ("need_spike", "budget_cut")  # shocks that `until` can end (the others act once)
 
 
 class ScenarioError(ValueError):
@@ -169,6 +170,7 @@ class Trust:
     social: float = _p(0.1, 0.0, 1.0)
     basis: float = _p(0.5, 0.0, 1.0, open_lo=True)
     attribution: float = _p(0.5, 0.0, 1.0)
+    gates_collaboration: bool = True  # off: a counterfactual, g = 1 for uptake and fund-raising
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -358,6 +360,7 @@ class Shock:
     over: int = _p(1, 1)
     where: int | None = _p(None, 0)
     share: float = _p(0.2, 0.0, 1.0)
+    until: int | None = _p(None, 2)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -585,6 +588,13 @@ def _shock_checks(s: Scenario, ok) -> list[str]:
                 f"shocks.{i}.kind", f"shocks.{i}.size"):
             errors.append(f"shocks.{i}.size: a {shock.kind} is a fraction in [0, 1], "
                           f"got {shock.size}")
+        if shock.until is not None and ok(f"shocks.{i}.kind", f"shocks.{i}.until"):
+            if shock.kind not in LIFTABLE:
+                errors.append(f"shocks.{i}.until: only {' and '.join(LIFTABLE)} can be lifted, "
+                              f"not {shock.kind}")
+            elif shock.until <= shock.step and ok(f"shocks.{i}.step"):
+                errors.append(f"shocks.{i}.until: must be after shocks.{i}.step ({shock.step}), "
+                              f"got {shock.until}")
     return errors
 
 

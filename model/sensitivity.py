@@ -17,7 +17,7 @@ import pandas as pd
 from .design import cast_value
 from .runner import base_seed
 from .scenario import Scenario, ScenarioError, warn
-from .sweep import run_sweep
+from .sweep import recorded_seed, run_sweep
 
 METHODS = ("sobol", "morris")
 SOBOL_TOLERANCE = 0.05  # share of output variance below which Sobol' noise is not flagged
@@ -73,8 +73,8 @@ def analyze(method: str, problem: dict, x: np.ndarray, y: np.ndarray, seed: int)
 def sensitivity(scenario: Scenario, bounds: dict[str, tuple[float, float]], *, method: str = "sobol",
                 n: int = 64, metrics: list[str] | tuple[str, ...] = ("unmet_need",),
                 replicates: int = 1, steps: int | None = None, seed: int | None = None,
-                workers: int = 1, scheduler: str | None = None, out: str | Path,
-                resume: bool = False, progress: bool = False) -> pd.DataFrame:
+                workers: int = 1, scheduler: str | None = None, executor: str | None = None,
+                out: str | Path, resume: bool = False, progress: bool = False) -> pd.DataFrame:
     """Python API of ``run.py sensitivity``; returns the indices (also in out/indices.csv).
 
     Raises:
@@ -90,14 +90,16 @@ def sensitivity(scenario: Scenario, bounds: dict[str, tuple[float, float]], *, m
     if unknown:
         raise ScenarioError([f"--metric: unknown metric {m!r} (known: {', '.join(METRICS[1:])})"
                              for m in unknown])
+    if seed is None and scenario.seed is None and resume:
+        seed = recorded_seed(out)
     seed = base_seed(scenario, seed)
     problem = problem_of(bounds)
     x = sample(method, problem, n, seed)
     points = [{k: cast_value(k, v) for k, v in zip(problem["names"], row, strict=True)} for row in x]
     design = {"method": method, "n": n, "problem": problem}
     runs = run_sweep(scenario, points, replicates=replicates, steps=steps, seed=seed,
-                     workers=workers, scheduler=scheduler, out=out, resume=resume,
-                     progress=progress, design=design)
+                     workers=workers, scheduler=scheduler, executor=executor, out=out,
+                     resume=resume, progress=progress, design=design)
     if (runs["status"] != "ok").any():
         bad = int((runs["status"] != "ok").sum())
         raise ScenarioError([f"{bad} runs failed, so no indices can be computed; see the status "

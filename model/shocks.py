@@ -2,7 +2,8 @@
 
 Each shock ``{step, kind, size, over, where}`` ramps in linearly over ``over``
 steps starting at ``step`` (over = 1: sudden) and then persists; progress
-f(t) = clip((t - step + 1) / over, 0, 1).
+f(t) = clip((t - step + 1) / over, 0, 1). A need spike or budget cut with
+``until`` is lifted at that step (f = 0 from then on): a temporary shock.
 
 * ``need_spike``: need in district ``where`` (all if omitted) × (1 + size·f).
 * ``budget_cut``: government budget × (1 - size·f).
@@ -34,6 +35,8 @@ HARM_SPREAD = 0.8  # sd of log of relocation harm across displaced citizens (ass
 
 def progress(shock, t: int) -> float:
     """Fraction of the shock in force at step t."""
+    if shock.until is not None and t >= shock.until:
+        return 0.0
     return float(np.clip((t - shock.step + 1) / shock.over, 0.0, 1.0))
 
 

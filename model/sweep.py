@@ -34,22 +34,57 @@ import json
 import math
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .design import Design, check_points, points_hash
+from .executors import (
+    DaskExecutor,
+    InProcessExecutor,
+    ProcessExecutor,
+    WorkerLost,
+    check_executor,
+    make_executor,
+    refuse_in_starting_worker,
+    run_batch,
+)
 from .metrics import METRICS
 from .runner import base_seed, final_window, interval, progress_bar, replicate_seeds, run_scenario
 from .scenario import Scenario, ScenarioError
 
 RESULT_METRICS = [m for m in METRICS if m != "step"]
+# the executors live in model/executors.py; sweeps were first written with them here
+__all__ = ["DaskExecutor", "InProcessExecutor", "Job", "ProcessExecutor", "SweepFailed",
+           "SweepInterrupted", "SweepStore", "execute", "make_executor", "read_timeseries",
+           "run_batch", "run_jobs", "run_sweep", "sweep"]
 
 
-class SweepInterrupted(Exception):
+class SweepStopped(Exception):
+    """A sweep stopped before its end; ``reason`` says why, the message how to go on."""
+
+    def __init__(self, reason: str, out: str | Path | None):
+        self.reason, self.out = reason, out
+        super().__init__(f"{reason}; {rerun_advice(out)}")
+
+
+class SweepInterrupted(SweepStopped):
     """Raised after a Ctrl-C, once finished runs are safely on disk."""
+
+
+class SweepFailed(SweepStopped, RuntimeError):
+    """Raised when a worker process died, once finished runs are safely on disk."""
+
+
+def rerun_advice(out: str | Path | None) -> str:
+    """How to continue a stopped sweep, for Python and command-line users alike."""
+    if out is None:
+        return ("its results were in a temporary folder, now deleted; pass out=FOLDER to keep "
+                "finished runs and be able to resume")
+    return (f"finished runs are saved in {out}/; to run the rest, repeat the same call with "
+            "resume=True (on the command line: the same command plus --resume)")
 
 
 @dataclass(frozen=True)
@@ -91,122 +126,6 @@ def execute(job: Job) -> dict:
     return {"row": row, "timeseries": series}
 
 
-# ---------------------------------------------------------------- executors
-class InProcessExecutor:
-    """Runs jobs one after another in this process (``--workers 1``: easy to debug)."""
-
-    workers = 1
-
-    def map(self, fn, jobs: Iterable[Job]) -> Iterator[dict]:
-        """Results in job order."""
-        for job in jobs:
-            yield fn(job)
-
-    def close(self) -> None:
-        """Nothing to release."""
-
-
-def run_batch(fn, jobs: list[Job]) -> list[dict]:
-    """Several jobs in one task: fewer round trips to the scheduler."""
-    return [fn(job) for job in jobs]
-
-
-class DaskExecutor:
-    """Runs jobs on dask.distributed: a LocalCluster, or an existing cluster's scheduler.
-
-    Jobs travel in batches of up to ``batch`` runs (about 16 batches per worker,
-    so the load stays balanced while the scheduler, which shares the cores on a
-    LocalCluster, has little to do). At most ``2 x workers`` batches are in
-    flight, so memory stays bounded however long the sweep; results stream back
-    as batches finish.
-    """
-
-    batch = 4
-
-    def __init__(self, workers: int, scheduler: str | None = None):
-        import logging
-
-        import dask
-        from dask.distributed import Client, LocalCluster
-
-        self.cluster = None
-        if scheduler:
-            self.client = Client(scheduler)
-            self.workers = max(1, len(self.client.scheduler_info()["workers"]))
-        else:
-            with dask.config.set(_local_cluster_config()):
-                self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
-                                            processes=True, dashboard_address=None,
-                                            silence_logs=logging.ERROR)
-            self.client = Client(self.cluster)
-            self.workers = workers
-
-    def map(self, fn, jobs: Iterable[Job]) -> Iterator[dict]:
-        """Results in completion order (``fn`` must be picklable, like :func:`execute`)."""
-        from dask.distributed import as_completed
-
-        jobs = list(jobs)
-        size = max(1, min(self.batch, len(jobs) // (16 * self.workers)))
-        batches = iter([jobs[i:i + size] for i in range(0, len(jobs), size)])
-
-        def submit(batch):
-            return self.client.submit(run_batch, fn, batch, pure=False,
-                                      key=f"cogov-runs-{batch[0].run_id}-{id(self)}")
-
-        pending = as_completed([submit(b) for b in _take(batches, 2 * self.workers)])
-        for future in pending:
-            yield from future.result()
-            future.release()
-            for batch in _take(batches, 1):
-                pending.add(submit(batch))
-
-    def close(self) -> None:
-        """Shut the client (and a local cluster) down, quietly."""
-        import logging
-
-        logging.getLogger("distributed").setLevel(logging.CRITICAL)  # shutdown chatter
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
-
-
-def _local_cluster_config() -> dict:
-    """Dask settings for a LocalCluster running cogov (measured in docs/performance.md).
-
-    Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in its workers: for a model that
-    allocates and frees arrays every step this made half the CPU time kernel time
-    (page faults); its statistical profiler samples the task thread every 10 ms.
-    Together they cut the parallel efficiency on 2 cores from ~88 % to ~60 %.
-    """
-    import dask
-
-    environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items()
-               if k != "MALLOC_TRIM_THRESHOLD_"}
-    return {"distributed.nanny.pre-spawn-environ": environ,
-            "distributed.worker.profile.enabled": False,
-            "distributed.worker.memory.target": False,  # results are small: never spill
-            "distributed.worker.memory.spill": False,
-            "distributed.worker.memory.monitor-interval": "5s",
-            "distributed.admin.system-monitor.interval": "5s",
-            "distributed.admin.tick.interval": "1s"}
-
-
-def _take(iterator: Iterator, n: int) -> list:
-    out = []
-    for item in iterator:
-        out.append(item)
-        if len(out) == n:
-            break
-    return out
-
-
-def make_executor(workers: int, scheduler: str | None = None):
-    """In-process for one worker without a scheduler; Dask otherwise."""
-    if scheduler is None and workers <= 1:
-        return InProcessExecutor()
-    return DaskExecutor(workers, scheduler)
-
-
 # --------------------------------------------------------------------- store
 def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
     from .outputs import atomic_path
@@ -234,18 +153,26 @@ class SweepStore:
     def _chunk_number(self, path: Path) -> int:
         return int(path.stem.rsplit("-", 1)[1])
 
-    def open(self, fingerprint: str, resume: bool) -> set[int]:
-        """Prepare the folder; return run ids already finished with status ok."""
+    def open(self, fingerprint: str, resume: bool, seed: int | None = None) -> set[int]:
+        """Prepare the folder; return run ids already finished with status ok.
+
+        Raises:
+            ScenarioError: the folder holds results and ``resume`` is off, or it holds
+                results of something else (fingerprint or base seed differ).
+        """
         exists = self.meta_path.exists() or (self.out / "chunks").exists()
         if exists and not resume:
-            raise ScenarioError([f"--out {self.out}: already holds a sweep; pass --resume to "
-                                 "continue it, or choose another folder"])
+            raise ScenarioError([f"--out {self.out}: already holds a sweep; to continue it, pass "
+                                 "--resume (Python: resume=True), or choose another folder"])
         if not exists:
             return set()
         old = json.loads(self.meta_path.read_text()) if self.meta_path.exists() else {}
         if old.get("fingerprint") not in (None, fingerprint):
             raise ScenarioError([f"--resume: the sweep in {self.out} was started with a different "
                                  "scenario, design, replicates or steps"])
+        if None not in (seed, old.get("base_seed")) and old["base_seed"] != seed:
+            raise ScenarioError([f"--resume: the sweep in {self.out} was started with base seed "
+                                 f"{old['base_seed']}, not {seed}"])
         chunks = sorted((self.out / "chunks").glob("runs-*.parquet"))
         landed = {self._chunk_number(p) for p in chunks}
         for part in (self.out / "timeseries").glob("part-*.parquet"):
@@ -254,6 +181,12 @@ class SweepStore:
         self.next_chunk = max(landed, default=0) + 1
         table = self.read_rows()
         return set(table.loc[table["status"] == "ok", "run_id"]) if len(table) else set()
+
+    def status(self) -> str | None:
+        """The status sweep.json records (None if there is none)."""
+        if not self.meta_path.exists():
+            return None
+        return json.loads(self.meta_path.read_text()).get("status")
 
     def add(self, result: dict) -> None:
         """Buffer one result; flush a chunk when it is full or old enough."""
@@ -299,6 +232,13 @@ class SweepStore:
         write_json(meta, self.meta_path)
 
 
+def recorded_seed(out: str | Path) -> int | None:
+    """The base seed the sweep in ``out`` recorded (None if there is none): a resumed
+    sweep whose scenario has no seed continues with it, not with a fresh one."""
+    meta = Path(out) / "sweep.json"
+    return json.loads(meta.read_text()).get("base_seed") if meta.is_file() else None
+
+
 def read_timeseries(out: str | Path) -> pd.DataFrame:
     """All time series of a sweep folder, sorted by (run_id, step)."""
     parts = sorted((Path(out) / "timeseries").glob("part-*.parquet"))
@@ -332,41 +272,75 @@ def _lookup(flat: dict, dotted: str):
     return node
 
 
-def run_sweep(base: Scenario, points: list[dict], *, replicates: int = 1, steps: int | None = None,
-              seed: int | None = None, workers: int = 1, scheduler: str | None = None,
-              out: str | Path, resume: bool = False, progress: bool = False,
-              design: dict | None = None) -> pd.DataFrame:
-    """Run every point x replicate, writing results under ``out``; return the runs table.
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def run_jobs(jobs: list[Job], *, out: str | Path, fingerprint: str, meta: dict,
+             workers: int = 1, scheduler: str | None = None, executor: str | None = None,
+             resume: bool = False, progress: bool = False) -> pd.DataFrame:
+    """The engine under sweep, compare and sensitivity: run every job without an ``ok`` row
+    in the store at ``out``, then return the runs table (sorted by run_id).
+
+    ``meta`` is what sweep.json records besides the engine's own keys (status, times,
+    workers, provenance); its ``base_seed``, if any, must match a resumed store's. The
+    status is ``running`` while jobs run, then ``done``, ``done_with_failures`` (runs
+    with status error), ``interrupted`` (Ctrl-C) or ``failed`` (the sweep itself
+    stopped on an error, recorded under ``error``).
 
     Raises:
-        ScenarioError: a point is invalid, or ``out`` holds another sweep.
+        ScenarioError: ``out`` holds another sweep, or one and ``resume`` is off.
         SweepInterrupted: after Ctrl-C, with every finished run on disk.
+        SweepFailed: a worker process died; finished runs are on disk.
     """
-    if replicates < 1 or workers < 1:
-        raise ScenarioError(["--replicates and --workers must be at least 1"])
-    check_points(base, points)
-    seed = base_seed(base, seed)
-    fingerprint = points_hash(base, points, replicates, steps or base.steps)
+    refuse_in_starting_worker()
+    try:
+        check_executor(workers, scheduler, executor)
+    except ValueError as exc:
+        raise ScenarioError([str(exc)]) from None
     store = SweepStore(Path(out), chunk_runs=max(8, 4 * workers))
-    done = store.open(fingerprint, resume)
-    jobs = [j for j in make_jobs(base, points, replicates, seed, steps) if j.run_id not in done]
+    done = store.open(fingerprint, resume, meta.get("base_seed"))
+    todo = [j for j in jobs if j.run_id not in done]
     from .outputs import provenance
 
-    meta = {"status": "running", "fingerprint": fingerprint, "design": design or {"points": points},
-            "keys": list(dict.fromkeys(k for point in points for k in point)),
-            "points": len(points), "replicates": replicates, "runs": len(points) * replicates,
-            "steps": steps or base.steps, "base_seed": seed,
-            "seeds": replicate_seeds(seed, replicates), "scenario": base.to_dict(),
-            "workers": workers, "scheduler": scheduler,
-            "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **provenance()}
+    meta = {"status": "running", "fingerprint": fingerprint, **meta, "workers": workers,
+            "scheduler": scheduler, "executor": executor, "started_at": _now(), **provenance()}
     if store.meta_path.exists():
         old = json.loads(store.meta_path.read_text())
         meta["started_at"] = old.get("started_at", meta["started_at"])
-        meta["resumed_at"] = [*old.get("resumed_at", []), time.strftime("%Y-%m-%dT%H:%M:%S%z")]
+        meta["resumed_at"] = [*old.get("resumed_at", []), _now()]
     store.write_meta(meta)
+    try:
+        _run_todo(todo, store, workers, scheduler, executor, progress)
+        table = store.consolidate()
+    except KeyboardInterrupt:
+        store.flush()
+        store.write_meta({**meta, "status": "interrupted", "ended_at": _now()})
+        raise SweepInterrupted("interrupted", out) from None
+    except BaseException as exc:
+        with suppress(Exception):  # keep what can be kept; the error to report is exc
+            store.flush()
+        with suppress(Exception):
+            store.write_meta({**meta, "status": "failed",
+                              "error": f"{type(exc).__name__}: {exc}", "ended_at": _now()})
+        if isinstance(exc, WorkerLost):
+            raise SweepFailed(str(exc), out) from None
+        exc.add_note(f"cogov: the sweep's status is now 'failed'; {rerun_advice(out)}")
+        raise
+    failed = int((table["status"] != "ok").sum()) if len(table) else 0
+    store.write_meta({**meta, "status": "done" if failed == 0 else "done_with_failures",
+                      "failed": failed, "ended_at": _now()})
+    return table
+
+
+def _run_todo(jobs: list[Job], store: SweepStore, workers: int, scheduler: str | None,
+              kind: str | None, progress: bool) -> None:
+    """Map execute over the jobs, storing results as they arrive."""
+    if not jobs:
+        return
     bar = progress_bar(len(jobs), progress)
     failed = 0
-    executor = make_executor(workers, scheduler) if jobs else InProcessExecutor()
+    executor = make_executor(workers, scheduler, kind)
     try:
         for result in executor.map(execute, jobs):
             store.add(result)
@@ -374,20 +348,37 @@ def run_sweep(base: Scenario, points: list[dict], *, replicates: int = 1, steps:
             bar.update()
             if failed:
                 bar.set_postfix(failed=failed)
-    except KeyboardInterrupt:
         store.flush()
-        store.write_meta({**meta, "status": "interrupted"})
-        raise SweepInterrupted(f"interrupted; finished runs are saved in {out}/, rerun the same "
-                               "command with --resume to run the rest") from None
     finally:
         bar.close()
         executor.close()
-    store.flush()
-    table = store.consolidate()
+
+
+def run_sweep(base: Scenario, points: list[dict], *, replicates: int = 1, steps: int | None = None,
+              seed: int | None = None, workers: int = 1, scheduler: str | None = None,
+              executor: str | None = None, out: str | Path, resume: bool = False,
+              progress: bool = False, design: dict | None = None) -> pd.DataFrame:
+    """Run every point x replicate, writing results under ``out``; return the runs table.
+
+    Raises:
+        ScenarioError: a point is invalid, or ``out`` holds another sweep.
+        SweepInterrupted: after Ctrl-C, with every finished run on disk.
+        SweepFailed: a worker process died, with every finished run on disk.
+    """
+    if replicates < 1 or workers < 1:
+        raise ScenarioError(["--replicates and --workers must be at least 1"])
+    check_points(base, points)
+    seed = base_seed(base, seed)
+    meta = {"design": design or {"points": points},
+            "keys": list(dict.fromkeys(k for point in points for k in point)),
+            "points": len(points), "replicates": replicates, "runs": len(points) * replicates,
+            "steps": steps or base.steps, "base_seed": seed,
+            "seeds": replicate_seeds(seed, replicates), "scenario": base.to_dict()}
+    table = run_jobs(make_jobs(base, points, replicates, seed, steps), out=out,
+                     fingerprint=points_hash(base, points, replicates, steps or base.steps),
+                     meta=meta, workers=workers, scheduler=scheduler, executor=executor,
+                     resume=resume, progress=progress)
     write_summary(Path(out), table, base.outputs.window)
-    n_failed = int((table["status"] != "ok").sum()) if len(table) else 0
-    store.write_meta({**meta, "status": "done" if n_failed == 0 else "done_with_failures",
-                      "failed": n_failed, "ended_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
     return table
 
 
@@ -420,14 +411,17 @@ def write_summary(out: Path, runs: pd.DataFrame, window: int) -> pd.DataFrame | 
 
 def sweep(scenario: Scenario, design: Design | None = None, *, points: list[dict] | None = None,
           replicates: int = 1, steps: int | None = None, seed: int | None = None,
-          workers: int = 1, scheduler: str | None = None, out: str | Path | None = None,
-          resume: bool = False, progress: bool = False) -> pd.DataFrame:
+          workers: int = 1, scheduler: str | None = None, executor: str | None = None,
+          out: str | Path | None = None, resume: bool = False,
+          progress: bool = False) -> pd.DataFrame:
     """Python API of ``run.py sweep``: the runs table as a DataFrame.
 
     Args:
         scenario: the base scenario.
         design: a :class:`~model.design.Design`; or give ``points`` directly.
-        replicates, steps, seed, workers, scheduler, resume: as on the command line.
+        replicates, steps, seed, workers, scheduler, executor, resume: as on the command
+            line. With workers > 1, call it under ``if __name__ == "__main__":`` in a
+            script (worker processes import the script again).
         out: results folder; a temporary folder (deleted afterwards) if None.
 
     The returned frame's ``attrs["out"]`` names the folder (None if temporary).
@@ -435,14 +429,22 @@ def sweep(scenario: Scenario, design: Design | None = None, *, points: list[dict
     if points is None:
         points = (design or Design()).points()
     kwargs = {"replicates": replicates, "steps": steps, "seed": seed, "workers": workers,
-              "scheduler": scheduler, "resume": resume, "progress": progress,
+              "scheduler": scheduler, "executor": executor, "resume": resume, "progress": progress,
               "design": design.to_dict() if design else None}
-    if out is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            table = run_sweep(scenario, points, out=tmp, **kwargs)
-        table.attrs["out"] = None
-        return table
-    table = run_sweep(scenario, points, out=out, **kwargs)
-    table.attrs["out"] = str(out)
-    return table
+    return in_folder(out, lambda folder: run_sweep(scenario, points, out=folder, **kwargs))
 
+
+def in_folder(out: str | Path | None, run) -> pd.DataFrame:
+    """``run(folder)`` in ``out``, or in a temporary folder (deleted afterwards) if None;
+    the table's ``attrs["out"]`` names the folder (None if temporary)."""
+    if out is not None:
+        table = run(out)
+        table.attrs["out"] = str(out)
+        return table
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            table = run(tmp)
+        except SweepStopped as exc:
+            raise type(exc)(exc.reason, None) from None
+    table.attrs["out"] = None
+    return table

@@ -12,7 +12,9 @@ def test_quick_benchmark_writes_a_report(tmp_path):
                    check=True, capture_output=True, cwd=ROOT)
     text = out.read_text()
     for heading in ("cogov vs the textbook Mesa model", "mat-vec floor", "Scaling", "Start-up",
-                    "Where the time goes", "Every mechanism on"):
+                    "Where the time goes", "Every mechanism on",
+                    "Sweeps: parallel efficiency and store overhead", "process pool (local default)",
+                    "Dask LocalCluster", "Store overhead"):
         assert heading in text
     assert (tmp_path / "figures/scaling.png").exists()
 

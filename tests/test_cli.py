@@ -86,7 +86,8 @@ def test_bad_input_leaves_existing_outputs_alone(tmp_path):
 
 def test_compare_outputs_and_worker_independence(tmp_path, capsys):
     files = [str(ROOT / f"scenarios/{p}.yaml") for p in ("top_down", "adaptive")]
-    main(["compare", *files, "--replicates", "3", *FAST, "--out", str(tmp_path / "w1")])
+    main(["compare", *files, "--replicates", "3", *FAST, "--workers", "1",
+          "--out", str(tmp_path / "w1")])
     printed = capsys.readouterr().out
     assert "top_down" in printed and "±" in printed
     main(["compare", *files, "--replicates", "3", *FAST, "--workers", "2",

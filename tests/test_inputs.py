@@ -263,7 +263,7 @@ def test_every_argument_has_help_with_its_default():
         flag = f"{name} {'/'.join(action.option_strings) or action.dest}"
         assert action.help, f"{flag} has no help text"
         text = command._get_formatter()._expand_help(action)
-        optional = bool(action.option_strings) or action.nargs in ("?", "*")
+        optional = (bool(action.option_strings) and not action.required) or action.nargs in ("?", "*")
         if optional:
             assert "default" in text, f"{flag}: help does not give its default: {text!r}"
 

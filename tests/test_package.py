@@ -118,3 +118,10 @@ def test_batch_run_on_two_processes_from_a_guarded_script(tmp_path):
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["4", "4"]
+
+
+def test_every_export_of_the_package_resolves():
+    import cogov
+
+    for name in cogov.__all__:
+        assert getattr(cogov, name) is not None, name

@@ -13,6 +13,29 @@ def test_progress_ramps_then_holds():
     assert [progress(shock, t) for t in (4, 5, 6, 8, 20)] == [0, 0.25, 0.5, 1, 1]
 
 
+def test_until_lifts_a_shock():
+    shock = Shock(step=5, over=4, until=7)
+    assert [progress(shock, t) for t in (4, 5, 6, 7, 20)] == [0, 0.25, 0.5, 0, 0]
+
+
+def test_a_lifted_budget_cut_restores_spending():
+    df = run_model(small(shocks=[{"kind": "budget_cut", "step": 10, "size": 0.5, "until": 20}])) \
+        .datacollector.get_model_vars_dataframe()
+    assert df["gov_spent"].iloc[15] == pytest.approx(0.5 * df["gov_spent"].iloc[5], rel=1e-9)
+    assert df["gov_spent"].iloc[25] == pytest.approx(df["gov_spent"].iloc[5], rel=1e-9)
+
+
+@pytest.mark.parametrize("shock, message", [
+    ({"kind": "legitimacy_drop", "step": 5, "until": 9}, "shocks.0.until: only need_spike"),
+    ({"kind": "budget_cut", "step": 5, "until": 5}, "shocks.0.until: must be after"),
+])
+def test_until_is_validated(shock, message):
+    from cogov.model.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match=message):
+        small(shocks=[shock])
+
+
 def test_need_spike_raises_need_in_one_district_only():
     base = run_model(small(), steps=12)
     spiked = run_model(small(shocks=[{"kind": "need_spike", "step": 10, "size": 1.0, "where": 2}]),

@@ -29,7 +29,7 @@ def cli(*args, **kw):
 
 def tiny(**extra):
     return Scenario().replace(**{"seed": 42, "population.citizens": 200, "population.districts": 2,
-                                 "organizations.ngos": 6, "steps": 8, **extra})
+                                 "organizations.ngos": 6, "warmup": 5, "steps": 8, **extra})
 
 
 # ----------------------------------------------------------------- designs
@@ -126,13 +126,19 @@ def test_failing_run_is_isolated(tmp_path):
     assert np.isnan(runs["unmet_need"].iloc[1]) and not np.isnan(runs["unmet_need"].iloc[0])
 
 
-def test_results_do_not_depend_on_workers(tmp_path):
+@pytest.mark.parametrize("executor,workers", [("process", 2), ("dask", 2), ("process", 1)])
+def test_results_do_not_depend_on_workers(tmp_path, executor, workers):
+    """In-process, a process pool or a Dask LocalCluster: the same rows and time series."""
     points = Design(grid={"mechanisms.incentives.r": [3.0, 6.0]},
                     ranges={"budget.per_capita": (0.5, 1.0, 2)}).points()
     one = run_sweep(tiny(), points, replicates=3, workers=1, out=tmp_path / "w1")
-    two = run_sweep(tiny(), points, replicates=3, workers=2, out=tmp_path / "w2")
-    pd.testing.assert_frame_equal(one.drop(columns="wall_time"), two.drop(columns="wall_time"))
+    other = run_sweep(tiny(), points, replicates=3, workers=workers, executor=executor,
+                      out=tmp_path / "w2")
+    meta = json.loads((tmp_path / "w2/sweep.json").read_text())
+    assert meta["executor"] == executor and meta["workers"] == workers
+    pd.testing.assert_frame_equal(one.drop(columns="wall_time"), other.drop(columns="wall_time"))
     pd.testing.assert_frame_equal(read_timeseries(tmp_path / "w1"), read_timeseries(tmp_path / "w2"))
+    assert (tmp_path / "w1/summary.csv").read_bytes() == (tmp_path / "w2/summary.csv").read_bytes()
 
 
 def test_existing_folder_needs_resume(tmp_path):

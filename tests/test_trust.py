@@ -106,3 +106,49 @@ def test_low_trust_starves_collaboration():
     high = low.replace(**{"population.initial_trust.ngo": 0.9})
     assert final(low, "social_funds") < 0.5 * final(high, "social_funds")
     assert final(low, "unmet_need") > final(high, "unmet_need") + 0.05
+
+
+# ------------------------------------- the counterfactual: trust does not gate collaboration
+def _ungated(**overrides):
+    return small(**{"warmup": 0, "steps": 10, "population.initial_trust.ngo": 0.2,
+                    "population.initial_trust.spread": 0.0, **overrides})
+
+
+def test_without_the_trust_gate_uptake_is_one_and_trust_still_learns():
+    on = _ungated(**{"governance.collaboration": True})
+    off = on.replace(**{"mechanisms.trust.gates_collaboration": False})
+    model = run_model(off, steps=0)
+    assert (model._uptake(0.5) == 1.0).all()
+    assert (model._field_trust_gate(0.5) == 1.0).all()
+    # gated, citizens with trust 0.2 take up 0.4 of NGO service
+    assert run_model(on, steps=0)._uptake(0.5) == pytest.approx(0.4)
+    start = model.citizens.trust_ngo.copy()
+    model.run(3)
+    assert not np.array_equal(model.citizens.trust_ngo, start)  # the dynamics still run
+    assert (model._uptake(0.5) == 1.0).all()
+    # the gate matters while trust is below the basis: held there, lifting it helps
+    low = {"mechanisms.trust.enabled": False}
+    assert final(off.replace(**low), "unmet_need", seeds=(1,), window=3) \
+        < final(on.replace(**low), "unmet_need", seeds=(1,), window=3) - 0.05
+
+
+def test_without_the_trust_gate_co_production_keeps_its_gate():
+    """Participation in co-production is g(T_gov) whether or not collaboration is gated."""
+    on = _ungated(**{"governance.collaboration": True, "population.initial_trust.government": 0.1})
+    off = on.replace(**{"mechanisms.trust.gates_collaboration": False})
+    a, b = run_model(on, steps=1), run_model(off, steps=1)
+    # co-production comes before delivery in a step: step 1's is the same in both
+    assert np.array_equal(a.citizens.service_coprod, b.citizens.service_coprod)
+    assert not np.array_equal(a.citizens.service_ngo, b.citizens.service_ngo)
+    assert b.citizens.service_coprod.sum() < run_model(
+        off.replace(**{"population.initial_trust.government": 0.9}), steps=1
+    ).citizens.service_coprod.sum()
+
+
+@pytest.mark.parametrize("adaptation", [False, True])
+def test_without_collaboration_the_trust_switch_changes_nothing(adaptation):
+    base = _ungated(**{"governance.collaboration": False, "governance.adaptation": adaptation})
+    a = run_model(base).datacollector.get_model_vars_dataframe()
+    b = run_model(base.replace(**{"mechanisms.trust.gates_collaboration": False})) \
+        .datacollector.get_model_vars_dataframe()
+    assert a.to_csv() == b.to_csv()  # byte-identical

@@ -23,7 +23,8 @@ services too, though less than for its own [Marvel2016] (the value of α is an
 assumption). Trust gates collaboration through g(T) = min(1, T / basis):
 citizens' uptake of NGO service and hubs' fund-raising scale with it (DIGEST,
 "trust basis"). Disabled: trust stays at its initial values (the gate still
-applies).
+applies). ``gates_collaboration: off`` is a counterfactual: uptake and fund-raising
+as if g = 1 (the model skips the gate there; co-production keeps it).
 """
 
 from __future__ import annotations

@@ -1,0 +1,117 @@
+"""Replicated comparisons of scenarios, on the sweep engine (job -> executor -> store).
+
+Each scenario is a point of a sweep whose store lives in ``out/sweep/`` (the files
+of model/sweep.py: ``sweep.json``, ``chunks/``, ``timeseries/``, ``runs.parquet``),
+so a comparison streams its runs to disk, resumes after Ctrl-C or ``kill -9`` with
+no replicate lost or repeated, and runs on the same executors as a sweep. Every
+scenario gets the same replicate seeds (common random numbers, a paired design).
+
+    >>> from cogov.model import Scenario
+    >>> a = Scenario().replace(**{"name": "a", "population.citizens": 200, "steps": 3})
+    >>> ts = compare([a, a.replace(name="b")], replicates=2, seed=1)
+    >>> ts.groupby("scenario")["seed"].unique().map(tuple).nunique(), len(ts)
+    (1, 16)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from .runner import base_seed, replicate_seeds
+from .scenario import Scenario, ScenarioError
+from .sweep import Job, SweepStore, in_folder, read_timeseries, recorded_seed, run_jobs
+
+STORE = "sweep"  # the store's folder inside a comparison's folder
+
+
+class RunsFailed(RuntimeError):
+    """Some runs raised; the comparison has no outputs until they succeed."""
+
+
+def store_of(out: str | Path) -> Path:
+    """The sweep store inside a comparison's folder."""
+    return Path(out) / STORE
+
+
+def compare_jobs(scenarios: Sequence[Scenario], replicates: int, seed: int,
+                 steps: int | None) -> list[Job]:
+    """Scenario p, replicate r as run p x replicates + r, with the r-th spawned seed."""
+    seeds = replicate_seeds(seed, replicates)
+    window = scenarios[0].outputs.window
+    return [Job(p * replicates + r, p, r, s, scenario, {"scenario": scenario.name}, steps, window)
+            for p, scenario in enumerate(scenarios) for r, s in enumerate(seeds)]
+
+
+def fingerprint(scenarios: Sequence[Scenario], replicates: int, steps: int | None) -> str:
+    """What a comparison runs, to refuse resuming a different one (the seed is checked apart)."""
+    blob = json.dumps([[s.to_dict() for s in scenarios], replicates, steps], sort_keys=True,
+                      default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def compare(scenarios: Sequence[Scenario], replicates: int = 10, *, steps: int | None = None,
+            seed: int | None = None, workers: int = 1, scheduler: str | None = None,
+            executor: str | None = None, out: str | Path | None = None, resume: bool = False,
+            progress: bool = False) -> pd.DataFrame:
+    """Every scenario x replicate; the tidy time series (scenario, replicate, seed, step,
+    metrics...), sorted by scenario (as given), replicate and step.
+
+    Args:
+        scenarios: distinct names (each is a point of the sweep).
+        seed: the base seed; default the first scenario's, else one recorded by a
+            comparison being resumed, else a fresh one.
+        out: the comparison's folder (the store goes to ``out/sweep/``); a temporary
+            folder if None. A finished comparison there is replaced; an unfinished one
+            is refused unless ``resume``.
+        workers, scheduler, executor, resume, progress: as for :func:`~model.sweep.sweep`.
+
+    Raises:
+        ScenarioError: bad arguments, or ``out`` holds an unfinished or different comparison.
+        RunsFailed: some runs raised (their rows, with the error, are in the store).
+        SweepInterrupted, SweepFailed: stopped early; finished runs are on disk.
+    """
+    names = [s.name for s in scenarios]
+    if not scenarios or len(set(names)) != len(names):
+        raise ScenarioError([f"compare: give scenarios with distinct names (got {', '.join(names)});"
+                             " set a distinct `name:` in each"])
+    if replicates < 1 or workers < 1:
+        raise ScenarioError(["compare: --replicates and --workers must be at least 1"])
+    if seed is None and scenarios[0].seed is None and resume and out is not None:
+        seed = recorded_seed(store_of(out))
+    seed = base_seed(scenarios[0], seed)
+
+    def run(folder) -> pd.DataFrame:
+        store = store_of(folder)
+        if not resume and SweepStore(store).status() == "done":
+            shutil.rmtree(store)  # a finished comparison is replaced, as its CSVs are
+        meta = {"design": {"scenarios": names}, "keys": [], "points": len(scenarios),
+                "replicates": replicates, "runs": len(scenarios) * replicates, "steps": steps,
+                "base_seed": seed, "seeds": replicate_seeds(seed, replicates),
+                "scenarios": [s.to_dict() for s in scenarios]}
+        runs = run_jobs(compare_jobs(scenarios, replicates, seed, steps), out=store,
+                        fingerprint=fingerprint(scenarios, replicates, steps), meta=meta,
+                        workers=workers, scheduler=scheduler, executor=executor, resume=resume,
+                        progress=progress)
+        failed = runs[runs["status"] != "ok"]
+        if len(failed):
+            first = failed.iloc[0]
+            raise RunsFailed(f"{len(failed)} of {len(runs)} runs failed, e.g. scenario "
+                             f"{first['scenario']} replicate {first['replicate']}: "
+                             f"{first['error']} (every row is in {store}/runs.parquet; fix the "
+                             "cause and resume to run them again)")
+        return tidy(runs, read_timeseries(store))
+
+    return in_folder(out, run)
+
+
+def tidy(runs: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
+    """The store's time series with scenario, replicate and seed in front, ordered by run."""
+    head = runs.set_index("run_id").loc[series["run_id"], ["scenario", "replicate", "seed"]]
+    table = pd.concat([head.reset_index(drop=True), series.drop(columns="run_id")], axis=1)
+    return table

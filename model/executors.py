@@ -1,0 +1,294 @@
+"""Executors: map a function over jobs in this process, on a local process pool, or on Dask.
+
+Every executor has ``workers``, ``map(fn, jobs)`` (yields ``fn(job)`` for every job,
+in completion order) and ``close()`` (closing while results are still pending stops
+the workers at once). :func:`make_executor` picks one:
+
+- one worker, no scheduler: :class:`InProcessExecutor` (easy to debug);
+- more workers: :class:`ProcessExecutor`, a plain pool of worker processes, which
+  leaves both cores to the model (docs/performance.md measures it against Dask);
+- a scheduler address, or ``kind="dask"``: :class:`DaskExecutor`, on an existing
+  Dask cluster or a LocalCluster.
+
+Worker processes start with ``spawn`` (``import mesa`` makes it the default anyway),
+so they import the caller's script again: a script that starts workers must keep its
+calls under ``if __name__ == "__main__":``. Without that guard each worker would
+start the sweep again; :func:`refuse_in_starting_worker` stops it with a message.
+
+    >>> ex = make_executor(1)
+    >>> list(ex.map(abs, [-2, 3])), type(ex).__name__
+    ([2, 3], 'InProcessExecutor')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+
+KINDS = ("process", "dask")
+
+GUARD_HINT = ("a script that starts worker processes must keep its calls under "
+              "`if __name__ == \"__main__\":` (worker processes import the script again)")
+
+
+class WorkerLost(RuntimeError):
+    """A worker process died (killed, out of memory, or a script without a __main__ guard)."""
+
+
+def refuse_in_starting_worker() -> None:
+    """Stop a worker process that reached a sweep while importing the caller's script.
+
+    With ``spawn``, a worker process first imports the parent's main script; a
+    script without a ``__main__`` guard would start the whole sweep again in every
+    worker. Exiting with a message (no traceback) lets the parent report it.
+    """
+    import multiprocessing
+
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise SystemExit(f"cogov: this worker process was asked to start a sweep while it "
+                         f"imported your script; {GUARD_HINT}")
+
+
+def _main_is_a_script() -> bool:
+    """Whether worker processes import a script of the caller's: not for cogov's own command
+    line (run.py, python -m cogov, the console script), a notebook or an interactive session."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    if not getattr(main, "__file__", None):
+        return False
+    cli = sys.modules.get("cogov.model.cli")
+    return cli is None or getattr(main, "main", None) is not cli.main
+
+
+def run_batch(fn: Callable, jobs: list) -> list:
+    """Several jobs in one task: fewer round trips to the workers."""
+    return [fn(job) for job in jobs]
+
+
+def batches(jobs: list, workers: int, largest: int = 4) -> list[list]:
+    """Jobs cut into batches of up to ``largest`` (about 16 batches per worker, so the load
+    stays balanced while each task carries enough work to hide its round trip)."""
+    size = max(1, min(largest, len(jobs) // (16 * workers)))
+    return [jobs[i:i + size] for i in range(0, len(jobs), size)]
+
+
+def _take(iterator: Iterator, n: int) -> list:
+    out = []
+    for item in iterator:
+        out.append(item)
+        if len(out) == n:
+            break
+    return out
+
+
+class InProcessExecutor:
+    """Runs jobs one after another in this process (``--workers 1``)."""
+
+    name = "in-process"
+    workers = 1
+
+    def map(self, fn: Callable, jobs: Iterable) -> Iterator:
+        """Results in job order."""
+        for job in jobs:
+            yield fn(job)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C in a terminal reaches every process of the group; the parent alone
+    # handles it (it saves finished runs, then stops the workers), so workers print
+    # no KeyboardInterrupt tracebacks.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _workers_ignore_sigint():
+    """Start worker processes with Ctrl-C ignored from their first instruction.
+
+    An ignored signal stays ignored across exec, and Python then installs no
+    KeyboardInterrupt handler. This process ignores Ctrl-C only while it starts
+    workers (a Ctrl-C in that moment is lost); signal handlers can only be set from
+    the main thread, so elsewhere this does nothing.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class ProcessExecutor:
+    """A local pool of ``workers`` processes (concurrent.futures, spawn).
+
+    At most 2 x workers batches are in flight, so memory stays bounded however long
+    the sweep, and results stream back as batches finish.
+    """
+
+    name = "process"
+
+    def __init__(self, workers: int):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.workers = workers
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_ignore_sigint)
+        self.pending: set = set()
+
+    def map(self, fn: Callable, jobs: Iterable) -> Iterator:
+        """Results in completion order (``fn`` must be picklable: a module-level function)."""
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        todo = iter(batches(list(jobs), self.workers))
+        with _workers_ignore_sigint():  # the first submissions start the processes
+            self.pending = {self.pool.submit(run_batch, fn, b)
+                            for b in _take(todo, 2 * self.workers)}
+        while self.pending:
+            done, self.pending = wait(self.pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                try:
+                    results = future.result()
+                except BrokenProcessPool as exc:
+                    guard = f", or {GUARD_HINT}" if _main_is_a_script() else ""
+                    raise WorkerLost(f"a worker process stopped unexpectedly ({exc}): it was "
+                                     f"killed or ran out of memory{guard}") from None
+                self.pending |= {self.pool.submit(run_batch, fn, b) for b in _take(todo, 1)}
+                yield from results
+
+    def close(self) -> None:
+        """Shut the pool down; if work is still pending (Ctrl-C, an error), stop workers now."""
+        if any(not f.done() for f in self.pending):
+            for future in self.pending:
+                future.cancel()
+            self._terminate_workers()
+        self.pending = set()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _terminate_workers(self) -> None:
+        terminate = getattr(self.pool, "terminate_workers", None)  # Python >= 3.14
+        if terminate is not None:
+            terminate()
+            return
+        for process in list((self.pool._processes or {}).values()):  # Python 3.11-3.13
+            process.terminate()
+
+
+class DaskExecutor:
+    """Runs jobs on dask.distributed: a LocalCluster, or an existing cluster's scheduler.
+
+    Batches as :class:`ProcessExecutor`. On a cluster, a worker that dies loses
+    nothing: the scheduler runs its tasks again elsewhere (results depend only on
+    the job, so they are the same).
+    """
+
+    name = "dask"
+
+    def __init__(self, workers: int, scheduler: str | None = None):
+        import logging
+        import warnings
+
+        import dask
+        from dask.distributed import Client, LocalCluster
+
+        self.cluster = None
+        with warnings.catch_warnings():
+            # "Port 8787 is already in use": Dask's notice about its web server, not
+            # something a cogov user asked for or can act on
+            warnings.filterwarnings("ignore", message=r"Port \d+ is already in use")
+            if scheduler:
+                self.client = Client(scheduler)
+                self.workers = max(1, len(self.client.scheduler_info()["workers"]))
+                return
+            with dask.config.set(_local_cluster_config()), _workers_ignore_sigint():
+                self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
+                                            processes=True, dashboard_address=None,
+                                            scheduler_kwargs={"dashboard_address": ":0"},
+                                            silence_logs=logging.ERROR)
+            self.client = Client(self.cluster)
+            self.workers = workers
+
+    def map(self, fn: Callable, jobs: Iterable) -> Iterator:
+        """Results in completion order (``fn`` must be picklable)."""
+        from dask.distributed import as_completed
+
+        todo = iter(batches(list(jobs), self.workers))
+
+        def submit(batch):
+            return self.client.submit(run_batch, fn, batch, pure=False)  # a fresh random key
+
+        pending = as_completed([submit(b) for b in _take(todo, 2 * self.workers)])
+        for future in pending:
+            results = future.result()
+            future.release()
+            for batch in _take(todo, 1):
+                pending.add(submit(batch))
+            yield from results
+
+    def close(self) -> None:
+        """Shut the client (and a local cluster) down, quietly."""
+        import logging
+
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)  # shutdown chatter
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def _local_cluster_config() -> dict:
+    """Dask settings for a LocalCluster running cogov (measured in docs/performance.md).
+
+    Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in its workers: for a model that
+    allocates and frees arrays every step this made half the CPU time kernel time
+    (page faults); its statistical profiler samples the task thread every 10 ms.
+    Together they cut the parallel efficiency on 2 cores from ~88 % to ~60 %.
+    """
+    import dask
+
+    environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items()
+               if k != "MALLOC_TRIM_THRESHOLD_"}
+    return {"distributed.nanny.pre-spawn-environ": environ,
+            "distributed.worker.profile.enabled": False,
+            "distributed.worker.memory.target": False,  # results are small: never spill
+            "distributed.worker.memory.spill": False,
+            "distributed.worker.memory.monitor-interval": "5s",
+            "distributed.admin.system-monitor.interval": "5s",
+            "distributed.admin.tick.interval": "1s"}
+
+
+def check_executor(workers: int, scheduler: str | None, kind: str | None) -> None:
+    """Raise ValueError for an unknown kind, a process pool with a scheduler, or workers < 1."""
+    if kind not in (None, *KINDS):
+        raise ValueError(f"--executor: expected one of {', '.join(KINDS)}, got {kind!r}")
+    if kind == "process" and scheduler:
+        raise ValueError("--executor process runs on this machine; --scheduler needs dask")
+    if workers < 1:
+        raise ValueError("--workers must be at least 1")
+
+
+def make_executor(workers: int, scheduler: str | None = None, kind: str | None = None):
+    """The executor for ``workers`` local workers, or a Dask cluster's ``scheduler``.
+
+    ``kind``: None picks in-process (1 worker), a process pool (more) or Dask (with
+    a scheduler); ``"process"`` or ``"dask"`` asks for one (even with 1 worker).
+
+    Raises:
+        ValueError: as :func:`check_executor`.
+    """
+    check_executor(workers, scheduler, kind)
+    if scheduler or kind == "dask":
+        return DaskExecutor(workers, scheduler)
+    if kind == "process" or workers > 1:
+        return ProcessExecutor(workers)
+    return InProcessExecutor()
