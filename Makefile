@@ -1,6 +1,8 @@
 # cogov: two commands on a fresh machine with Python 3.11
 #   make demo   set up .venv and compare the four governance presets -> out/demo/
 #   make test   set up .venv and run the test suite
+#   make notebooks   JupyterLab on notebooks/ (installs the `notebooks` extra)
+#   make figures     regenerate docs/figures/ and the notebook gallery docs/notebooks/
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -8,7 +10,10 @@ STAMP  := $(VENV)/.installed
 PRESETS := scenarios/top_down.yaml scenarios/responsive_top_down.yaml \
            scenarios/collaborative.yaml scenarios/adaptive.yaml
 
-.PHONY: demo test bench app figures venv clean
+NB_STAMP := $(VENV)/.notebooks
+NB_ENV  := COGOV_ROOT=$(CURDIR) COGOV_OUT=$(CURDIR)/out/notebooks
+
+.PHONY: demo test bench app figures notebooks gallery venv clean
 
 venv: $(STAMP)
 
@@ -17,6 +22,20 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
+
+$(NB_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[notebooks]"
+	@touch $(NB_STAMP)
+
+notebooks: $(NB_STAMP)
+	$(NB_ENV) $(PY) -m jupyter lab notebooks/
+
+# the notebooks executed as quick runs (COGOV_FAST=1; full runs take over an hour on one
+# core) and published as HTML; each page says it is a quick run
+gallery: $(NB_STAMP)
+	mkdir -p docs/notebooks
+	COGOV_FAST=1 $(NB_ENV) $(PY) -m jupyter nbconvert --to html --execute \
+		--ExecutePreprocessor.timeout=900 --output-dir docs/notebooks notebooks/*.ipynb
 
 demo: $(STAMP)
 	$(PY) run.py compare $(PRESETS) --replicates 10 --out out/demo
@@ -33,7 +52,7 @@ bench: $(STAMP)
 app: $(STAMP)
 	$(PY) run.py app
 
-figures: $(STAMP)
+figures: $(NB_STAMP) gallery
 	$(PY) run.py compare $(PRESETS) --replicates 10 --out out/demo
 	$(PY) run.py compare scenarios/incident_top_down.yaml scenarios/incident_adaptive.yaml \
 		--replicates 10 --out out/incident
@@ -57,3 +76,6 @@ figures: $(STAMP)
 	cp out/ecology-hubs/compare.png docs/figures/hub_strategy_compare.png
 	cp out/ecology-projects/compare.png docs/figures/projects_compare.png
 	cp out/sweep-readme/sweep.png docs/figures/sweep_adaptation_shift.png
+	# the app in a browser (Debian's chromium, tests/test_app.py) -> docs/figures/app.png
+	COGOV_APP_SCREENSHOT=$(CURDIR)/docs/figures/app.png $(PY) -m pytest -q tests/test_app.py \
+		-k slider

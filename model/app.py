@@ -4,12 +4,18 @@
     cogov app scenarios/incident_top_down.yaml  # any scenario file or preset name
 
 (`make app` does the first; both run `solara run cogov.model.app`, which serves Solara's
-front-end from this machine through solara-assets, never from a CDN.) Sliders and switches rebuild the model with the
-chosen regime, budget, initial trust, synergy r and mechanism parameters; the
-network view shows a sample of citizens coloured by trust in government, with
-NGOs (squares) placed in their district and hubs (stars) linked to their NGOs;
-live plots follow trust, unmet need, cooperation and unrest. Step, play and
-reset come from Mesa's SolaraViz controls.
+front-end from this machine through solara-assets, never from a CDN.)
+
+Every browser session (tab) gets its own model: :func:`Page` builds one when the
+session starts, so a new tab opens at step 0 whatever other tabs do. Sliders (their
+range in the label, their value on the thumb) and switches set the regime, budget,
+initial trust, synergy r and mechanism parameters; they take effect on **Reset**,
+which rebuilds the model, and the "Settings in effect" card shows the values of the
+model that is running. The network view shows a sample of citizens coloured by trust
+in government (cividis, readable with any colour vision), NGOs (squares) in their
+district and hubs (stars) linked to their NGOs; the plots start at step 1 (row 0 is
+the warm-up's last state) and show the series of mechanisms that are on. Step, play
+and reset come from Mesa's SolaraViz controls.
 """
 
 from __future__ import annotations
@@ -19,52 +25,87 @@ import os
 import numpy as np
 import solara
 from matplotlib.figure import Figure
-from mesa.visualization import SolaraViz, make_plot_component
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
+from .metric_labels import title
 from .model import GovernanceModel
 from .network import to_networkx
+from .plots import OKABE_ITO, STEP_LABEL, TRUST_CMAP
 from .scenario import load_scenario
 
 SCENARIO = load_scenario(os.environ.get("COGOV_SCENARIO", "adaptive"))
 SAMPLE = 250  # citizens drawn in the network view
+NGO_COLOUR, HUB_COLOUR = "#D55E00", "#CC79A7"  # Okabe-Ito vermillion, reddish purple
 
 
-def _slider(value, lo, hi, step, label):
-    return {"type": "SliderFloat", "value": value, "min": lo, "max": hi, "step": step,
-            "label": label}
+def _slider(key, lo, hi, step, label):
+    return {"type": "SliderFloat", "value": _value(SCENARIO, key), "min": lo, "max": hi,
+            "step": step, "label": f"{label} ({lo:g}–{hi:g})", "name": label}
 
 
-def _switch(value, label):
-    return {"type": "Checkbox", "value": bool(value), "label": label}
+def _switch(key, label):
+    return {"type": "Checkbox", "value": bool(_value(SCENARIO, key)), "label": label,
+            "name": label}
 
 
-s = SCENARIO
-model_params = {
-    "scenario": SCENARIO,
-    "governance.collaboration": _switch(s.governance.collaboration, "Collaboration"),
-    "governance.adaptation": _switch(s.governance.adaptation, "Adaptation"),
-    "budget.per_capita": _slider(s.budget.per_capita, 0.2, 1.6, 0.05, "Budget per citizen"),
+def _value(scenario, dotted: str):
+    node = scenario
+    for part in dotted.split("."):
+        node = getattr(node, part)
+    return node
+
+
+CONTROLS = {
+    "governance.collaboration": _switch("governance.collaboration", "Collaboration"),
+    "governance.adaptation": _switch("governance.adaptation", "Adaptation"),
+    "budget.per_capita": _slider("budget.per_capita", 0.2, 1.6, 0.05, "Budget per citizen"),
     "population.initial_trust.government": _slider(
-        s.population.initial_trust.government, 0.0, 1.0, 0.05, "Initial trust in government"),
-    "population.initial_trust.ngo": _slider(
-        s.population.initial_trust.ngo, 0.0, 1.0, 0.05, "Initial trust in NGOs"),
-    "mechanisms.incentives.r": _slider(s.mechanisms.incentives.r, 1.0, 8.0, 0.25,
+        "population.initial_trust.government", 0.0, 1.0, 0.05, "Initial trust in government"),
+    "population.initial_trust.ngo": _slider("population.initial_trust.ngo", 0.0, 1.0, 0.05,
+                                            "Initial trust in NGOs"),
+    "mechanisms.incentives.r": _slider("mechanisms.incentives.r", 1.0, 8.0, 0.25,
                                        "Co-production synergy r"),
-    "mechanisms.incentives.subsidy": _slider(s.mechanisms.incentives.subsidy, 0.0, 0.05, 0.005,
+    "mechanisms.incentives.subsidy": _slider("mechanisms.incentives.subsidy", 0.0, 0.05, 0.005,
                                              "Subsidy per contribution"),
-    "mechanisms.trust.negativity": _slider(s.mechanisms.trust.negativity, 1.0, 5.0, 0.25,
+    "mechanisms.trust.negativity": _slider("mechanisms.trust.negativity", 1.0, 5.0, 0.25,
                                            "Trust: losses / gains"),
-    "population.need.shift.size": _slider(s.population.need.shift.size, 0.0, 1.0, 0.05,
+    "population.need.shift.size": _slider("population.need.shift.size", 0.0, 1.0, 0.05,
                                           "Need drift"),
-    "mechanisms.unrest.enabled": _switch(s.mechanisms.unrest.enabled, "Unrest (Epstein)"),
-    "mechanisms.hub_strategy.enabled": _switch(s.mechanisms.hub_strategy.enabled,
+    "mechanisms.unrest.enabled": _switch("mechanisms.unrest.enabled", "Unrest (Epstein)"),
+    "mechanisms.hub_strategy.enabled": _switch("mechanisms.hub_strategy.enabled",
                                                "Hub strategies (gather / borrow / avoid)"),
-    "mechanisms.projects.enabled": _switch(s.mechanisms.projects.enabled,
+    "mechanisms.projects.enabled": _switch("mechanisms.projects.enabled",
                                            "Project procurement (1+1+N)"),
     "mechanisms.collective_bargaining.enabled": _switch(
-        s.mechanisms.collective_bargaining.enabled, "Collective consultation"),
+        "mechanisms.collective_bargaining.enabled", "Collective consultation"),
 }
+model_params = {"scenario": SCENARIO, **CONTROLS}
+
+# series drawn only when their mechanism is on
+OPTIONAL_SERIES = {"unrest": "mechanisms.unrest.enabled",
+                   "attention": "mechanisms.opinion.enabled",
+                   "hub_reach": "mechanisms.hub_strategy.enabled",
+                   "ngo_default_rate": "mechanisms.projects.enabled",
+                   "contract_coverage": "mechanisms.collective_bargaining.enabled"}
+PLOTS = (("trust_gov", "trust_ngo", "satisfaction"),
+         ("unmet_need", "cooperation", *OPTIONAL_SERIES))
+
+# Vuetify shows a slider's value only while it is dragged; show it always
+STYLE = """
+.v-slider__thumb-label-container { display: block !important; }
+.v-slider__thumb-label { transform: translateY(-20%) translateY(-12px) translateX(-50%)
+                                    rotate(45deg) !important; }
+.v-input__slider { margin-top: 18px; }
+"""
+
+
+def series_shown(scenario, metrics) -> list[str]:
+    """The metrics to plot: those of mechanisms that are off are left out."""
+    return [m for m in metrics if m not in OPTIONAL_SERIES
+            or _value(scenario, OPTIONAL_SERIES[m])]
 
 
 def _layout(model):
@@ -81,17 +122,18 @@ def _layout(model):
 
 @solara.component
 def NetworkView(model):
-    """Citizens coloured by trust in government, NGOs and hubs on top."""
+    """Citizens coloured by trust in government, NGOs and hubs on top, with a legend."""
     update_counter.get()
     nodes, sub, pos = _layout(model)
-    fig = Figure(figsize=(5.2, 4.4))
+    fig = Figure(figsize=(5.6, 3.8), layout="constrained")
     ax = fig.subplots()
     xy = np.array([pos[n] for n in sub.nodes])
     for u, v in sub.edges:
         ax.plot(*zip(pos[u], pos[v], strict=True), color="#cccccc", lw=0.5, zorder=1)
     trust = model.citizens.trust_gov[list(sub.nodes)]
-    dots = ax.scatter(xy[:, 0], xy[:, 1], c=trust, cmap="RdYlGn", vmin=0, vmax=1, s=18, zorder=2)
-    fig.colorbar(dots, ax=ax, shrink=0.7, label="trust in government")
+    dots = ax.scatter(xy[:, 0], xy[:, 1], c=trust, cmap=TRUST_CMAP, vmin=0, vmax=1, s=18,
+                      zorder=2)
+    fig.colorbar(dots, ax=ax, shrink=0.7, label="trust in government (0–1)")
     district = model.citizens.district[list(sub.nodes)]
     spots = {}
     for ngo in model.ngos:
@@ -100,27 +142,83 @@ def NetworkView(model):
             spot = here.mean(axis=0) + 0.05 * np.array([np.cos(ngo.field * 2.1),
                                                          np.sin(ngo.field * 2.1)])
             spots.setdefault(ngo.hub, []).append(spot)
-            ax.scatter(*spot, marker="s", s=40, color="#3366cc", edgecolor="k", zorder=3)
+            ax.scatter(*spot, marker="s", s=40, color=NGO_COLOUR, edgecolor="k", zorder=3)
     for hub, places in spots.items():
         if hub is None:
             continue
         centre = np.mean(places, axis=0)
         for p in places:
-            ax.plot(*zip(centre, p, strict=True), color="#3366cc", lw=0.6, alpha=0.6, zorder=2)
-        ax.scatter(*centre, marker="*", s=160, color="#ff9900", edgecolor="k", zorder=4)
+            ax.plot(*zip(centre, p, strict=True), color=HUB_COLOUR, lw=0.7, alpha=0.7, zorder=2)
+        ax.scatter(*centre, marker="*", s=170, color=HUB_COLOUR, edgecolor="k", zorder=4)
+    fig.legend(handles=_legend_handles(), loc="outside lower center", ncols=5, fontsize=6.5,
+               frameon=False, handlelength=1.2, columnspacing=0.8)
     ax.set_title(f"{len(nodes)} of {model.citizens.n} citizens, step {model.steps}", fontsize=9)
     ax.set_axis_off()
     solara.FigureMatplotlib(fig)
 
 
-page = SolaraViz(
-    GovernanceModel(SCENARIO),
-    components=[
-        NetworkView,
-        make_plot_component({"trust_gov": "tab:green", "satisfaction": "tab:blue"}),
-        make_plot_component({"unmet_need": "tab:red", "cooperation": "tab:purple",
-                             "unrest": "black"}),
-    ],
-    model_params=model_params,
-    name="cogov: top-down management vs adaptive collaboration",
-)
+def _legend_handles() -> list:
+    dot = Line2D([], [], marker="o", ls="", color="#7f7c75", label="citizen (colour: trust)")
+    ngo = Line2D([], [], marker="s", ls="", color=NGO_COLOUR, mec="k", label="NGO")
+    hub = Line2D([], [], marker="*", ls="", ms=11, color=HUB_COLOUR, mec="k", label="hub")
+    tie = Line2D([], [], color="#cccccc", label="social tie")
+    link = Line2D([], [], color=HUB_COLOUR, label="hub–NGO link")
+    return [dot, ngo, hub, tie, link]
+
+
+def make_time_plot(metrics):
+    """A component plotting these metrics (those whose mechanisms are on) from step 1."""
+
+    @solara.component
+    def TimePlot(model):
+        update_counter.get()
+        fig = Figure(figsize=(5.6, 3.6), layout="constrained")
+        ax = fig.subplots()
+        table = model.datacollector.get_model_vars_dataframe()
+        body = table[table["step"] > 0]
+        for i, metric in enumerate(series_shown(model.scenario, metrics)):
+            ax.plot(body["step"], body[metric], color=OKABE_ITO[i], lw=1.5, label=title(metric))
+        ax.set_xlabel(STEP_LABEL, fontsize=8)
+        ax.set_ylabel("share or index (0–1)", fontsize=8)
+        ax.set_ylim(-0.02, 1.02)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+        if body.empty:
+            ax.text(0.5, 0.5, "press Step or ▶ (plots start at step 1)", ha="center",
+                    transform=ax.transAxes, color="0.4")
+        ax.legend(fontsize=7, loc="best")
+        solara.FigureMatplotlib(fig)
+
+    return TimePlot
+
+
+@solara.component
+def SettingsInEffect(model):
+    """The values of the model that is running, and what a change needs."""
+    update_counter.get()
+    rows = []
+    for key, control in CONTROLS.items():
+        value = _value(model.scenario, key)
+        shown = ("on" if value else "off") if isinstance(value, bool) else f"{value:g}"
+        rows.append(f"| {control['name']} | **{shown}** |")
+    with solara.Card("Settings in effect"):
+        solara.Markdown(
+            "Sliders and switches take effect when you press **Reset**, which rebuilds the "
+            "model at step 0 (changes made while it plays do nothing until then). "
+            f"Scenario `{model.scenario.name}`, seed {model.seed}.\n\n"
+            "| setting | value |\n|---|---|\n" + "\n".join(rows))
+
+
+COMPONENTS = [NetworkView, make_time_plot(PLOTS[0]), make_time_plot(PLOTS[1]), SettingsInEffect]
+
+
+@solara.component
+def Page():
+    """One session: its own model, built when the session starts."""
+    model = solara.use_memo(lambda: GovernanceModel(SCENARIO), [])
+    solara.Style(STYLE)
+    SolaraViz(model, components=COMPONENTS, model_params=model_params,
+              name="cogov: top-down management vs adaptive collaboration")
+
+
+page = Page

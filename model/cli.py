@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenarios", type=Path, nargs="+", help="two or more " + SCENARIO_HELP)
     p.add_argument("--replicates", type=int, default=10, help="replicates per scenario")
     _executors(p)
+    _metric_option(p)
     _common(p, "out/compare")
     p = sub.add_parser("sweep", help="run a parameter sweep (grid, ranges, Latin hypercube)")
     p.add_argument("scenario", type=Path, help=SCENARIO_HELP)
@@ -161,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plot", help="redraw the figures of a results folder")
     p.add_argument("folder", type=Path, help="a results folder of run, compare, sweep or "
                    "sensitivity")
+    _metric_option(p)
     p = sub.add_parser("app", help="start the interactive Solara app on a scenario")
     p.add_argument("scenario", type=Path, nargs="?", default=Path("adaptive"), help=SCENARIO_HELP)
     p.add_argument("--port", type=int, default=8765, help="port of the local web server")
@@ -170,6 +172,30 @@ def build_parser() -> argparse.ArgumentParser:
                    help=SET_HELP)
     p.add_argument("--steps", type=int, help="number of steps (default: the scenario's `steps`)")
     return parser
+
+
+def _metric_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--metric", dest="metrics", action="extend", nargs="+", default=[],
+                   metavar="METRIC", help="metrics to draw and tabulate, e.g. --metric "
+                   "hub_funds_raised hub_reach (default: the headline metrics of the mechanisms "
+                   "the scenarios switch on, else the main ones)")
+
+
+def chosen_metrics(requested: list[str], scenarios=()) -> tuple[list[str] | None, tuple]:
+    """``--metric``: (figure panels, table columns). Without it the figure takes the
+    scenarios' headline metrics (plots.default_metrics) and so does the table, which
+    keeps KEY_METRICS when no mechanism beyond the core is on."""
+    from .metrics import METRICS
+    from .plots import MAIN_METRICS, default_metrics
+
+    unknown = [m for m in requested if m not in METRICS or m == "step"]
+    if unknown:
+        raise _BadInput(f"--metric: unknown metric {', '.join(map(repr, unknown))} "
+                        f"(known: {', '.join(METRICS[1:])})")
+    if requested:
+        return list(dict.fromkeys(requested)), tuple(dict.fromkeys(requested))
+    headline = default_metrics(scenarios)
+    return None, KEY_METRICS if headline == MAIN_METRICS else headline
 
 
 def _load(path: Path, args) -> object:
@@ -206,7 +232,7 @@ def cmd_run(args) -> int:
     if table:
         table.close()
     write_csv(result.metrics, out / "model_metrics.csv")
-    plot_run(result.metrics, out / "metrics.png", title=s.name)
+    plot_run(result.metrics, out / "metrics.png", title=s.name, scenario=s)
     final = final_window(result.metrics, s.outputs.window)
     write_json({"scenario": s.to_dict(), "seed": result.seed, "started_at": started,
                 "wall_time_s": round(result.wall_time, 3),
@@ -237,6 +263,7 @@ def cmd_compare(args) -> int:
     from .sweep import recorded_seed
 
     scenarios = [_load(path, args) for path in args.scenarios]
+    panels, columns = chosen_metrics(args.metrics, scenarios)
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise _BadInput(f"compare: two scenarios share a name ({', '.join(names)}); give each a "
@@ -261,32 +288,37 @@ def cmd_compare(args) -> int:
     summary = summarize(ts, window)
     write_csv(ts, out / "timeseries.csv")
     write_csv(summary, out / "summary.csv")
-    plot_compare(ts, out / "compare.png")
+    plot_compare(ts, out / "compare.png", metrics=panels, scenarios=scenarios)
     write_json({"scenarios": [s.to_dict() for s in scenarios], "replicates": args.replicates,
                 "base_seed": base, "seeds": replicate_seeds(base, args.replicates),
                 "final_window_steps": window, "wall_time_s": round(time.perf_counter() - started, 3),
                 **provenance()}, out / "compare.json")
-    print(format_summary(summary))
+    print(format_summary(summary, columns))
     warn_unsteady(summary, "scenario")
     print(f"\n{len(scenarios)} scenarios x {args.replicates} replicates, final-window mean of the "
           f"last {window} steps ± 95% CI -> {out}/")
     return 0
 
 
-def format_summary(summary) -> str:
-    """A plain-text table: scenarios down, key metrics across, 'mean ± half-width'."""
+def format_summary(summary, metrics=KEY_METRICS) -> str:
+    """A plain-text table: scenarios down, metrics across, 'mean ± half-width'
+    ('± n/a' with one replicate: no interval; 'n/a' for an undefined mean)."""
+    from .plots import estimate_text
+
+    metrics = [m for m in metrics if m in set(summary["metric"])]
     cells = {}
     for row in summary.itertuples():
-        if row.metric in KEY_METRICS:
-            cells[(row.scenario, row.metric)] = f"{row.mean:.3f} ± {(row.ci_high - row.mean):.3f}"
+        if row.metric in metrics:
+            cells[(row.scenario, row.metric)] = estimate_text(row.mean, row.ci_high - row.mean,
+                                                              int(row.n))
     names = list(dict.fromkeys(summary["scenario"]))
     first = max(len("scenario"), *(len(n) for n in names))
-    widths = [max(len(m), *(len(cells[(n, m)]) for n in names)) for m in KEY_METRICS]
-    lines = ["  ".join(["scenario".ljust(first)] + [m.rjust(w) for m, w in zip(KEY_METRICS, widths,
+    widths = [max(len(m), *(len(cells[(n, m)]) for n in names)) for m in metrics]
+    lines = ["  ".join(["scenario".ljust(first)] + [m.rjust(w) for m, w in zip(metrics, widths,
                                                                                strict=True)])]
     for n in names:
         lines.append("  ".join([n.ljust(first)] + [cells[(n, m)].rjust(w)
-                                                    for m, w in zip(KEY_METRICS, widths, strict=True)]))
+                                                    for m, w in zip(metrics, widths, strict=True)]))
     return "\n".join(lines)
 
 
@@ -452,12 +484,32 @@ def cmd_plot(args) -> int:
 
     if not args.folder.is_dir():
         raise _BadInput(f"plot: no such folder {args.folder}")
-    made = redraw(args.folder)
+    scenarios = _folder_scenarios(args.folder)
+    panels, columns = chosen_metrics(args.metrics, scenarios)
+    try:
+        made = redraw(args.folder, metrics=panels)
+    except ValueError as exc:  # a --metric the results do not hold
+        raise _BadInput(f"plot: {exc}") from None
     if not made:
         raise _BadInput(f"plot: {args.folder} holds no cogov results")
+    if (args.folder / "summary.csv").exists() and (args.folder / "timeseries.csv").exists():
+        import pandas as pd
+
+        print(format_summary(pd.read_csv(args.folder / "summary.csv"), columns))
     for path in made:
         print(path)
     return 0
+
+
+def _folder_scenarios(folder: Path) -> list:
+    """The scenarios (plain data) a compare or run folder records, for default panels."""
+    import json
+
+    for name, key in (("compare.json", "scenarios"), ("run.json", "scenario")):
+        if (folder / name).exists():
+            found = json.loads((folder / name).read_text()).get(key) or []
+            return found if isinstance(found, list) else [found]
+    return []
 
 
 def cmd_patterns(args) -> int:

@@ -117,7 +117,7 @@ def sensitivity(scenario: Scenario, bounds: dict[str, tuple[float, float]], *, m
     from .plots import plot_indices
 
     write_csv(indices, Path(out) / "indices.csv")
-    plot_indices(indices, Path(out) / "indices.png", method)
+    plot_indices(indices, Path(out) / "indices.png", method, n=n, runs=len(runs))
     return indices
 
 

@@ -59,24 +59,43 @@ def app_url(tmp_path_factory):
     assert "Could not load URL" not in text  # nothing fetched from a CDN
 
 
+def _open(browser, url):
+    page = browser.new_context(viewport={"width": 1500, "height": 1400}).new_page()
+    page.goto(url)
+    return page
+
+
 def test_app_steps_updates_plots_and_reacts_to_a_slider(app_url, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1500, "height": 1100})
-        page.goto(app_url)
+        page = _open(browser, app_url)
         expect(page.get_by_text("Step: 0")).to_be_visible(timeout=60_000)
         images = page.locator("img")
         expect(images).to_have_count(3, timeout=30_000)  # network view and two plots
         before = [images.nth(i).get_attribute("src") for i in range(3)]
 
+        # the range is in the label, the value on the thumb, the value in effect in the card
+        expect(page.locator("label", has_text="Budget per citizen (0.2–1.6)")).to_be_visible()
         slider = page.get_by_role("slider").nth(2)  # the first model slider: budget per citizen
+        thumb = page.locator(".v-slider__thumb-label").nth(2)
+        expect(thumb).to_be_visible()
+        expect(thumb).to_have_text("0.8")
+        settings = page.locator(".v-card", has_text="Settings in effect")
+        expect(settings).to_contain_text("Reset")
+        budget_row = settings.locator("tr", has_text="Budget per citizen")
+        expect(budget_row).to_contain_text("0.8")
         value = slider.get_attribute("aria-valuenow")
         slider.focus()
         for _ in range(4):
             page.keyboard.press("ArrowRight")
         expect(slider).not_to_have_attribute("aria-valuenow", value, timeout=10_000)
+        expect(thumb).to_have_text("1")
+        expect(budget_row).to_contain_text("0.8")  # not in effect before Reset
+        page.get_by_role("button", name="Reset").click()
+        expect(budget_row).to_contain_text("1", timeout=30_000)
+        expect(budget_row).not_to_contain_text("0.8")
 
         step = page.get_by_role("button", name="Step")
         step.click()
@@ -89,5 +108,32 @@ def test_app_steps_updates_plots_and_reacts_to_a_slider(app_url, tmp_path):
         body = page.inner_text("body")
         assert "Traceback" not in body and "Error" not in body
         page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
+        if os.environ.get("COGOV_APP_SCREENSHOT"):  # `make figures` refreshes docs/figures/app.png
+            for n in range(3, 25):
+                step.click()
+                expect(page.get_by_text(f"Step: {n}")).to_be_visible(timeout=30_000)
+            page.wait_for_timeout(1500)
+            page.screenshot(path=os.environ["COGOV_APP_SCREENSHOT"], full_page=True)
         browser.close()
     assert (tmp_path / "app.png").stat().st_size > 50_000
+
+
+def test_each_browser_session_has_its_own_model(app_url):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        first = _open(browser, app_url)
+        second = _open(browser, app_url)
+        for page in (first, second):
+            expect(page.get_by_text("Step: 0")).to_be_visible(timeout=60_000)
+        first.get_by_role("button", name="Step").click()
+        expect(first.get_by_text("Step: 1")).to_be_visible(timeout=30_000)
+        second.wait_for_timeout(1000)
+        expect(second.get_by_text("Step: 0")).to_be_visible()  # the other session stays
+        third = _open(browser, app_url)  # a tab opened later starts afresh too
+        expect(third.get_by_text("Step: 0")).to_be_visible(timeout=60_000)
+        second.get_by_role("button", name="Step").click()
+        expect(second.get_by_text("Step: 1")).to_be_visible(timeout=30_000)
+        expect(first.get_by_text("Step: 1")).to_be_visible()
+        browser.close()
