@@ -190,18 +190,17 @@ def format_table(table: pd.DataFrame, metrics=METRICS) -> str:
 
 # ---------------------------------------------------------------------- figure
 def plot_waterfall(table: pd.DataFrame, path: Path, metrics=METRICS, title: str = "",
-                   name: str = "scenario") -> None:
+                   name: str = "scenario"):
     """A waterfall per metric: the top-down level, each stage's contribution as a
-    floating bar with its 95 % CI whisker, and the level of the scenario (``name``)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    floating bar with its 95 % CI whisker, and the level of the scenario (``name``).
+    Returns the Figure (saved when ``path`` is given)."""
+    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
-    from .plots import _save
+    from .plots import save
 
-    fig, axes = plt.subplots(1, len(metrics), figsize=(6.2 * len(metrics), 5.0), squeeze=False)
+    fig = Figure(figsize=(6.2 * len(metrics), 5.0), layout="tight")
+    axes = fig.subplots(1, len(metrics), squeeze=False)
     for ax, metric in zip(axes[0], metrics, strict=True):
         rows = table[table["metric"] == metric]
         zoomed = _waterfall(ax, rows, better_colours(metric), name)
@@ -216,7 +215,8 @@ def plot_waterfall(table: pd.DataFrame, path: Path, metrics=METRICS, title: str 
                loc="upper right", ncol=3, fontsize=8, frameon=False)
     if title:
         fig.suptitle(title, fontsize=11, x=0.02, ha="left")
-    _save(fig, path)
+    save(fig, path)
+    return fig
 
 
 BETTER, WORSE, LEVEL = "#0072B2", "#E69F00", "#999999"  # Okabe-Ito: colour-blind safe

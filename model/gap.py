@@ -126,15 +126,13 @@ def map_axes(keys: list[str], ranges: list[str]) -> tuple[list[str], list[str]]:
 
 
 def plot_gap(table: pd.DataFrame, keys: list[str], ranges: list[str], path: Path,
-             names: tuple[str, str], metric: str = MAP_METRIC, n: int | None = None) -> None:
+             names: tuple[str, str], metric: str = MAP_METRIC, n: int | None = None):
     """Heatmap of the gap over the two axis keys (one panel per facet combination): cell
     values printed, a diverging colour-blind-safe map centred at 0, cells B wins hatched
-    and outlined, cells whose CI covers 0 dotted."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    and outlined, cells whose CI covers 0 dotted. Returns the Figure (saved when ``path``
+    is given)."""
     from matplotlib.colors import Normalize
+    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     axes_keys, facets = map_axes(keys, ranges)
@@ -143,8 +141,8 @@ def plot_gap(table: pd.DataFrame, keys: list[str], ranges: list[str], path: Path
     norm = Normalize(-size, size)
     ncols = min(3, len(groups))
     nrows = int(np.ceil(len(groups) / ncols))
-    fig, grid = plt.subplots(nrows, ncols, figsize=(7.2 * ncols, 6.2 * nrows + 0.6),
-                             squeeze=False, layout="constrained")
+    fig = Figure(figsize=(7.2 * ncols, 6.2 * nrows + 0.6), layout="constrained")
+    grid = fig.subplots(nrows, ncols, squeeze=False)
     for ax in grid.ravel()[len(groups):]:
         ax.set_visible(False)
     for ax, (facet, block) in zip(grid.ravel(), groups, strict=False):
@@ -165,18 +163,18 @@ def plot_gap(table: pd.DataFrame, keys: list[str], ranges: list[str], path: Path
     fig.suptitle(f"{metric}: {names[0]} − {names[1]}, final-window mean{replicates}",
                  fontsize=11)
     _save(fig, path)
+    return fig
 
 
-def _save(fig, path: Path) -> None:
-    """Save (constrained layout: plots._save's tight_layout does not handle a shared
-    colour bar)."""
-    import matplotlib.pyplot as plt
-
+def _save(fig, path: Path | None) -> None:
+    """Save as laid out (constrained layout places the shared colour bar; a tight bounding
+    box would move it)."""
+    if path is None:
+        return
     from .outputs import atomic_path
 
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
 
 
 def _heatmap(ax, block: pd.DataFrame, axes_keys: list[str], metric: str, norm):

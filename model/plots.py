@@ -278,19 +278,6 @@ def save(fig, path: str | Path | None) -> None:
         fig.savefig(tmp, dpi=110, format="png", bbox_inches="tight", pad_inches=0.15)
 
 
-def _save(fig, path) -> None:
-    """Kept for modules that still draw with pyplot (decompose, validation): lay out, save
-    and close the figure. New code draws on a ``Figure`` and calls :func:`save`."""
-    import sys
-
-    if fig.get_layout_engine() is None:
-        fig.tight_layout()
-    save(fig, path)
-    pyplot = sys.modules.get("matplotlib.pyplot")
-    if pyplot is not None:
-        pyplot.close(fig)
-
-
 def _check_metrics(metrics: Sequence[str], table) -> list[str]:
     missing = [m for m in metrics if m not in table]
     if missing:

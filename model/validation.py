@@ -82,22 +82,20 @@ def _band(ts: pd.DataFrame, metric: str):
     return mean.index.to_numpy(), mean.to_numpy(), half.to_numpy()
 
 
-def plot_pattern(m: Measurement, path: Path) -> None:
+def plot_pattern(m: Measurement, path: Path | None):
     """Left: the pattern's metric over time per arm. Right: the statistic per replicate,
-    its mean with the 95 % interval, and the expected region (green)."""
-    import matplotlib
+    its mean with the 95 % interval, and the expected region (green). Returns the Figure."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from .plots import save
 
-    from .plots import _save
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8),
-                                      gridspec_kw={"width_ratios": [1.6, 1]})
+    fig = Figure(figsize=(11, 3.8), layout="tight")
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
     _plot_series(left, m)
     _plot_statistic(right, m)
     fig.suptitle(f"{m.pattern.name}: {'holds' if m.passed else 'does NOT hold'}", fontsize=11)
-    _save(fig, path)
+    save(fig, path)
+    return fig
 
 
 def _plot_series(ax, m: Measurement) -> None:

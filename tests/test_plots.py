@@ -65,7 +65,7 @@ def test_metric_labels_are_docs_models_table():
 
 # modules that still draw with pyplot and switch to Agg (written before model/plots.py's
 # Figure-based helpers; they can adopt them: docs/experiments.md, "What the figures show")
-PENDING = {"decompose.py", "gap.py", "validation.py"}
+PENDING: set[str] = set()  # modules still drawing with pyplot (none)
 
 
 def test_library_code_never_switches_the_backend_or_uses_pyplot():
