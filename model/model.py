@@ -49,8 +49,8 @@ class GovernanceModel(mesa.Model):
     Step order (docs/model.md, "Process overview"): early-warning observation,
     shocks, need drift, budget appropriation, incubation, credit supervision,
     hub strategy, project settlement, collective bargaining, early warning,
-    responses to online opinion, grievance, mediation, unrest, planning, incentives (co-production),
-    relocation compensation, resources (service delivery), settlement
+    responses to online opinion, grievance, mediation, unrest, planning, incentives
+    (co-production), relocation compensation, resources (service delivery), settlement
     (satisfaction), NGO credit, trust, opinion, grievance, budget close, metrics.
 
     Args:
@@ -421,19 +421,21 @@ class GovernanceModel(mesa.Model):
         if total <= 0:
             return None
         cut = min(1.0, self.government.treasury / total)
-        fields = self.scenario.population.need.fields
-        district_need = cell_need.reshape(-1, fields).sum(axis=1)
-        per_need = np.divide(warning * cut, district_need, out=np.zeros_like(warning),
-                             where=district_need > 0)
-        money = (per_need[:, None] * cell_need.reshape(-1, fields)).ravel()
+        money = self._by_need(warning * cut, cell_need)
         self.response_spend = float(money.sum())
         if opinion.any():
-            per_need = np.divide(opinion * cut, district_need, out=np.zeros_like(opinion),
-                                 where=district_need > 0)
-            targeted = (per_need[:, None] * cell_need.reshape(-1, fields)).ravel()
+            targeted = self._by_need(opinion * cut, cell_need)
             self.opinion_response_spend = float(targeted.sum())
             money = money + targeted
         return money
+
+    def _by_need(self, per_district: np.ndarray, cell_need: np.ndarray) -> np.ndarray:
+        """Money per district -> per cell, in proportion to the cells' need."""
+        fields = self.scenario.population.need.fields
+        district_need = cell_need.reshape(-1, fields).sum(axis=1)
+        per_need = np.divide(per_district, district_need, out=np.zeros_like(per_district),
+                             where=district_need > 0)
+        return (per_need[:, None] * cell_need.reshape(-1, fields)).ravel()
 
     def _uptake(self, basis: float) -> np.ndarray:
         """Citizens' uptake of NGO service, g(T_ngo); 1 when trust does not gate

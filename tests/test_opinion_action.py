@@ -125,9 +125,9 @@ def test_pressure_mirrors_opinion_and_attention():
     assert p[0] == pytest.approx(0.2)
 
 
-@pytest.mark.slow
 def test_size_invariance_of_per_capita_metrics():
-    """Per-capita spend and district counts agree at 500 and 2,500 citizens (3 seeds each)."""
+    """Per-capita spend and district counts agree at 500 and 2,500 citizens (3 seeds each;
+    a few seconds, so not marked slow)."""
     out = {}
     for n in (500, 2500):
         vals = []

@@ -61,6 +61,8 @@ PAIRS = [
     ("incident_adaptive", "incident_top_down", "disputes_open", -1),
     ("incident_adaptive", "incident_top_down", "unrest", -1),
     ("incident_adaptive", "incident_top_down", "trust_gov", +1),
+    ("opinion_responsive", "opinion_unresponsive", "unmet_need", -1),
+    ("opinion_responsive", "opinion_unresponsive", "trust_gov", -1),
 ]
 WHOLE_RUN = {"ngo_default_rate"}  # the README reports these over the whole run
 
