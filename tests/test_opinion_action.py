@@ -85,9 +85,12 @@ def test_noise_wastes_money():
     assert trust[0.8] < trust[0.0]
 
 
-def test_ledger_balanced_and_finite():
+@pytest.mark.parametrize("rho,cost", [(0.5, 0.5), (50.0, 0.01)])
+def test_ledger_balanced_and_finite(rho, cost):
+    """Dear inspections, and responses asking for far more than the treasury holds."""
     s = preset("opinion_responsive", **{"mechanisms.opinion.online_noise": 0.5,
-                                        "mechanisms.opinion.inspection_cost": 0.5})
+                                        "mechanisms.opinion.responsiveness": rho,
+                                        "mechanisms.opinion.inspection_cost": cost})
     df = run_scenario(s, seed=5).metrics
     assert df["ledger_error"].max() < 1e-9
     cols = ["trust_gov", "opinion_mean", "responses_to_opinion", "response_spend_opinion"]
