@@ -285,7 +285,7 @@ class GovernanceModel(mesa.Model):
                                                   t, gov)
         uptake = self._uptake(basis)
         self.resources.step(c, shares, cell_need, gov, self.hubs, self.ngos,
-                            self._field_trust_gate(basis), self._earmark(responses, cell_need),
+                            self._field_trust_gate(basis), self._earmark(responses[0], cell_need, responses[1]),
                             self._award,
                             self.hub_strategy.delegation(mech.resources.delegation, self.risk,
                                                          self.hubs),
@@ -410,12 +410,15 @@ class GovernanceModel(mesa.Model):
         pressure = self.mediation.open_mask(c.n)  # open disputes, as 7.13 says
         return np.bincount(c.district, weights=pressure, minlength=d) / size
 
-    def _earmark(self, responses: tuple, cell_need: np.ndarray) -> np.ndarray | None:
+    def _earmark(self, warning: np.ndarray, cell_need: np.ndarray,
+                 opinion: np.ndarray | None = None) -> np.ndarray | None:
         """Response money per district -> per cell, in proportion to need, for the early-warning
-        responses (paid by the fund) and the responses to online opinion (7.11), as far as the
-        treasury still holds it (it is fungible: mediation, policing and incentives, paid
-        between the draw and delivery, may have spent part of it; both are cut alike)."""
-        warning, opinion = responses
+        responses (``warning``, paid by the fund) and the responses to online opinion
+        (``opinion``, 7.11), as far as the treasury still holds it (it is fungible: mediation,
+        policing and incentives, paid between the draw and delivery, may have spent part of
+        it; both are cut alike)."""
+        if opinion is None:
+            opinion = np.zeros_like(warning)
         total = float(warning.sum() + opinion.sum())
         self.response_spend = self.opinion_response_spend = 0.0
         if total <= 0:
