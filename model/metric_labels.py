@@ -88,6 +88,8 @@ METRIC_INFO = {
     'arrests': MetricInfo('arrests', 'count per step', 0.0, math.inf),
     'warnings': MetricInfo('early warnings', 'districts per step', 0.0, math.inf),
     'response_spend': MetricInfo('early-warning response', 'money per step', 0.0, math.inf),
+    'responses_to_opinion': MetricInfo('responses to online opinion', 'districts per step', 0.0, math.inf),
+    'response_spend_opinion': MetricInfo('spending on responses to opinion', 'money per citizen per step', 0.0, math.inf),
     'disputes_open': MetricInfo('open disputes', 'count', 0.0, math.inf),
     'disputes_resolved': MetricInfo('disputes resolved', 'count per step', 0.0, math.inf),
     'disputes_abandoned': MetricInfo('disputes abandoned', 'count per step', 0.0, math.inf),

@@ -156,6 +156,18 @@ def response_spend(m) -> float:
     return m.response_spend
 
 
+def responses_to_opinion(m) -> int:
+    """Districts the government responded to this step because of online opinion (inspection
+    and targeted service, 7.11): a count of districts, which does not grow with citizens."""
+    return int(m.opinion_response.responded.sum())
+
+
+def response_spend_opinion(m) -> float:
+    """Money per citizen spent this step on responses to online opinion: inspections of the
+    responsible departments plus the targeted service delivered (7.11)."""
+    return (m.opinion_response.inspection + m.opinion_response_spend) / m.citizens.n
+
+
 def disputes_open(m) -> int:
     """Disputes open at the end of the step."""
     return m.mediation.open_count
@@ -336,6 +348,8 @@ REPORTERS = {
         arrests,
         warnings,
         response_spend,
+        responses_to_opinion,
+        response_spend_opinion,
         disputes_open,
         disputes_resolved,
         disputes_abandoned,

@@ -20,6 +20,7 @@ from .mechanisms import (
     Incubation,
     Mediation,
     OpinionDynamics,
+    OpinionResponse,
     Planning,
     Projects,
     RelocationCompensation,
@@ -48,8 +49,8 @@ class GovernanceModel(mesa.Model):
     Step order (docs/model.md, "Process overview"): early-warning observation,
     shocks, need drift, budget appropriation, incubation, credit supervision,
     hub strategy, project settlement, collective bargaining, early warning,
-    grievance, mediation, unrest, planning, incentives (co-production),
-    relocation compensation, resources (service delivery), settlement
+    responses to online opinion, grievance, mediation, unrest, planning, incentives
+    (co-production), relocation compensation, resources (service delivery), settlement
     (satisfaction), NGO credit, trust, opinion, grievance, budget close, metrics.
 
     Args:
@@ -186,6 +187,9 @@ class GovernanceModel(mesa.Model):
         collab, districts = s.governance.collaboration, s.population.districts
         self.opinion = OpinionDynamics(mech.opinion, self.citizens, self.adjacency,
                                        self.stream("opinion"))
+        self.opinion_response = OpinionResponse(mech.opinion, s.governance.adaptation,
+                                                self.citizens.district, districts,
+                                                self.stream("opinion_response"))
         self.early_warning = EarlyWarning(mech.early_warning, collab, districts,
                                           self.stream("early_warning"))
         self.mediation = Mediation(mech.mediation, collab, self.citizens.district, districts,
@@ -209,6 +213,7 @@ class GovernanceModel(mesa.Model):
                                                self.stream("collective_bargaining"))
         self.shocks = Shocks(s.shocks, districts, self.stream("shocks"))
         self.response_spend = 0.0
+        self.opinion_response_spend = 0.0  # targeted service bought in response to opinion
         self.unmet_share = np.zeros(cells)  # per cell, as the last step's service left it
 
     # ------------------------------------------------------------------- step
@@ -222,10 +227,11 @@ class GovernanceModel(mesa.Model):
         budget = self.government.open_budget()
         self._organisational_ecology(t)
         response = self._early_warning(indicator, budget, t)
+        targeted = self.opinion_response.step(self.citizens, self.government, budget)
         self._conflict(t)
         cell_need, ordinary = self._cell_need()
         shares = self.planning.step(cell_need, t)
-        uptake = self._deliver(t, shares, cell_need, ordinary, response)
+        uptake = self._deliver(t, shares, cell_need, ordinary, (response, targeted))
         self._learn(uptake, cell_need, ordinary)
         self.government.close_budget()
         if t <= 0:
@@ -264,9 +270,10 @@ class GovernanceModel(mesa.Model):
                                 minlength=self.planning.headcount.size)
         return cell_need, ordinary
 
-    def _deliver(self, t: int, shares, cell_need, ordinary, response) -> np.ndarray:
+    def _deliver(self, t: int, shares, cell_need, ordinary, responses) -> np.ndarray:
         """Co-production, relocation compensation, service delivery and settlement (7.5-7.7,
-        7.17); returns citizens' uptake of NGO service."""
+        7.17); ``responses``: money per district for early-warning responses and for responses
+        to online opinion. Returns citizens' uptake of NGO service."""
         c, gov, mech = self.citizens, self.government, self.scenario.mechanisms
         basis = mech.trust.basis
         participation = gate(c.trust_gov, basis)
@@ -278,7 +285,7 @@ class GovernanceModel(mesa.Model):
                                                   t, gov)
         uptake = self._uptake(basis)
         self.resources.step(c, shares, cell_need, gov, self.hubs, self.ngos,
-                            self._field_trust_gate(basis), self._earmark(response, cell_need),
+                            self._field_trust_gate(basis), self._earmark(responses[0], cell_need, responses[1]),
                             self._award,
                             self.hub_strategy.delegation(mech.resources.delegation, self.risk,
                                                          self.hubs),
@@ -403,22 +410,35 @@ class GovernanceModel(mesa.Model):
         pressure = self.mediation.open_mask(c.n)  # open disputes, as 7.13 says
         return np.bincount(c.district, weights=pressure, minlength=d) / size
 
-    def _earmark(self, response: np.ndarray, cell_need: np.ndarray) -> np.ndarray | None:
-        """Response money per district -> per cell, in proportion to need (paid by the fund),
-        as far as the treasury still holds it (it is fungible: mediation, policing and
-        incentives, paid between the draw and delivery, may have spent part of it)."""
-        total = float(response.sum())
-        self.response_spend = 0.0
+    def _earmark(self, warning: np.ndarray, cell_need: np.ndarray,
+                 opinion: np.ndarray | None = None) -> np.ndarray | None:
+        """Response money per district -> per cell, in proportion to need, for the early-warning
+        responses (``warning``, paid by the fund) and the responses to online opinion
+        (``opinion``, 7.11), as far as the treasury still holds it (it is fungible: mediation,
+        policing and incentives, paid between the draw and delivery, may have spent part of
+        it; both are cut alike)."""
+        if opinion is None:
+            opinion = np.zeros_like(warning)
+        total = float(warning.sum() + opinion.sum())
+        self.response_spend = self.opinion_response_spend = 0.0
         if total <= 0:
             return None
-        response = response * min(1.0, self.government.treasury / total)
+        cut = min(1.0, self.government.treasury / total)
+        money = self._by_need(warning * cut, cell_need)
+        self.response_spend = float(money.sum())
+        if opinion.any():
+            targeted = self._by_need(opinion * cut, cell_need)
+            self.opinion_response_spend = float(targeted.sum())
+            money = money + targeted
+        return money
+
+    def _by_need(self, per_district: np.ndarray, cell_need: np.ndarray) -> np.ndarray:
+        """Money per district -> per cell, in proportion to the cells' need."""
         fields = self.scenario.population.need.fields
         district_need = cell_need.reshape(-1, fields).sum(axis=1)
-        per_need = np.divide(response, district_need, out=np.zeros_like(response),
+        per_need = np.divide(per_district, district_need, out=np.zeros_like(per_district),
                              where=district_need > 0)
-        money = (per_need[:, None] * cell_need.reshape(-1, fields)).ravel()
-        self.response_spend = float(money.sum())
-        return money
+        return (per_need[:, None] * cell_need.reshape(-1, fields)).ravel()
 
     def _uptake(self, basis: float) -> np.ndarray:
         """Citizens' uptake of NGO service, g(T_ngo); 1 when trust does not gate

@@ -216,6 +216,12 @@ class Opinion:
     fail_visibility: float = _p(0.9, 0.0, 1.0)
     repair_visibility: float = _p(0.2, 0.0, 1.0)
     news_weight: float = _p(0.5, 0.0, 1.0)
+    responsiveness: float = _p(0.0, 0.0)  # 0: online opinion changes nothing offline
+    online_noise: float = _p(0.1, 0.0, 1.0)
+    response_threshold: float = _p(0.1, 0.0, 1.0)
+    response_delay_top_down: int = _p(4, 0)
+    response_delay_adaptive: int = _p(1, 0)
+    inspection_cost: float = _p(0.01, 0.0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -935,6 +941,10 @@ def scenario_warnings(s: Scenario) -> list[str]:
                        "mechanisms.opinion.enabled is off, so it has no effect")
         elif shock.size == 0 and shock.kind != "relocation":
             out.append(f"shocks.{i}.size: 0, so this {shock.kind} has no effect")
+    op = s.mechanisms.opinion
+    if op.responsiveness > 0 and not op.enabled:
+        out.append("mechanisms.opinion.responsiveness: the government responds to online "
+                   "opinion, but mechanisms.opinion.enabled is off, so it has no effect")
     if s.network.kind == "file":
         from .network import read_file
 

@@ -16,6 +16,7 @@ from .incentives import Incentives
 from .incubation import Incubation
 from .mediation import Mediation
 from .opinion import OpinionDynamics
+from .opinion_response import OpinionResponse
 from .planning import Planning
 from .projects import Projects
 from .resources import Resources
@@ -23,5 +24,5 @@ from .trust import TrustDynamics
 from .unrest import Unrest
 
 __all__ = ["CollectiveBargaining", "EarlyWarning", "HubStrategy", "Incentives", "Incubation",
-           "Mediation", "OpinionDynamics", "Planning", "Projects", "RelocationCompensation",
-           "Resources", "SocialCredit", "TrustDynamics", "Unrest"]
+           "Mediation", "OpinionDynamics", "OpinionResponse", "Planning", "Projects",
+           "RelocationCompensation", "Resources", "SocialCredit", "TrustDynamics", "Unrest"]
