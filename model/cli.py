@@ -259,8 +259,8 @@ def cmd_compare(args) -> int:
     from .compare import compare, store_of
     from .outputs import provenance, write_csv, write_json
     from .plots import plot_compare
-    from .runner import base_seed, replicate_seeds, summarize
-    from .sweep import recorded_seed
+    from .runner import replicate_seeds, summarize
+    from .sweep import resume_seed
 
     scenarios = [_load(path, args) for path in args.scenarios]
     panels, columns = chosen_metrics(args.metrics, scenarios)
@@ -274,10 +274,7 @@ def cmd_compare(args) -> int:
 
     warn(comparison_warnings(scenarios))
     out = args.out or Path("out") / "compare"
-    seed = args.seed
-    if seed is None and scenarios[0].seed is None and args.resume:
-        seed = recorded_seed(store_of(out))
-    base = base_seed(scenarios[0], seed)
+    base = resume_seed(scenarios[0], args.seed, store_of(out), args.resume)
     window = scenarios[0].outputs.window
     print(f"{len(scenarios)} scenarios x {args.replicates} replicates = "
           f"{len(scenarios) * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
@@ -338,16 +335,6 @@ class _BadInput(Exception):
     pass
 
 
-def _sweep_seed(base, seed: int | None, out: Path, resume: bool) -> int:
-    """The base seed: given, the scenario's, the one a resumed sweep recorded, or fresh."""
-    from .runner import base_seed
-    from .sweep import recorded_seed
-
-    if seed is None and base.seed is None and resume:
-        seed = recorded_seed(out)
-    return base_seed(base, seed)
-
-
 def cmd_sweep(args) -> int:
     """A sweep: runs.parquet, timeseries/, sweep.json, sweep.png; exit 1 if runs failed."""
     from .design import Design, parse_bounds, parse_grid, parse_range, read_design_file
@@ -372,10 +359,11 @@ def cmd_sweep(args) -> int:
     if bounds and samples < 1:
         raise _BadInput("--sample lhs needs --n N with N >= 1")
     from .scenario import load_scenario
+    from .sweep import resume_seed
 
     base = load_scenario(args.scenario, overrides, steps=steps)
     out = args.out or Path("out") / f"sweep-{base.name}"
-    seed = _sweep_seed(base, seed, out, args.resume)
+    seed = resume_seed(base, seed, out, args.resume)
     design = Design(grid=parse_grid(grid), ranges=parse_range(ranges), bounds=parse_bounds(bounds),
                     samples=samples if bounds else 0, seed=seed)
     points = design.points()
@@ -613,11 +601,12 @@ def _check_paired(args) -> None:
 def cmd_decompose(args) -> int:
     """decomposition.csv, .png, .json and the stages' sweep in runs/; prints the table."""
     from .decompose import STAGES, decompose, format_table
+    from .sweep import resume_seed
 
     _check_paired(args)
     scenario = _load(args.scenario, args)
     out = args.out or Path("out") / f"decompose-{scenario.name}"
-    seed = _sweep_seed(scenario, args.seed, out / "runs", args.resume)
+    seed = resume_seed(scenario, args.seed, out / "runs", args.resume)
     print(f"{scenario.name}: {len(STAGES)} stages x {args.replicates} replicates = "
           f"{len(STAGES) * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
     table = decompose(scenario, replicates=args.replicates, steps=args.steps, seed=seed,

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .runner import base_seed, replicate_seeds
+from .runner import replicate_seeds
 from .scenario import Scenario, ScenarioError
-from .sweep import Job, SweepStore, in_folder, read_timeseries, recorded_seed, run_jobs
+from .sweep import Job, SweepStore, in_folder, read_timeseries, resume_seed, run_jobs
 
 STORE = "sweep"  # the store's folder inside a comparison's folder
 
@@ -82,9 +82,7 @@ def compare(scenarios: Sequence[Scenario], replicates: int = 10, *, steps: int |
                              " set a distinct `name:` in each"])
     if replicates < 1 or workers < 1:
         raise ScenarioError(["compare: --replicates and --workers must be at least 1"])
-    if seed is None and scenarios[0].seed is None and resume and out is not None:
-        seed = recorded_seed(store_of(out))
-    seed = base_seed(scenarios[0], seed)
+    seed = resume_seed(scenarios[0], seed, None if out is None else store_of(out), resume)
 
     def run(folder) -> pd.DataFrame:
         store = store_of(folder)

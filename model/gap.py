@@ -46,14 +46,12 @@ def winner(low: float, high: float, better: str) -> str:
 def pair_seed(a: Scenario, seed: int | None, out: Path, resume: bool) -> int:
     """The base seed both scenarios share: given, A's own, the one a resumed run
     recorded, or fresh."""
-    from .runner import base_seed
+    from .sweep import resume_seed
 
     meta = Path(out) / "gap.json"
-    if seed is None and a.seed is None and resume:
-        for path in (meta, Path(out) / a.name / "sweep.json"):
-            if path.is_file():
-                return int(json.loads(path.read_text())["base_seed"])
-    return base_seed(a, seed)
+    if seed is None and a.seed is None and resume and meta.is_file():
+        return int(json.loads(meta.read_text())["base_seed"])
+    return resume_seed(a, seed, Path(out) / a.name, resume)
 
 
 def check_pair(a: Scenario, b: Scenario, points: list[dict]) -> None:

@@ -41,6 +41,11 @@ FROZEN_IN_JAIL = ("trust_gov", "trust_ngo", "opinion")  # what jailed citizens d
 CITIZEN_VIEWS_MAX = 100_000  # population.agents: auto creates Citizen views up to this size
 
 
+def fresh_seed() -> int:
+    """A new 63-bit seed from the operating system's entropy (as plain Mesa draws one)."""
+    return int(np.random.SeedSequence().entropy) & ((1 << 63) - 1)
+
+
 class GovernanceModel(mesa.Model):
     """Top-down management vs adaptive collaboration, as a 2x2 of regimes.
 
@@ -78,7 +83,7 @@ class GovernanceModel(mesa.Model):
             scenario = scenario.replace(**kwargs)
         seed = scenario.seed if seed is None else int(seed)
         if seed is None:  # as plain Mesa: a fresh seed per model, kept in self.seed
-            seed = int(np.random.SeedSequence().entropy) & ((1 << 63) - 1)
+            seed = fresh_seed()
         super().__init__(seed=seed)
         self.scenario = scenario
         self.seed = seed

@@ -20,13 +20,8 @@ import numpy as np
 import pandas as pd
 
 from .metrics import METRICS
-from .model import GovernanceModel
+from .model import GovernanceModel, fresh_seed
 from .scenario import Scenario
-
-
-def fresh_seed() -> int:
-    """A new 63-bit seed from the operating system's entropy (as plain Mesa draws one)."""
-    return int(np.random.SeedSequence().entropy) & ((1 << 63) - 1)
 
 
 def base_seed(scenario: Scenario, seed: int | None = None) -> int:

@@ -15,9 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .design import cast_value
-from .runner import base_seed
 from .scenario import Scenario, ScenarioError, warn
-from .sweep import recorded_seed, run_sweep
+from .sweep import resume_seed, run_sweep
 
 METHODS = ("sobol", "morris")
 SOBOL_TOLERANCE = 0.05  # share of output variance below which Sobol' noise is not flagged
@@ -90,9 +89,7 @@ def sensitivity(scenario: Scenario, bounds: dict[str, tuple[float, float]], *, m
     if unknown:
         raise ScenarioError([f"--metric: unknown metric {m!r} (known: {', '.join(METRICS[1:])})"
                              for m in unknown])
-    if seed is None and scenario.seed is None and resume:
-        seed = recorded_seed(out)
-    seed = base_seed(scenario, seed)
+    seed = resume_seed(scenario, seed, out, resume)
     problem = problem_of(bounds)
     x = sample(method, problem, n, seed)
     points = [{k: cast_value(k, v) for k, v in zip(problem["names"], row, strict=True)} for row in x]

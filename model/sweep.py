@@ -239,6 +239,15 @@ def recorded_seed(out: str | Path) -> int | None:
     return json.loads(meta.read_text()).get("base_seed") if meta.is_file() else None
 
 
+def resume_seed(scenario: Scenario, seed: int | None, store: str | Path | None,
+                resume: bool) -> int:
+    """The base seed of a run of sweeps: given, the scenario's, the one the store being
+    resumed recorded, or fresh (:func:`~model.runner.base_seed`)."""
+    if seed is None and scenario.seed is None and resume and store is not None:
+        seed = recorded_seed(store)
+    return base_seed(scenario, seed)
+
+
 def read_timeseries(out: str | Path) -> pd.DataFrame:
     """All time series of a sweep folder, sorted by (run_id, step)."""
     parts = sorted((Path(out) / "timeseries").glob("part-*.parquet"))
