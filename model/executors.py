@@ -10,10 +10,15 @@ the workers at once). :func:`make_executor` picks one:
 - a scheduler address, or ``kind="dask"``: :class:`DaskExecutor`, on an existing
   Dask cluster or a LocalCluster.
 
-Worker processes start with ``spawn`` (``import mesa`` makes it the default anyway),
-so they import the caller's script again: a script that starts workers must keep its
-calls under ``if __name__ == "__main__":``. Without that guard each worker would
-start the sweep again; :func:`refuse_in_starting_worker` stops it with a message.
+On Linux, when this process runs no other thread, the pool's workers are forked: they
+start in milliseconds with everything already imported (a spawned worker spends about
+a second importing cogov, which on a short sweep costs several per cent of parallel
+efficiency: docs/performance.md). Elsewhere (macOS, Windows, a notebook kernel or any
+process with threads, where forking is unsafe), or with ``COGOV_START_METHOD=spawn``,
+they start with ``spawn`` and import the caller's script again: a script that starts
+workers must then keep its calls under ``if __name__ == "__main__":``. Without that
+guard each worker would start the sweep again; :func:`refuse_in_starting_worker` stops
+it with a message. Keep the guard in scripts meant to run anywhere.
 
     >>> ex = make_executor(1)
     >>> list(ex.map(abs, [-2, 3])), type(ex).__name__
@@ -26,6 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 KINDS = ("process", "dask")
+START_METHODS = ("fork", "spawn")
 
 GUARD_HINT = ("a script that starts worker processes must keep its calls under "
               "`if __name__ == \"__main__\":` (worker processes import the script again)")
@@ -128,8 +134,27 @@ def _workers_ignore_sigint():
         signal.signal(signal.SIGINT, previous)
 
 
+def start_method() -> str:
+    """How the process pool starts workers: ``fork`` on Linux when no other thread runs in
+    this process (forking a process with threads can deadlock the child), else ``spawn``;
+    the environment variable ``COGOV_START_METHOD`` (fork or spawn) overrides it."""
+    import multiprocessing
+    import os
+    import sys
+    import threading
+
+    asked = os.environ.get("COGOV_START_METHOD", "").strip().lower()
+    if asked:
+        if asked not in START_METHODS:
+            raise ValueError(f"COGOV_START_METHOD={asked!r}: expected fork or spawn")
+        return asked
+    forkable = sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+    return "fork" if forkable and threading.active_count() == 1 else "spawn"
+
+
 class ProcessExecutor:
-    """A local pool of ``workers`` processes (concurrent.futures, spawn).
+    """A local pool of ``workers`` processes (concurrent.futures; fork or spawn:
+    :func:`start_method`).
 
     At most 2 x workers batches are in flight, so memory stays bounded however long
     the sweep, and results stream back as batches finish.
@@ -142,9 +167,14 @@ class ProcessExecutor:
         from concurrent.futures import ProcessPoolExecutor
 
         self.workers = workers
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+        self.start_method = start_method()
+        self.pool = ProcessPoolExecutor(workers,
+                                        mp_context=multiprocessing.get_context(self.start_method),
                                         initializer=_ignore_sigint)
         self.pending: set = set()
+        if self.start_method == "fork":  # fork every worker now, before a thread starts here
+            with _workers_ignore_sigint():  # (a progress bar's monitor, the pool's own manager)
+                self.pool.submit(int).result()
 
     def map(self, fn: Callable, jobs: Iterable) -> Iterator:
         """Results in completion order (``fn`` must be picklable: a module-level function)."""
@@ -268,13 +298,15 @@ def _local_cluster_config() -> dict:
 
 
 def check_executor(workers: int, scheduler: str | None, kind: str | None) -> None:
-    """Raise ValueError for an unknown kind, a process pool with a scheduler, or workers < 1."""
+    """Raise ValueError for an unknown kind, a process pool with a scheduler, workers < 1,
+    or an unknown ``COGOV_START_METHOD``."""
     if kind not in (None, *KINDS):
         raise ValueError(f"--executor: expected one of {', '.join(KINDS)}, got {kind!r}")
     if kind == "process" and scheduler:
         raise ValueError("--executor process runs on this machine; --scheduler needs dask")
     if workers < 1:
         raise ValueError("--workers must be at least 1")
+    start_method()  # a bad COGOV_START_METHOD is reported before anything runs
 
 
 def make_executor(workers: int, scheduler: str | None = None, kind: str | None = None):

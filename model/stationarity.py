@@ -40,6 +40,7 @@ was resolved).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 from scipy import stats
@@ -48,11 +49,16 @@ REL_TOL = 0.02
 ABS_TOL = 1e-9
 
 
+@cache
+def _t(q: float, dof: int) -> float:
+    """Student's t quantile (cached: a summary asks for the same few thousands of times)."""
+    return float(stats.t.ppf(q, dof))
+
+
 def _compare(y: np.ndarray, window: int) -> tuple[float, float, int] | None:
     """Shift of the final window against the one before it, its AR(1)-inflated standard
     error, and the degrees of freedom; None if either window has < 3 defined values."""
-    last, before = y[-window:], y[-2 * window:-window]
-    last, before = last[np.isfinite(last)], before[np.isfinite(before)]
+    last, before = _windows(y, window)
     if last.size < 3 or before.size < 3:
         return None
     # Noise from first differences, which a trend shifts only by a constant and a level
@@ -73,21 +79,36 @@ def _compare(y: np.ndarray, window: int) -> tuple[float, float, int] | None:
     return float(last.mean() - before.mean()), float(np.sqrt(var)), n - 2
 
 
+def _windows(y: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """The final window and the one before it, defined values only."""
+    last, before = y[-window:], y[-2 * window:-window]
+    return last[np.isfinite(last)], before[np.isfinite(before)]
+
+
 def window_shift(series: Sequence[np.ndarray], window: int) -> tuple[float, float, int]:
     """(mean shift Δ̄, critical value t·se, replicates used) for per-replicate series
     ending at the run's last step."""
-    fits = [f for f in (_compare(np.asarray(s, dtype=float), window) for s in series)
-            if f is not None]
-    if not fits:
+    pairs = [_windows(np.asarray(s, dtype=float), window) for s in series]
+    usable = [(last, before) for last, before in pairs if last.size >= 3 and before.size >= 3]
+    r = len(usable)
+    if r == 0:
         return 0.0, np.inf, 0
-    shifts = np.array([f[0] for f in fits])
-    r = len(fits)
     if r < 3:  # too few replicates for their spread: pool the within-series errors
+        fits = [_compare(np.asarray(s, dtype=float), window) for s in series]
+        fits = [f for f in fits if f is not None]
+        shifts = np.array([f[0] for f in fits])
         se = float(np.sqrt(sum(f[1] ** 2 for f in fits)) / r)
         dof = max(sum(f[2] for f in fits), 1)
-        return float(shifts.mean()), float(stats.t.ppf(0.995, dof) * se), r
+        return float(shifts.mean()), _t(0.995, int(dof)) * se, r
+    shifts = np.array([last.mean() - before.mean() for last, before in usable])
+    return _across_replicates(shifts)
+
+
+def _across_replicates(shifts: np.ndarray) -> tuple[float, float, int]:
+    """Mean shift and t₀.₉₇₅·se from R ≥ 3 independent replicates' shifts."""
+    r = shifts.size
     se = float(shifts.std(ddof=1) / np.sqrt(r))
-    return float(shifts.mean()), float(stats.t.ppf(0.975, r - 1) * se), r
+    return float(shifts.mean()), _t(0.975, r - 1) * se, r
 
 
 def is_stationary(series: Sequence[np.ndarray], window: int, rel_tol: float = REL_TOL,
@@ -113,15 +134,55 @@ def stationary_table(timeseries, window: int, metrics: Sequence[str],
     """``{(group..., metric): bool}`` for a tidy table with columns ``by``, replicate, step.
 
     The final window is the last ``window`` steps after step 0, as in
-    :func:`model.runner.final_window`.
+    :func:`model.runner.final_window`. Replicates of equal length without gaps in the
+    last 2·W steps (every sweep and compare) are tested for all metrics at once; anything
+    else metric by metric with :func:`is_stationary`.
     """
     out = {}
-    body = timeseries[timeseries["step"] > 0]
+    metrics = list(metrics)
+    body = timeseries[timeseries["step"] > 0].sort_values([*by, "replicate", "step"])
     for group, block in body.groupby(list(by), sort=False):
         group = group if isinstance(group, tuple) else (group,)
-        runs = [run.sort_values("step").tail(2 * window)
-                for _, run in block.groupby("replicate")]
-        for metric in metrics:
-            out[(*group, metric)] = is_stationary(
-                [r[metric].to_numpy(dtype=float) for r in runs], window)
+        runs = [run.tail(2 * window) for _, run in block.groupby("replicate", sort=False)]
+        cube = _cube(runs, metrics, window)
+        verdicts = _stationary_cube(cube, window) if cube is not None else None
+        for k, metric in enumerate(metrics):
+            if verdicts is not None and verdicts[k] is not None:
+                out[(*group, metric)] = verdicts[k]
+            else:
+                out[(*group, metric)] = is_stationary(
+                    [r[metric].to_numpy(dtype=float) for r in runs], window)
     return out
+
+
+def _cube(runs: list, metrics: list[str], window: int) -> np.ndarray | None:
+    """Replicates x last 2·W steps x metrics, or None unless every replicate has 2·W rows."""
+    if len(runs) < 3 or any(len(r) != 2 * window for r in runs):
+        return None
+    return np.stack([r[metrics].to_numpy(dtype=float) for r in runs])
+
+
+def _stationary_cube(cube: np.ndarray, window: int) -> list[bool | None]:
+    """:func:`is_stationary` per metric for R ≥ 3 full replicates at once; None where a
+    metric needs the within-series path (fewer than 3 replicates with 3 defined values in
+    both windows)."""
+    before, last = cube[:, :window, :], cube[:, window:, :]
+    n_last, n_before = np.isfinite(last).sum(axis=1), np.isfinite(before).sum(axis=1)
+    usable = (n_last >= 3) & (n_before >= 3)  # replicates x metrics
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shift = (np.where(np.isfinite(last), last, 0).sum(axis=1) / n_last
+                 - np.where(np.isfinite(before), before, 0).sum(axis=1) / n_before)
+    verdicts: list[bool | None] = []
+    for k in range(cube.shape[2]):
+        used = usable[:, k]
+        if not used.any():
+            verdicts.append(True)
+            continue
+        if used.sum() < 3:
+            verdicts.append(None)
+            continue
+        mean, critical, _ = _across_replicates(shift[used, k])
+        finals = last[:, :, k]
+        level = abs(float(np.nanmean(finals))) if np.isfinite(finals).any() else 0.0
+        verdicts.append(not (abs(mean) > critical and abs(mean) > REL_TOL * level + ABS_TOL))
+    return verdicts

@@ -347,9 +347,9 @@ def _run_todo(jobs: list[Job], store: SweepStore, workers: int, scheduler: str |
     """Map execute over the jobs, storing results as they arrive."""
     if not jobs:
         return
-    bar = progress_bar(len(jobs), progress)
+    executor = make_executor(workers, scheduler, kind)  # before the bar: forked workers
+    bar = progress_bar(len(jobs), progress)              # start before its monitor thread
     failed = 0
-    executor = make_executor(workers, scheduler, kind)
     try:
         for result in executor.map(execute, jobs):
             store.add(result)

@@ -183,10 +183,13 @@ def scenarios():
 """
 
 
-def script(tmp_path, call: str):
+def script(tmp_path, call: str, start_method: str = "spawn"):
+    """Run a script calling compare; workers start with ``start_method`` (spawn unless
+    asked: the start method where a missing guard matters)."""
     path = tmp_path / "script.py"
     path.write_text(textwrap.dedent(GUARDED.format(call=call)))
-    return subprocess.run([sys.executable, str(path)], cwd=tmp_path, env=ENV,
+    return subprocess.run([sys.executable, str(path)], cwd=tmp_path,
+                          env={**ENV, "COGOV_START_METHOD": start_method},
                           capture_output=True, text=True, timeout=300)
 
 
@@ -195,6 +198,49 @@ def test_two_workers_from_a_guarded_script(tmp_path):
                             '    print(len(compare(scenarios(), 2, workers=2, out="c")))')
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["16"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_forked_workers_need_no_guard_and_give_the_same_numbers(tmp_path):
+    """On Linux a script with no other thread forks its workers: no guard needed, and the
+    runs equal those of spawned workers and of one process."""
+    call = ('import sys\n'
+            'ts = compare(scenarios(), 2, workers=int(sys.argv[1]), out=None)\n'
+            'print(ts.sort_values(["scenario", "replicate", "step"]).to_csv(index=False))')
+    guarded = 'if __name__ == "__main__":\n' + textwrap.indent(call, "    ")
+    runs = {}
+    for method, workers in (("fork", 2), ("spawn", 2), ("fork", 1)):
+        path = tmp_path / method / str(workers)
+        path.mkdir(parents=True)
+        body = guarded if method == "spawn" else call  # spawn needs the guard, fork does not
+        (path / "script.py").write_text(textwrap.dedent(GUARDED.format(call=body)))
+        done = subprocess.run([sys.executable, "script.py", str(workers)], cwd=path,
+                              env={**ENV, "COGOV_START_METHOD": method},
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        runs[method, workers] = done.stdout
+    assert runs["fork", 2] == runs["spawn", 2] == runs["fork", 1]
+
+
+def test_default_start_method_forks_only_without_threads(monkeypatch):
+    import threading
+
+    from cogov.model.executors import start_method
+
+    monkeypatch.delenv("COGOV_START_METHOD", raising=False)
+    expected = "fork" if sys.platform == "linux" else "spawn"
+    assert start_method() == (expected if threading.active_count() == 1 else "spawn")
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert start_method() == "spawn"  # forking a process with threads is unsafe
+    finally:
+        stop.set()
+        thread.join()
+    monkeypatch.setenv("COGOV_START_METHOD", "forked")
+    with pytest.raises(ScenarioError, match="COGOV_START_METHOD"):
+        compare([Scenario().replace(seed=1)], 1, workers=2, out=None)
 
 
 def test_unguarded_script_fails_with_a_clear_message_and_status(tmp_path):
