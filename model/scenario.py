@@ -385,6 +385,7 @@ class Emergency:
     threshold: float = _p(1.0, 0.0)
     tolerance: float = _p(0.2, 0.0)
     baseline_rate: float = _p(0.1, 0.0, 1.0)
+    max_steps: int = _p(12, 1)
     reserve: float = _p(0.02, 0.0, 1.0)
     reserve_cap: float = _p(2.0, 0.0)
     street_share: float = _p(0.3, 0.0, 1.0)

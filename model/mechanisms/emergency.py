@@ -23,8 +23,14 @@ budget):
    The jump is measured in units of the district's normal need, x_d = (G_d − b_d)/n̄_d,
    so that a shock that doubles need shows alike in a needy and a well-off district,
    and the ordinary drift of needs (7.1) rarely looks like a large shock. d enters an
-   emergency when x_d > ``threshold`` and leaves it when x_d ≤ ``tolerance``. The
-   onset is the step whose outcome showed the jump (the step before the detection).
+   emergency when x_d > ``threshold``. The onset is the step whose outcome showed the
+   jump (the step before the detection). The emergency lasts while the district's
+   need or its unmet need stands above normal, y_d = (need_d − n̄_d)/n̄_d >
+   ``tolerance`` or u_d = (U_d − b_d)/n̄_d > ``tolerance`` (U_d the unmet need per
+   citizen the step left, response included), for at most ``max_steps`` steps from the
+   onset: an emergency response is temporary, and a lasting change (a permanent loss)
+   is then left to the ordinary plan. (Ending on x_d instead would feed on itself:
+   the service a response over-supplies counts in G_d as if it had been needed.)
 3. **Response.** A district in an emergency needs R_d = (G_d − b_d)·N_d / e_gov money
    (e_gov the efficiency of direct provision) to bring its gap back to the baseline.
    * Network off (each level alone, the source's present): counted from the
@@ -52,7 +58,7 @@ budget):
 Metrics: ``emergency_response_time``, steps from the onset of the latest emergency
 (the first district to enter it while none was in one) to the first response paid
 in it; ``shock_recovery_steps``, steps from that onset until the unmet need per
-citizen of every district it hit is back within ``tolerance``·n̄_d of its baseline for
+citizen of every district it hit is back within ``tolerance`` (u_d ≤ ``tolerance``) for
 good: a return while the emergency still runs counts only if unmet need stays back
 until the emergency ends (a response that runs out of money before the shock ends
 does not count as recovery). Both are 0 before any emergency and, while one is running and has
@@ -156,18 +162,19 @@ class Emergency:
             self.baseline, self.normal = gap.copy(), need.copy()
         if t >= 1:
             scale = np.maximum(self.normal, 1e-12)
-            self._declare(t, (gap - self.baseline) / scale, (unmet - self.baseline) / scale)
+            self._declare(t, (gap - self.baseline) / scale, (unmet - self.baseline) / scale,
+                          (need - self.normal) / scale)
         calm, rate = ~self.active, self.params.baseline_rate
-        self.baseline[calm] += rate * (gap[calm] - self.baseline[calm])
+        self.baseline[calm] += rate * (unmet[calm] - self.baseline[calm])
         self.normal[calm] += rate * (need[calm] - self.normal[calm])
         if self.active.any():
-            need = np.where(self.active, np.maximum(0.0, gap - self.baseline), 0.0)
-            need = need * self.size / max(efficiency, 1e-12)
+            lacking = np.where(self.active, np.maximum(0.0, gap - self.baseline), 0.0)
+            lacking = lacking * self.size / max(efficiency, 1e-12)
             purse = self._purse(ngo_capacity)
             if self.network:
-                self._pooled(t, need, purse, government, hubs)
+                self._pooled(t, lacking, purse, government, hubs)
             else:
-                self._alone(t, need, purse, government)
+                self._alone(t, lacking, purse, government)
         if self.paid.sum() > 0 and self.episode is not None and self.episode["responded"] is None:
             self.episode["responded"] = t
         return self.paid
@@ -184,8 +191,11 @@ class Emergency:
         self.district += p.district_share * saved * weight
         self.city += (1.0 - p.street_share - p.district_share) * saved
 
-    def _declare(self, t: int, excess: np.ndarray, actual: np.ndarray) -> None:
-        """Enter and leave emergencies; open the latest episode and record its recovery."""
+    def _declare(self, t: int, excess: np.ndarray, actual: np.ndarray,
+                 surge: np.ndarray) -> None:
+        """Enter and leave emergencies; open the latest episode and record its recovery.
+
+        ``excess``, ``actual`` and ``surge``: x_d, u_d and y_d, in units of normal need."""
         p = self.params
         new = ~self.active & (excess > p.threshold)
         if new.any():
@@ -195,7 +205,8 @@ class Emergency:
             self.onset[new] = t - 1
             self.episode["hit"] |= new
             self.episode["recovered"] = None  # a district newly hit has not recovered
-        self.active = new | (self.active & (excess > p.tolerance))
+        going = (surge > p.tolerance) | (actual > p.tolerance)
+        self.active = new | (self.active & going & (t - 1 - self.onset < p.max_steps))
         e = self.episode
         if e is not None and (self.active.any() or e["recovered"] is None):
             if not (actual[e["hit"]] <= p.tolerance).all():
