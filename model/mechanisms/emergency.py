@@ -61,9 +61,10 @@ in it; ``shock_recovery_steps``, steps from that onset until the unmet need per
 citizen of every district it hit is back within ``tolerance`` (u_d ≤ ``tolerance``) for
 good: a return while the emergency still runs counts only if unmet need stays back
 until the emergency ends (a response that runs out of money before the shock ends
-does not count as recovery). Both are 0 before any emergency and, while one is running and has
-not yet been answered or recovered from, the steps elapsed so far. The mechanism
-draws no random numbers (its stream is reserved).
+does not count as recovery); after the emergency, the first return counts. Both are
+0 before any emergency and, while one is running and has not yet been answered or
+recovered from, the steps elapsed so far. The mechanism draws no random numbers (its
+stream is reserved).
 Disabled: nothing is set aside, observed or paid.
 """
 
