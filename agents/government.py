@@ -120,6 +120,14 @@ class Government(mesa.Agent):
             raise ValueError(f"draw of {amount}")
         self.treasury += amount
 
+    def accept(self, amount: float, account: str) -> None:
+        """Money given to the government from outside (donations to an emergency response):
+        a ledger source, into the treasury, spent only when the treasury spends it."""
+        if not amount >= 0:
+            raise ValueError(f"accepting {amount}")
+        self.model.ledger.source(account, amount)
+        self.treasury += amount
+
     def close_budget(self) -> None:
         """Unspent treasury lapses into the reserve."""
         self.reserve += self.treasury

@@ -117,6 +117,10 @@ METRIC_INFO = {
     'contract_coverage': MetricInfo('collective contract coverage', 'share of workers', 0.0, 1.0),
     'labour_disputes': MetricInfo('labour disputes', 'count per step', 0.0, math.inf),
     'firm_sanctions': MetricInfo('firms sanctioned', 'count per step', 0.0, math.inf),
+    'emergency_response_time': MetricInfo('emergency response time', 'steps', 0.0, math.inf),
+    'shock_recovery_steps': MetricInfo('shock recovery time', 'steps', 0.0, math.inf),
+    'emergency_spend': MetricInfo('emergency spending', 'money per citizen per step', 0.0, math.inf),
+    'emergency_unmet': MetricInfo('unmet need where the shock hit', 'need units per citizen', 0.0, math.inf),
 }
 # END TABLE
 

@@ -79,7 +79,7 @@ def gov_spent(m) -> float:
 
 
 def social_funds(m) -> float:
-    """Social funds raised by hubs this step."""
+    """Social funds raised by hubs this step (and donations to emergency responses, 7.21)."""
     return float(m.ledger.this_step["social_funds"])
 
 
@@ -322,6 +322,34 @@ def firm_sanctions(m) -> int:
     return m.credit.firm_sanctions
 
 
+def emergency_response_time(m) -> int:
+    """Steps from the latest large shock's onset (as the emergency mechanism detected it) to
+    its first response; running while unanswered; 0 before any (7.21)."""
+    return m.emergency.response_time
+
+
+def shock_recovery_steps(m) -> int:
+    """Steps from the latest large shock's onset until unmet need per citizen was back within
+    the tolerance of its pre-shock level in every district it hit; running until then; 0
+    before any (7.21)."""
+    return m.emergency.recovery_steps
+
+
+def emergency_spend(m) -> float:
+    """Money per citizen spent this step on emergency responses (7.21)."""
+    return m.emergency_spend / m.citizens.n
+
+
+def emergency_unmet(m) -> float:
+    """Unmet need per citizen, Σ max(0, need − received) / N, in the districts the latest
+    emergency hit (0 before any emergency, 7.21)."""
+    hit = m.emergency.hit[m.citizens.district]
+    if not hit.any():
+        return 0.0
+    c = m.citizens
+    return float(np.maximum(0.0, c.need[hit] - c.received[hit]).mean())
+
+
 REPORTERS = {
     f.__name__: f
     for f in (
@@ -377,6 +405,10 @@ REPORTERS = {
         contract_coverage,
         labour_disputes,
         firm_sanctions,
+        emergency_response_time,
+        shock_recovery_steps,
+        emergency_spend,
+        emergency_unmet,
     )
 }
 METRICS = tuple(REPORTERS)

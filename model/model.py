@@ -15,6 +15,7 @@ from .ledger import Ledger
 from .mechanisms import (
     CollectiveBargaining,
     EarlyWarning,
+    Emergency,
     HubStrategy,
     Incentives,
     Incubation,
@@ -54,7 +55,7 @@ class GovernanceModel(mesa.Model):
     Step order (docs/model.md, "Process overview"): early-warning observation,
     shocks, need drift, budget appropriation, incubation, credit supervision,
     hub strategy, project settlement, collective bargaining, early warning,
-    responses to online opinion, grievance, mediation, unrest, planning, incentives
+    responses to online opinion, emergency response, grievance, mediation, unrest, planning, incentives
     (co-production), relocation compensation, resources (service delivery), settlement
     (satisfaction), NGO credit, trust, opinion, grievance, budget close, metrics.
 
@@ -217,7 +218,10 @@ class GovernanceModel(mesa.Model):
                                                self.citizens.district, districts,
                                                self.stream("collective_bargaining"))
         self.shocks = Shocks(s.shocks, districts, self.stream("shocks"))
+        self.emergency = Emergency(mech.emergency, self.citizens.district, districts,
+                                   self.stream("emergency"))
         self.response_spend = 0.0
+        self.emergency_spend = 0.0  # emergency responses delivered this step (7.21)
         self.opinion_response_spend = 0.0  # targeted service bought in response to opinion
         self.unmet_share = np.zeros(cells)  # per cell, as the last step's service left it
 
@@ -227,16 +231,18 @@ class GovernanceModel(mesa.Model):
         t = self.steps + self._clock  # <= 0 during the warm-up
         self.ledger.new_step()
         indicator = self._warning_indicator()  # last step's state, before today's changes
+        unmet = self._unmet_by_district()  # the same, for emergency detection (7.21)
         self.shocks.step(t, self.needs, self.government, self.citizens, self.opinion)
         self.needs.step(self.citizens, t)
         budget = self.government.open_budget()
         self._organisational_ecology(t)
         response = self._early_warning(indicator, budget, t)
         targeted = self.opinion_response.step(self.citizens, self.government, budget)
+        relief = self._emergency(unmet, budget, t)
         self._conflict(t)
         cell_need, ordinary = self._cell_need()
         shares = self.planning.step(cell_need, t)
-        uptake = self._deliver(t, shares, cell_need, ordinary, (response, targeted))
+        uptake = self._deliver(t, shares, cell_need, ordinary, (response, targeted, relief))
         self._learn(uptake, cell_need, ordinary)
         self.government.close_budget()
         if t <= 0:
@@ -250,6 +256,28 @@ class GovernanceModel(mesa.Model):
         mech = self.scenario.mechanisms
         noise = mech.opinion.noise if mech.early_warning.indicator == "attention" else 0.0
         return self.early_warning.step(indicator, self.government, budget, t, noise)
+
+    def _emergency(self, unmet: tuple | None, budget: float, t: int) -> np.ndarray:
+        """Emergency reserves, detection and the levels' responses (7.21): money per district."""
+        d = self.scenario.population.districts
+        if not self.emergency.enabled:
+            return np.zeros(d)
+        capacity = np.bincount([g.district for g in self.ngos],
+                               weights=[g.capacity for g in self.ngos], minlength=d)
+        return self.emergency.step(t, unmet, self.government, budget, self.government.efficiency,
+                                   capacity.astype(float), bool(self.hubs))
+
+    def _unmet_by_district(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Unmet need, Σ max(0, need − received) / N_d, and need, Σ need / N_d, per citizen of
+        each district as the last step left them (None when the emergency mechanism is off
+        or nothing was delivered yet)."""
+        if not self.emergency.enabled or not self._served:
+            return None
+        c, d = self.citizens, self.scenario.population.districts
+        size = np.maximum(np.bincount(c.district, minlength=d), 1)
+        short = np.maximum(0.0, c.need - c.received)
+        return (np.bincount(c.district, weights=short, minlength=d) / size,
+                np.bincount(c.district, weights=c.need, minlength=d) / size)
 
     def _conflict(self, t: int) -> None:
         """Mediation, then unrest, on the grievance citizens carry into the step (7.12, 7.14)."""
@@ -290,7 +318,8 @@ class GovernanceModel(mesa.Model):
                                                   t, gov)
         uptake = self._uptake(basis)
         self.resources.step(c, shares, cell_need, gov, self.hubs, self.ngos,
-                            self._field_trust_gate(basis), self._earmark(responses[0], cell_need, responses[1]),
+                            self._field_trust_gate(basis), self._earmark(responses[0], cell_need,
+                                                                         *responses[1:]),
                             self._award,
                             self.hub_strategy.delegation(mech.resources.delegation, self.risk,
                                                          self.hubs),
@@ -416,16 +445,20 @@ class GovernanceModel(mesa.Model):
         return np.bincount(c.district, weights=pressure, minlength=d) / size
 
     def _earmark(self, warning: np.ndarray, cell_need: np.ndarray,
-                 opinion: np.ndarray | None = None) -> np.ndarray | None:
+                 opinion: np.ndarray | None = None,
+                 emergency: np.ndarray | None = None) -> np.ndarray | None:
         """Response money per district -> per cell, in proportion to need, for the early-warning
         responses (``warning``, paid by the fund) and the responses to online opinion
-        (``opinion``, 7.11), as far as the treasury still holds it (it is fungible: mediation,
-        policing and incentives, paid between the draw and delivery, may have spent part of
-        it; both are cut alike)."""
+        (``opinion``, 7.11) and the emergency responses (``emergency``, 7.21), as far as the
+        treasury still holds it (it is fungible: mediation, policing and incentives, paid
+        between the draw and delivery, may have spent part of it; all are cut alike)."""
         if opinion is None:
             opinion = np.zeros_like(warning)
         total = float(warning.sum() + opinion.sum())
-        self.response_spend = self.opinion_response_spend = 0.0
+        relief = emergency is not None and emergency.any()
+        if relief:
+            total += float(emergency.sum())
+        self.response_spend = self.opinion_response_spend = self.emergency_spend = 0.0
         if total <= 0:
             return None
         cut = min(1.0, self.government.treasury / total)
@@ -435,6 +468,10 @@ class GovernanceModel(mesa.Model):
             targeted = self._by_need(opinion * cut, cell_need)
             self.opinion_response_spend = float(targeted.sum())
             money = money + targeted
+        if relief:
+            rescue = self._by_need(emergency * cut, cell_need)
+            self.emergency_spend = float(rescue.sum())
+            money = money + rescue
         return money
 
     def _by_need(self, per_district: np.ndarray, cell_need: np.ndarray) -> np.ndarray:
@@ -491,4 +528,4 @@ class GovernanceModel(mesa.Model):
         """Money still held: government reserve and treasury, hubs' and NGOs' cash."""
         gov = self.government
         return (gov.reserve + gov.treasury + sum(h.cash for h in self.hubs)
-                + sum(g.cash for g in self.ngos) + self.early_warning.fund)
+                + sum(g.cash for g in self.ngos) + self.early_warning.fund + self.emergency.fund)

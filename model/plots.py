@@ -58,6 +58,8 @@ SWEEP_METRICS = ("trust_gov", "unmet_need", "satisfaction", "cooperation")
 
 # the headline metrics of each mechanism that is off by default (docs/model.md 7.x)
 MECHANISM_METRICS = {
+    "mechanisms.emergency": ("emergency_response_time", "shock_recovery_steps",
+                             "emergency_unmet"),
     "mechanisms.hub_strategy": ("hub_funds_raised", "hub_reach", "project_failures"),
     "mechanisms.projects": ("ngo_default_rate", "project_failures", "projects_active"),
     "mechanisms.incubation": ("ngo_count", "ngo_entries"),

@@ -379,6 +379,27 @@ class CollectiveBargaining:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Emergency:
+    enabled: bool = False
+    network: bool = False
+    threshold: float = _p(1.0, 0.0)
+    tolerance: float = _p(0.2, 0.0)
+    baseline_rate: float = _p(0.1, 0.0, 1.0)
+    max_steps: int = _p(12, 1)
+    reserve: float = _p(0.02, 0.0, 1.0)
+    reserve_cap: float = _p(2.0, 0.0)
+    street_share: float = _p(0.3, 0.0, 1.0)
+    district_share: float = _p(0.3, 0.0, 1.0)
+    delay_street: int = _p(1, 0)
+    delay_district: int = _p(3, 0)
+    delay_social: int = _p(4, 0)
+    delay_city: int = _p(6, 0)
+    delay_network: int = _p(0, 0)
+    social: float = _p(0.05, 0.0)
+    coordination_cost: float = _p(0.005, 0.0)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Mechanisms:
     resources: Resources = _sub(Resources)
     planning: Planning = _sub(Planning)
@@ -393,6 +414,7 @@ class Mechanisms:
     hub_strategy: HubStrategy = _sub(HubStrategy)
     projects: Projects = _sub(Projects)
     collective_bargaining: CollectiveBargaining = _sub(CollectiveBargaining)
+    emergency: Emergency = _sub(Emergency)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -614,6 +636,16 @@ def _cross_checks(s: Scenario, bad: set[str] = frozenset()) -> list[str]:
     keys = [f"mechanisms.hub_strategy.{k}" for k in ("gather", "borrow", "avoid")]
     if hs.gather + hs.borrow + hs.avoid <= 0 and ok(*keys):
         errors.append("mechanisms.hub_strategy: gather, borrow and avoid cannot all be 0")
+    em, keys = s.mechanisms.emergency, ("mechanisms.emergency.street_share",
+                                        "mechanisms.emergency.district_share")
+    if em.street_share + em.district_share > 1 and ok(*keys):
+        errors.append("mechanisms.emergency.street_share: street_share + district_share must "
+                      f"not exceed 1 (the city holds the rest), got "
+                      f"{em.street_share + em.district_share:g}")
+    if em.tolerance > em.threshold and ok("mechanisms.emergency.tolerance",
+                                          "mechanisms.emergency.threshold"):
+        errors.append(f"mechanisms.emergency.tolerance: must not exceed threshold "
+                      f"({em.threshold:g}), got {em.tolerance:g}")
     if s.population.districts > n and ok("population.districts", pop):
         errors.append(f"population.districts: must not exceed population.citizens ({n}), "
                       f"got {s.population.districts}")

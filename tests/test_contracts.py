@@ -57,19 +57,31 @@ MECHANISMS = {
                                "hardship": 0.3, "dispute_rate": 0.01},
                               {"rate": 0.2, "contract_length": 6, "improvement": 0.1,
                                "hardship": 0.8, "dispute_rate": 0.2}),
+    "emergency": ({"network": False, "threshold": 1.0, "tolerance": 0.2, "baseline_rate": 0.1,
+                   "max_steps": 12, "reserve": 0.02, "reserve_cap": 2.0, "street_share": 0.3,
+                   "district_share": 0.3, "delay_street": 1, "delay_district": 3,
+                   "delay_social": 4, "delay_city": 6, "delay_network": 0, "social": 0.05,
+                   "coordination_cost": 0.005},
+                  {"network": True, "threshold": 0.5, "tolerance": 0.1, "baseline_rate": 0.3,
+                   "max_steps": 4, "reserve": 0.1, "reserve_cap": 4.0, "street_share": 0.5,
+                   "district_share": 0.1, "delay_street": 0, "delay_district": 1,
+                   "delay_social": 2, "delay_city": 2, "delay_network": 1, "social": 0.5,
+                   "coordination_cost": 0.05}),
     "incentives.relocation": ({"rule": "fixed", "share": 0.8, "noise": 0.1, "delay_fixed": 6},
                               {"rule": "observed", "share": 0.3, "noise": 0.5,
                                "delay_observed": 3}),
 }
 OFF_BY_DEFAULT = {"opinion", "unrest", "early_warning", "mediation", "incubation", "credit",
-                  "hub_strategy", "projects", "collective_bargaining"}
+                  "hub_strategy", "projects", "collective_bargaining", "emergency"}
 RELOCATION = [{"kind": "relocation", "step": 5, "size": 1.0, "share": 0.3}]
 SETTING = {"incubation": {"organizations.ngos": 4},  # leave cells without NGOs to fill
            "credit": {"organizations.opportunists": 0.4, "organizations.hubs": 6,
                       "mechanisms.resources.government_share": 0.5,
                       "mechanisms.collective_bargaining.enabled": True},  # firms to inspect
            "projects": {"organizations.opportunists": 0.4, "organizations.ngos": 24},
-           "incentives.relocation": {"shocks": RELOCATION}}
+           "incentives.relocation": {"shocks": RELOCATION},
+           "emergency": {"shocks": [{"kind": "need_spike", "step": 10, "size": 3.0, "where": 1,
+                                     "until": 16}]}}
 REGIMES = [{"governance.collaboration": c, "governance.adaptation": a}
            for c in (False, True) for a in (False, True)]
 

@@ -11,6 +11,7 @@ from .collective_bargaining import CollectiveBargaining
 from .compensation import RelocationCompensation
 from .credit import SocialCredit
 from .early_warning import EarlyWarning
+from .emergency import Emergency
 from .hub_strategy import HubStrategy
 from .incentives import Incentives
 from .incubation import Incubation
@@ -23,6 +24,6 @@ from .resources import Resources
 from .trust import TrustDynamics
 from .unrest import Unrest
 
-__all__ = ["CollectiveBargaining", "EarlyWarning", "HubStrategy", "Incentives", "Incubation",
+__all__ = ["CollectiveBargaining", "EarlyWarning", "Emergency", "HubStrategy", "Incentives", "Incubation",
            "Mediation", "OpinionDynamics", "OpinionResponse", "Planning", "Projects",
            "RelocationCompensation", "Resources", "SocialCredit", "TrustDynamics", "Unrest"]
