@@ -322,6 +322,28 @@ def firm_sanctions(m) -> int:
     return m.credit.firm_sanctions
 
 
+def rewards_paid(m) -> float:
+    """Social-credit rewards paid this step per 1,000 citizens (7.16a)."""
+    return 1000.0 * m.credit.rewards_paid / m.citizens.n
+
+
+def credit_spend(m) -> float:
+    """Social credit's inspections and rewards this step per 1,000 citizens (7.16, 7.16a)."""
+    return 1000.0 * m.credit.spent / m.citizens.n
+
+
+def citizen_credit_mean(m) -> float:
+    """Mean of citizens' co-production credit records (0 when citizens' credit is off)."""
+    r = m.credit.citizen_credit
+    return float(r.mean()) if r is not None else 0.0
+
+
+def government_credit(m) -> float:
+    """Mean record of the district departments, weighted by citizens (0 when off)."""
+    g = m.credit.government_credit
+    return float(g[m.citizens.district].mean()) if g is not None else 0.0
+
+
 REPORTERS = {
     f.__name__: f
     for f in (
@@ -377,6 +399,10 @@ REPORTERS = {
         contract_coverage,
         labour_disputes,
         firm_sanctions,
+        rewards_paid,
+        credit_spend,
+        citizen_credit_mean,
+        government_credit,
     )
 }
 METRICS = tuple(REPORTERS)

@@ -322,6 +322,33 @@ class Incubation:
 
 
 @dataclass(frozen=True, kw_only=True)
+class CreditRewards:
+    enabled: bool = False
+    threshold: float = _p(0.9, 0.0, 1.0)
+    share: float = _p(0.5, 0.0, 1.0)
+    reform: float = _p(0.5, 0.0, 1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CitizenCredit:
+    enabled: bool = False
+    learning: float = _p(0.2, 0.0, 1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GovernmentCredit:
+    enabled: bool = False
+    learning: float = _p(0.2, 0.0, 1.0)
+    weight: float = _p(2.0, 0.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Association:
+    enabled: bool = False
+    weight: float = _p(0.5, 0.0, 1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Credit:
     enabled: bool = False
     sharing: bool = True
@@ -332,6 +359,11 @@ class Credit:
     inspection_cost: float = _p(0.012, 0.0)
     enterprises: bool = False
     rectification: float = _p(0.5, 0.0, 1.0)
+    budget: float = _p(0.0, 0.0)
+    rewards: CreditRewards = _sub(CreditRewards)
+    citizens: CitizenCredit = _sub(CitizenCredit)
+    government: GovernmentCredit = _sub(GovernmentCredit)
+    association: Association = _sub(Association)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -614,6 +646,11 @@ def _cross_checks(s: Scenario, bad: set[str] = frozenset()) -> list[str]:
     keys = [f"mechanisms.hub_strategy.{k}" for k in ("gather", "borrow", "avoid")]
     if hs.gather + hs.borrow + hs.avoid <= 0 and ok(*keys):
         errors.append("mechanisms.hub_strategy: gather, borrow and avoid cannot all be 0")
+    cr = s.mechanisms.credit
+    if cr.enabled and cr.rewards.enabled and cr.budget <= 0 and ok(
+            "mechanisms.credit.budget", "mechanisms.credit.rewards.enabled"):
+        errors.append("mechanisms.credit.budget: rewards (mechanisms.credit.rewards) are paid "
+                      "from the credit budget, so it must be above 0, got 0")
     if s.population.districts > n and ok("population.districts", pop):
         errors.append(f"population.districts: must not exceed population.citizens ({n}), "
                       f"got {s.population.districts}")
