@@ -117,6 +117,10 @@ METRIC_INFO = {
     'contract_coverage': MetricInfo('collective contract coverage', 'share of workers', 0.0, 1.0),
     'labour_disputes': MetricInfo('labour disputes', 'count per step', 0.0, math.inf),
     'firm_sanctions': MetricInfo('firms sanctioned', 'count per step', 0.0, math.inf),
+    'rewards_paid': MetricInfo('credit rewards paid', 'money per 1,000 citizens per step', 0.0, math.inf),
+    'credit_spend': MetricInfo('credit programme spending', 'money per 1,000 citizens per step', 0.0, math.inf),
+    'citizen_credit_mean': MetricInfo("citizens' credit", 'index', 0.0, 1.0),
+    'government_credit': MetricInfo("government bodies' credit", 'index', 0.0, 1.0),
 }
 # END TABLE
 
