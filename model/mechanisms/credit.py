@@ -65,7 +65,9 @@ SHARED = "shared"
 
 
 class SocialCredit:
-    """Records, inspections and blacklists; entry points :meth:`step` and :meth:`eligible`."""
+    """Records, inspections, blacklists and rewards; entry points :meth:`step` (NGOs),
+    :meth:`eligible`, :meth:`inspect_firms` and :meth:`reward_firms` (firms),
+    :meth:`citizens_step` and :meth:`government_step` (7.16a), one per phase."""
 
     def __init__(self, params, rng: np.random.Generator):
         self.params = params
