@@ -121,6 +121,10 @@ METRIC_INFO = {
     'shock_recovery_steps': MetricInfo('shock recovery time', 'steps', 0.0, math.inf),
     'emergency_spend': MetricInfo('emergency spending', 'money per citizen per step', 0.0, math.inf),
     'emergency_unmet': MetricInfo('unmet need where the shock hit', 'need units per citizen', 0.0, math.inf),
+    'rewards_paid': MetricInfo('credit rewards paid', 'money per 1,000 citizens per step', 0.0, math.inf),
+    'credit_spend': MetricInfo('credit programme spending', 'money per 1,000 citizens per step', 0.0, math.inf),
+    'citizen_credit_mean': MetricInfo("citizens' credit", 'index', 0.0, 1.0),
+    'government_credit': MetricInfo("government bodies' credit", 'index', 0.0, 1.0),
 }
 # END TABLE
 

@@ -348,6 +348,26 @@ def emergency_unmet(m) -> float:
         return 0.0
     c = m.citizens
     return float(np.maximum(0.0, c.need[hit] - c.received[hit]).mean())
+def rewards_paid(m) -> float:
+    """Social-credit rewards paid this step per 1,000 citizens (7.16a)."""
+    return 1000.0 * m.credit.rewards_paid / m.citizens.n
+
+
+def credit_spend(m) -> float:
+    """Social credit's inspections and rewards this step per 1,000 citizens (7.16, 7.16a)."""
+    return 1000.0 * m.credit.spent / m.citizens.n
+
+
+def citizen_credit_mean(m) -> float:
+    """Mean of citizens' co-production credit records (0 when citizens' credit is off)."""
+    r = m.credit.citizen_credit
+    return float(r.mean()) if r is not None else 0.0
+
+
+def government_credit(m) -> float:
+    """Mean record of the district departments, weighted by citizens (0 when off)."""
+    g = m.credit.government_credit
+    return float(g[m.citizens.district].mean()) if g is not None else 0.0
 
 
 REPORTERS = {
@@ -409,6 +429,10 @@ REPORTERS = {
         shock_recovery_steps,
         emergency_spend,
         emergency_unmet,
+        rewards_paid,
+        credit_spend,
+        citizen_credit_mean,
+        government_credit,
     )
 }
 METRICS = tuple(REPORTERS)

@@ -55,9 +55,10 @@ class GovernanceModel(mesa.Model):
     Step order (docs/model.md, "Process overview"): early-warning observation,
     shocks, need drift, budget appropriation, incubation, credit supervision,
     hub strategy, project settlement, collective bargaining, early warning,
-    responses to online opinion, emergency response, grievance, mediation, unrest, planning, incentives
-    (co-production), relocation compensation, resources (service delivery), settlement
-    (satisfaction), NGO credit, trust, opinion, grievance, budget close, metrics.
+    responses to online opinion, emergency response, grievance, mediation, unrest, planning,
+    incentives (co-production, after citizens' credit records), relocation compensation,
+    resources (service delivery), settlement (satisfaction), NGO credit, government bodies'
+    credit, trust, opinion, grievance, budget close, metrics.
 
     Args:
         scenario: a Scenario, a path to a scenario YAML, or None for the defaults.
@@ -312,7 +313,8 @@ class GovernanceModel(mesa.Model):
         participation = gate(c.trust_gov, basis)
         if self.unrest.jailed.any():  # prisoners sit out co-production
             participation = np.where(self.unrest.jailed, 0.0, participation)
-        self.incentives.step(c, self.adjacency, self.degree, gov, participation)
+        bonus, eligible = self.credit.citizens_step(c.strategy, gov)  # citizens' records
+        self.incentives.step(c, self.adjacency, self.degree, gov, participation, bonus, eligible)
         if self.needs.displaced:
             c.compensation = self.relocation.step(c.need, self.needs.harm, self.needs.harmed_at,
                                                   t, gov)
@@ -339,13 +341,24 @@ class GovernanceModel(mesa.Model):
         jailed = self.unrest.jailed
         held = self._hold(jailed)
         self.trust.step(c, self.adjacency, self.degree,
-                        *self._ngo_commitments(uptake, cell_need, ordinary))
+                        *self._ngo_commitments(uptake, cell_need, ordinary),
+                        self._government_credit())
         warned = self.early_warning.responding[c.district]
         self.opinion.step(c, self.adjacency, self.degree,
                           mech.early_warning.communication * warned if warned.any() else None)
         self._release(jailed, held)
         if self.mediation.enabled or self.unrest.enabled or self.early_warning.enabled:
             self._update_grievance()  # for observers and the metrics
+
+    def _government_credit(self) -> np.ndarray | None:
+        """Departments' records of kept commitments -> factor on the loss rate of trust in
+        government per citizen (7.16a); None when government bodies' credit is off."""
+        if not (self.credit.enabled and self.credit.params.government.enabled):
+            return None
+        c = self.citizens
+        return self.credit.government_step(c.district, c.need, c.received,
+                                           self.mediation.open_mask(c.n),
+                                           self.scenario.population.districts)
 
     def _organisational_ecology(self, t: int) -> None:
         """Step 5 of the process overview: on the state the previous step left, paid from
@@ -354,20 +367,29 @@ class GovernanceModel(mesa.Model):
         if self.incubation.enabled:
             self.ngos = self.incubation.step(self.unmet_share, self.planning.headcount,
                                              self.hubs, self.ngos, gov, self.new_ngo)
-        self.credit.step(self.ngos, gov, self.planning.headcount)  # last step's projects
+        self.credit.step(self.ngos, gov, self.planning.headcount,  # last step's projects
+                         self.bargaining.firms)
         res = self.resources
         self.hub_strategy.step(self.hubs, self.ngos, res.planned, res.delegated, res.served)
         self.projects.step(t, self.ngos, gov, self.planning.headcount,
                            self.hub_strategy.support(self.hubs),
                            self.credit.credit if self.credit.enabled else None)
         if self.bargaining.enabled:  # disputes only from workers free to bring one
-            mech = self.scenario.mechanisms
             barred = self.mediation.open_mask(self.citizens.n) | self.unrest.jailed
             self.bargaining.step(t, self.citizens.need, gov, union=bool(self.hubs), barred=barred)
-            # labour inspection of this step's breaches (enterprise credit)
-            self.bargaining.rectify(self.credit.inspect_firms(self.bargaining.breached, gov,
-                                                              mech.collective_bargaining.firm_size),
-                                    mech.credit.rectification)
+            self._firm_credit(t)
+
+    def _firm_credit(self, t: int) -> None:
+        """Enterprise credit (7.16, 7.16a): labour inspection of this step's breaches,
+        sanctioned firms rectify; then rewards, and unrewarded firms reform."""
+        mech, bargaining = self.scenario.mechanisms, self.bargaining
+        size = mech.collective_bargaining.firm_size
+        groups = bargaining.associations(t) if mech.credit.association.enabled else None
+        bargaining.rectify(self.credit.inspect_firms(bargaining.breached, self.government, size,
+                                                     groups), mech.credit.rectification)
+        # what a breach withholds per worker: the hardship share of a worker's mean need
+        stake = mech.collective_bargaining.hardship * float(self.citizens.base_need.mean())
+        bargaining.rectify(*self.credit.reward_firms(self.government, size, stake))
 
     def run(self, steps: int | None = None) -> None:
         """Run ``steps`` steps (default: the scenario's ``steps``)."""

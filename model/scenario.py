@@ -322,6 +322,33 @@ class Incubation:
 
 
 @dataclass(frozen=True, kw_only=True)
+class CreditRewards:
+    enabled: bool = False
+    threshold: float = _p(0.9, 0.0, 1.0)
+    share: float = _p(0.5, 0.0, 1.0)
+    reform: float = _p(0.5, 0.0, 1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CitizenCredit:
+    enabled: bool = False
+    learning: float = _p(0.2, 0.0, 1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GovernmentCredit:
+    enabled: bool = False
+    learning: float = _p(0.2, 0.0, 1.0)
+    weight: float = _p(2.0, 0.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Association:
+    enabled: bool = False
+    weight: float = _p(0.5, 0.0, 1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Credit:
     enabled: bool = False
     sharing: bool = True
@@ -332,6 +359,11 @@ class Credit:
     inspection_cost: float = _p(0.012, 0.0)
     enterprises: bool = False
     rectification: float = _p(0.5, 0.0, 1.0)
+    budget: float = _p(0.0, 0.0)
+    rewards: CreditRewards = _sub(CreditRewards)
+    citizens: CitizenCredit = _sub(CitizenCredit)
+    government: GovernmentCredit = _sub(GovernmentCredit)
+    association: Association = _sub(Association)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -646,6 +678,11 @@ def _cross_checks(s: Scenario, bad: set[str] = frozenset()) -> list[str]:
                                           "mechanisms.emergency.threshold"):
         errors.append(f"mechanisms.emergency.tolerance: must not exceed threshold "
                       f"({em.threshold:g}), got {em.tolerance:g}")
+    cr = s.mechanisms.credit
+    if cr.enabled and cr.rewards.enabled and cr.budget <= 0 and ok(
+            "mechanisms.credit.budget", "mechanisms.credit.rewards.enabled"):
+        errors.append("mechanisms.credit.budget: rewards (mechanisms.credit.rewards) are paid "
+                      "from the credit budget, so it must be above 0, got 0")
     if s.population.districts > n and ok("population.districts", pop):
         errors.append(f"population.districts: must not exceed population.citizens ({n}), "
                       f"got {s.population.districts}")

@@ -54,6 +54,7 @@ PAIRS = [
     ("projects_best_value", "projects_lowest_price", "unmet_need", -1),
     ("incubation", "no_incubation", "unmet_need", -1),
     ("credit_sharing", "credit_isolated", "ngo_default_rate", -1),
+    ("credit_rewards", "credit_sanctions", "ngo_default_rate", +1),
     ("resource_sharing", "adaptive", "unmet_need", -1),
     ("relocation_adaptive", "relocation_top_down", "relocation_unmet", -1),
     ("collective_bargaining", "no_collective_bargaining", "labour_disputes", -1),

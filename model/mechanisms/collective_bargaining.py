@@ -54,6 +54,7 @@ class CollectiveBargaining:
         first = np.concatenate([[0], np.cumsum(per_district)[:-1]])
         self.firm_of = first[district] + (rng.random(district.size) * per_district[district]).astype(np.int64)
         firms = int(per_district.sum())
+        self.firm_district = np.repeat(np.arange(districts), per_district)
         self.compliance = np.clip(rng.normal(params.compliance, params.compliance_spread, firms), 0, 1)
         self.covered_until = np.full(firms, np.iinfo(np.int64).min // 2)  # never covered yet
 
@@ -92,6 +93,12 @@ class CollectiveBargaining:
     def rectify(self, firms: np.ndarray, share: float) -> None:
         """Sanctioned firms close a share of their compliance gap for good (social credit)."""
         self.compliance[firms] += (1 - self.compliance[firms]) * share
+
+    def associations(self, t: int) -> np.ndarray:
+        """Per firm, the association whose credit record it shares (social credit, 7.16a):
+        firms under collective contracts in a district form one (its district's index);
+        -1 for uncovered firms."""
+        return np.where(self.covered_until >= t, self.firm_district, -1)
 
     def _negotiate(self, t: int, government) -> None:
         p = self.params

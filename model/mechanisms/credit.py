@@ -29,6 +29,32 @@ caught breaching with credit below ``threshold`` is sanctioned: joint punishment
 rectify, closing a share ``rectification`` of its compliance gap for good, and its
 record is restored to 1 (credit repair, 信用修复). This is a government instrument,
 available under either regime.
+
+Extensions (docs/model.md 7.16a, each off by default, all need ``enabled``):
+
+* ``budget`` B > 0 caps the programme at B per citizen per step (0: no cap). With
+  ``rewards`` on, a share ``rewards.share`` of it is the reward pot and the rest pays
+  inspections; a capped step inspects in random order until its money is used, and
+  inspection money a step leaves unspent carries over (up to one step's allowance).
+* ``rewards`` (守信激励): the pot is split equally among the kinds of actor that
+  keep records (NGOs, firms, citizens). NGOs with credit ≥ ``rewards.threshold``
+  get a rebate in proportion to last step's contract money (lower costs); firms
+  with credit ≥ the threshold share their part equally (per worker). Ledger use
+  ``credit_reward``. Rewards make keeping faith pay: each step a funded opportunist
+  NGO reforms (becomes honest) with probability ``reform``·min(1, q/shirk), q the
+  rebate per unit of money; every firm closes a share ``reform``·min(1, q_f/stake) of
+  its compliance gap, q_f the reward per worker and stake the money per worker a
+  breach withholds.
+* ``citizens``: a co-production record per citizen, r ← (1 − λ_c)·r + λ_c·s (s = 1
+  contributes, 0 defects): defection lowers it, contributing restores it. Citizens
+  below ``threshold`` lose the co-production subsidy (失信约束); with rewards,
+  contributors at or above ``rewards.threshold`` share the citizens' part of the pot.
+* ``government``: a record per district department, g ← (1 − λ_g)·g + λ_g·kept,
+  kept = (share of need met)·(1 − share of citizens with an open dispute); trust in
+  government then falls faster there by the factor 1 + ``weight``·(1 − g).
+* ``association``: inspections are graded by (1 − w)·own record + w·the mean record
+  of the actor's association (an NGO's hub; firms under the same district's
+  collective contracts), w = ``association.weight``.
 """
 
 from __future__ import annotations
@@ -39,7 +65,9 @@ SHARED = "shared"
 
 
 class SocialCredit:
-    """Records, inspections and blacklists; entry points :meth:`step` and :meth:`eligible`."""
+    """Records, inspections, blacklists and rewards; entry points :meth:`step` (NGOs),
+    :meth:`eligible`, :meth:`inspect_firms` and :meth:`reward_firms` (firms),
+    :meth:`citizens_step` and :meth:`government_step` (7.16a), one per phase."""
 
     def __init__(self, params, rng: np.random.Generator):
         self.params = params
@@ -50,6 +78,47 @@ class SocialCredit:
         self.inspections = 0
         self.firm_credit = None  # the labour authority's record per firm (enterprises)
         self.firm_sanctions = 0
+        self.spent = 0.0  # this step's inspections and rewards
+        self.rewards_paid = 0.0  # this step's rewards
+        self.citizen_credit = None  # per citizen (citizens' records)
+        self.government_credit = None  # per district department (government records)
+        self._inspection_left = np.inf  # inspection money left this step (budget)
+        self._pot = 0.0  # reward money per kind of actor this step
+
+    def _open(self, citizens: float, kinds: int) -> None:
+        """Split this step's budget between inspections and rewards."""
+        p = self.params
+        self.spent = self.rewards_paid = 0.0
+        if p.budget <= 0:
+            self._inspection_left, self._pot = np.inf, 0.0
+            return
+        pot = p.budget * citizens * p.rewards.share if p.rewards.enabled else 0.0
+        allowance = p.budget * citizens - pot
+        # inspections are lumpy: what a step leaves unspent carries over (at most one step's
+        # allowance), so over a run inspections spend their whole allowance when they need it
+        carry = 0.0 if np.isinf(self._inspection_left) else min(self._inspection_left, allowance)
+        self._inspection_left = allowance + carry
+        self._pot = pot / kinds if kinds else 0.0
+
+    def _pay_inspection(self, government, amount: float) -> bool:
+        """One inspection, paid in full from the treasury and the budget, or not made."""
+        if amount > self._inspection_left or not government.pay_all(amount, "inspection"):
+            return False
+        self._inspection_left -= amount
+        self.spent += amount
+        return True
+
+    def _pay_reward(self, government) -> float:
+        """This step's reward money for one kind of actor (as far as the treasury holds it)."""
+        paid = government.pay(self._pot, "credit_reward")
+        self.spent += paid
+        self.rewards_paid += paid
+        return paid
+
+    def kinds(self, ngos, firms: int) -> int:
+        """Kinds of actor that share the reward pot: NGOs, firms, citizens."""
+        p = self.params
+        return (bool(ngos) + bool(p.enterprises and firms > 0) + bool(p.citizens.enabled))
 
     def book(self, buyer):
         """Whose record a buyer consults: the shared one, or its own."""
@@ -68,21 +137,24 @@ class SocialCredit:
         ids = {g.unique_id for g in ngos}
         return len(ids & set().union(*self.blacklists.values())) if self.blacklists else 0
 
-    def step(self, ngos, government, headcount: np.ndarray) -> None:
+    def step(self, ngos, government, headcount: np.ndarray, firms: int = 0) -> None:
         """Inspect last step's projects, update records and blacklists.
 
         Each book inspects an NGO it paid at most once a step: one NGO's delivery last
         step is one observation, so the shared book learns from it once however many
         buyers paid the NGO (each buyer's own book under ``sharing: off``). Inspections
-        stop, unpaid, when the treasury cannot pay for one more. ``headcount``: citizens
-        per cell.
+        stop, unpaid, when the treasury (or the credit budget) cannot pay for one more.
+        ``headcount``: citizens per cell; ``firms``: how many firms keep records. Then
+        pays NGOs' rewards (7.16a).
         """
         self.inspections = 0
         if not self.enabled:
             return
         p = self.params
+        self._open(float(headcount.sum()), self.kinds(ngos, firms))
         broke = False
-        for ngo in ngos:
+        order = self.rng.permutation(len(ngos)) if p.budget > 0 else range(len(ngos))
+        for ngo in (ngos[i] for i in order):
             if ngo.promised <= 0 or broke:
                 continue
             delivered = ngo.service / ngo.promised
@@ -91,10 +163,10 @@ class SocialCredit:
                 books[self.book(b)] = books.get(self.book(b), 0) + 1
             for book, buyers in books.items():
                 c = self.records.get(book, {}).get(ngo.unique_id, 1.0)
-                chance = p.inspect_max - (p.inspect_max - p.inspect_min) * c
+                chance = p.inspect_max - (p.inspect_max - p.inspect_min) * self._graded(book, ngo, c)
                 if not (self.rng.random(buyers) < chance).any():
                     continue  # none of the book's buyers chose to inspect
-                if not government.pay_all(p.inspection_cost * headcount[ngo.cell], "inspection"):
+                if not self._pay_inspection(government, p.inspection_cost * headcount[ngo.cell]):
                     broke = True  # no money left for supervision this step
                     break
                 self.inspections += 1
@@ -106,12 +178,42 @@ class SocialCredit:
             books = [b for b in self.records if ngo.unique_id in self.records[b]]
             ngo.credit = (float(np.mean([self.records[b][ngo.unique_id] for b in books]))
                           if books else 1.0)
+        if p.rewards.enabled:
+            self._reward_ngos(ngos, government)
 
-    def inspect_firms(self, breached: np.ndarray, government, firm_size: float) -> np.ndarray:
+    def _graded(self, book, ngo, own: float) -> float:
+        """The credit supervision is graded by: the NGO's own record, or blended with its
+        hub's (its industry association's) mean record in the same book."""
+        a = self.params.association
+        if not (a.enabled and ngo.hub is not None):
+            return own
+        record = self.records.get(book, {})
+        peers = np.mean([record.get(g.unique_id, 1.0) for g in ngo.hub.members])
+        return (1 - a.weight) * own + a.weight * float(peers)
+
+    def _reward_ngos(self, ngos, government) -> None:
+        """Rebates to NGOs in good standing, in proportion to last step's contract money;
+        every funded opportunist weighs the rebate a clean record earns against what it
+        withholds (the premium it risks as long as it shirks)."""
+        r = self.params.rewards
+        good = [g for g in ngos if g.funds > 0 and g.credit >= r.threshold]
+        if not good:
+            return
+        money = sum(g.funds for g in good)
+        rate = self._pay_reward(government) / money  # rebate per unit of contract money
+        tempted = [g for g in ngos if g.opportunist and g.funds > 0]
+        draws = self.rng.random(len(tempted))
+        for g, u in zip(tempted, draws, strict=True):
+            if u < r.reform * min(1.0, rate / g.shirk if g.shirk > 0 else 1.0):
+                g.opportunist = False  # keeping faith now pays better than shirking
+
+    def inspect_firms(self, breached: np.ndarray, government, firm_size: float,
+                      groups: np.ndarray | None = None) -> np.ndarray:
         """Graded labour inspection of firms; returns the indices of firms sanctioned now.
 
         ``breached[f]`` says whether firm f breached its obligations this step; an
         inspection costs ``inspection_cost`` per worker, ``firm_size`` workers a firm.
+        ``groups[f]``: firm f's association (-1: none), for ``association``.
         """
         self.firm_sanctions = 0
         if not (self.enabled and self.params.enterprises):
@@ -119,13 +221,93 @@ class SocialCredit:
         p = self.params
         if self.firm_credit is None:
             self.firm_credit = np.ones(breached.size)
-        chance = p.inspect_max - (p.inspect_max - p.inspect_min) * self.firm_credit
+        graded = self._graded_firms(groups)
+        chance = p.inspect_max - (p.inspect_max - p.inspect_min) * graded
         inspected = np.flatnonzero(self.rng.random(breached.size) < chance)
-        inspected = inspected[:government.pay_each(p.inspection_cost * firm_size, inspected.size,
-                                                   "inspection")]
+        unit = p.inspection_cost * firm_size
+        if p.budget > 0:  # a capped budget: random order, as many as it covers
+            inspected = self.rng.permutation(inspected)
+            if unit > 0:
+                inspected = inspected[:int(np.floor(self._inspection_left / unit + 1e-10))]
+        inspected = inspected[:government.pay_each(unit, inspected.size, "inspection")]
+        self._inspection_left -= unit * inspected.size
+        self.spent += unit * inspected.size
         c = self.firm_credit
         c[inspected] = (1 - p.learning) * c[inspected] + p.learning * ~breached[inspected]
         sanctioned = inspected[breached[inspected] & (c[inspected] < p.threshold)]
         c[sanctioned] = 1.0  # rectified: the record is repaired
         self.firm_sanctions = int(sanctioned.size)
         return sanctioned
+
+    def _graded_firms(self, groups: np.ndarray | None) -> np.ndarray:
+        """Firms' own records, or blended with their association's mean record."""
+        a, c = self.params.association, self.firm_credit
+        if not (a.enabled and groups is not None and (groups >= 0).any()):
+            return c
+        member = groups >= 0
+        size = np.bincount(groups[member], minlength=groups.max() + 1)
+        mean = np.bincount(groups[member], weights=c[member], minlength=size.size) / \
+            np.maximum(size, 1)
+        return np.where(member, (1 - a.weight) * c + a.weight * mean[np.maximum(groups, 0)], c)
+
+    def reward_firms(self, government, firm_size: float, stake: float):
+        """Rewards to firms in good standing, equal per firm; returns (firms, shares): every
+        firm closes the same share of its compliance gap, the reward per worker against what
+        a breach withholds per worker (``stake``)."""
+        none = np.zeros(0, dtype=np.int64), np.zeros(0)
+        r = self.params.rewards
+        if not (self.enabled and self.params.enterprises and r.enabled) or \
+                self.firm_credit is None:
+            return none
+        good = self.firm_credit >= r.threshold
+        if not good.any():
+            return none
+        per_worker = self._pay_reward(government) / (good.sum() * firm_size)
+        share = r.reform * min(1.0, per_worker / stake) if stake > 0 else r.reform
+        return np.arange(good.size), np.full(good.size, share)
+
+    def citizens_step(self, strategy: np.ndarray, government):
+        """Citizens' co-production records: returns (bonus, eligible) for this round.
+
+        ``bonus``: reward money per citizen (paid here, ledger ``credit_reward``) to
+        contributors with a record at or above ``rewards.threshold``; ``eligible``: 1
+        where the record is at or above ``threshold`` (others lose the subsidy). Then
+        the record learns this round's strategy. (None, None) when off.
+        """
+        p = self.params
+        if not (self.enabled and p.citizens.enabled):
+            return None, None
+        if self.citizen_credit is None:
+            self.citizen_credit = np.ones(strategy.size)
+        r = self.citizen_credit
+        eligible = (r >= p.threshold).astype(float)
+        bonus = np.zeros(strategy.size)
+        winners = (r >= p.rewards.threshold) & (strategy > 0)
+        if p.rewards.enabled and winners.any():
+            bonus[winners] = self._pay_reward(government) / winners.sum()
+        lam = p.citizens.learning
+        self.citizen_credit = (1 - lam) * r + lam * (strategy > 0)
+        return bonus, eligible
+
+    def government_step(self, district: np.ndarray, need: np.ndarray, received: np.ndarray,
+                        disputing: np.ndarray, districts: int):
+        """Departments' records from the commitments they kept; returns the factor per
+        citizen on the loss rate of trust in government (None when off).
+
+        kept_d = (Σ received / Σ need, capped at 1)·(1 − share of d's citizens with an
+        open dispute); g_d ← (1 − λ_g)·g_d + λ_g·kept_d; factor 1 + weight·(1 − g_d).
+        """
+        p = self.params
+        if not (self.enabled and p.government.enabled):
+            return None
+        if self.government_credit is None:
+            self.government_credit = np.ones(districts)
+        size = np.bincount(district, minlength=districts)
+        want = np.bincount(district, weights=need, minlength=districts)
+        got = np.bincount(district, weights=np.minimum(received, need), minlength=districts)
+        met = np.divide(got, want, out=np.ones(districts), where=want > 0)
+        open_share = np.divide(np.bincount(district, weights=disputing, minlength=districts),
+                               size, out=np.zeros(districts), where=size > 0)
+        g, lam = self.government_credit, p.government.learning
+        self.government_credit = (1 - lam) * g + lam * np.minimum(met, 1.0) * (1 - open_share)
+        return 1.0 + p.government.weight * (1.0 - self.government_credit[district])

@@ -74,6 +74,7 @@ class Incentives:
         self.contributed = 0.0  # citizens' own contributions this step (money-equivalent)
         self.warmup_rounds = 0  # rounds the warm-up took
         self._rho = 1.0
+        self._eligible = None  # who may receive the subsidy this round (citizens' credit)
 
     def warm_up(self, state, adj, deg, participation) -> None:
         """Play ``warmup`` rounds before step 1, so step 1 starts from the game's steady state.
@@ -107,16 +108,20 @@ class Incentives:
                     break  # settled: four blocks of rounds in a row agree
                 previous = block
 
-    def step(self, state, adj, deg, government, participation) -> None:
+    def step(self, state, adj, deg, government, participation, bonus=None,
+             eligible=None) -> None:
         """Play one round: co-produced service, levers paid, strategies updated.
 
         ``participation`` (per citizen, in [0, 1]) scales what a contributor puts in.
+        Citizens' credit (7.16a): ``bonus`` is reward money per citizen, already paid,
+        added to payoffs; ``eligible`` (0 or 1 per citizen) who may receive the subsidy.
         """
         if not self.enabled:
             state.service_coprod[:] = 0.0
             self.contributed = 0.0
             return
-        gross, cost, sub, comp = self._payoffs(state.strategy, adj, deg, participation)
+        gross, cost, sub, comp = self._payoffs(state.strategy, adj, deg, participation,
+                                               eligible)
         wanted = sub.sum() + comp.sum()
         available = max(0.0, government.treasury)  # an overdrawn treasury pays nothing
         rho = 1.0 if wanted <= available else available / wanted
@@ -126,13 +131,19 @@ class Incentives:
         state.service_coprod[:] = gross
         self.contributed = float(cost.sum())
         state.payoff[:] = gross - cost + rho * (sub + comp)
-        state.strategy = self._imitate(state, participation, adj, deg, rho * comp)
+        extra = rho * comp
+        if bonus is not None:  # credit rewards, fixed for the round like compensation
+            state.payoff += bonus
+            extra = extra + bonus
+        self._eligible = eligible
+        state.strategy = self._imitate(state, participation, adj, deg, extra)
 
-    def _payoffs(self, s, adj, deg, participation):
+    def _payoffs(self, s, adj, deg, participation, eligible=None):
         p = self.params
         q = s * participation
         gross, cost = group_payoffs(adj, deg, q, p.r, p.cost, p.contribution == "per_group")
-        sub, comp = lever_payments(gross, cost, q, p.subsidy, p.compensation, adj, deg)
+        subsidy = p.subsidy if eligible is None else p.subsidy * eligible
+        sub, comp = lever_payments(gross, cost, q, subsidy, p.compensation, adj, deg)
         return gross, cost, sub, comp
 
     def _imitate(self, state, participation, adj, deg, comp):
@@ -187,4 +198,5 @@ class Incentives:
                 pot = p.r * (q(y) * p.cost / size + (q(members) * p.cost / (deg[members] + 1)).sum())
             gross += pot / size
         cost = q(x) * p.cost * ((deg[x] + 1) if per_group else 1)
-        return gross - cost + self._rho * p.subsidy * q(x)
+        subsidy = p.subsidy if self._eligible is None else p.subsidy * self._eligible[x]
+        return gross - cost + self._rho * subsidy * q(x)

@@ -41,10 +41,12 @@ def gate(trust: np.ndarray | float, basis: float):
     return np.minimum(1.0, np.asarray(trust) / basis)
 
 
-def learn(trust, satisfaction, rate: float, negativity: float):
-    """Experience term λ (S - T) with the loss-weighted rate."""
+def learn(trust, satisfaction, rate: float, negativity: float, loss=None):
+    """Experience term λ (S - T) with the loss-weighted rate; ``loss`` (per citizen, ≥ 1,
+    default 1) multiplies the rate of losses further (government bodies' credit, 7.16a)."""
     gap = satisfaction - trust
-    lam = np.where(gap >= 0, rate, min(1.0, rate * negativity))
+    down = min(1.0, rate * negativity) if loss is None else np.minimum(1.0, rate * negativity * loss)
+    lam = np.where(gap >= 0, rate, down)
     return lam * gap
 
 
@@ -75,12 +77,15 @@ class TrustDynamics:
         self.params = params
         self.enabled = params.enabled
 
-    def step(self, state, adj, deg, ngo_received=None, ngo_committed=None) -> None:
+    def step(self, state, adj, deg, ngo_received=None, ngo_committed=None,
+             gov_loss=None) -> None:
         """One trust update for every citizen.
 
         ``ngo_received`` is NGO service taken up this step (D_i) and ``ngo_committed``
         the part of the citizen's need its NGOs took on, taken up (K_i); both default
-        to none (no NGO service).
+        to none (no NGO service). ``gov_loss`` (per citizen, default 1) multiplies the
+        rate at which trust in government falls: departments with a record of missed
+        commitments lose trust faster (government bodies' credit, 7.16a).
         """
         if not self.enabled:
             return
@@ -91,7 +96,7 @@ class TrustDynamics:
             none if ngo_committed is None else ngo_committed, p.attribution)
         t = state.trust_gov
         experience = np.where(np.isnan(x_gov), 0.0,
-                              learn(t, np.nan_to_num(x_gov), p.rate, p.negativity))
+                              learn(t, np.nan_to_num(x_gov), p.rate, p.negativity, gov_loss))
         social = p.social * (neighbour_mean(adj, t, deg) - t)
         state.trust_gov = np.clip(t + experience + social, 0, 1)
         t = state.trust_ngo
