@@ -208,9 +208,10 @@ def cmd_validate(args) -> int:
     """Validate; print a one-line summary."""
     s = _load(args.scenario, args)
     g = s.governance
+    shifts = "".join(f"{name}=on, " for name in ("comprehensive", "source") if getattr(g, name))
     print(
         f"ok: {s.name}: collaboration={'on' if g.collaboration else 'off'}, "
-        f"adaptation={'on' if g.adaptation else 'off'}, {s.population.citizens} citizens on a "
+        f"adaptation={'on' if g.adaptation else 'off'}, {shifts}{s.population.citizens} citizens on a "
         f"{s.network.kind} network, {s.organizations.hubs} hubs, {s.organizations.ngos} NGOs, "
         f"{s.steps} steps, seed {'drawn fresh per run' if s.seed is None else s.seed}"
     )

@@ -110,7 +110,7 @@ def overridden(overrides: dict[str, Any], governance) -> list[str]:
     out = []
     for dotted, given in overrides.items():
         if dotted in forced and not _same(given, forced[dotted]):
-            out.append(f"{dotted}: --set {given} is replaced by governance."
+            out.append(f"{dotted}: --set {_word(given)} is replaced by governance."
                        f"{switch_of(dotted)}: on, which sets it to {_word(forced[dotted])} "
                        "(docs/model.md 7.24; turn the switch off to choose instruments one by one)")
     return out

@@ -82,7 +82,7 @@ def test_on_forces_its_instruments_and_keeps_the_files_parameters():
 
 
 def test_a_set_that_contradicts_a_switch_is_replaced_with_a_warning():
-    with pytest.warns(CogovWarning, match="mechanisms.credit.enabled: --set False is replaced "
+    with pytest.warns(CogovWarning, match="mechanisms.credit.enabled: --set off is replaced "
                                           "by governance.comprehensive: on"):
         s = load_scenario("top_down", ["governance.comprehensive=on",
                                        "mechanisms.credit.enabled=off"])
@@ -215,3 +215,17 @@ def test_a_switch_sweep_writes_effects(tmp_path):
     table = pd.read_csv(tmp_path / "effects.csv")
     assert set(table["term"]) == {"comprehensive", "source", "comprehensive × source"}
     assert "unmet_need" in set(table["metric"]) and "crime_rate" not in set(table["metric"])
+
+
+def test_one_replicate_has_effects_without_intervals():
+    runs = _synthetic(reps=1)
+    table = effects(runs, ["g.a", "g.b"], ["y"])
+    # 8 runs in 4 cells: two per cell (g.c varies), so the interval exists...
+    assert np.isfinite(table["ci_low"]).all()
+    single = runs[~runs["g.c"]]  # ...one run per cell: none
+    table = effects(single, ["g.a", "g.b"], ["y"])
+    assert table["ci_low"].isna().all() and table["effect"].notna().all()
+    from cogov.model.factorial import format_effects
+
+    assert "n/a" in format_effects(table)
+    plot_effects(table.assign(metric="unmet_need"))  # draws points without bars
