@@ -26,10 +26,13 @@ changed), so every combination runs at an equal total budget: what prevention or
 extra instrument costs is money not spent on services.
 
 To add a shift's instruments (law-based governance, public security, interests), add
-one line to its row, e.g. ``"mechanisms.public_security.enabled": True``; rows may be
+one line to its row, e.g. ``"mechanisms.public_security.prevent": 0.5``; rows may be
 added for any boolean field of :class:`~cogov.model.scenario.Governance` (a row for
-``collaboration`` changes every preset with collaboration on). tests/test_shifts.py
-checks every key and value against the scenario schema.
+``collaboration`` changes every preset with collaboration on). Where two shifts set
+the same key differently, a row keyed by both, e.g. ``("comprehensive", "source")``,
+placed after their own rows, says what the key is when both are on (single rows may
+not disagree). tests/test_shifts.py checks every key and value against the scenario
+schema, and the order and agreement of the rows.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ import dataclasses
 from typing import Any
 
 # switch -> {scenario key: value while the switch is on}; off changes nothing
-SHIFTS: dict[str, dict[str, Any]] = {
+# (a row keyed by a tuple of switches applies when all of them are on)
+SHIFTS: dict[str | tuple[str, ...], dict[str, Any]] = {
     # 综合治理: several instruments combined instead of one per problem (Essay 7, §3)
     "comprehensive": {
         # interest incentives: the co-production game (7.5; on in base.yaml already)
@@ -67,17 +71,26 @@ SHIFT_NAMES = {
 }
 
 
+def switches(row_key: str | tuple[str, ...]) -> tuple[str, ...]:
+    """The switches a row of :data:`SHIFTS` belongs to: ``"source"`` -> ``("source",)``."""
+    return (row_key,) if isinstance(row_key, str) else tuple(row_key)
+
+
 def overlay(governance) -> dict[str, Any]:
-    """The keys the switches that are on set, in :data:`SHIFTS` order (a key set by two
-    rows takes the later row's value; tests/test_shifts.py checks no two rows disagree).
+    """The keys the switches that are on set, in :data:`SHIFTS` order (a row for two
+    switches, after their own rows, overrides them; single rows never disagree).
 
     ``governance`` is a :class:`~cogov.model.scenario.Governance` or its plain dict.
     """
-    out: dict[str, Any] = {}
-    for switch, row in SHIFTS.items():
-        on = governance.get(switch) if isinstance(governance, dict) else getattr(
+
+    def on(switch: str) -> bool:
+        value = governance.get(switch) if isinstance(governance, dict) else getattr(
             governance, switch, False)
-        if on is True:
+        return value is True
+
+    out: dict[str, Any] = {}
+    for row_key, row in SHIFTS.items():
+        if all(on(switch) for switch in switches(row_key)):
             out.update(row)
     return out
 
@@ -132,5 +145,7 @@ def _word(value: Any) -> str:
 
 
 def switch_of(dotted: str) -> str | None:
-    """The shift whose row sets ``dotted``, or None."""
-    return next((s for s, row in SHIFTS.items() if dotted in row), None)
+    """The shift(s) whose rows set ``dotted`` (``source``, ``comprehensive + source``), or
+    None."""
+    rows = [" + ".join(switches(k)) for k, row in SHIFTS.items() if dotted in row]
+    return " / ".join(rows) or None

@@ -21,7 +21,7 @@ from cogov.model.scenario import (
     presets,
     scenario_from_dict,
 )
-from cogov.model.shifts import SHIFTS, apply_shifts, overlay
+from cogov.model.shifts import SHIFTS, apply_shifts, overlay, switches
 from tests.conftest import run_model
 
 SMALL = {"population.citizens": 400, "population.districts": 4, "warmup": 10, "steps": 30,
@@ -30,19 +30,38 @@ SMALL = {"population.citizens": 400, "population.districts": 4, "warmup": 10, "s
 
 # ------------------------------------------------------------------ the table
 def test_every_row_is_a_governance_switch_and_every_key_a_valid_scenario_key():
-    switches = {f.name for f in dataclasses.fields(Governance)}
-    for switch, row in SHIFTS.items():
-        assert switch in switches and Governance.__annotations__[switch] in (bool, "bool")
+    fields = {f.name for f in dataclasses.fields(Governance)}
+    for row_key, row in SHIFTS.items():
+        for switch in switches(row_key):
+            assert switch in fields and Governance.__annotations__[switch] in (bool, "bool")
         for key, value in row.items():
             leaf_type(key)  # raises on an unknown key
             assert scenario_from_dict(_nested(key, value)) is not None  # a valid value
 
 
-def test_no_two_rows_set_the_same_key_differently():
+def test_single_rows_agree_and_combination_rows_come_after_theirs():
     seen: dict = {}
-    for row in SHIFTS.values():
-        for key, value in row.items():
-            assert seen.setdefault(key, value) == value, key
+    order = list(SHIFTS)
+    for row_key, row in SHIFTS.items():
+        if isinstance(row_key, str):
+            for key, value in row.items():
+                assert seen.setdefault(key, value) == value, key
+        else:
+            assert all(order.index(s) < order.index(row_key) for s in row_key if s in SHIFTS)
+
+
+def test_a_combination_row_overrides_when_both_are_on(monkeypatch):
+    import cogov.model.shifts as shifts
+
+    table = {"comprehensive": {"mechanisms.early_warning.threshold": 0.3},
+             "source": {"mechanisms.early_warning.enabled": True},
+             ("comprehensive", "source"): {"mechanisms.early_warning.threshold": 0.9}}
+    monkeypatch.setattr(shifts, "SHIFTS", table)
+    both = Scenario().replace(**{"governance.source": True, "governance.comprehensive": True})
+    assert both.mechanisms.early_warning.threshold == 0.9
+    one = Scenario().replace(**{"governance.comprehensive": True})
+    assert one.mechanisms.early_warning.threshold == 0.3
+    assert not one.mechanisms.early_warning.enabled
 
 
 def _nested(dotted, value):
