@@ -31,7 +31,7 @@ added for any boolean field of :class:`~cogov.model.scenario.Governance` (a row 
 ``collaboration`` changes every preset with collaboration on). Where two shifts set
 the same key differently, a row keyed by both, e.g. ``("comprehensive", "source")``,
 placed after their own rows, says what the key is when both are on (single rows may
-not disagree). tests/test_shifts.py checks every key and value against the scenario
+disagree only where such a row settles it). tests/test_shifts.py checks every key and value against the scenario
 schema, and the order and agreement of the rows.
 """
 
@@ -78,7 +78,7 @@ def switches(row_key: str | tuple[str, ...]) -> tuple[str, ...]:
 
 def overlay(governance) -> dict[str, Any]:
     """The keys the switches that are on set, in :data:`SHIFTS` order (a row for two
-    switches, after their own rows, overrides them; single rows never disagree).
+    switches, after their own rows, overrides them where they disagree).
 
     ``governance`` is a :class:`~cogov.model.scenario.Governance` or its plain dict.
     """

@@ -39,14 +39,18 @@ def test_every_row_is_a_governance_switch_and_every_key_a_valid_scenario_key():
             assert scenario_from_dict(_nested(key, value)) is not None  # a valid value
 
 
-def test_single_rows_agree_and_combination_rows_come_after_theirs():
-    seen: dict = {}
+def test_rows_that_disagree_are_settled_by_a_later_combination_row():
     order = list(SHIFTS)
-    for row_key, row in SHIFTS.items():
-        if isinstance(row_key, str):
-            for key, value in row.items():
-                assert seen.setdefault(key, value) == value, key
-        else:
+    singles = [k for k in order if isinstance(k, str)]
+    for i, a in enumerate(singles):
+        for b in singles[i + 1:]:
+            for key in set(SHIFTS[a]) & set(SHIFTS[b]):
+                if SHIFTS[a][key] != SHIFTS[b][key]:
+                    settled = [k for k in order if not isinstance(k, str) and {a, b} <= set(k)
+                               and key in SHIFTS[k]]
+                    assert settled, f"{a} and {b} set {key} differently and no row for both"
+    for row_key in order:
+        if not isinstance(row_key, str):
             assert all(order.index(s) < order.index(row_key) for s in row_key if s in SHIFTS)
 
 
