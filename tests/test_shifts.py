@@ -252,3 +252,12 @@ def test_one_replicate_has_effects_without_intervals():
 
     assert "n/a" in format_effects(table)
     plot_effects(table.assign(metric="unmet_need"))  # draws points without bars
+
+
+def test_a_scenario_built_field_by_field_gets_its_instruments_too():
+    from cogov.model import GovernanceModel
+
+    s = dataclasses.replace(Scenario().replace(**SMALL), governance=Governance(source=True))
+    assert not s.mechanisms.early_warning.enabled  # not validated: no overlay yet
+    m = GovernanceModel(s, seed=1)
+    assert m.scenario.mechanisms.early_warning.enabled and m.early_warning.enabled
