@@ -69,6 +69,10 @@ figures: $(NB_STAMP) gallery
 		--range organizations.ngo_efficiency=0.6:0.95:8 --replicates 10 \
 		--set population.citizens=1000 --out out/gap-readme
 	$(PY) run.py decompose adaptive --replicates 10 --out out/decompose-adaptive
+	rm -rf out/four-shifts
+	$(PY) run.py sweep four_shifts --grid governance.collaboration=off,on \
+		--grid governance.comprehensive=off,on --grid governance.source=off,on \
+		--replicates 10 --out out/four-shifts
 	cp out/gap-readme/gap.png docs/figures/gap_adaptive_top_down.png
 	cp out/decompose-adaptive/decomposition.png docs/figures/decomposition_adaptive.png
 	cp out/demo/compare.png docs/figures/demo_compare.png
@@ -76,6 +80,7 @@ figures: $(NB_STAMP) gallery
 	cp out/ecology-hubs/compare.png docs/figures/hub_strategy_compare.png
 	cp out/ecology-projects/compare.png docs/figures/projects_compare.png
 	cp out/sweep-readme/sweep.png docs/figures/sweep_adaptation_shift.png
+	cp out/four-shifts/effects.png docs/figures/four_shifts_effects.png
 	# the app in a browser (Debian's chromium, tests/test_app.py) -> docs/figures/app.png
 	COGOV_APP_SCREENSHOT=$(CURDIR)/docs/figures/app.png $(PY) -m pytest -q tests/test_app.py \
 		-k slider

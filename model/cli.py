@@ -208,9 +208,10 @@ def cmd_validate(args) -> int:
     """Validate; print a one-line summary."""
     s = _load(args.scenario, args)
     g = s.governance
+    shifts = "".join(f"{name}=on, " for name in ("comprehensive", "source") if getattr(g, name))
     print(
         f"ok: {s.name}: collaboration={'on' if g.collaboration else 'off'}, "
-        f"adaptation={'on' if g.adaptation else 'off'}, {s.population.citizens} citizens on a "
+        f"adaptation={'on' if g.adaptation else 'off'}, {shifts}{s.population.citizens} citizens on a "
         f"{s.network.kind} network, {s.organizations.hubs} hubs, {s.organizations.ngos} NGOs, "
         f"{s.steps} steps, seed {'drawn fresh per run' if s.seed is None else s.seed}"
     )
@@ -372,7 +373,7 @@ def cmd_sweep(args) -> int:
     runs = run_sweep(base, points, replicates=replicates, steps=steps, seed=seed,
                      workers=args.workers, scheduler=args.scheduler, executor=args.executor,
                      out=out, resume=args.resume, progress=True, design=design.to_dict())
-    redraw(out)
+    _print_effects(redraw(out))
     summary_path = out / "summary.csv"
     if summary_path.exists():
         import pandas as pd
@@ -484,9 +485,22 @@ def cmd_plot(args) -> int:
         import pandas as pd
 
         print(format_summary(pd.read_csv(args.folder / "summary.csv"), columns))
+    _print_effects(made)
     for path in made:
         print(path)
     return 0
+
+
+def _print_effects(made: list[Path]) -> None:
+    """Print the main effects and interactions of a factorial sweep (model/factorial.py)
+    when its folder has them."""
+    table = next((p for p in made if p.name == "effects.csv"), None)
+    if table is not None:
+        import pandas as pd
+
+        from .factorial import format_effects
+
+        print(format_effects(pd.read_csv(table)))
 
 
 def _folder_scenarios(folder: Path) -> list:

@@ -36,6 +36,7 @@ from .metrics import REPORTERS
 from .needs import Needs
 from .population import grievance, lognormal_unit, make_population, settle
 from .scenario import Scenario, ScenarioError, load_scenario
+from .shifts import apply_shifts
 from .shocks import Shocks
 
 FROZEN_IN_JAIL = ("trust_gov", "trust_ngo", "opinion")  # what jailed citizens do not update
@@ -83,6 +84,8 @@ class GovernanceModel(mesa.Model):
         scenario = scenario or Scenario()
         if kwargs:
             scenario = scenario.replace(**kwargs)
+        # a Scenario built field by field has not been validated: resolve the shifts (7.24)
+        scenario = apply_shifts(scenario)
         seed = scenario.seed if seed is None else int(seed)
         if seed is None:  # as plain Mesa: a fresh seed per model, kept in self.seed
             seed = fresh_seed()

@@ -33,7 +33,7 @@ from .metric_labels import axis_label, bounds, title
 __all__ = ["STEP_LABEL", "OKABE_ITO", "TRUST_CMAP", "axis_label", "bounds", "title",
            "bootstrap_ci", "estimate_text", "scenario_styles", "shock_marks", "mark_shocks",
            "default_metrics", "metrics_to_draw", "plot_run", "plot_compare", "plot_sweep",
-           "plot_indices", "redraw"]
+           "plot_indices", "plot_effects", "redraw"]
 
 # docs/model.md section 2, "Time"
 STEP_LABEL = "step (one step = one budget period, about a month)"
@@ -601,6 +601,61 @@ def _target_label(t: dict) -> str:
     return Target(**t).label
 
 
+# ----------------------------------------------------------------- factorial
+def plot_effects(table, path: str | Path | None = None, *, skipped: dict | None = None,
+                 title_text: str = ""):
+    """Main effects and two-way interactions of a two-level factorial (model/factorial.py)
+    with their 95 % t-intervals: one panel per metric, one row per term.
+
+    Args:
+        table: :func:`cogov.model.factorial.effects`'s table.
+        path: where to save the PNG (not saved if None).
+        skipped: metrics left out and why (:func:`cogov.model.factorial.present_metrics`),
+            named in the caption.
+        title_text: figure title.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    metrics = list(dict.fromkeys(table["metric"]))
+    if not metrics:
+        raise ValueError("no metric carries data: nothing to draw")
+    fig, axes = _grid(len(metrics), cols=min(4, len(metrics)), width=3.9,
+                      height=0.32 * table["term"].nunique() + 1.4)
+    for ax, metric in zip(axes, metrics, strict=True):
+        rows = table[table["metric"] == metric].reset_index(drop=True)
+        y = np.arange(len(rows))[::-1].astype(float)
+        colours = [OKABE_ITO[0] if order == 1 else OKABE_ITO[1] for order in rows["order"]]
+        for row, at, colour in zip(rows.itertuples(), y, colours, strict=True):
+            ax.errorbar([row.effect], [at], xerr=[[row.effect - row.ci_low],
+                                                  [row.ci_high - row.effect]],
+                        fmt="o", color=colour, ms=4, elinewidth=1.2, capsize=2)
+        ax.axvline(0.0, color="0.3", lw=0.8)
+        ax.set_yticks(y, rows["term"], fontsize=7)
+        ax.set_title(title(metric), fontsize=10)
+        ax.set_xlabel(f"effect (on − off), {axis_label(metric)}", fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.grid(alpha=0.3, axis="x")
+    if title_text:
+        fig.suptitle(title_text, fontsize=11)
+    n = int(table["n"].iloc[0])
+    left_out = "; ".join(f"{title(m) if m in _known_metrics() else m} ({why})"
+                         for m, why in (skipped or {}).items())
+    _caption(fig, f"blue: main effect (mean with the switch on − off, averaged over the "
+                  f"others); vermillion: two-way interaction (half the change of one switch's "
+                  f"effect when the other is on); 95 % t-intervals, pooled within-cell "
+                  f"variance, {n} runs (final-window means).",
+             f"left out: {left_out}" if left_out else "")
+    save(fig, path)
+    return fig
+
+
+def _known_metrics() -> set[str]:
+    from .metric_labels import METRIC_INFO
+
+    return set(METRIC_INFO)
+
+
 # -------------------------------------------------------------------- redraw
 def redraw(folder: str | Path, metrics: Sequence[str] | None = None) -> list[Path]:
     """Redraw every figure a results folder supports (run, compare, sweep, sensitivity,
@@ -648,4 +703,22 @@ def redraw(folder: str | Path, metrics: Sequence[str] | None = None) -> list[Pat
         elif plot_sweep(runs, sweep.get("keys", []), folder / "sweep.png",
                         metrics=metrics or SWEEP_METRICS) is not None:
             made.append(folder / "sweep.png")
+        made += _redraw_effects(folder)
     return made
+
+
+def _redraw_effects(folder: Path) -> list[Path]:
+    """effects.csv and effects.png of a sweep that is a two-level factorial over on/off
+    switches (e.g. the four shifts, docs/model.md 7.24); nothing otherwise."""
+    from .factorial import short, sweep_effects
+    from .outputs import write_csv
+
+    found = sweep_effects(folder)
+    if found is None or not len(found[0]):
+        return []
+    table, keys, skipped = found
+    write_csv(table, folder / "effects.csv")
+    plot_effects(table, folder / "effects.png", skipped=skipped,
+                 title_text="main effects and two-way interactions of "
+                            f"{', '.join(short(k) for k in keys)}")
+    return [folder / "effects.csv", folder / "effects.png"]

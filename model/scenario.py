@@ -29,6 +29,7 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 import yaml
 
 from .network import EVEN_DEGREE
+from .shifts import apply_shifts, overridden
 
 COMPLETE_MAX = 5000  # a complete graph beyond this would not fit in memory sensibly
 LIFTABLE = ("need_spike", "budget_cut")  # shocks that `until` can end (the others act once)
@@ -67,8 +68,11 @@ def _sub(cls):
 # --------------------------------------------------------------------- sections
 @dataclass(frozen=True, kw_only=True)
 class Governance:
-    collaboration: bool = False
+    collaboration: bool = False  # systemic governance (系统治理)
     adaptation: bool = False
+    # Essay 7's comprehensive and source shifts: overlays of instruments (model/shifts.py)
+    comprehensive: bool = False
+    source: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -751,6 +755,7 @@ def _validate(raw: dict, errors: list[str], read_network: bool = False) -> Scena
     raw = {k: v for k, v in (raw or {}).items() if k != "extends"}
     scenario = _build(Scenario, raw, "", errors)
     scenario, counted = _resolve_auto(scenario, errors)
+    scenario = apply_shifts(scenario)  # the four shifts' instruments (docs/model.md 7.24)
     bad = _error_paths(errors) | (set() if counted else {"population.citizens"})
     errors.extend(e for e in _cross_checks(scenario, bad) if e not in errors)
     bad |= _error_paths(errors)
@@ -994,6 +999,7 @@ def load_scenario(
             raw[key] = value
     scenario = _validate(raw, errors, read_network=True)
     warn([f"{scenario.name}: {w}" for w in scenario_warnings(scenario)])
+    warn([f"{scenario.name}: {w}" for w in overridden(overrides or {}, scenario.governance)])
     return scenario
 
 

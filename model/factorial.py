@@ -1,0 +1,162 @@
+"""Main effects and two-way interactions of a 2^k factorial sweep over on/off switches.
+
+A sweep whose grid keys are all on/off switches with both values (e.g. Essay 7's four
+shifts: ``--grid governance.collaboration=off,on --grid governance.source=off,on ...``)
+is a two-level full factorial. With each switch coded x = −1 (off) / +1 (on), the
+effect of a term (one switch, or the product of two) on a metric is the usual contrast
+of cell means [Montgomery, Design and Analysis of Experiments, ch. 6]:
+
+    effect = (1 / 2^(k−1)) · Σ_cells c_j · ȳ_j,   c_j = the product of the term's codes,
+
+so a main effect is the mean of the metric with the switch on minus with it off,
+averaged over the other switches, and a two-way interaction AB is half the difference
+between A's effect with B on and with B off. Its 95 % interval is a t-interval with
+the within-cell (pure error) variance pooled over cells:
+
+    se² = (1 / 2^(k−1))² · Σ_j s² / n_j,   s² = Σ_j (n_j − 1)·s_j² / Σ_j (n_j − 1),
+
+on Σ_j (n_j − 1) degrees of freedom (exact for normal replicates; failed runs just
+make n_j unequal). Replicates are final-window means (the sweep's runs table).
+
+    >>> import pandas as pd
+    >>> runs = pd.DataFrame({"a": [False, True] * 4, "b": [False] * 4 + [True] * 4,
+    ...                      "y": [0.0, 2.0, 0.2, 2.2, 1.0, 3.0, 1.2, 3.2], "status": "ok"})
+    >>> table = effects(runs, ["a", "b"], ["y"])
+    >>> table[["term", "effect"]].round(3).values.tolist()
+    [['a', 2.0], ['b', 1.0], ['a × b', 0.0]]
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+# the outcomes the source's framework is about (issue 13): service, credibility, order
+# (unrest, crime) and the disputes the comprehensive and source shifts act on
+FACTORIAL_METRICS = ("unmet_need", "trust_gov", "unrest", "crime_rate", "disputes_open")
+CONFIDENCE = 0.95
+
+
+def short(key: str) -> str:
+    """``governance.source`` -> ``source``: a switch's name in a term."""
+    return key.rsplit(".", 1)[-1]
+
+
+def _as_switch(values: pd.Series) -> pd.Series | None:
+    """The column as booleans if it holds exactly the two values off and on, else None."""
+    words = {"on": True, "off": False, "true": True, "false": False}
+    mapped = values.map(lambda v: words.get(v.lower(), v) if isinstance(v, str) else v)
+    if set(mapped.unique()) == {False, True}:
+        return mapped.astype(bool)
+    return None
+
+
+def switch_keys(runs: pd.DataFrame, keys: Sequence[str]) -> list[str]:
+    """The keys of a sweep that make a two-level full factorial, or [] if it is not one:
+    every key an on/off switch with both values, every combination present."""
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    if not keys or not len(ok) or any(k not in ok for k in keys):
+        return []
+    coded = [_as_switch(ok[k]) for k in keys]
+    if any(c is None for c in coded):
+        return []
+    cells = pd.concat(coded, axis=1).drop_duplicates()
+    return list(keys) if len(cells) == 2 ** len(keys) else []
+
+
+def present_metrics(runs: pd.DataFrame, metrics: Sequence[str]) -> tuple[list[str], dict]:
+    """The metrics that carry data, and why each other one was left out: absent from the
+    results (its mechanism is not in this version, e.g. ``crime_rate``), never
+    measured (all NaN), or the same value in every run (its mechanism is off)."""
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    keep, skipped = [], {}
+    for m in metrics:
+        if m not in ok:
+            skipped[m] = "not in the results"
+        elif ok[m].isna().all():
+            skipped[m] = "never measured"
+        elif ok[m].nunique(dropna=True) == 1:
+            skipped[m] = f"{ok[m].dropna().iloc[0]:g} in every run"
+        else:
+            keep.append(m)
+    return keep, skipped
+
+
+def terms(keys: Sequence[str]) -> list[tuple[str, ...]]:
+    """Main effects, then every two-way interaction, in the keys' order."""
+    return [(k,) for k in keys] + list(itertools.combinations(keys, 2))
+
+
+def effects(runs: pd.DataFrame, keys: Sequence[str], metrics: Sequence[str],
+            confidence: float = CONFIDENCE) -> pd.DataFrame:
+    """Every main effect and two-way interaction of ``keys`` on each metric (module doc).
+
+    Columns: metric, term (``source`` or ``collaboration × source``), order (1 or 2),
+    effect, se, df, ci_low, ci_high, n (runs). Raises ValueError if ``keys`` are not a
+    two-level full factorial in ``runs``.
+    """
+    from scipy import stats
+
+    if switch_keys(runs, keys) != list(keys):
+        raise ValueError(f"not a two-level full factorial over on/off switches: {list(keys)}")
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    codes = pd.DataFrame({k: np.where(_as_switch(ok[k]), 1.0, -1.0) for k in keys},
+                         index=ok.index)
+    half_cells = 2.0 ** (len(keys) - 1)
+    rows = []
+    for metric in metrics:
+        data = pd.concat([codes, ok[metric].astype(float).rename("_y")], axis=1).dropna()
+        cells = data.groupby(list(keys))["_y"].agg(["mean", "var", "count"]).reset_index()
+        dof = float((cells["count"] - 1).sum())
+        pooled = float(((cells["count"] - 1) * cells["var"].fillna(0)).sum() / dof) \
+            if dof > 0 else math.nan
+        t = float(stats.t.ppf(0.5 + confidence / 2, dof)) if dof > 0 else math.nan
+        for term in terms(keys):
+            sign = np.prod([cells[k].to_numpy() for k in term], axis=0)
+            effect = float((sign * cells["mean"]).sum() / half_cells)
+            se = math.sqrt(pooled * float((1.0 / cells["count"]).sum())) / half_cells \
+                if dof > 0 else math.nan
+            rows.append({"metric": metric, "term": " × ".join(short(k) for k in term),
+                         "order": len(term), "effect": effect, "se": se, "df": dof,
+                         "ci_low": effect - t * se, "ci_high": effect + t * se,
+                         "n": int(cells["count"].sum())})
+    return pd.DataFrame(rows)
+
+
+def cell_means(runs: pd.DataFrame, keys: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
+    """Mean of each metric in each cell of the design (one row per cell)."""
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    table = ok[list(keys)].apply(_as_switch).join(ok[list(metrics)])
+    return table.groupby(list(keys)).mean().reset_index()
+
+
+def sweep_effects(folder) -> tuple[pd.DataFrame, list[str], dict] | None:
+    """(effects, switch keys, skipped metrics) of a sweep folder that is a two-level
+    factorial over on/off switches, or None; the metrics are :data:`FACTORIAL_METRICS`
+    that carry data."""
+    import json
+    from pathlib import Path
+
+    folder = Path(folder)
+    if not (folder / "runs.parquet").exists() or not (folder / "sweep.json").exists():
+        return None
+    runs = pd.read_parquet(folder / "runs.parquet")
+    keys = switch_keys(runs, json.loads((folder / "sweep.json").read_text()).get("keys", []))
+    if not keys:
+        return None
+    metrics, skipped = present_metrics(runs, FACTORIAL_METRICS)
+    return effects(runs, keys, metrics), keys, skipped
+
+
+def format_effects(table: pd.DataFrame, digits: int = 3) -> str:
+    """A plain-text table: one line per metric and term, effect and its 95 % interval."""
+    lines = [f"{'metric':<14} {'term':<30} {'effect':>9}   95 % CI"]
+    for row in table.itertuples():
+        ci = (f"[{row.ci_low:+.{digits}f}, {row.ci_high:+.{digits}f}]"
+              if math.isfinite(row.ci_low) else "n/a")
+        lines.append(f"{row.metric:<14} {row.term:<30} {row.effect:>+9.{digits}f}   {ci}")
+    return "\n".join(lines)
