@@ -322,6 +322,20 @@ def firm_sanctions(m) -> int:
     return m.credit.firm_sanctions
 
 
+def interests_reported(m) -> float:
+    """Share of citizens whose cell's unmet need a hub reported to the government this step
+    (consultation, 7.18a; 0 under top-down management or with the mechanism off)."""
+    return m.interests.reported
+
+
+def policy_changes(m) -> int:
+    """Plan and rule changes triggered this step by hubs' reports or by disputes and protest:
+    cells whose budget share moved by more than 5 % of the plan's, plus each change of the
+    labour-inspection rule (7.18a). Cells are districts × fields, so it does not grow with
+    citizens."""
+    return m.interests.changes
+
+
 REPORTERS = {
     f.__name__: f
     for f in (
@@ -377,6 +391,8 @@ REPORTERS = {
         contract_coverage,
         labour_disputes,
         firm_sanctions,
+        interests_reported,
+        policy_changes,
     )
 }
 METRICS = tuple(REPORTERS)

@@ -18,6 +18,7 @@ from .mechanisms import (
     HubStrategy,
     Incentives,
     Incubation,
+    Interests,
     Mediation,
     OpinionDynamics,
     OpinionResponse,
@@ -54,7 +55,8 @@ class GovernanceModel(mesa.Model):
     Step order (docs/model.md, "Process overview"): early-warning observation,
     shocks, need drift, budget appropriation, incubation, credit supervision,
     hub strategy, project settlement, collective bargaining, early warning,
-    responses to online opinion, grievance, mediation, unrest, planning, incentives
+    responses to online opinion, grievance, mediation, unrest, planning, consultation
+    (hubs' reports and conflict correct the plan; interests), incentives
     (co-production), relocation compensation, resources (service delivery), settlement
     (satisfaction), NGO credit, trust, opinion, grievance, budget close, metrics.
 
@@ -216,6 +218,7 @@ class GovernanceModel(mesa.Model):
         self.bargaining = CollectiveBargaining(mech.collective_bargaining, collab,
                                                self.citizens.district, districts,
                                                self.stream("collective_bargaining"))
+        self.interests = Interests(mech.interests, collab, self.stream("interests"))
         self.shocks = Shocks(s.shocks, districts, self.stream("shocks"))
         self.response_spend = 0.0
         self.opinion_response_spend = 0.0  # targeted service bought in response to opinion
@@ -235,7 +238,7 @@ class GovernanceModel(mesa.Model):
         targeted = self.opinion_response.step(self.citizens, self.government, budget)
         self._conflict(t)
         cell_need, ordinary = self._cell_need()
-        shares = self.planning.step(cell_need, t)
+        shares = self._consult(self.planning.step(cell_need, t))
         uptake = self._deliver(t, shares, cell_need, ordinary, (response, targeted))
         self._learn(uptake, cell_need, ordinary)
         self.government.close_budget()
@@ -265,6 +268,35 @@ class GovernanceModel(mesa.Model):
         self._update_grievance()
         self.unrest.step(self.unrest.grievance(c.grievance, c.satisfaction, c.trust_gov),
                          self.adjacency, self.degree, self.government, t)
+
+    def _consult(self, shares: np.ndarray) -> np.ndarray:
+        """Consultation (7.18a): hubs' reports of unmet need and, where no hub reports, open
+        disputes and protest correct the plan's shares; the union's reports of breaches set
+        the labour-inspection rule. Returns the shares the budget follows this step."""
+        if not self.interests.enabled:
+            return shares
+        c, cells = self.citizens, shares.size
+        loud = self.mediation.open_mask(c.n) | self.unrest.active
+        conflict = np.bincount(c.cell, weights=loud, minlength=cells)
+        labour = None
+        if self.bargaining.enabled:  # labour disputes reach the government through mediation
+            b = self.bargaining
+            filed = b.labour_disputes / c.n if self.mediation.enabled else 0.0
+            labour = (float(b.breached[b.firm_of].mean()), filed)
+        fields = self.scenario.population.need.fields
+        return self.interests.step(shares, self.unmet_share, conflict, self.planning.headcount,
+                                   np.arange(cells) % fields, self._hub_strength(), labour,
+                                   self.government)
+
+    def _hub_strength(self) -> np.ndarray:
+        """Per field, the share of its districts where a member NGO of one of its hubs works
+        (0 for a field without a hub)."""
+        pop = self.scenario.population
+        reach = np.zeros((pop.need.fields, pop.districts), dtype=bool)
+        for hub in self.hubs:
+            for ngo in hub.members:
+                reach[hub.field, ngo.district] = True
+        return reach.mean(axis=1)
 
     def _cell_need(self) -> tuple[np.ndarray, np.ndarray | None]:
         """Need per cell that services target, and per citizen without private relocation
@@ -297,7 +329,7 @@ class GovernanceModel(mesa.Model):
                             self.hub_strategy.gather(self.hubs), ordinary)
         settle(c, uptake)
         self._served = True
-        if self.incubation.enabled:  # the need this step served, for next step's incubation
+        if self.incubation.enabled or self.interests.enabled:  # read by next step's
             self.unmet_share = self._unmet_share()
         return uptake
 
@@ -337,7 +369,8 @@ class GovernanceModel(mesa.Model):
             self.bargaining.step(t, self.citizens.need, gov, union=bool(self.hubs), barred=barred)
             # labour inspection of this step's breaches (enterprise credit)
             self.bargaining.rectify(self.credit.inspect_firms(self.bargaining.breached, gov,
-                                                              mech.collective_bargaining.firm_size),
+                                                              mech.collective_bargaining.firm_size,
+                                                              self.interests.intensity),
                                     mech.credit.rectification)
 
     def run(self, steps: int | None = None) -> None:

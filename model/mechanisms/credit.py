@@ -107,11 +107,14 @@ class SocialCredit:
             ngo.credit = (float(np.mean([self.records[b][ngo.unique_id] for b in books]))
                           if books else 1.0)
 
-    def inspect_firms(self, breached: np.ndarray, government, firm_size: float) -> np.ndarray:
+    def inspect_firms(self, breached: np.ndarray, government, firm_size: float,
+                      intensity: float = 1.0) -> np.ndarray:
         """Graded labour inspection of firms; returns the indices of firms sanctioned now.
 
         ``breached[f]`` says whether firm f breached its obligations this step; an
-        inspection costs ``inspection_cost`` per worker, ``firm_size`` workers a firm.
+        inspection costs ``inspection_cost`` per worker, ``firm_size`` workers a firm;
+        ``intensity`` (≥ 1, a rule set through consultation, 7.18a) multiplies each
+        firm's inspection probability, capped at 1.
         """
         self.firm_sanctions = 0
         if not (self.enabled and self.params.enterprises):
@@ -120,6 +123,8 @@ class SocialCredit:
         if self.firm_credit is None:
             self.firm_credit = np.ones(breached.size)
         chance = p.inspect_max - (p.inspect_max - p.inspect_min) * self.firm_credit
+        if intensity != 1.0:
+            chance = np.minimum(1.0, intensity * chance)
         inspected = np.flatnonzero(self.rng.random(breached.size) < chance)
         inspected = inspected[:government.pay_each(p.inspection_cost * firm_size, inspected.size,
                                                    "inspection")]
