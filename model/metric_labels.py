@@ -117,6 +117,8 @@ METRIC_INFO = {
     'contract_coverage': MetricInfo('collective contract coverage', 'share of workers', 0.0, 1.0),
     'labour_disputes': MetricInfo('labour disputes', 'count per step', 0.0, math.inf),
     'firm_sanctions': MetricInfo('firms sanctioned', 'count per step', 0.0, math.inf),
+    'interests_reported': MetricInfo('interests reported by hubs', 'share of citizens', 0.0, 1.0),
+    'policy_changes': MetricInfo('policy changes from interests', 'changes per step', 0.0, math.inf),
 }
 # END TABLE
 

@@ -66,6 +66,8 @@ PAIRS = [
     ("mediation_procedure", "mediation_referral", "disputes_recurred", -1),
     ("opinion_responsive", "opinion_unresponsive", "unmet_need", -1),
     ("opinion_responsive", "opinion_unresponsive", "trust_gov", -1),
+    ("interests_hubs", "interests_none", "unmet_need", -1),
+    ("interests_hubs", "interests_none", "trust_gov", +1),
 ]
 WHOLE_RUN = {"ngo_default_rate"}  # the README reports these over the whole run
 

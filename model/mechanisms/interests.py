@@ -77,6 +77,8 @@ class Interests:
         signal, rule_signal = self._signals(unmet, conflict, headcount, field_of, strength,
                                             labour, government)
         self.history.append((signal, rule_signal))
+        if len(self.history) <= self.params.delay:
+            return shares  # nothing said `delay` steps ago yet
         signal, rule_signal = self.history[0]  # what was said `delay` steps ago
         self._rule(rule_signal)
         return self._consult(shares, signal)
