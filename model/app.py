@@ -84,6 +84,8 @@ CONTROLS = {
                                            "Project procurement (1+1+N)"),
     "mechanisms.collective_bargaining.enabled": _switch(
         "mechanisms.collective_bargaining.enabled", "Collective consultation"),
+    "mechanisms.interests.enabled": _switch("mechanisms.interests.enabled",
+                                            "Hubs carry interests upward"),
 }
 model_params = {"scenario": SCENARIO, **CONTROLS}
 
@@ -92,7 +94,8 @@ OPTIONAL_SERIES = {"unrest": "mechanisms.unrest.enabled",
                    "attention": "mechanisms.opinion.enabled",
                    "hub_reach": "mechanisms.hub_strategy.enabled",
                    "ngo_default_rate": "mechanisms.projects.enabled",
-                   "contract_coverage": "mechanisms.collective_bargaining.enabled"}
+                   "contract_coverage": "mechanisms.collective_bargaining.enabled",
+                   "interests_reported": "mechanisms.interests.enabled"}
 PLOTS = (("trust_gov", "trust_ngo", "satisfaction"),
          ("unmet_need", "cooperation", *OPTIONAL_SERIES))
 

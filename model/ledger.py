@@ -35,6 +35,7 @@ USES = (
     "follow_up",
     "petitions",
     "credit_reward",
+    "consultation",
 )
 
 

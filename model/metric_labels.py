@@ -125,6 +125,8 @@ METRIC_INFO = {
     'credit_spend': MetricInfo('credit programme spending', 'money per 1,000 citizens per step', 0.0, math.inf),
     'citizen_credit_mean': MetricInfo("citizens' credit", 'index', 0.0, 1.0),
     'government_credit': MetricInfo("government bodies' credit", 'index', 0.0, 1.0),
+    'interests_reported': MetricInfo('interests reported by hubs', 'share of citizens', 0.0, 1.0),
+    'policy_changes': MetricInfo('policy changes from interests', 'changes per step', 0.0, math.inf),
 }
 # END TABLE
 

@@ -348,6 +348,8 @@ def emergency_unmet(m) -> float:
         return 0.0
     c = m.citizens
     return float(np.maximum(0.0, c.need[hit] - c.received[hit]).mean())
+
+
 def rewards_paid(m) -> float:
     """Social-credit rewards paid this step per 1,000 citizens (7.16a)."""
     return 1000.0 * m.credit.rewards_paid / m.citizens.n
@@ -368,6 +370,20 @@ def government_credit(m) -> float:
     """Mean record of the district departments, weighted by citizens (0 when off)."""
     g = m.credit.government_credit
     return float(g[m.citizens.district].mean()) if g is not None else 0.0
+
+
+def interests_reported(m) -> float:
+    """Share of citizens whose cell's unmet need a hub reported to the government this step
+    (consultation, 7.18a; 0 under top-down management or with the mechanism off)."""
+    return m.interests.reported
+
+
+def policy_changes(m) -> int:
+    """Plan and rule changes triggered this step by hubs' reports or by disputes and protest:
+    cells whose budget share moved by more than 5 % of the plan's, plus each change of the
+    labour-inspection rule (7.18a). Cells are districts × fields, so it does not grow with
+    citizens."""
+    return m.interests.changes
 
 
 REPORTERS = {
@@ -433,6 +449,8 @@ REPORTERS = {
         credit_spend,
         citizen_credit_mean,
         government_credit,
+        interests_reported,
+        policy_changes,
     )
 }
 METRICS = tuple(REPORTERS)

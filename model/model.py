@@ -19,6 +19,7 @@ from .mechanisms import (
     HubStrategy,
     Incentives,
     Incubation,
+    Interests,
     Mediation,
     OpinionDynamics,
     OpinionResponse,
@@ -57,9 +58,10 @@ class GovernanceModel(mesa.Model):
     shocks, need drift, budget appropriation, incubation, credit supervision,
     hub strategy, project settlement, collective bargaining, early warning,
     responses to online opinion, emergency response, grievance, mediation, unrest, planning,
-    incentives (co-production, after citizens' credit records), relocation compensation,
-    resources (service delivery), settlement (satisfaction), NGO credit, government bodies'
-    credit, trust, opinion, grievance, budget close, metrics.
+    consultation (hubs' reports and conflict correct the plan; interests), incentives
+    (co-production, after citizens' credit records), relocation compensation, resources
+    (service delivery), settlement (satisfaction), NGO credit, government bodies' credit,
+    trust, opinion, grievance, budget close, metrics.
 
     Args:
         scenario: a Scenario, a path to a scenario YAML, or None for the defaults.
@@ -221,6 +223,7 @@ class GovernanceModel(mesa.Model):
         self.bargaining = CollectiveBargaining(mech.collective_bargaining, collab,
                                                self.citizens.district, districts,
                                                self.stream("collective_bargaining"))
+        self.interests = Interests(mech.interests, collab, self.stream("interests"))
         self.shocks = Shocks(s.shocks, districts, self.stream("shocks"))
         self.emergency = Emergency(mech.emergency, self.citizens.district, districts,
                                    self.stream("emergency"))
@@ -245,7 +248,7 @@ class GovernanceModel(mesa.Model):
         relief = self._emergency(unmet, budget, t)
         self._conflict(t)
         cell_need, ordinary = self._cell_need()
-        shares = self.planning.step(cell_need, t)
+        shares = self._consult(self.planning.step(cell_need, t))
         uptake = self._deliver(t, shares, cell_need, ordinary, (response, targeted, relief))
         self._learn(uptake, cell_need, ordinary)
         self.government.close_budget()
@@ -298,6 +301,35 @@ class GovernanceModel(mesa.Model):
         self.unrest.step(self.unrest.grievance(c.grievance, c.satisfaction, c.trust_gov),
                          self.adjacency, self.degree, self.government, t)
 
+    def _consult(self, shares: np.ndarray) -> np.ndarray:
+        """Consultation (7.18a): hubs' reports of unmet need and, where no hub reports, open
+        disputes and protest correct the plan's shares; the union's reports of breaches set
+        the labour-inspection rule. Returns the shares the budget follows this step."""
+        if not self.interests.enabled:
+            return shares
+        c, cells = self.citizens, shares.size
+        loud = self.mediation.open_mask(c.n) | self.unrest.active
+        conflict = np.bincount(c.cell, weights=loud, minlength=cells)
+        labour = None
+        if self.bargaining.enabled:  # labour disputes reach the government through mediation
+            b = self.bargaining
+            filed = b.labour_disputes / c.n if self.mediation.enabled else 0.0
+            labour = (float(b.breached[b.firm_of].mean()), filed)
+        fields = self.scenario.population.need.fields
+        return self.interests.step(shares, self.unmet_share, conflict, self.planning.headcount,
+                                   np.arange(cells) % fields, self._hub_strength(), labour,
+                                   self.government)
+
+    def _hub_strength(self) -> np.ndarray:
+        """Per field, the share of its districts where a member NGO of one of its hubs works
+        (0 for a field without a hub)."""
+        pop = self.scenario.population
+        reach = np.zeros((pop.need.fields, pop.districts), dtype=bool)
+        for hub in self.hubs:
+            for ngo in hub.members:
+                reach[hub.field, ngo.district] = True
+        return reach.mean(axis=1)
+
     def _cell_need(self) -> tuple[np.ndarray, np.ndarray | None]:
         """Need per cell that services target, and per citizen without private relocation
         losses (None when nobody is displaced)."""
@@ -331,7 +363,7 @@ class GovernanceModel(mesa.Model):
                             self.hub_strategy.gather(self.hubs), ordinary)
         settle(c, uptake)
         self._served = True
-        if self.incubation.enabled:  # the need this step served, for next step's incubation
+        if self.incubation.enabled or self.interests.enabled:  # read by next step's
             self.unmet_share = self._unmet_share()
         return uptake
 
@@ -389,7 +421,8 @@ class GovernanceModel(mesa.Model):
         size = mech.collective_bargaining.firm_size
         groups = bargaining.associations(t) if mech.credit.association.enabled else None
         bargaining.rectify(self.credit.inspect_firms(bargaining.breached, self.government, size,
-                                                     groups), mech.credit.rectification)
+                                                     groups, self.interests.intensity),
+                           mech.credit.rectification)
         # what a breach withholds per worker: the hardship share of a worker's mean need
         stake = mech.collective_bargaining.hardship * float(self.citizens.base_need.mean())
         bargaining.rectify(*self.credit.reward_firms(self.government, size, stake))

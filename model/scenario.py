@@ -436,6 +436,20 @@ class Emergency:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Interests:
+    enabled: bool = False
+    consultation_weight: float = _p(0.5, 0.0, 1.0)
+    coverage: float = _p(0.8, 0.0, 1.0)
+    report_noise: float = _p(0.3, 0.0)
+    report_cost: float = _p(0.002, 0.0)
+    conflict_gain: float = _p(3.0, 0.0)
+    delay: int = _p(2, 0)
+    rule_threshold: float = _p(0.05, 0.0, 1.0)
+    rule_step: float = _p(0.5, 0.0)
+    max_intensity: float = _p(3.0, 1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Mechanisms:
     resources: Resources = _sub(Resources)
     planning: Planning = _sub(Planning)
@@ -451,6 +465,7 @@ class Mechanisms:
     projects: Projects = _sub(Projects)
     collective_bargaining: CollectiveBargaining = _sub(CollectiveBargaining)
     emergency: Emergency = _sub(Emergency)
+    interests: Interests = _sub(Interests)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -72,12 +72,19 @@ MECHANISMS = {
                    "district_share": 0.1, "delay_street": 0, "delay_district": 1,
                    "delay_social": 2, "delay_city": 2, "delay_network": 1, "social": 0.5,
                    "coordination_cost": 0.05}),
+    "interests": ({"consultation_weight": 0.5, "coverage": 0.8, "report_noise": 0.3,
+                   "report_cost": 0.002, "conflict_gain": 3.0, "delay": 2,
+                   "rule_threshold": 0.05, "rule_step": 0.5, "max_intensity": 3.0},
+                  {"consultation_weight": 1.0, "coverage": 0.4, "report_noise": 0.8,
+                   "report_cost": 0.02, "conflict_gain": 20.0, "delay": 0,
+                   "rule_threshold": 0.01, "rule_step": 1.0, "max_intensity": 5.0}),
     "incentives.relocation": ({"rule": "fixed", "share": 0.8, "noise": 0.1, "delay_fixed": 6},
                               {"rule": "observed", "share": 0.3, "noise": 0.5,
                                "delay_observed": 3}),
 }
 OFF_BY_DEFAULT = {"opinion", "unrest", "early_warning", "mediation", "incubation", "credit",
-                  "hub_strategy", "projects", "collective_bargaining", "emergency"}
+                  "hub_strategy", "projects", "collective_bargaining", "emergency",
+                  "interests"}
 RELOCATION = [{"kind": "relocation", "step": 5, "size": 1.0, "share": 0.3}]
 SETTING = {"incubation": {"organizations.ngos": 4},  # leave cells without NGOs to fill
            "credit": {"organizations.opportunists": 0.4, "organizations.hubs": 6,
@@ -86,7 +93,10 @@ SETTING = {"incubation": {"organizations.ngos": 4},  # leave cells without NGOs 
            "projects": {"organizations.opportunists": 0.4, "organizations.ngos": 24},
            "incentives.relocation": {"shocks": RELOCATION},
            "emergency": {"shocks": [{"kind": "need_spike", "step": 10, "size": 3.0, "where": 1,
-                                     "until": 16}]}}
+                                     "until": 16}]},
+           "interests": {"mechanisms.mediation.enabled": True,  # disputes and firms to hear
+                         "mechanisms.collective_bargaining.enabled": True,
+                         "mechanisms.credit.enabled": True, "mechanisms.credit.enterprises": True}}
 REGIMES = [{"governance.collaboration": c, "governance.adaptation": a}
            for c in (False, True) for a in (False, True)]
 

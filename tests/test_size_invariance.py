@@ -68,6 +68,8 @@ PAIRS = [
     ("opinion_responsive", "opinion_unresponsive", "unmet_need", -1),
     ("opinion_responsive", "opinion_unresponsive", "trust_gov", -1),
     ("emergency_network", "emergency_alone", "emergency_response_time", -1),
+    ("interests_hubs", "interests_none", "unmet_need", -1),
+    ("interests_hubs", "interests_none", "trust_gov", +1),
 ]
 WHOLE_RUN = {"ngo_default_rate"}  # the README reports these over the whole run
 

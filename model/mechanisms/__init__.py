@@ -15,6 +15,7 @@ from .emergency import Emergency
 from .hub_strategy import HubStrategy
 from .incentives import Incentives
 from .incubation import Incubation
+from .interests import Interests
 from .mediation import Mediation
 from .opinion import OpinionDynamics
 from .opinion_response import OpinionResponse
@@ -24,6 +25,7 @@ from .resources import Resources
 from .trust import TrustDynamics
 from .unrest import Unrest
 
-__all__ = ["CollectiveBargaining", "EarlyWarning", "Emergency", "HubStrategy", "Incentives", "Incubation",
-           "Mediation", "OpinionDynamics", "OpinionResponse", "Planning", "Projects",
+__all__ = ["CollectiveBargaining", "EarlyWarning", "Emergency", "HubStrategy", "Incentives",
+           "Incubation", "Interests", "Mediation", "OpinionDynamics", "OpinionResponse",
+           "Planning", "Projects",
            "RelocationCompensation", "Resources", "SocialCredit", "TrustDynamics", "Unrest"]

@@ -208,12 +208,14 @@ class SocialCredit:
                 g.opportunist = False  # keeping faith now pays better than shirking
 
     def inspect_firms(self, breached: np.ndarray, government, firm_size: float,
-                      groups: np.ndarray | None = None) -> np.ndarray:
+                      groups: np.ndarray | None = None, intensity: float = 1.0) -> np.ndarray:
         """Graded labour inspection of firms; returns the indices of firms sanctioned now.
 
         ``breached[f]`` says whether firm f breached its obligations this step; an
         inspection costs ``inspection_cost`` per worker, ``firm_size`` workers a firm.
-        ``groups[f]``: firm f's association (-1: none), for ``association``.
+        ``groups[f]``: firm f's association (-1: none), for ``association``;
+        ``intensity`` (≥ 1, a rule set through consultation, 7.18a) multiplies each
+        firm's inspection probability, capped at 1.
         """
         self.firm_sanctions = 0
         if not (self.enabled and self.params.enterprises):
@@ -223,6 +225,8 @@ class SocialCredit:
             self.firm_credit = np.ones(breached.size)
         graded = self._graded_firms(groups)
         chance = p.inspect_max - (p.inspect_max - p.inspect_min) * graded
+        if intensity != 1.0:
+            chance = np.minimum(1.0, intensity * chance)
         inspected = np.flatnonzero(self.rng.random(breached.size) < chance)
         unit = p.inspection_cost * firm_size
         if p.budget > 0:  # a capped budget: random order, as many as it covers
