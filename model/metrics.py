@@ -322,6 +322,36 @@ def firm_sanctions(m) -> int:
     return m.credit.firm_sanctions
 
 
+def _law_on(m) -> bool:
+    law = getattr(m, "law", None)
+    return law is not None and law.enabled
+
+
+def procedural_justice(m) -> float:
+    """Mean perceived procedural justice J (7.22; 0 when law-based governance is off)."""
+    return float(m.law.justice.mean()) if _law_on(m) else 0.0
+
+
+def legitimacy(m) -> float:
+    """Mean legitimacy L = w·J + (1 − w)·T_gov (7.22; 0 when law-based governance is off)."""
+    return float(m.law.legitimacy.mean()) if _law_on(m) else 0.0
+
+
+def violations(m) -> float:
+    """Share of citizens violating a rule this step (7.22)."""
+    return m.law.violations if _law_on(m) else 0.0
+
+
+def sanctions(m) -> float:
+    """Sanctions imposed this step per 1,000 citizens (7.22)."""
+    return 1000.0 * m.law.sanctions / m.citizens.n if _law_on(m) else 0.0
+
+
+def appeals(m) -> float:
+    """Appeals of government decisions lodged this step per 1,000 citizens (7.22)."""
+    return 1000.0 * m.law.appeals / m.citizens.n if _law_on(m) else 0.0
+
+
 REPORTERS = {
     f.__name__: f
     for f in (
@@ -377,6 +407,11 @@ REPORTERS = {
         contract_coverage,
         labour_disputes,
         firm_sanctions,
+        procedural_justice,
+        legitimacy,
+        violations,
+        sanctions,
+        appeals,
     )
 }
 METRICS = tuple(REPORTERS)

@@ -14,6 +14,7 @@ from .early_warning import EarlyWarning
 from .hub_strategy import HubStrategy
 from .incentives import Incentives
 from .incubation import Incubation
+from .law import Law
 from .mediation import Mediation
 from .opinion import OpinionDynamics
 from .opinion_response import OpinionResponse
@@ -24,5 +25,5 @@ from .trust import TrustDynamics
 from .unrest import Unrest
 
 __all__ = ["CollectiveBargaining", "EarlyWarning", "HubStrategy", "Incentives", "Incubation",
-           "Mediation", "OpinionDynamics", "OpinionResponse", "Planning", "Projects",
+           "Law", "Mediation", "OpinionDynamics", "OpinionResponse", "Planning", "Projects",
            "RelocationCompensation", "Resources", "SocialCredit", "TrustDynamics", "Unrest"]
