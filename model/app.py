@@ -61,6 +61,7 @@ def _value(scenario, dotted: str):
 CONTROLS = {
     "governance.collaboration": _switch("governance.collaboration", "Collaboration"),
     "governance.adaptation": _switch("governance.adaptation", "Adaptation"),
+    "governance.law_based": _switch("governance.law_based", "Law-based governance"),
     "budget.per_capita": _slider("budget.per_capita", 0.2, 1.6, 0.05, "Budget per citizen"),
     "population.initial_trust.government": _slider(
         "population.initial_trust.government", 0.0, 1.0, 0.05, "Initial trust in government"),

@@ -117,6 +117,11 @@ METRIC_INFO = {
     'contract_coverage': MetricInfo('collective contract coverage', 'share of workers', 0.0, 1.0),
     'labour_disputes': MetricInfo('labour disputes', 'count per step', 0.0, math.inf),
     'firm_sanctions': MetricInfo('firms sanctioned', 'count per step', 0.0, math.inf),
+    'procedural_justice': MetricInfo('procedural justice', 'index', 0.0, 1.0),
+    'legitimacy': MetricInfo('legitimacy', 'index', 0.0, 1.0),
+    'violations': MetricInfo('rule violations', 'share of citizens', 0.0, 1.0),
+    'sanctions': MetricInfo('sanctions', 'per 1,000 citizens per step', 0.0, 1000.0),
+    'appeals': MetricInfo('appeals', 'per 1,000 citizens per step', 0.0, 1000.0),
 }
 # END TABLE
 

@@ -66,6 +66,11 @@ PAIRS = [
     ("mediation_procedure", "mediation_referral", "disputes_recurred", -1),
     ("opinion_responsive", "opinion_unresponsive", "unmet_need", -1),
     ("opinion_responsive", "opinion_unresponsive", "trust_gov", -1),
+    ("law_based", "law_discretion", "procedural_justice", +1),
+    ("law_based", "law_discretion", "legitimacy", +1),
+    ("law_based", "law_discretion", "violations", -1),
+    ("law_based", "law_discretion", "sanctions", -1),
+    ("law_based", "law_discretion", "unmet_need", -1),
 ]
 WHOLE_RUN = {"ngo_default_rate"}  # the README reports these over the whole run
 

@@ -125,12 +125,9 @@ class Law:
         by_rule = int(round(p.rule_of_law * capacity))
         at_will = capacity - by_rule
         who = np.flatnonzero(violating)
-        who = who[np.argsort(self.rank[who], kind="stable")]
+        who = who[np.argsort(self.rank[who], kind="stable")]  # in the published order
         ruled, rest = who[:by_rule], who[by_rule:]
-        self.cutoff = float(self.rank[rest[0]]) if rest.size else (1.0 if by_rule else 0.0)
         weight = 1.0 - p.favouritism * self.connected[rest]
-        total = float(weight.sum())
-        self.chance = min(1.0, at_will / total) if total > 0 else float(at_will > 0)
         # weighted sampling without replacement (Efraimidis & Spirakis 2006)
         keys = self.rng.random(rest.size) ** (1.0 / np.maximum(weight, 1e-12))
         order = np.argsort(-keys, kind="stable")[:at_will]
@@ -138,6 +135,15 @@ class Law:
         picked = np.concatenate([ruled, chosen])
         paid = government.pay_each(p.sanction_cost, picked.size, "sanctions")
         self.sanctions = int(paid)
+        # what citizens will perceive next step, from the sanctions actually imposed
+        reached = min(paid, ruled.size)
+        if by_rule == 0:
+            self.cutoff = 0.0
+        else:  # everyone ranked below the first violator not reached is sure to be sanctioned
+            self.cutoff = float(self.rank[who[reached]]) if reached < who.size else 1.0
+        total = float(weight.sum())
+        imposed = paid - reached
+        self.chance = min(1.0, imposed / total) if total > 0 else float(at_will > 0)
         sanctioned = np.zeros(n, dtype=bool)
         sanctioned[picked[:paid]] = True
         return sanctioned
