@@ -288,7 +288,8 @@ class GovernanceModel(mesa.Model):
                             self.law.appealing if self.law.enabled else None)
         self._update_grievance()
         self.unrest.step(self.unrest.grievance(c.grievance, c.satisfaction, self._legitimacy()),
-                         self.adjacency, self.degree, self.government, t)
+                         self.adjacency, self.degree, self.government, t,
+                         self.law.arrest_weights() if self.law.enabled else None)
 
     def _cell_need(self) -> tuple[np.ndarray, np.ndarray | None]:
         """Need per cell that services target, and per citizen without private relocation

@@ -188,3 +188,15 @@ def test_same_seed_same_run_and_pickles():
     clone.run(6)
     pd.testing.assert_frame_equal(model.datacollector.get_model_vars_dataframe(),
                                   clone.datacollector.get_model_vars_dataframe())
+
+
+def test_discretionary_arrests_spare_the_connected():
+    """Arrests in unrest (7.12) under discretion with full favouritism: no connected citizen
+    is arrested; under the rule they are arrested like anyone else."""
+    s = small(**{"governance.law_based": True, "mechanisms.unrest.enabled": True,
+                 "mechanisms.unrest.threshold": 0.0, "mechanisms.law.favouritism": 1.0,
+                 "mechanisms.law.connected": 0.5, "steps": 15})
+    for rho, connected_jailed in ((0.0, False), (1.0, True)):
+        m = run_model(s.replace(**{"mechanisms.law.rule_of_law": rho}), seed=3)
+        assert m.unrest.jailed.any()
+        assert bool((m.unrest.jailed & m.law.connected).any()) is connected_jailed

@@ -26,7 +26,9 @@ connected ones spared with weight 1 − favouritism; they perceive π = K_d / Σ
 Appeals: citizens given less than the rule's entitlement by more than ``tolerance`` and
 sanctioned citizens appeal with probability ``appeal_rate``·ρ (only decisions taken under
 a published rule can be reviewed), when courts exist (mediation's judicial channel);
-appeals enter that channel (mediation.step's ``appeals``).
+appeals enter that channel (mediation.step's ``appeals``). Arrests in unrest: officers
+pick among the active citizens in their reach with weight 1 − (1 − ρ)·favouritism·k_i
+(:meth:`arrest_weights`, handed to unrest).
 
 Procedural justice (Tyler 2006; Sunshine & Tyler 2003): J_i moves by ``perception`` a
 step towards the mean of consistency (1 − mean |q_j / r_j − 1|, capped at 1, over i and
@@ -102,6 +104,13 @@ class Law:
         fair = (consistency + neutrality + voice) / 3.0
         self.justice += p.perception * (fair - self.justice)
         self.legitimacy = p.justice_weight * self.justice + (1.0 - p.justice_weight) * trust
+
+    def arrest_weights(self) -> np.ndarray:
+        """Weights of officers' picks among active citizens in unrest (7.12): the rule
+        arrests whoever is active, discretion spares the connected,
+        1 − (1 − ρ)·favouritism·k_i."""
+        p = self.params
+        return 1.0 - (1.0 - p.rule_of_law) * p.favouritism * self.connected
 
     def perceived_chance(self) -> np.ndarray:
         """π_i: 1 within the rule's reach, else the discretionary chance (connected spared)."""
