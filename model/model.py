@@ -311,8 +311,9 @@ class GovernanceModel(mesa.Model):
             participation = np.where(self.unrest.jailed, 0.0, participation)
         self.incentives.step(c, self.adjacency, self.degree, gov, participation)
         if self.needs.displaced:
-            c.compensation = self.relocation.step(c.need, self.needs.harm, self.needs.harmed_at,
-                                                  t, gov)
+            c.compensation = self.relocation.step(
+                c.need, self.needs.harm, self.needs.harmed_at, t, gov,
+                self.law.favour_weights() if self.law.enabled else None)
         uptake = self._uptake(basis)
         self.resources.step(c, shares, cell_need, gov, self.hubs, self.ngos,
                             self._field_trust_gate(basis), self._earmark(responses[0], cell_need, responses[1]),

@@ -200,3 +200,24 @@ def test_discretionary_arrests_spare_the_connected():
         m = run_model(s.replace(**{"mechanisms.law.rule_of_law": rho}), seed=3)
         assert m.unrest.jailed.any()
         assert bool((m.unrest.jailed & m.law.connected).any()) is connected_jailed
+
+
+def test_discretionary_compensation_favours_the_connected():
+    """Relocation compensation (7.17) under the fixed schedule: equal payments under the
+    rule; under discretion the connected get more, at the same total."""
+    s = small(**{"governance.law_based": True, "mechanisms.law.favouritism": 1.0,
+                 "mechanisms.law.connected": 0.5, "steps": 12, "warmup": 0,
+                 "mechanisms.incentives.relocation.rule": "fixed",
+                 "mechanisms.incentives.relocation.delay_fixed": 2,
+                 "shocks": [{"kind": "relocation", "step": 3, "size": 1.0, "share": 0.5}]})
+    for rho in (0.0, 1.0):
+        m = GovernanceModel(s.replace(**{"mechanisms.law.rule_of_law": rho}), seed=2)
+        m.run(5)  # the first payments are due at step 5
+        paid = m.relocation.paid
+        due = paid > 0
+        assert due.any()
+        conn, other = paid[due & m.law.connected], paid[due & ~m.law.connected]
+        if rho == 0.0:
+            assert conn.mean() == pytest.approx(2 * other.mean())
+        else:
+            assert conn.mean() == pytest.approx(other.mean())

@@ -28,7 +28,9 @@ sanctioned citizens appeal with probability ``appeal_rate``·ρ (only decisions 
 a published rule can be reviewed), when courts exist (mediation's judicial channel);
 appeals enter that channel (mediation.step's ``appeals``). Arrests in unrest: officers
 pick among the active citizens in their reach with weight 1 − (1 − ρ)·favouritism·k_i
-(:meth:`arrest_weights`, handed to unrest).
+(:meth:`arrest_weights`, handed to unrest). Relocation compensation: payments among the
+citizens due are tilted by 1 + (1 − ρ)·favouritism·k_i at the same total
+(:meth:`favour_weights`, handed to compensation).
 
 Procedural justice (Tyler 2006; Sunshine & Tyler 2003): J_i moves by ``perception`` a
 step towards the mean of consistency (1 − mean |q_j / r_j − 1|, capped at 1, over i and
@@ -104,6 +106,12 @@ class Law:
         fair = (consistency + neutrality + voice) / 3.0
         self.justice += p.perception * (fair - self.justice)
         self.legitimacy = p.justice_weight * self.justice + (1.0 - p.justice_weight) * trust
+
+    def favour_weights(self) -> np.ndarray:
+        """Weights of relocation compensation among the citizens due (7.17), at the same
+        total: discretion favours the connected, 1 + (1 − ρ)·favouritism·k_i."""
+        p = self.params
+        return 1.0 + (1.0 - p.rule_of_law) * p.favouritism * self.connected
 
     def arrest_weights(self) -> np.ndarray:
         """Weights of officers' picks among active citizens in unrest (7.12): the rule
