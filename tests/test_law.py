@@ -221,3 +221,17 @@ def test_discretionary_compensation_favours_the_connected():
             assert conn.mean() == pytest.approx(2 * other.mean())
         else:
             assert conn.mean() == pytest.approx(other.mean())
+
+
+def test_procedural_justice_raises_compliance_in_the_whole_model():
+    """No enforcement and impartial exact discretion: services as good under discretion as
+    under the rule (or better), yet fewer violations under the rule, whose procedures are
+    seen as fairer (docs/model.md 7.22, the no-enforcement variant)."""
+    exact = {"mechanisms.law.favouritism": 0.0, "mechanisms.law.noise": 0.0,
+             "mechanisms.law.capacity": 0.0}
+    rule = metrics(small(**LAW, **exact, **{"mechanisms.law.rule_of_law": 0.9}))
+    discretion = metrics(small(**LAW, **exact, **{"mechanisms.law.rule_of_law": 0.1}))
+    assert tail(discretion, "unmet_need") <= tail(rule, "unmet_need") + 0.005
+    assert tail(rule, "procedural_justice") > tail(discretion, "procedural_justice")
+    assert tail(rule, "violations") < tail(discretion, "violations") - 0.03
+    assert (rule["sanctions"] == 0).all() and (discretion["sanctions"] == 0).all()
