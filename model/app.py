@@ -61,6 +61,7 @@ def _value(scenario, dotted: str):
 CONTROLS = {
     "governance.collaboration": _switch("governance.collaboration", "Collaboration"),
     "governance.adaptation": _switch("governance.adaptation", "Adaptation"),
+    "governance.law_based": _switch("governance.law_based", "Law-based governance"),
     "governance.comprehensive": _switch("governance.comprehensive",
                                         "Comprehensive: instruments combined (7.24)"),
     "governance.source": _switch("governance.source", "Source: prevention first (7.24)"),

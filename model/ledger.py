@@ -36,6 +36,7 @@ USES = (
     "petitions",
     "credit_reward",
     "consultation",
+    "sanctions",
 )
 
 

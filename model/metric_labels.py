@@ -127,6 +127,11 @@ METRIC_INFO = {
     'government_credit': MetricInfo("government bodies' credit", 'index', 0.0, 1.0),
     'interests_reported': MetricInfo('interests reported by hubs', 'share of citizens', 0.0, 1.0),
     'policy_changes': MetricInfo('policy changes from interests', 'changes per step', 0.0, math.inf),
+    'procedural_justice': MetricInfo('procedural justice', 'index', 0.0, 1.0),
+    'legitimacy': MetricInfo('legitimacy', 'index', 0.0, 1.0),
+    'violations': MetricInfo('rule violations', 'share of citizens', 0.0, 1.0),
+    'sanctions': MetricInfo('sanctions', 'per 1,000 citizens per step', 0.0, 1000.0),
+    'appeals': MetricInfo('appeals', 'per 1,000 citizens per step', 0.0, 1000.0),
 }
 # END TABLE
 

@@ -384,6 +384,34 @@ def policy_changes(m) -> int:
     labour-inspection rule (7.18a). Cells are districts × fields, so it does not grow with
     citizens."""
     return m.interests.changes
+def _law_on(m) -> bool:
+    law = getattr(m, "law", None)
+    return law is not None and law.enabled
+
+
+def procedural_justice(m) -> float:
+    """Mean perceived procedural justice J (7.22; 0 when law-based governance is off)."""
+    return float(m.law.justice.mean()) if _law_on(m) else 0.0
+
+
+def legitimacy(m) -> float:
+    """Mean legitimacy L = w·J + (1 − w)·T_gov (7.22; 0 when law-based governance is off)."""
+    return float(m.law.legitimacy.mean()) if _law_on(m) else 0.0
+
+
+def violations(m) -> float:
+    """Share of citizens violating a rule this step (7.22)."""
+    return m.law.violations if _law_on(m) else 0.0
+
+
+def sanctions(m) -> float:
+    """Sanctions imposed this step per 1,000 citizens (7.22)."""
+    return 1000.0 * m.law.sanctions / m.citizens.n if _law_on(m) else 0.0
+
+
+def appeals(m) -> float:
+    """Appeals of government decisions lodged this step per 1,000 citizens (7.22)."""
+    return 1000.0 * m.law.appeals / m.citizens.n if _law_on(m) else 0.0
 
 
 REPORTERS = {
@@ -451,6 +479,11 @@ REPORTERS = {
         government_credit,
         interests_reported,
         policy_changes,
+        procedural_justice,
+        legitimacy,
+        violations,
+        sanctions,
+        appeals,
     )
 }
 METRICS = tuple(REPORTERS)

@@ -20,6 +20,7 @@ from .mechanisms import (
     Incentives,
     Incubation,
     Interests,
+    Law,
     Mediation,
     OpinionDynamics,
     OpinionResponse,
@@ -57,11 +58,11 @@ class GovernanceModel(mesa.Model):
     Step order (docs/model.md, "Process overview"): early-warning observation,
     shocks, need drift, budget appropriation, incubation, credit supervision,
     hub strategy, project settlement, collective bargaining, early warning,
-    responses to online opinion, emergency response, grievance, mediation, unrest, planning,
-    consultation (hubs' reports and conflict correct the plan; interests), incentives
-    (co-production, after citizens' credit records), relocation compensation, resources
-    (service delivery), settlement (satisfaction), NGO credit, government bodies' credit,
-    trust, opinion, grievance, budget close, metrics.
+    responses to online opinion, emergency response, law-based governance, grievance,
+    mediation, unrest, planning, consultation (hubs' reports and conflict correct the plan;
+    interests), incentives (co-production, after citizens' credit records), relocation
+    compensation, resources (service delivery), settlement (satisfaction), NGO credit,
+    government bodies' credit, trust, opinion, grievance, budget close, metrics.
 
     Args:
         scenario: a Scenario, a path to a scenario YAML, or None for the defaults.
@@ -206,11 +207,14 @@ class GovernanceModel(mesa.Model):
                                           self.stream("early_warning"))
         self.mediation = Mediation(mech.mediation, collab, self.citizens.district, districts,
                                    self.stream("mediation"))
+        self.law = Law(mech.law, s.governance.law_based, self.citizens.trust_gov,
+                       self.stream("law"))
         self.unrest = Unrest(mech.unrest, self.citizens.n, self.stream("unrest"))
         if self.unrest.enabled:  # start from the jail's equilibrium, not an empty jail
             self._update_grievance()
             c = self.citizens
-            self.unrest.warm_up(self.unrest.grievance(c.grievance, c.satisfaction, c.trust_gov),
+            self.unrest.warm_up(self.unrest.grievance(c.grievance, c.satisfaction,
+                                                      self._legitimacy()),
                                 self.adjacency, self.degree, first=1 - s.warmup)
         self.incubation = Incubation(mech.incubation, fields, self.stream("incubation"))
         self.credit = SocialCredit(mech.credit, self.stream("credit"))
@@ -246,6 +250,7 @@ class GovernanceModel(mesa.Model):
         response = self._early_warning(indicator, budget, t)
         targeted = self.opinion_response.step(self.citizens, self.government, budget)
         relief = self._emergency(unmet, budget, t)
+        self._law()
         self._conflict(t)
         cell_need, ordinary = self._cell_need()
         shares = self._consult(self.planning.step(cell_need, t))
@@ -286,6 +291,23 @@ class GovernanceModel(mesa.Model):
         return (np.bincount(c.district, weights=short, minlength=d) / size,
                 np.bincount(c.district, weights=c.need, minlength=d) / size)
 
+    def _law(self) -> None:
+        """Law-based governance (7.22): this step's allocation claims, procedural justice and
+        legitimacy, violations and sanctions, appeals (to mediation's judicial channel)."""
+        if not self.law.enabled:
+            return
+        c, med = self.citizens, self.mediation
+        ordinary = self.needs.ordinary(c)
+        courts = med.enabled and self.scenario.mechanisms.mediation.judicial_capacity > 0
+        self.law.step(c.need if ordinary is None else ordinary, c.cell,
+                      self.planning.headcount.size, c.trust_gov, self.adjacency, self.degree,
+                      self.government, self.unrest.jailed, med.open_mask(c.n), courts)
+
+    def _legitimacy(self) -> np.ndarray:
+        """Legitimacy citizens grant the government: trust in it, or with law-based governance
+        procedural justice combined with it (7.22)."""
+        return self.law.legitimacy if self.law.enabled else self.citizens.trust_gov
+
     def _conflict(self, t: int) -> None:
         """Mediation, then unrest, on the grievance citizens carry into the step (7.12, 7.14)."""
         if not (self.mediation.enabled or self.unrest.enabled):
@@ -296,10 +318,12 @@ class GovernanceModel(mesa.Model):
             * self.hub_strategy.joint_mediation(self.hubs)
         self.mediation.step(c.grievance, t, boost, self.government,  # jailed ones open none
                             self.bargaining.disputing if self.bargaining.enabled else None,
-                            self.unrest.jailed)
+                            self.unrest.jailed,
+                            self.law.appealing if self.law.enabled else None)
         self._update_grievance()
-        self.unrest.step(self.unrest.grievance(c.grievance, c.satisfaction, c.trust_gov),
-                         self.adjacency, self.degree, self.government, t)
+        self.unrest.step(self.unrest.grievance(c.grievance, c.satisfaction, self._legitimacy()),
+                         self.adjacency, self.degree, self.government, t,
+                         self.law.arrest_weights() if self.law.enabled else None)
 
     def _consult(self, shares: np.ndarray) -> np.ndarray:
         """Consultation (7.18a): hubs' reports of unmet need and, where no hub reports, open
@@ -345,14 +369,15 @@ class GovernanceModel(mesa.Model):
         to online opinion. Returns citizens' uptake of NGO service."""
         c, gov, mech = self.citizens, self.government, self.scenario.mechanisms
         basis = mech.trust.basis
-        participation = gate(c.trust_gov, basis)
+        participation = gate(self._legitimacy(), basis)
         if self.unrest.jailed.any():  # prisoners sit out co-production
             participation = np.where(self.unrest.jailed, 0.0, participation)
         bonus, eligible = self.credit.citizens_step(c.strategy, gov)  # citizens' records
         self.incentives.step(c, self.adjacency, self.degree, gov, participation, bonus, eligible)
         if self.needs.displaced:
-            c.compensation = self.relocation.step(c.need, self.needs.harm, self.needs.harmed_at,
-                                                  t, gov)
+            c.compensation = self.relocation.step(
+                c.need, self.needs.harm, self.needs.harmed_at, t, gov,
+                self.law.favour_weights() if self.law.enabled else None)
         uptake = self._uptake(basis)
         self.resources.step(c, shares, cell_need, gov, self.hubs, self.ngos,
                             self._field_trust_gate(basis), self._earmark(responses[0], cell_need,
@@ -360,7 +385,8 @@ class GovernanceModel(mesa.Model):
                             self._award,
                             self.hub_strategy.delegation(mech.resources.delegation, self.risk,
                                                          self.hubs),
-                            self.hub_strategy.gather(self.hubs), ordinary)
+                            self.hub_strategy.gather(self.hubs), ordinary,
+                            self.law.weights if self.law.enabled else None)
         settle(c, uptake)
         self._served = True
         if self.incubation.enabled or self.interests.enabled:  # read by next step's
@@ -437,7 +463,8 @@ class GovernanceModel(mesa.Model):
         """Grievance from satisfaction, trust and open disputes (docs/model.md 7.10)."""
         c = self.citizens
         c.grievance = grievance(c, self.mediation.pressure(c.n),
-                                self.scenario.mechanisms.mediation.grievance_weight)
+                                self.scenario.mechanisms.mediation.grievance_weight,
+                                self.law.legitimacy if self.law.enabled else None)
 
     def _hold(self, jailed: np.ndarray) -> dict | None:
         """Jailed citizens' trust and opinion, kept out of this step's updates (7.12)."""

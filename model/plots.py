@@ -71,6 +71,11 @@ MECHANISM_METRICS = {
     "mechanisms.early_warning": ("warnings", "response_spend"),
     "mechanisms.resources.sharing": ("cost_per_need", "resource_leverage"),
 }
+# the headline metrics of each governance switch that runs a mechanism (docs/model.md 7.x)
+SWITCH_METRICS = {
+    "governance.law_based": ("procedural_justice", "legitimacy", "violations", "sanctions",
+                             "appeals"),
+}
 SHOCK_METRICS = {"relocation": ("relocation_unmet", "relocation_compensation"),
                  "incident": ("attention",)}
 CORE_METRICS = ("unmet_need", "trust_gov", "satisfaction")
@@ -108,6 +113,9 @@ def default_metrics(scenarios: Sequence = (), table=None) -> tuple[str, ...]:
             shocks += SHOCK_METRICS.get(_get(shock, "kind"), ())
         for key, names in MECHANISM_METRICS.items():
             if _get(s, f"{key}.enabled", False):
+                extra += names
+        for key, names in SWITCH_METRICS.items():
+            if _get(s, key, False):
                 extra += names
     extra = shocks + extra
     names = list(dict.fromkeys([*extra, *CORE_METRICS])) if extra else list(MAIN_METRICS)

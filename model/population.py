@@ -78,10 +78,13 @@ def make_population(scenario, districts: np.ndarray, rng: np.random.Generator) -
     )
 
 
-def grievance(state: CitizenState, dispute_pressure: np.ndarray, weight: float) -> np.ndarray:
-    """G_i = clip((1 - S_i)(1 - T_gov,i) + weight * pressure_i, 0, 1) (Epstein 2002: hardship x
-    illegitimacy; unresolved disputes add to it)."""
-    base = (1.0 - state.satisfaction) * (1.0 - state.trust_gov)
+def grievance(state: CitizenState, dispute_pressure: np.ndarray, weight: float,
+              legitimacy: np.ndarray | None = None) -> np.ndarray:
+    """G_i = clip((1 - S_i)(1 - L_i) + weight * pressure_i, 0, 1) (Epstein 2002: hardship x
+    illegitimacy; unresolved disputes add to it), L_i = T_gov,i unless ``legitimacy`` is
+    given (law-based governance, 7.22)."""
+    legit = state.trust_gov if legitimacy is None else legitimacy
+    base = (1.0 - state.satisfaction) * (1.0 - legit)
     return np.clip(base + weight * dispute_pressure, 0.0, 1.0)
 
 

@@ -70,6 +70,7 @@ def _sub(cls):
 class Governance:
     collaboration: bool = False  # systemic governance (系统治理)
     adaptation: bool = False
+    law_based: bool = False  # switches mechanisms.law on (7.22)
     # Essay 7's comprehensive and source shifts: overlays of instruments (model/shifts.py)
     comprehensive: bool = False
     source: bool = False
@@ -450,6 +451,24 @@ class Interests:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Law:
+    enabled: bool = True  # runs only with governance.law_based: on
+    rule_of_law: float = _p(0.5, 0.0, 1.0)
+    connected: float = _p(0.2, 0.0, 1.0)
+    favouritism: float = _p(0.5, 0.0, 1.0)
+    noise: float = _p(0.1, 0.0, 3.0)
+    perception: float = _p(0.2, 0.0, 1.0)
+    justice_weight: float = _p(0.5, 0.0, 1.0)
+    temptation: float = _p(1.0, 0.0)
+    norm: float = _p(0.5, 0.0)
+    deterrence: float = _p(0.6, 0.0)
+    capacity: float = _p(60.0, 0.0, 1000.0)
+    sanction_cost: float = _p(0.5, 0.0)
+    appeal_rate: float = _p(0.3, 0.0, 1.0)
+    tolerance: float = _p(0.1, 0.0, 1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Mechanisms:
     resources: Resources = _sub(Resources)
     planning: Planning = _sub(Planning)
@@ -466,6 +485,7 @@ class Mechanisms:
     collective_bargaining: CollectiveBargaining = _sub(CollectiveBargaining)
     emergency: Emergency = _sub(Emergency)
     interests: Interests = _sub(Interests)
+    law: Law = _sub(Law)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -78,6 +78,14 @@ MECHANISMS = {
                   {"consultation_weight": 1.0, "coverage": 0.4, "report_noise": 0.8,
                    "report_cost": 0.02, "conflict_gain": 20.0, "delay": 0,
                    "rule_threshold": 0.01, "rule_step": 1.0, "max_intensity": 5.0}),
+    "law": ({"rule_of_law": 0.5, "connected": 0.2, "favouritism": 0.5, "noise": 0.1,
+             "perception": 0.2, "justice_weight": 0.5, "temptation": 1.0, "norm": 0.5,
+             "deterrence": 0.6, "capacity": 60.0, "sanction_cost": 0.5, "appeal_rate": 0.3,
+             "tolerance": 0.1},
+            {"rule_of_law": 0.9, "connected": 0.5, "favouritism": 0.9, "noise": 0.5,
+             "perception": 0.6, "justice_weight": 0.8, "temptation": 0.7, "norm": 0.2,
+             "deterrence": 0.3, "capacity": 20.0, "sanction_cost": 2.0, "appeal_rate": 0.8,
+             "tolerance": 0.3}),
     "incentives.relocation": ({"rule": "fixed", "share": 0.8, "noise": 0.1, "delay_fixed": 6},
                               {"rule": "observed", "share": 0.3, "noise": 0.5,
                                "delay_observed": 3}),
@@ -96,7 +104,9 @@ SETTING = {"incubation": {"organizations.ngos": 4},  # leave cells without NGOs 
                                      "until": 16}]},
            "interests": {"mechanisms.mediation.enabled": True,  # disputes and firms to hear
                          "mechanisms.collective_bargaining.enabled": True,
-                         "mechanisms.credit.enabled": True, "mechanisms.credit.enterprises": True}}
+                         "mechanisms.credit.enabled": True, "mechanisms.credit.enterprises": True},
+           # the law runs under governance.law_based; mediation's courts hear its appeals
+           "law": {"governance.law_based": True, "mechanisms.mediation.enabled": True}}
 REGIMES = [{"governance.collaboration": c, "governance.adaptation": a}
            for c in (False, True) for a in (False, True)]
 

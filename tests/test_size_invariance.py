@@ -70,6 +70,11 @@ PAIRS = [
     ("emergency_network", "emergency_alone", "emergency_response_time", -1),
     ("interests_hubs", "interests_none", "unmet_need", -1),
     ("interests_hubs", "interests_none", "trust_gov", +1),
+    ("law_based", "law_discretion", "procedural_justice", +1),
+    ("law_based", "law_discretion", "legitimacy", +1),
+    ("law_based", "law_discretion", "violations", -1),
+    ("law_based", "law_discretion", "sanctions", -1),
+    ("law_based", "law_discretion", "unmet_need", -1),
 ]
 WHOLE_RUN = {"ngo_default_rate"}  # the README reports these over the whole run
 

@@ -16,6 +16,7 @@ from .hub_strategy import HubStrategy
 from .incentives import Incentives
 from .incubation import Incubation
 from .interests import Interests
+from .law import Law
 from .mediation import Mediation
 from .opinion import OpinionDynamics
 from .opinion_response import OpinionResponse
@@ -26,6 +27,6 @@ from .trust import TrustDynamics
 from .unrest import Unrest
 
 __all__ = ["CollectiveBargaining", "EarlyWarning", "Emergency", "HubStrategy", "Incentives",
-           "Incubation", "Interests", "Mediation", "OpinionDynamics", "OpinionResponse",
+           "Incubation", "Interests", "Law", "Mediation", "OpinionDynamics", "OpinionResponse",
            "Planning", "Projects",
            "RelocationCompensation", "Resources", "SocialCredit", "TrustDynamics", "Unrest"]

@@ -44,11 +44,12 @@ class RelocationCompensation:
         self.total = 0.0
 
     def step(self, need: np.ndarray, harm: np.ndarray, harmed_at: np.ndarray, t: int,
-             government) -> np.ndarray:
+             government, weights: np.ndarray | None = None) -> np.ndarray:
         """Pay this step's compensation; returns the payment per citizen (also ``self.paid``).
 
         ``harm`` is η_i (0 for citizens not harmed), ``harmed_at`` the step each was harmed
-        (-1 if never).
+        (-1 if never). ``weights`` (one per citizen; law-based governance, 7.22) tilt the
+        payments among the citizens due, at the same total: wanted_i · w_i / mean(w).
         """
         self.paid[:] = 0.0
         self.total = 0.0
@@ -63,6 +64,9 @@ class RelocationCompensation:
             wanted = p.share * loss * lognormal_unit(self.rng, p.noise, loss.size)
         else:
             wanted = np.full(loss.size, p.share * loss.mean())
+        if weights is not None:  # discretion's favours, at the same total
+            w = weights[due]
+            wanted = wanted * w / w.mean()
         asked = float(wanted.sum())
         got = government.pay(asked, "relocation")
         self.paid[due] = wanted * (got / asked if asked > 0 else 0.0)

@@ -112,13 +112,16 @@ class Mediation:
         return out
 
     def step(self, grievance: np.ndarray, t: int, boost: np.ndarray, government,
-             labour: np.ndarray | None = None, jailed: np.ndarray | None = None) -> None:
+             labour: np.ndarray | None = None, jailed: np.ndarray | None = None,
+             appeals: np.ndarray | None = None) -> None:
         """New disputes, then each channel processes its oldest cases; the patient give up.
 
         ``boost[d]`` multiplies district d's people's-mediation capacity (early warning);
         ``labour`` marks citizens who bring a labour dispute this step (collective
         bargaining); they join the queue like any other dispute. ``jailed`` citizens
-        (unrest) open no disputes.
+        (unrest) open no disputes. ``appeals`` marks citizens appealing a government
+        decision this step (law-based governance, 7.22): their case enters at the judicial
+        channel.
         """
         self.resolved, self.abandoned, self.resolution_time, self.cost = 0, 0, float("nan"), 0.0
         self.overdue, self.recurred, self.petitions = 0, 0, 0
@@ -132,6 +135,8 @@ class Mediation:
         arising = self.rng.random(n) < p.base_rate + p.grievance_rate * grievance
         if labour is not None:
             arising |= labour
+        if appeals is not None:
+            arising |= appeals
         coming_back = self._follow_up(t, n, government)
         if coming_back is not None:
             self.recurred = int((free & coming_back).sum())
@@ -140,8 +145,10 @@ class Mediation:
         self.owner = np.concatenate([self.owner, new])
         self.opened = np.concatenate([self.opened, np.full(new.size, t)])
         self.entered = np.concatenate([self.entered, np.full(new.size, t)])
-        self.channel = np.concatenate([self.channel, np.full(new.size, 0 if self.linkage else 1,
-                                                             dtype=np.int8)])
+        entry = np.full(new.size, 0 if self.linkage else 1, dtype=np.int8)
+        if appeals is not None:
+            entry[appeals[new]] = 2  # an appeal goes to the courts
+        self.channel = np.concatenate([self.channel, entry])
         closed, failed_court = self._process(t, boost, government)
         # an old grievance fades after `patience` steps on average (geometric)
         held = np.flatnonzero(self.backlog)

@@ -47,6 +47,15 @@ def share_out(state_need, cell, cell_need, cell_service):
     return state_need * np.minimum(1.0, ratio)[cell]
 
 
+def reweigh(need, cell, cells: int, weights):
+    """Claims q_i = w_i · need_c / Σ_c w: weights rescaled within each cell so that the
+    claims sum to the cell's need (law-based governance, 7.22)."""
+    cell_need = np.bincount(cell, weights=need, minlength=cells)
+    total = np.bincount(cell, weights=weights, minlength=cells)
+    scale = np.divide(cell_need, total, out=np.zeros(cells), where=total > 0)
+    return weights * scale[cell]
+
+
 def by_capacity(buyer, cell, ngos) -> list:
     """Default award: every NGO of the cell, weighted by capacity."""
     return [(g, g.capacity) for g in ngos]
@@ -68,7 +77,8 @@ class Resources:
         self.served = np.zeros(cells, dtype=bool)  # cells where NGOs work
 
     def step(self, state, shares, cell_need, government, hubs, ngos, field_trust_gate,
-             earmarked=None, award=None, delegation=None, gather=None, need=None) -> None:
+             earmarked=None, award=None, delegation=None, gather=None, need=None,
+             weights=None) -> None:
         """Spend the treasury; writes service_gov and service_ngo on the citizens.
 
         ``cell_need`` is the total need per cell this step;
@@ -80,7 +90,9 @@ class Resources:
         (a number or one per cell) replaces ``params.delegation`` and ``gather``
         (hub -> multiplier) scales hubs' fund-raising (hub_strategy); ``need`` is the need
         services are shared by within a cell (default ``state.need``; relocation losses
-        are private and left out, 7.17).
+        are private and left out, 7.17); ``weights`` (one per citizen, law-based
+        governance 7.22) share the government's direct provision within a cell in proportion
+        to them instead of to need (NGOs still share theirs by need).
         """
         for ngo in ngos:
             ngo.reset_step()
@@ -112,7 +124,8 @@ class Resources:
         for ngo in ngos:
             ngo_service[ngo.cell] += ngo.deliver()
         need = state.need if need is None else need
-        state.service_gov[:] = share_out(need, state.cell, cell_need, direct)
+        claims = need if weights is None else reweigh(need, state.cell, self.cells, weights)
+        state.service_gov[:] = share_out(claims, state.cell, cell_need, direct)
         state.service_ngo[:] = share_out(need, state.cell, cell_need, ngo_service)
 
     def _delegate(self, money, cell_need, government, hubs, ngos, field_trust_gate, award,

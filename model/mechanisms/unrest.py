@@ -87,11 +87,14 @@ class Unrest:
             self._act(grievance, adj, deg, t, self.officers(deg))
         self.arrests, self.protesting = 0, 0.0
 
-    def step(self, grievance, adj, deg, government, t: int) -> None:
+    def step(self, grievance, adj, deg, government, t: int, weights=None) -> None:
         """Pay officers, decide who is active, arrest within capacity.
 
         Only the officers the treasury pays for this step are on the street
         (``Government.pay_each``): fewer officers, fewer arrests and a lower perceived P.
+        ``weights`` (one per citizen, law-based governance 7.22) make an officer's pick
+        among the active citizens in its reach weighted (weight 0: never arrested);
+        None: uniform, as in Epstein's model.
         """
         self.arrests = 0
         self.protesting = 0.0
@@ -100,9 +103,9 @@ class Unrest:
             return
         self.fielded = government.pay_each(self.params.officer_cost, self.officers(deg),
                                            "enforcement")
-        self._act(grievance, adj, deg, t, self.fielded)
+        self._act(grievance, adj, deg, t, self.fielded, weights)
 
-    def _act(self, grievance, adj, deg, t: int, fielded: int) -> None:
+    def _act(self, grievance, adj, deg, t: int, fielded: int, weights=None) -> None:
         p, n = self.params, deg.size
         wanted = self.officers(deg)
         prob = self.arrest_probability(adj @ self.active.astype(float),
@@ -111,23 +114,30 @@ class Unrest:
         self.active = free & (grievance - self.risk_aversion * prob > p.threshold)
         self.protesting = float(self.active.mean())
         post = self.rng.integers(0, n, fielded)  # where each officer on the street stands
-        arrested = self._arrest(post, adj)
+        arrested = self._arrest(post, adj, weights)
         term = self.rng.integers(1, max(1, p.jail_term) + 1, size=arrested.size)
         self.jailed_until[arrested] = t + term
         self.active[arrested] = False
         self.jailed = self.jailed_until > t
         self.arrests = int(arrested.size)
 
-    def _arrest(self, post: np.ndarray, adj) -> np.ndarray:
-        """Each officer picks one active citizen in its reach at random; distinct picks."""
+    def _arrest(self, post: np.ndarray, adj, weights=None) -> np.ndarray:
+        """Each officer picks one active citizen in its reach at random (in proportion to
+        ``weights`` when given: the largest u^(1/w), Efraimidis & Spirakis 2006); distinct
+        picks."""
         if not self.active.any() or post.size == 0:
             return np.zeros(0, dtype=np.int64)
         who, around = neighbours_of(adj, post)
         officer = np.concatenate([np.arange(post.size), who])
         reach = np.concatenate([post, around])
         hit = self.active[reach]
+        if weights is not None:
+            hit &= weights[reach] > 0
         officer, reach = officer[hit], reach[hit]
-        order = np.lexsort((self.rng.random(officer.size), officer))  # random order per officer
+        keys = self.rng.random(officer.size)
+        if weights is not None:
+            keys = -(keys ** (1.0 / weights[reach]))
+        order = np.lexsort((keys, officer))  # random order per officer
         first = np.unique(officer[order], return_index=True)[1]
         return np.unique(reach[order][first])
 

@@ -1,0 +1,177 @@
+"""Law-based governance (依法治理, 法治保障): a published rule against discretion.
+
+Runs only with ``governance.law_based: on`` (and ``mechanisms.law.enabled``). Every
+discretionary decision the government takes here mixes a published rule, with weight
+ρ = ``rule_of_law``, and discretion, with weight 1 − ρ. Discretion sees each case (it
+targets special cases better) but favours connected citizens (关系: a share
+``connected`` of citizens, drawn once, an assumption) and is noisy. docs/model.md 7.22.
+
+Service allocation within a cell (the weights handed to resources): the rule is a flat
+entitlement, the cell's mean need per head, r_i = need_c / N_c; discretion weighs
+d_i = need_i · (1 + favouritism·k_i) · exp(σ·z_i − σ²/2) (k_i = 1 if connected, z_i
+standard normal, σ = ``noise``). Citizen i's claim is w_i = ρ·r_i + (1 − ρ)·d_i,
+rescaled within the cell so that the claims sum to the cell's need (resources.reweigh).
+
+Enforcement (Kleiman & Kilmer 2009): each free citizen violates a rule when its
+temptation b_i ~ U(0, ``temptation``) (drawn once) exceeds
+``norm``·L_i + ``deterrence``·π_i, L_i its legitimacy and π_i the sanction chance it
+perceives from last step's enforcement. Capacity is fixed: K = ``capacity`` sanctions
+per 1,000 citizens per step, each paid ``sanction_cost`` (ledger use ``sanctions``).
+A share ρ of K is rule-bound and concentrated: violators are sanctioned in a published
+priority order (a rank u_i ~ U(0, 1) drawn once); whoever ranks below the last violator
+reached knows a violation is sanctioned for sure (π = 1; all of them when the capacity
+reached every violator). The rest is discretionary: random among the other violators,
+connected ones spared with weight 1 − favouritism; they perceive π = K_d / Σ weights.
+
+Appeals: citizens given less than the rule's entitlement by more than ``tolerance`` and
+sanctioned citizens appeal with probability ``appeal_rate``·ρ (only decisions taken under
+a published rule can be reviewed), when courts exist (mediation's judicial channel);
+appeals enter that channel (mediation.step's ``appeals``). Arrests in unrest: officers
+pick among the active citizens in their reach with weight 1 − (1 − ρ)·favouritism·k_i
+(:meth:`arrest_weights`, handed to unrest). Relocation compensation: payments among the
+citizens due are tilted by 1 + (1 − ρ)·favouritism·k_i at the same total
+(:meth:`favour_weights`, handed to compensation).
+
+Procedural justice (Tyler 2006; Sunshine & Tyler 2003): J_i moves by ``perception`` a
+step towards the mean of consistency (1 − mean |q_j / r_j − 1|, capped at 1, over i and
+its contacts), neutrality (1 − (1 − ρ)·favouritism for citizens who are or know a
+connected citizen) and appealability (ρ when there are courts). Legitimacy
+L_i = ``justice_weight``·J_i + (1 − justice_weight)·T_gov,i; the model uses it instead of
+trust in grievance, unrest and co-production. Disabled: nothing is drawn or paid.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .resources import reweigh
+
+
+class Law:
+    """Rule and discretion in allocation, enforcement and appeals; entry point :meth:`step`."""
+
+    def __init__(self, params, law_based: bool, trust: np.ndarray, rng: np.random.Generator):
+        self.params = params
+        self.enabled = bool(params.enabled and law_based)
+        self.rng = rng
+        n = trust.size
+        on = self.enabled
+        self.connected = rng.random(n) < params.connected if on else np.zeros(n, dtype=bool)
+        self.temptation = params.temptation * rng.random(n) if on else np.zeros(n)
+        self.rank = rng.permutation(n) / n if on else np.zeros(n)  # published priority order
+        # citizens start judging procedures as they judge performance (an assumption)
+        self.justice = trust.copy() if on else np.zeros(n)
+        self.legitimacy = trust.copy() if on else np.zeros(n)
+        self.weights: np.ndarray | None = None  # claims on the cell's service this step
+        self.appealing = np.zeros(n, dtype=bool)
+        self.cutoff = 0.0  # rank up to which rule-bound enforcement reached last step
+        self.chance = 0.0  # discretionary sanction chance per unit of weight, last step
+        self.carry = 0.0  # capacity below one whole sanction, kept for the next step
+        self.violations = 0.0  # share of citizens violating this step
+        self.sanctions = 0  # sanctions this step
+        self.appeals = 0  # appeals lodged this step
+
+    def step(self, need, cell, cells: int, trust, adj, degree, government, jailed,
+             disputing, courts: bool) -> None:
+        """Allocate claims, perceive, enforce, appeal (in that order, one step)."""
+        self.violations, self.sanctions, self.appeals = 0.0, 0, 0
+        if not self.enabled:
+            return
+        rule, claims = self._allocate(need, cell, cells)
+        self._perceive(rule, claims, trust, adj, degree, courts)
+        sanctioned = self._enforce(jailed, government)
+        self._appeal(rule, claims, sanctioned, jailed | disputing, courts)
+
+    # ----------------------------------------------------------------- parts
+    def _allocate(self, need, cell, cells):
+        """Rule entitlements r_i and claims q_i (Σ_c q = Σ_c need); keeps the weights."""
+        p, rho = self.params, self.params.rule_of_law
+        headcount = np.bincount(cell, minlength=cells)
+        cell_need = np.bincount(cell, weights=need, minlength=cells)
+        rule = np.divide(cell_need, headcount, out=np.zeros(cells), where=headcount > 0)[cell]
+        noise = np.exp(p.noise * self.rng.standard_normal(need.size) - 0.5 * p.noise ** 2)
+        discretion = need * (1.0 + p.favouritism * self.connected) * noise
+        self.weights = rho * rule + (1.0 - rho) * discretion
+        return rule, reweigh(need, cell, cells, self.weights)
+
+    def _perceive(self, rule, claims, trust, adj, degree, courts: bool) -> None:
+        """Procedural justice from how i and its contacts are treated; legitimacy."""
+        p, rho = self.params, self.params.rule_of_law
+        gap = np.minimum(1.0, np.abs(np.divide(claims, rule, out=np.ones_like(rule),
+                                               where=rule > 0) - 1.0))
+        consistency = 1.0 - (gap + adj @ gap) / (1.0 + degree)
+        seen = (self.connected + adj @ self.connected.astype(float)) > 0
+        neutrality = 1.0 - (1.0 - rho) * p.favouritism * seen
+        voice = rho if courts else 0.0
+        fair = (consistency + neutrality + voice) / 3.0
+        self.justice += p.perception * (fair - self.justice)
+        self.legitimacy = p.justice_weight * self.justice + (1.0 - p.justice_weight) * trust
+
+    def favour_weights(self) -> np.ndarray:
+        """Weights of relocation compensation among the citizens due (7.17), at the same
+        total: discretion favours the connected, 1 + (1 − ρ)·favouritism·k_i."""
+        p = self.params
+        return 1.0 + (1.0 - p.rule_of_law) * p.favouritism * self.connected
+
+    def arrest_weights(self) -> np.ndarray:
+        """Weights of officers' picks among active citizens in unrest (7.12): the rule
+        arrests whoever is active, discretion spares the connected,
+        1 − (1 − ρ)·favouritism·k_i."""
+        p = self.params
+        return 1.0 - (1.0 - p.rule_of_law) * p.favouritism * self.connected
+
+    def perceived_chance(self) -> np.ndarray:
+        """π_i: 1 within the rule's reach, else the discretionary chance (connected spared)."""
+        spared = 1.0 - self.params.favouritism * self.connected
+        return np.where(self.rank < self.cutoff, 1.0, np.minimum(1.0, self.chance * spared))
+
+    def violators(self, legitimacy, chance, free) -> np.ndarray:
+        """Free citizens whose temptation exceeds norm·L + deterrence·π."""
+        p = self.params
+        return free & (self.temptation > p.norm * legitimacy + p.deterrence * chance)
+
+    def _enforce(self, jailed, government) -> np.ndarray:
+        """Violations, then sanctions within capacity: rule-bound first, in priority order,
+        then discretionary; returns the mask of citizens sanctioned (as many as are paid for)."""
+        p, n = self.params, self.rank.size
+        violating = self.violators(self.legitimacy, self.perceived_chance(), ~jailed)
+        self.violations = float(violating.mean())
+        credit = p.capacity * n / 1000.0 + self.carry
+        capacity = int(np.floor(credit + 1e-9))
+        self.carry = credit - capacity
+        by_rule = int(round(p.rule_of_law * capacity))
+        at_will = capacity - by_rule
+        who = np.flatnonzero(violating)
+        who = who[np.argsort(self.rank[who], kind="stable")]  # in the published order
+        ruled, rest = who[:by_rule], who[by_rule:]
+        weight = 1.0 - p.favouritism * self.connected[rest]
+        # weighted sampling without replacement (Efraimidis & Spirakis 2006)
+        keys = self.rng.random(rest.size) ** (1.0 / np.maximum(weight, 1e-12))
+        order = np.argsort(-keys, kind="stable")[:at_will]
+        chosen = rest[order[weight[order] > 0]]  # fully spared citizens are never sanctioned
+        picked = np.concatenate([ruled, chosen])
+        paid = government.pay_each(p.sanction_cost, picked.size, "sanctions")
+        self.sanctions = int(paid)
+        # what citizens will perceive next step, from the sanctions actually imposed
+        reached = min(paid, ruled.size)
+        if by_rule == 0:
+            self.cutoff = 0.0
+        else:  # everyone ranked below the first violator not reached is sure to be sanctioned
+            self.cutoff = float(self.rank[who[reached]]) if reached < who.size else 1.0
+        total = float(weight.sum())
+        imposed = paid - reached
+        self.chance = min(1.0, imposed / total) if total > 0 else float(at_will > 0)
+        sanctioned = np.zeros(n, dtype=bool)
+        sanctioned[picked[:paid]] = True
+        return sanctioned
+
+    def _appeal(self, rule, claims, sanctioned, barred, courts: bool) -> None:
+        """Appeals of decisions below the rule's entitlement, and of sanctions."""
+        p = self.params
+        draw = self.rng.random(rule.size)
+        if not courts:
+            self.appealing[:] = False
+            return
+        short = claims < rule * (1.0 - p.tolerance)
+        self.appealing = (short | sanctioned) & ~barred & (draw < p.appeal_rate * p.rule_of_law)
+        self.appeals = int(self.appealing.sum())
