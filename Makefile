@@ -40,8 +40,9 @@ gallery: $(NB_STAMP)
 demo: $(STAMP)
 	$(PY) run.py compare $(PRESETS) --replicates 10 --out out/demo
 
+# on every core (pytest-xdist); the slow size-invariance runs are shared between workers
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache

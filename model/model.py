@@ -546,7 +546,8 @@ class GovernanceModel(mesa.Model):
         self.response_spend = self.opinion_response_spend = self.emergency_spend = 0.0
         if total <= 0:
             return None
-        cut = min(1.0, self.government.treasury / total)
+        treasury = self.government.treasury
+        cut = 1.0 if treasury >= total else treasury / total  # (no overflow for a tiny total)
         money = self._by_need(warning * cut, cell_need)
         self.response_spend = float(money.sum())
         if opinion.any():

@@ -34,3 +34,24 @@ def test_code_citations_resolve():
     for path in [*ROOT.glob("model/**/*.py"), *ROOT.glob("agents/*.py")]:
         for key in re.findall(r"\[([A-Z][a-z]+\d{4})\]", path.read_text(encoding="utf-8")):
             assert key in defined, f"{path.name} cites [{key}], not in references.md"
+
+
+def test_the_readme_mission_table_names_real_switches_and_sections():
+    """README's table of the source's mechanisms: every switch is a scenario key
+    (".x" continues the key before it) and every section exists in docs/model.md."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## The source's mechanisms and their switches", 1)[1].split("\n## ", 1)[0]
+    keys = {path for path, _ in scenario_fields()}
+    rows = [r for r in table.splitlines() if r.startswith("| ") and not r.startswith("| source")]
+    assert len(rows) >= 20
+    for row in rows:
+        switch, sections = row.split(" | ")[2], row.split(" | ")[3]
+        prefix = ""
+        for key in re.findall(r"`([a-z_.]+)`", switch):
+            if key.startswith("."):
+                key = prefix + key
+            else:
+                prefix = key.rsplit(".", 1)[0]
+            assert key in keys or any(k.startswith(key + ".") for k in keys), (key, row)
+        for section in re.findall(r"7\.\d+a?", sections):
+            assert f"### {section} " in MODEL_MD, (section, row)

@@ -14,8 +14,11 @@ Slow (about 2 minutes in all on one core); run it alone with
 
 from __future__ import annotations
 
+import fcntl
 import math
+import os
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -84,10 +87,39 @@ def citizens(preset: str, n: int) -> int:
     return math.isqrt(n) ** 2 if s.network.kind == "lattice" else n
 
 
+SHARED: list[Path] = []  # with pytest-xdist: a folder all workers of this run share
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _share_runs_between_workers(tmp_path_factory):
+    """Under pytest-xdist the presets' runs are computed once and shared through files, so
+    the README pairs below need not run a preset again on another worker."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        SHARED[:] = [tmp_path_factory.getbasetemp().parent]
+    yield
+    SHARED.clear()
+
+
 @cache
 def finals(preset: str, n: int) -> dict[str, np.ndarray]:
     """Per replicate: final-window mean of every metric (per 1,000 citizens where marked),
-    plus whole-run means under ``run:<metric>``."""
+    plus whole-run means under ``run:<metric>`` (computed once per test run: see above)."""
+    if not SHARED:
+        return compute_finals(preset, n)
+    path = SHARED[0] / f"size-invariance-{preset}-{n}.npz"
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another worker computing it: wait for its file
+        if path.exists():
+            with np.load(path) as stored:
+                return {k: stored[k] for k in stored.files}
+        out = compute_finals(preset, n)
+        np.savez(path.with_suffix(".tmp.npz"), **out)
+        path.with_suffix(".tmp.npz").replace(path)
+        return out
+
+
+def compute_finals(preset: str, n: int) -> dict[str, np.ndarray]:
+    """The runs behind :func:`finals`."""
     size = citizens(preset, n)
     s = load_scenario(ROOT / "scenarios" / f"{preset}.yaml", [f"population.citizens={size}"])
     out: dict[str, list] = {}
