@@ -34,6 +34,7 @@ USES = (
     "negotiation",
     "follow_up",
     "petitions",
+    "security",
 )
 
 

@@ -23,6 +23,7 @@ from .mechanisms import (
     OpinionResponse,
     Planning,
     Projects,
+    PublicSecurity,
     RelocationCompensation,
     Resources,
     SocialCredit,
@@ -54,7 +55,7 @@ class GovernanceModel(mesa.Model):
     Step order (docs/model.md, "Process overview"): early-warning observation,
     shocks, need drift, budget appropriation, incubation, credit supervision,
     hub strategy, project settlement, collective bargaining, early warning,
-    responses to online opinion, grievance, mediation, unrest, planning, incentives
+    responses to online opinion, grievance, mediation, unrest, public security, planning, incentives
     (co-production), relocation compensation, resources (service delivery), settlement
     (satisfaction), NGO credit, trust, opinion, grievance, budget close, metrics.
 
@@ -216,6 +217,8 @@ class GovernanceModel(mesa.Model):
         self.bargaining = CollectiveBargaining(mech.collective_bargaining, collab,
                                                self.citizens.district, districts,
                                                self.stream("collective_bargaining"))
+        self.security = PublicSecurity(mech.public_security, self.citizens.district, districts,
+                                       self.stream("public_security"))
         self.shocks = Shocks(s.shocks, districts, self.stream("shocks"))
         self.response_spend = 0.0
         self.opinion_response_spend = 0.0  # targeted service bought in response to opinion
@@ -234,6 +237,7 @@ class GovernanceModel(mesa.Model):
         response = self._early_warning(indicator, budget, t)
         targeted = self.opinion_response.step(self.citizens, self.government, budget)
         self._conflict(t)
+        self._security(budget, t)
         cell_need, ordinary = self._cell_need()
         shares = self.planning.step(cell_need, t)
         uptake = self._deliver(t, shares, cell_need, ordinary, (response, targeted))
@@ -265,6 +269,13 @@ class GovernanceModel(mesa.Model):
         self._update_grievance()
         self.unrest.step(self.unrest.grievance(c.grievance, c.satisfaction, c.trust_gov),
                          self.adjacency, self.degree, self.government, t)
+
+    def _security(self, budget: float, t: int) -> None:
+        """Public security (7.23): the six links, paid from the security budget, then
+        offending; collective efficacy reads trust and co-production."""
+        if self.security.enabled:
+            c = self.citizens
+            self.security.step(t, budget, self.government, c.trust_gov, c.strategy)
 
     def _cell_need(self) -> tuple[np.ndarray, np.ndarray | None]:
         """Need per cell that services target, and per citizen without private relocation

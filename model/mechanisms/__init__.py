@@ -19,10 +19,12 @@ from .opinion import OpinionDynamics
 from .opinion_response import OpinionResponse
 from .planning import Planning
 from .projects import Projects
+from .public_security import PublicSecurity
 from .resources import Resources
 from .trust import TrustDynamics
 from .unrest import Unrest
 
 __all__ = ["CollectiveBargaining", "EarlyWarning", "HubStrategy", "Incentives", "Incubation",
            "Mediation", "OpinionDynamics", "OpinionResponse", "Planning", "Projects",
-           "RelocationCompensation", "Resources", "SocialCredit", "TrustDynamics", "Unrest"]
+           "PublicSecurity", "RelocationCompensation", "Resources", "SocialCredit",
+           "TrustDynamics", "Unrest"]
