@@ -81,6 +81,8 @@ CONTROLS = {
                                            "Project procurement (1+1+N)"),
     "mechanisms.collective_bargaining.enabled": _switch(
         "mechanisms.collective_bargaining.enabled", "Collective consultation"),
+    "mechanisms.public_security.enabled": _switch(
+        "mechanisms.public_security.enabled", "Public security (crime and its six links)"),
 }
 model_params = {"scenario": SCENARIO, **CONTROLS}
 
@@ -89,7 +91,8 @@ OPTIONAL_SERIES = {"unrest": "mechanisms.unrest.enabled",
                    "attention": "mechanisms.opinion.enabled",
                    "hub_reach": "mechanisms.hub_strategy.enabled",
                    "ngo_default_rate": "mechanisms.projects.enabled",
-                   "contract_coverage": "mechanisms.collective_bargaining.enabled"}
+                   "contract_coverage": "mechanisms.collective_bargaining.enabled",
+                   "victimisation": "mechanisms.public_security.enabled"}
 PLOTS = (("trust_gov", "trust_ngo", "satisfaction"),
          ("unmet_need", "cooperation", *OPTIONAL_SERIES))
 

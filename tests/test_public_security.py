@@ -159,3 +159,14 @@ def test_ledger_balances_and_spend_stays_within_the_share():
 def test_link_shares_must_not_exceed_the_budget():
     with pytest.raises(ScenarioError, match="mechanisms.public_security"):
         small(**{P + "strike": 0.8, P + "prevent": 0.4})
+
+
+def test_custody_lasts_the_sentence():
+    """An offender arrested at step t is held in steps t+1 .. t+sentence and is free again
+    (and can offend) from t+sentence+1; the custody is paid for every step held."""
+    m = run_model(security(sentence=4, budget_share=0.3), 1)
+    s = m.security
+    held = np.flatnonzero(s.in_custody)
+    assert held.size > 0
+    assert (s.served[held] + s.custody_until[held] - s.t == 4 + 1).all()
+    assert (s.custody_until[held] - s.t).max() <= 4 + 1

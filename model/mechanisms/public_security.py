@@ -66,7 +66,10 @@ class PublicSecurity:
         self.cameras = np.zeros(self.places)  # technical defence stock, money per place
         self.officers = np.zeros(self.places)  # patrol officers at each place this step
         self.guard = np.zeros(self.places)  # g_p this step
-        self.recent = np.zeros((p.window, self.places), dtype=np.int32)  # offences per step
+        # offences per place in each of the last `window` steps (a ring) and their sum
+        self.recent = np.zeros((p.window, self.places), dtype=np.int32)
+        self.recorded = np.zeros(self.places, dtype=np.int64)
+        self.slot = 0
         self.custody_until = np.full(n, -(1 << 40))
         self.in_custody = np.zeros(n, dtype=bool)
         self.served = np.zeros(n, dtype=np.int32)  # steps of the current sentence served
@@ -181,6 +184,9 @@ class PublicSecurity:
             self._set_free(order[:held.size - keep], self.t)
             held = np.flatnonzero(self.in_custody)
         kept = self._pay_each("strike", p.custody_cost, held.size, government)
+        if kept < held.size:  # the treasury ran short of the strike money: release the rest
+            self._set_free(held[kept:], self.t)
+            held = held[:kept]
         self.served[held] += 1
         return max(0.0, money - p.custody_cost * kept)
 
@@ -218,12 +224,12 @@ class PublicSecurity:
             return np.zeros(0, dtype=np.int64)
         if self.params.allocation == "random":
             return self.rng.choice(self.places, size=officers, replace=False)
-        score = self.recent.sum(axis=0) + 0.5 * self.rng.random(self.places)  # random ties
+        score = self.recorded + 0.5 * self.rng.random(self.places)  # ties broken at random
         return np.argpartition(-score, officers - 1)[:officers]
 
     def _spread(self) -> np.ndarray:
         """Each place's share of capital spending: by recorded crime (hot spots) or even."""
-        counts = self.recent.sum(axis=0).astype(float)
+        counts = self.recorded.astype(float)
         if self.params.allocation == "hot_spots" and counts.sum() > 0:
             return counts / counts.sum()
         return np.full(self.places, 1.0 / self.places)
@@ -344,7 +350,7 @@ class PublicSecurity:
         p, t = self.params, self.t
         who = offender[cleared]
         self.clearances = int(who.size)
-        self.custody_until[who] = t + p.sentence
+        self.custody_until[who] = t + p.sentence + 1  # held in steps t+1 .. t+sentence
         self.in_custody[who] = p.sentence > 0
         self.served[who] = self.treated[who] = 0
         self.record[who] = self.place_district[place[cleared]]
@@ -362,13 +368,15 @@ class PublicSecurity:
         p = self.params
         self.offences = int(offender.size)
         counts = np.bincount(place, minlength=self.places).astype(np.int32)
-        self.recent = np.roll(self.recent, 1, axis=0)
-        self.recent[0] = counts
+        self.slot = (self.slot + 1) % self.recent.shape[0]  # overwrite the oldest step
+        self.recorded += counts - self.recent[self.slot]
+        self.recent[self.slot] = counts
         late = offender[((t - self.released_at[offender]) <= FOLLOW_UP)
                         & ~self.reoffended[offender]]
         self.reoffended[late] = True
-        for step, k in zip(*np.unique(self.released_at[late], return_counts=True)):
-            self.relapses[int(step)] = self.relapses.get(int(step), 0) + int(k)
+        steps, counts = np.unique(self.released_at[late], return_counts=True)
+        for step, k in zip(steps.tolist(), counts.tolist(), strict=True):
+            self.relapses[step] = self.relapses.get(step, 0) + k
         for old in [s for s in self.releases if s < t - 2 * FOLLOW_UP]:
             self.releases.pop(old)
             self.relapses.pop(old, None)
@@ -393,7 +401,7 @@ class PublicSecurity:
         recent crime rate exceeds the city's raise effort, e ← clip(e + rate·miss −
         decay·(e − 1), 1, max_effort), miss = max(0, r_d/r̄ − 1)."""
         p = self.params
-        crimes = np.bincount(self.place_district, weights=self.recent.sum(axis=0),
+        crimes = np.bincount(self.place_district, weights=self.recorded,
                              minlength=self.districts)
         rate = crimes / self.district_size
         mean = rate.mean()
@@ -406,10 +414,12 @@ class PublicSecurity:
         """Share of the recent window's offences at the top 5 % of places (0 if none)."""
         if not self.enabled:
             return 0.0
-        counts = np.sort(self.recent.sum(axis=0))[::-1]
-        total = counts.sum()
+        total = self.recorded.sum()
+        if total == 0:
+            return 0.0
         top = max(1, int(np.ceil(0.05 * self.places)))
-        return float(counts[:top].sum() / total) if total > 0 else 0.0
+        counts = np.partition(self.recorded, self.places - top)[self.places - top:]
+        return float(counts.sum() / total)
 
     def victimised(self) -> float:
         """Share of citizens victimised at least once in the last 12 steps."""
