@@ -55,9 +55,9 @@ class GovernanceModel(mesa.Model):
     Step order (docs/model.md, "Process overview"): early-warning observation,
     shocks, need drift, budget appropriation, incubation, credit supervision,
     hub strategy, project settlement, collective bargaining, early warning,
-    responses to online opinion, grievance, mediation, unrest, public security, planning, incentives
-    (co-production), relocation compensation, resources (service delivery), settlement
-    (satisfaction), NGO credit, trust, opinion, grievance, budget close, metrics.
+    responses to online opinion, grievance, mediation, unrest, public security, planning,
+    incentives (co-production), relocation compensation, resources (service delivery),
+    settlement (satisfaction), NGO credit, trust, opinion, grievance, budget close, metrics.
 
     Args:
         scenario: a Scenario, a path to a scenario YAML, or None for the defaults.

@@ -42,6 +42,14 @@ TOLERANCE = {
     "disputes_open": (0.10, True, 0.1),  # per 1,000 citizens; floor: 1 dispute at 10,000
     "arrests": (0.10, True, 0.05),  # per 1,000 citizens
     "cost_per_need": (0.03, True, 0.0),
+    # public security (7.23; 0 in presets without it): crime per 1,000 citizens within 10 %,
+    # shares within 0.02-0.05 (concentration: a share of few offences per place at 500)
+    "crime_rate": (0.10, True, 0.0),
+    "victimisation": (0.01, False, 0.0),
+    "crime_concentration": (0.05, False, 0.0),
+    "recidivism": (0.05, False, 0.0),
+    "guardianship": (0.02, False, 0.0),
+    "clearance_rate": (0.02, False, 0.0),
 }
 # (A, B, metric, sign of A − B) as the README reports them
 PAIRS = [
@@ -66,6 +74,10 @@ PAIRS = [
     ("mediation_procedure", "mediation_referral", "disputes_recurred", -1),
     ("opinion_responsive", "opinion_unresponsive", "unmet_need", -1),
     ("opinion_responsive", "opinion_unresponsive", "trust_gov", -1),
+    ("security_comprehensive", "security_strike_only", "crime_rate", -1),
+    ("security_comprehensive", "security_strike_only", "crime_concentration", -1),
+    ("security_comprehensive", "security_strike_only", "recidivism", -1),
+    ("security_comprehensive", "security_strike_only", "guardianship", +1),
 ]
 WHOLE_RUN = {"ngo_default_rate"}  # the README reports these over the whole run
 

@@ -14,11 +14,11 @@ log-normal with mean 1 and sd of log ``motivation_spread``. Free citizens offend
 
     q_i = π_i · M · (1 − ``supervision`` · s_i) · exp(−``deterrence`` · ĉ_d(i) · D),
 
-M the education multiplier, s_i = 1 when supervised this step, ĉ_d the perceived
-certainty of arrest in i's home district (the district's clearance rate, smoothed at
-rate ``perception``), D = (1 − δ^L)/(1 − δ) the discounted sentence of L = ``sentence``
-steps (δ = ``discount``: a sanction far away counts less, so certainty deters more
-than severity, Nagin 2013). An offender picks a place ∝ a_p in its own district (in
+M the education multiplier, s_i the share of the step i is supervised, ĉ_d the
+perceived certainty of arrest in i's home district (its clearances over its offences,
+both smoothed at rate ``perception``), D = (1 − δ^L)/(1 − δ) the discounted sentence of
+L = ``sentence`` steps (δ = ``discount``: a sanction far away counts less, so certainty
+deters more than severity, Nagin 2013). An offender picks a place ∝ a_p in its own district (in
 any district with probability ``mobility``); a guardian there stops it with
 probability g_p; a stopped offender moves to a neighbouring place with probability
 ``displacement`` and tries once more. Victims are residents of the place.
@@ -57,7 +57,9 @@ class PublicSecurity:
         self._build_places(district, districts)
         self.propensity = np.minimum(1.0, p.motivation * self._unit_lognormal(
             p.motivation_spread, n))
-        self.perceived = np.zeros(districts)  # ĉ_d
+        self.perceived = np.zeros(districts)  # ĉ_d = smoothed clearances / smoothed offences
+        self.seen_cleared = np.zeros(districts)
+        self.seen_offences = np.zeros(districts)
         self.effort = np.ones(districts)  # leaders' effort, 1 = no extra effort
         self.efficacy = np.zeros(districts)  # collective efficacy E_d
         self.education = 0.0  # education stock, money per citizen
@@ -73,10 +75,10 @@ class PublicSecurity:
         self.custody_until = np.full(n, -(1 << 40))
         self.in_custody = np.zeros(n, dtype=bool)
         self.served = np.zeros(n, dtype=np.int32)  # steps of the current sentence served
-        self.treated = np.zeros(n, dtype=np.int32)  # of which in a rehabilitation programme
+        self.treated = np.zeros(n)  # of which in a rehabilitation programme (a place's share)
         self.record = np.full(n, -1, dtype=np.int32)  # district of the last arrest (-1: none)
         self.priors = np.zeros(n, dtype=np.int32)  # arrests so far
-        self.supervised = np.zeros(n, dtype=bool)
+        self.supervised = np.zeros(n)  # share of the step under supervision (1 or a last part)
         self.released_at = np.full(n, -(1 << 40))
         self.reoffended = np.zeros(n, dtype=bool)  # offended since the last release
         self.releases: dict[int, int] = {}  # release step -> people released
@@ -153,6 +155,13 @@ class PublicSecurity:
         self.spend += unit * done
         return done
 
+    @staticmethod
+    def _portions(amount: float, size: int) -> np.ndarray:
+        """``amount`` units handed out one each in order, the last a fraction: [1, 1, .., f,
+        0, ..] of length ``size`` (capacity is divisible, so nothing is lost to rounding and
+        results do not depend on the population's size)."""
+        return np.clip(amount - np.arange(size), 0.0, 1.0)
+
     # ------------------------------------------------------------------ links
     def _release(self, t: int) -> None:
         """Sentences served end; rehabilitation lowers the propensity of those treated."""
@@ -196,22 +205,20 @@ class PublicSecurity:
         held = np.flatnonzero(self.in_custody)
         if money <= 0 or held.size == 0:
             return
-        places = min(held.size, int(np.floor(money / p.reform_cost + 1e-10))) \
-            if p.reform_cost > 0 else held.size
-        places = self._pay_each("reform", p.reform_cost, places, government)
-        chosen = self.rng.choice(held, size=places, replace=False) if places < held.size else held
-        self.treated[chosen] += 1
+        places = self._pay("reform", min(money, held.size * p.reform_cost), government) \
+            / p.reform_cost
+        self.treated[self.rng.permutation(held)] += self._portions(places, held.size)
 
     def _prevent(self, money: float, government) -> None:
         """Human (patrols), physical (hardening) and technical (cameras) defence."""
         p = self.params
         weights = np.array([p.human, p.physical, p.technical], dtype=float)
         human, physical, technical = money * weights / max(weights.sum(), 1e-12)
-        officers = int(np.floor(human / p.officer_cost + 1e-10)) if p.officer_cost > 0 else 0
-        officers = self._pay_each("prevent", p.officer_cost, min(officers, self.places),
-                                  government)
+        officers = self._pay("prevent", min(human, self.places * p.officer_cost),
+                             government) / p.officer_cost
         self.officers = np.zeros(self.places)
-        self.officers[self._posts(officers)] = 1.0
+        posts = self._posts(int(np.ceil(officers - 1e-9)))
+        self.officers[posts] = self._portions(officers, posts.size)
         spread = self._spread()
         decay = 1.0 - p.depreciation
         self.hardening = decay * self.hardening + self._pay("prevent", physical, government) \
@@ -225,7 +232,8 @@ class PublicSecurity:
         if self.params.allocation == "random":
             return self.rng.choice(self.places, size=officers, replace=False)
         score = self.recorded + 0.5 * self.rng.random(self.places)  # ties broken at random
-        return np.argpartition(-score, officers - 1)[:officers]
+        top = np.argpartition(-score, officers - 1)[:officers]
+        return top[np.argsort(-score[top], kind="stable")]  # hottest first
 
     def _spread(self) -> np.ndarray:
         """Each place's share of capital spending: by recorded crime (hot spots) or even."""
@@ -258,18 +266,17 @@ class PublicSecurity:
         as many as the money pays for. Without sharing, a district knows only the arrests
         made in it."""
         p = self.params
-        self.supervised = np.zeros(self.n, dtype=bool)
+        self.supervised = np.zeros(self.n)
         known = (self.record >= 0) & ~self.in_custody
         if not p.sharing:
             known &= self.record == self.home
         who = np.flatnonzero(known)
         if money <= 0 or who.size == 0:
             return
-        slots = min(who.size, int(np.floor(money / p.supervision_cost + 1e-10))) \
-            if p.supervision_cost > 0 else who.size
-        slots = self._pay_each("manage", p.supervision_cost, slots, government)
+        slots = self._pay("manage", min(money, who.size * p.supervision_cost), government) \
+            / p.supervision_cost
         grade = self.priors[who] + self.rng.random(who.size)
-        self.supervised[who[np.argsort(-grade, kind="stable")[:slots]]] = True
+        self.supervised[who[np.argsort(-grade, kind="stable")]] = self._portions(slots, who.size)
 
     # --------------------------------------------------------------- offending
     def guardianship(self) -> np.ndarray:
@@ -330,10 +337,9 @@ class PublicSecurity:
         each can work one case) share the step's n cases; a case is cleared with probability
         d_p·min(1, e_d·K/n)."""
         p = self.params
-        # a standing force: every investigator the money pays for is paid, busy or not
-        wanted = int(np.floor(money / p.case_cost + 1e-10)) if money > 0 else 0
-        staff = self._pay_each("strike", p.case_cost, wanted, government)
-        if offender.size == 0 or staff == 0:
+        # a standing force: the money pays investigators' time, busy or not
+        staff = self._pay("strike", money, government) / p.case_cost
+        if offender.size == 0 or staff <= 0:
             self._arrest(offender, place, np.zeros(offender.size, dtype=bool))
             return
         d = self.place_district[place]
@@ -355,13 +361,16 @@ class PublicSecurity:
         self.served[who] = self.treated[who] = 0
         self.record[who] = self.place_district[place[cleared]]
         self.priors[who] += 1
-        # perceived certainty: each district's clearance rate, smoothed
+        # perceived certainty: each district's clearances over its offences, both smoothed
+        # (a ratio of smoothed counts: steady where a district sees few offences a step)
         d = self.place_district[place]
-        n_d = np.bincount(d, minlength=self.districts)
-        c_d = np.bincount(d, weights=cleared, minlength=self.districts)
-        rate = np.divide(c_d, n_d, out=np.zeros(self.districts), where=n_d > 0)
-        seen = n_d > 0
-        self.perceived[seen] += p.perception * (rate[seen] - self.perceived[seen])
+        rho = p.perception
+        self.seen_offences += rho * (np.bincount(d, minlength=self.districts)
+                                     - self.seen_offences)
+        self.seen_cleared += rho * (np.bincount(d, weights=cleared, minlength=self.districts)
+                                    - self.seen_cleared)
+        self.perceived = np.divide(self.seen_cleared, self.seen_offences,
+                                   out=np.zeros(self.districts), where=self.seen_offences > 0)
 
     def _account(self, t: int, offender, place) -> None:
         """Records for the metrics, victims, recidivism, and the leaders' effort."""
