@@ -111,6 +111,9 @@ class PublicSecurity:
         self.res_count = np.bincount(self.place_of, minlength=self.places)
         self.res_first = np.concatenate([[0], np.cumsum(self.res_count)[:-1]])
         self.district_size = np.maximum(size, 1).astype(float)
+        self.by_district = np.argsort(district, kind="stable")  # citizens grouped by district
+        self.by_district_count = size
+        self.by_district_first = np.concatenate([[0], np.cumsum(size)[:-1]])
 
     # -------------------------------------------------------------------- step
     def step(self, t: int, budget: float, government, trust: np.ndarray,
@@ -186,8 +189,9 @@ class PublicSecurity:
         held = np.flatnonzero(self.in_custody)
         if held.size == 0:
             return money
-        keep = held.size if p.custody_cost <= 0 else min(
-            held.size, int(np.floor(money / p.custody_cost + 1e-10)))
+        keep = held.size
+        if p.custody_cost * held.size > money:  # (a quotient by a tiny cost may overflow)
+            keep = int(np.floor(money / p.custody_cost + 1e-10))
         if keep < held.size:  # prison capacity bound: release those nearest the end
             order = held[np.argsort(self.custody_until[held], kind="stable")]
             self._set_free(order[:held.size - keep], self.t)
@@ -217,7 +221,7 @@ class PublicSecurity:
         officers = self._pay("prevent", min(human, self.places * p.officer_cost),
                              government) / p.officer_cost
         self.officers = np.zeros(self.places)
-        posts = self._posts(int(np.ceil(officers - 1e-9)))
+        posts = self._posts(min(self.places, int(np.ceil(officers - 1e-9))))
         self.officers[posts] = self._portions(officers, posts.size)
         spread = self._spread()
         decay = 1.0 - p.depreciation
@@ -399,10 +403,14 @@ class PublicSecurity:
         has = self.res_count[place] > 0
         idx = self.res_first[place] + np.floor(u * self.res_count[place]).astype(np.int64)
         victims = self.residents[np.minimum(idx, self.n - 1)]
-        if not has.all():
+        if not has.all():  # a citizen of the place's district (anyone if it has none)
             d = self.place_district[place[~has]]
-            pool = np.flatnonzero(np.isin(self.home, d))
-            victims[~has] = pool[np.floor(u[~has] * pool.size).astype(np.int64)]
+            size = self.by_district_count[d]
+            pick = np.where(size > 0, self.by_district_first[d]
+                            + np.floor(u[~has] * size).astype(np.int64),
+                            np.floor(u[~has] * self.n).astype(np.int64))
+            victims[~has] = np.where(size > 0, self.by_district[np.minimum(pick, self.n - 1)],
+                                     pick)
         return victims
 
     def _evaluate(self) -> None:
