@@ -56,6 +56,17 @@ def test_places_at_the_defaults():
     assert np.array_equal(s.place_district[s.place_of], m.citizens.district)
 
 
+def test_victims_live_in_the_district_of_the_place():
+    """A resident of the place, or (where nobody lives) a citizen of its district."""
+    m = GovernanceModel(security(), seed=1, **{"warmup": 0})
+    s = m.security
+    places = np.repeat(np.arange(s.places), 5)
+    victims = s._victims(places)
+    assert np.array_equal(m.citizens.district[victims], s.place_district[places])
+    lived = s.res_count[places] > 0
+    assert np.array_equal(s.place_of[victims[lived]], places[lived])
+
+
 def test_crime_concentrates_at_few_places():
     """Weisburd (2015): about half of crime at a few per cent of places."""
     share = final(security(), "crime_concentration")
