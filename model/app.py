@@ -87,6 +87,8 @@ CONTROLS = {
         "mechanisms.collective_bargaining.enabled", "Collective consultation"),
     "mechanisms.interests.enabled": _switch("mechanisms.interests.enabled",
                                             "Hubs carry interests upward"),
+    "mechanisms.public_security.enabled": _switch(
+        "mechanisms.public_security.enabled", "Public security (crime and its six links)"),
 }
 model_params = {"scenario": SCENARIO, **CONTROLS}
 
@@ -96,7 +98,8 @@ OPTIONAL_SERIES = {"unrest": "mechanisms.unrest.enabled",
                    "hub_reach": "mechanisms.hub_strategy.enabled",
                    "ngo_default_rate": "mechanisms.projects.enabled",
                    "contract_coverage": "mechanisms.collective_bargaining.enabled",
-                   "interests_reported": "mechanisms.interests.enabled"}
+                   "interests_reported": "mechanisms.interests.enabled",
+                   "victimisation": "mechanisms.public_security.enabled"}
 PLOTS = (("trust_gov", "trust_ngo", "satisfaction"),
          ("unmet_need", "cooperation", *OPTIONAL_SERIES))
 

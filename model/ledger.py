@@ -37,6 +37,7 @@ USES = (
     "credit_reward",
     "consultation",
     "sanctions",
+    "security",
 )
 
 

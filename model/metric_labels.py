@@ -132,6 +132,13 @@ METRIC_INFO = {
     'violations': MetricInfo('rule violations', 'share of citizens', 0.0, 1.0),
     'sanctions': MetricInfo('sanctions', 'per 1,000 citizens per step', 0.0, 1000.0),
     'appeals': MetricInfo('appeals', 'per 1,000 citizens per step', 0.0, 1000.0),
+    'crime_rate': MetricInfo('crime rate', 'offences per 1,000 citizens per step', 0.0, math.inf),
+    'victimisation': MetricInfo('victimisation', 'share of citizens', 0.0, 1.0),
+    'crime_concentration': MetricInfo('crime concentration', 'share of offences', 0.0, 1.0),
+    'recidivism': MetricInfo('recidivism', 'share of releases', 0.0, 1.0),
+    'guardianship': MetricInfo('guardianship', 'index', 0.0, 1.0),
+    'security_spend': MetricInfo('security spending', 'money per citizen per step', 0.0, math.inf),
+    'clearance_rate': MetricInfo('clearance rate', 'share of offences', 0.0, 1.0),
 }
 # END TABLE
 

@@ -414,6 +414,42 @@ def appeals(m) -> float:
     return 1000.0 * m.law.appeals / m.citizens.n if _law_on(m) else 0.0
 
 
+def crime_rate(m) -> float:
+    """Offences this step per 1,000 citizens (7.23; 0 when public security is off)."""
+    return 1000.0 * m.security.offences / m.citizens.n
+
+
+def victimisation(m) -> float:
+    """Share of citizens victimised at least once in the last 12 steps (7.23)."""
+    return m.security.victimised()
+
+
+def crime_concentration(m) -> float:
+    """Share of the recent window's offences at the top 5 % of places (7.23)."""
+    return m.security.concentration()
+
+
+def recidivism(m) -> float:
+    """Share of releases 12-23 steps ago followed by an offence within 12 steps (7.23)."""
+    return m.security.recidivism()
+
+
+def guardianship(m) -> float:
+    """Capable guardianship where targets are, Σ a_p·g_p / Σ a_p (7.23)."""
+    return m.security.mean_guardianship()
+
+
+def security_spend(m) -> float:
+    """Money per citizen spent on the six links this step (7.23)."""
+    return m.security.spend / m.citizens.n
+
+
+def clearance_rate(m) -> float:
+    """Offences cleared by arrest this step / offences this step (0 when none, 7.23)."""
+    s = m.security
+    return s.clearances / s.offences if s.offences else 0.0
+
+
 REPORTERS = {
     f.__name__: f
     for f in (
@@ -484,6 +520,13 @@ REPORTERS = {
         violations,
         sanctions,
         appeals,
+        crime_rate,
+        victimisation,
+        crime_concentration,
+        recidivism,
+        guardianship,
+        security_spend,
+        clearance_rate,
     )
 }
 METRICS = tuple(REPORTERS)

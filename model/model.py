@@ -26,6 +26,7 @@ from .mechanisms import (
     OpinionResponse,
     Planning,
     Projects,
+    PublicSecurity,
     RelocationCompensation,
     Resources,
     SocialCredit,
@@ -59,10 +60,10 @@ class GovernanceModel(mesa.Model):
     shocks, need drift, budget appropriation, incubation, credit supervision,
     hub strategy, project settlement, collective bargaining, early warning,
     responses to online opinion, emergency response, law-based governance, grievance,
-    mediation, unrest, planning, consultation (hubs' reports and conflict correct the plan;
-    interests), incentives (co-production, after citizens' credit records), relocation
-    compensation, resources (service delivery), settlement (satisfaction), NGO credit,
-    government bodies' credit, trust, opinion, grievance, budget close, metrics.
+    mediation, unrest, public security, planning, consultation (hubs' reports and conflict
+    correct the plan; interests), incentives (co-production, after citizens' credit records),
+    relocation compensation, resources (service delivery), settlement (satisfaction), NGO
+    credit, government bodies' credit, trust, opinion, grievance, budget close, metrics.
 
     Args:
         scenario: a Scenario, a path to a scenario YAML, or None for the defaults.
@@ -228,6 +229,8 @@ class GovernanceModel(mesa.Model):
                                                self.citizens.district, districts,
                                                self.stream("collective_bargaining"))
         self.interests = Interests(mech.interests, collab, self.stream("interests"))
+        self.security = PublicSecurity(mech.public_security, self.citizens.district, districts,
+                                       self.stream("public_security"))
         self.shocks = Shocks(s.shocks, districts, self.stream("shocks"))
         self.emergency = Emergency(mech.emergency, self.citizens.district, districts,
                                    self.stream("emergency"))
@@ -252,6 +255,7 @@ class GovernanceModel(mesa.Model):
         relief = self._emergency(unmet, budget, t)
         self._law()
         self._conflict(t)
+        self._security(budget, t)
         cell_need, ordinary = self._cell_need()
         shares = self._consult(self.planning.step(cell_need, t))
         uptake = self._deliver(t, shares, cell_need, ordinary, (response, targeted, relief))
@@ -353,6 +357,13 @@ class GovernanceModel(mesa.Model):
             for ngo in hub.members:
                 reach[hub.field, ngo.district] = True
         return reach.mean(axis=1)
+
+    def _security(self, budget: float, t: int) -> None:
+        """Public security (7.23): the six links, paid from the security budget, then
+        offending; collective efficacy reads trust and co-production."""
+        if self.security.enabled:
+            c = self.citizens
+            self.security.step(t, budget, self.government, c.trust_gov, c.strategy)
 
     def _cell_need(self) -> tuple[np.ndarray, np.ndarray | None]:
         """Need per cell that services target, and per citizen without private relocation

@@ -70,6 +70,9 @@ MECHANISM_METRICS = {
     "mechanisms.mediation": ("disputes_open", "resolution_time"),
     "mechanisms.early_warning": ("warnings", "response_spend"),
     "mechanisms.resources.sharing": ("cost_per_need", "resource_leverage"),
+    "mechanisms.public_security": ("crime_rate", "victimisation", "crime_concentration",
+                                   "recidivism", "guardianship", "clearance_rate",
+                                   "security_spend"),
 }
 # the headline metrics of each governance switch that runs a mechanism (docs/model.md 7.x)
 SWITCH_METRICS = {

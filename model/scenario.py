@@ -469,6 +469,66 @@ class Law:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PublicSecurity:
+    enabled: bool = False
+    budget_share: float = _p(0.1, 0.0, 1.0)  # of the step's budget B_t
+    # the six links: shares of the security budget (0 = the link is off; sum <= 1)
+    strike: float = _p(1.0, 0.0, 1.0)
+    prevent: float = _p(0.0, 0.0, 1.0)
+    educate: float = _p(0.0, 0.0, 1.0)
+    manage: float = _p(0.0, 0.0, 1.0)
+    build: float = _p(0.0, 0.0, 1.0)
+    reform: float = _p(0.0, 0.0, 1.0)
+    places_per_citizen: float = _p(0.4, 0.0, 1.0, open_lo=True)
+    attractiveness: float = _p(1.6, 0.0, 3.0)
+    motivation: float = _p(0.03, 0.0, 1.0)
+    motivation_spread: float = _p(1.0, 0.0, 3.0)
+    mobility: float = _p(0.1, 0.0, 1.0)
+    displacement: float = _p(0.3, 0.0, 1.0)
+    base_guardianship: float = _p(0.1, 0.0, 1.0)
+    window: int = _p(24, 1)
+    # strike: certainty under capacity, severity
+    detection: float = _p(0.3, 0.0, 1.0)
+    case_cost: float = _p(10.0, 0.0, open_lo=True)
+    sentence: int = _p(6, 0)
+    custody_cost: float = _p(2.0, 0.0)
+    deterrence: float = _p(1.0, 0.0)
+    discount: float = _p(0.8, 0.0, 1.0)
+    perception: float = _p(0.2, 0.0, 1.0)
+    # prevent: human, physical and technical defence
+    allocation: Literal["hot_spots", "random"] = "hot_spots"
+    human: float = _p(0.5, 0.0, 1.0)
+    physical: float = _p(0.25, 0.0, 1.0)
+    technical: float = _p(0.25, 0.0, 1.0)
+    officer_cost: float = _p(0.5, 0.0, open_lo=True)
+    patrol_effect: float = _p(1.0, 0.0)
+    physical_effect: float = _p(0.2, 0.0)
+    technical_effect: float = _p(0.1, 0.0)
+    camera_detection: float = _p(0.5, 0.0)
+    depreciation: float = _p(0.05, 0.0, 1.0)
+    watch: float = _p(0.3, 0.0)
+    # educate, manage, build, reform
+    education_max: float = _p(0.3, 0.0, 1.0)
+    education_unit: float = _p(0.25, 0.0, open_lo=True)
+    education_decay: float = _p(0.05, 0.0, 1.0)
+    supervision: float = _p(0.5, 0.0, 1.0)
+    supervision_cost: float = _p(1.0, 0.0, open_lo=True)
+    build_gain: float = _p(1.0, 0.0)
+    build_unit: float = _p(0.25, 0.0, open_lo=True)
+    build_decay: float = _p(0.05, 0.0, 1.0)
+    efficacy_rate: float = _p(0.1, 0.0, 1.0)
+    reform_cost: float = _p(1.0, 0.0, open_lo=True)
+    reform_effect: float = _p(0.4, 0.0, 1.0)
+    # leadership responsibility and information sharing
+    responsibility: bool = False
+    effort_rate: float = _p(0.5, 0.0)
+    effort_decay: float = _p(0.1, 0.0, 1.0)
+    max_effort: float = _p(2.0, 1.0)
+    sharing: bool = True
+    record_detection: float = _p(0.3, 0.0, 1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Mechanisms:
     resources: Resources = _sub(Resources)
     planning: Planning = _sub(Planning)
@@ -486,6 +546,7 @@ class Mechanisms:
     emergency: Emergency = _sub(Emergency)
     interests: Interests = _sub(Interests)
     law: Law = _sub(Law)
+    public_security: PublicSecurity = _sub(PublicSecurity)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -722,10 +783,29 @@ def _cross_checks(s: Scenario, bad: set[str] = frozenset()) -> list[str]:
             "mechanisms.credit.budget", "mechanisms.credit.rewards.enabled"):
         errors.append("mechanisms.credit.budget: rewards (mechanisms.credit.rewards) are paid "
                       "from the credit budget, so it must be above 0, got 0")
+    errors += _security_checks(s.mechanisms.public_security, ok)
     if s.population.districts > n and ok("population.districts", pop):
         errors.append(f"population.districts: must not exceed population.citizens ({n}), "
                       f"got {s.population.districts}")
     return errors + _shock_checks(s, ok)
+
+
+SECURITY_LINKS = ("strike", "prevent", "educate", "manage", "build", "reform")
+
+
+def _security_checks(ps, ok) -> list[str]:
+    """The six links share one security budget; the prevention mix needs some weight."""
+    at = "mechanisms.public_security"
+    errors = []
+    keys = [f"{at}.{k}" for k in SECURITY_LINKS]
+    total = sum(getattr(ps, k) for k in SECURITY_LINKS)
+    if total > 1 + 1e-9 and ok(*keys):
+        errors.append(f"{at}: the link shares strike, prevent, educate, manage, build and "
+                      f"reform must sum to at most 1, got {total:g}")
+    mix = [f"{at}.{k}" for k in ("human", "physical", "technical")]
+    if ps.prevent > 0 and ps.human + ps.physical + ps.technical <= 0 and ok(*mix):
+        errors.append(f"{at}: human, physical and technical cannot all be 0 when prevent > 0")
+    return errors
 
 
 def _shock_checks(s: Scenario, ok) -> list[str]:

@@ -86,13 +86,20 @@ MECHANISMS = {
              "perception": 0.6, "justice_weight": 0.8, "temptation": 0.7, "norm": 0.2,
              "deterrence": 0.3, "capacity": 20.0, "sanction_cost": 2.0, "appeal_rate": 0.8,
              "tolerance": 0.3}),
+    "public_security": ({"budget_share": 0.1, "strike": 1.0, "prevent": 0.0, "sentence": 6,
+                         "motivation": 0.03, "allocation": "hot_spots", "sharing": True,
+                         "responsibility": False},
+                        {"budget_share": 0.3, "strike": 0.2, "prevent": 0.2, "educate": 0.2,
+                         "manage": 0.1, "build": 0.1, "reform": 0.2, "sentence": 2,
+                         "motivation": 0.1, "allocation": "random", "sharing": False,
+                         "responsibility": True}),
     "incentives.relocation": ({"rule": "fixed", "share": 0.8, "noise": 0.1, "delay_fixed": 6},
                               {"rule": "observed", "share": 0.3, "noise": 0.5,
                                "delay_observed": 3}),
 }
 OFF_BY_DEFAULT = {"opinion", "unrest", "early_warning", "mediation", "incubation", "credit",
                   "hub_strategy", "projects", "collective_bargaining", "emergency",
-                  "interests"}
+                  "interests", "public_security"}
 RELOCATION = [{"kind": "relocation", "step": 5, "size": 1.0, "share": 0.3}]
 SETTING = {"incubation": {"organizations.ngos": 4},  # leave cells without NGOs to fill
            "credit": {"organizations.opportunists": 0.4, "organizations.hubs": 6,

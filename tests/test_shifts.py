@@ -220,7 +220,7 @@ def test_metrics_left_out_and_the_figure():
     ax = fig.axes[0]
     assert ax.get_title() == "unmet need"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b", "a × b"]
-    assert "crime_rate (not in the results)" in " ".join(t.get_text() for t in fig.texts)
+    assert "crime rate (not in the results)" in " ".join(t.get_text() for t in fig.texts)
 
 
 def test_a_switch_sweep_writes_effects(tmp_path):

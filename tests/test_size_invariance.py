@@ -45,6 +45,14 @@ TOLERANCE = {
     "disputes_open": (0.10, True, 0.1),  # per 1,000 citizens; floor: 1 dispute at 10,000
     "arrests": (0.10, True, 0.05),  # per 1,000 citizens
     "cost_per_need": (0.03, True, 0.0),
+    # public security (7.23; 0 in presets without it): crime per 1,000 citizens within 10 %,
+    # shares within 0.02-0.05 (concentration: a share of few offences per place at 500)
+    "crime_rate": (0.10, True, 0.0),
+    "victimisation": (0.01, False, 0.0),
+    "crime_concentration": (0.05, False, 0.0),
+    "recidivism": (0.05, False, 0.0),
+    "guardianship": (0.02, False, 0.0),
+    "clearance_rate": (0.02, False, 0.0),
 }
 # (A, B, metric, sign of A − B) as the README reports them
 PAIRS = [
@@ -78,6 +86,10 @@ PAIRS = [
     ("law_based", "law_discretion", "violations", -1),
     ("law_based", "law_discretion", "sanctions", -1),
     ("law_based", "law_discretion", "unmet_need", -1),
+    ("security_comprehensive", "security_strike_only", "crime_rate", -1),
+    ("security_comprehensive", "security_strike_only", "crime_concentration", -1),
+    ("security_comprehensive", "security_strike_only", "recidivism", -1),
+    ("security_comprehensive", "security_strike_only", "guardianship", +1),
 ]
 WHOLE_RUN = {"ngo_default_rate"}  # the README reports these over the whole run
 

@@ -22,11 +22,12 @@ from .opinion import OpinionDynamics
 from .opinion_response import OpinionResponse
 from .planning import Planning
 from .projects import Projects
+from .public_security import PublicSecurity
 from .resources import Resources
 from .trust import TrustDynamics
 from .unrest import Unrest
 
 __all__ = ["CollectiveBargaining", "EarlyWarning", "Emergency", "HubStrategy", "Incentives",
            "Incubation", "Interests", "Law", "Mediation", "OpinionDynamics", "OpinionResponse",
-           "Planning", "Projects",
-           "RelocationCompensation", "Resources", "SocialCredit", "TrustDynamics", "Unrest"]
+           "Planning", "Projects", "PublicSecurity", "RelocationCompensation", "Resources",
+           "SocialCredit", "TrustDynamics", "Unrest"]
