@@ -53,12 +53,29 @@ SHIFTS: dict[str | tuple[str, ...], dict[str, Any]] = {
         # entering at people's mediation, instead of the administrative channel alone
         # (7.14; acts where disputes exist, mechanisms.mediation.enabled)
         "mechanisms.mediation.linkage": "on",
+        # public security: the six links, equal shares of the same security budget,
+        # instead of strike alone; leadership responsibility and information sharing (7.23)
+        **{f"mechanisms.public_security.{link}": 1 / 6
+           for link in ("strike", "prevent", "educate", "manage", "build", "reform")},
+        "mechanisms.public_security.responsibility": True,
+        "mechanisms.public_security.sharing": True,
     },
     # 源头治理: prevention at the source instead of handling events after they erupt
     "source": {
         # early warning and risk assessment: a contingency fund from the same budget,
         # targeted service and more people's mediation where risk is seen (7.13)
         "mechanisms.early_warning.enabled": True,
+        # public security: half of the security budget moves from strike to prevention
+        # (guardianship at hot spots, 7.23)
+        "mechanisms.public_security.strike": 0.5,
+        "mechanisms.public_security.prevent": 0.5,
+    },
+    # both: the six links with prevention weighted up (an assumption, docs/model.md 7.24)
+    ("comprehensive", "source"): {
+        "mechanisms.public_security.strike": 0.1,
+        "mechanisms.public_security.prevent": 0.3,
+        **{f"mechanisms.public_security.{link}": 0.15
+           for link in ("educate", "manage", "build", "reform")},
     },
 }
 
