@@ -208,8 +208,7 @@ class GovernanceModel(mesa.Model):
                                           self.stream("early_warning"))
         self.mediation = Mediation(mech.mediation, collab, self.citizens.district, districts,
                                    self.stream("mediation"))
-        self.law = Law(mech.law, s.governance.law_based, self.citizens.trust_gov,
-                       self.stream("law"))
+        self.law = Law(mech.law, self.citizens.trust_gov, self.stream("law"))
         self.unrest = Unrest(mech.unrest, self.citizens.n, self.stream("unrest"))
         if self.unrest.enabled:  # start from the jail's equilibrium, not an empty jail
             self._update_grievance()

@@ -58,6 +58,7 @@ SWEEP_METRICS = ("trust_gov", "unmet_need", "satisfaction", "cooperation")
 
 # the headline metrics of each mechanism that is off by default (docs/model.md 7.x)
 MECHANISM_METRICS = {
+    "mechanisms.law": ("procedural_justice", "legitimacy", "violations", "sanctions", "appeals"),
     "mechanisms.emergency": ("emergency_response_time", "shock_recovery_steps",
                              "emergency_unmet"),
     "mechanisms.hub_strategy": ("hub_funds_raised", "hub_reach", "project_failures"),
@@ -73,11 +74,6 @@ MECHANISM_METRICS = {
     "mechanisms.public_security": ("crime_rate", "victimisation", "crime_concentration",
                                    "recidivism", "guardianship", "clearance_rate",
                                    "security_spend"),
-}
-# the headline metrics of each governance switch that runs a mechanism (docs/model.md 7.x)
-SWITCH_METRICS = {
-    "governance.law_based": ("procedural_justice", "legitimacy", "violations", "sanctions",
-                             "appeals"),
 }
 SHOCK_METRICS = {"relocation": ("relocation_unmet", "relocation_compensation"),
                  "incident": ("attention",)}
@@ -116,9 +112,6 @@ def default_metrics(scenarios: Sequence = (), table=None) -> tuple[str, ...]:
             shocks += SHOCK_METRICS.get(_get(shock, "kind"), ())
         for key, names in MECHANISM_METRICS.items():
             if _get(s, f"{key}.enabled", False):
-                extra += names
-        for key, names in SWITCH_METRICS.items():
-            if _get(s, key, False):
                 extra += names
     extra = shocks + extra
     names = list(dict.fromkeys([*extra, *CORE_METRICS])) if extra else list(MAIN_METRICS)

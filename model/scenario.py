@@ -70,7 +70,7 @@ def _sub(cls):
 class Governance:
     collaboration: bool = False  # systemic governance (系统治理)
     adaptation: bool = False
-    law_based: bool = False  # switches mechanisms.law on (7.22)
+    law_based: bool = False  # mechanisms.law on at the law-based rule_of_law (7.22, 7.24)
     # Essay 7's comprehensive and source shifts: overlays of instruments (model/shifts.py)
     comprehensive: bool = False
     source: bool = False
@@ -452,7 +452,7 @@ class Interests:
 
 @dataclass(frozen=True, kw_only=True)
 class Law:
-    enabled: bool = True  # runs only with governance.law_based: on
+    enabled: bool = False  # governance.law_based: on switches it on (model/shifts.py)
     rule_of_law: float = _p(0.5, 0.0, 1.0)
     connected: float = _p(0.2, 0.0, 1.0)
     favouritism: float = _p(0.5, 0.0, 1.0)

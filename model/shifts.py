@@ -60,6 +60,13 @@ SHIFTS: dict[str | tuple[str, ...], dict[str, Any]] = {
         "mechanisms.public_security.responsibility": True,
         "mechanisms.public_security.sharing": True,
     },
+    # 依法治理: decisions by a published rule rather than discretion (Essay 7, §3; Essay 6)
+    "law_based": {
+        # rule and discretion in allocation, enforcement and appeals (7.22), at the
+        # law-based regime's weight on the rule (law_based.yaml; discretion: 0.1)
+        "mechanisms.law.enabled": True,
+        "mechanisms.law.rule_of_law": 0.9,
+    },
     # 源头治理: prevention at the source instead of handling events after they erupt
     "source": {
         # early warning and risk assessment: a contingency fund from the same budget,

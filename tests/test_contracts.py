@@ -99,7 +99,7 @@ MECHANISMS = {
 }
 OFF_BY_DEFAULT = {"opinion", "unrest", "early_warning", "mediation", "incubation", "credit",
                   "hub_strategy", "projects", "collective_bargaining", "emergency",
-                  "interests", "public_security"}
+                  "interests", "public_security", "law"}
 RELOCATION = [{"kind": "relocation", "step": 5, "size": 1.0, "share": 0.3}]
 SETTING = {"incubation": {"organizations.ngos": 4},  # leave cells without NGOs to fill
            "credit": {"organizations.opportunists": 0.4, "organizations.hubs": 6,
@@ -113,7 +113,7 @@ SETTING = {"incubation": {"organizations.ngos": 4},  # leave cells without NGOs 
                          "mechanisms.collective_bargaining.enabled": True,
                          "mechanisms.credit.enabled": True, "mechanisms.credit.enterprises": True},
            # the law runs under governance.law_based; mediation's courts hear its appeals
-           "law": {"governance.law_based": True, "mechanisms.mediation.enabled": True}}
+           "law": {"mechanisms.mediation.enabled": True}}
 REGIMES = [{"governance.collaboration": c, "governance.adaptation": a}
            for c in (False, True) for a in (False, True)]
 

@@ -17,7 +17,7 @@ from cogov.model.scenario import ScenarioError, load_scenario
 from tests.conftest import UnlimitedTreasury, run_model, small
 
 N = 2000
-LAW = {"governance.law_based": True, "mechanisms.mediation.enabled": True}
+LAW = {"mechanisms.law.enabled": True, "mechanisms.mediation.enabled": True}
 
 
 def metrics(scenario, seed=1):
@@ -31,8 +31,8 @@ def tail(df, column, window=10):
 def enforcement_only(trust=0.8, steps=40, **params):
     """The mechanism alone on an empty network: one cell, equal need, a fixed trust
     (performance), so only the law's own parameters differ between runs."""
-    p = LawParams(**{"perception": 0.0, **params})
-    law = Law(p, True, np.full(N, trust), np.random.default_rng(3))
+    p = LawParams(**{"enabled": True, "perception": 0.0, **params})
+    law = Law(p, np.full(N, trust), np.random.default_rng(3))
     adj = sp.csr_array((N, N))  # contacts do not matter here
     need, cell = np.ones(N), np.zeros(N, dtype=int)
     no = np.zeros(N, dtype=bool)
@@ -62,11 +62,14 @@ def test_off_by_default_and_presets_keep_it_off():
         assert (df[col] == 0).all()
 
 
-def test_enabled_needs_the_governance_switch():
+def test_the_governance_switch_runs_it_at_the_law_based_rule_of_law():
     assert not run_model(small(**{"governance.law_based": False}), steps=1).law.enabled
-    assert not run_model(small(**{"governance.law_based": True,
-                                  "mechanisms.law.enabled": False}), steps=1).law.enabled
-    assert run_model(small(**{"governance.law_based": True}), steps=1).law.enabled
+    on = small(**{"governance.law_based": True})
+    assert on.mechanisms.law.enabled and on.mechanisms.law.rule_of_law == 0.9
+    assert run_model(on, steps=1).law.enabled
+    # discretion without the law-based regime: the layer on at the file's rule_of_law
+    alone = small(**{"mechanisms.law.enabled": True, "mechanisms.law.rule_of_law": 0.1})
+    assert not alone.governance.law_based and alone.mechanisms.law.rule_of_law == 0.1
 
 
 def test_rule_of_law_out_of_range_names_the_key():
@@ -156,7 +159,7 @@ def test_favouritism_spares_connected_violators():
 def test_appeals_go_to_the_courts_and_need_them():
     with_courts = metrics(small(**LAW, **{"mechanisms.law.rule_of_law": 0.5}))
     assert tail(with_courts, "appeals") > 0
-    no_courts = metrics(small(**{"governance.law_based": True,
+    no_courts = metrics(small(**{"mechanisms.law.enabled": True,
                                  "mechanisms.law.rule_of_law": 0.5}))
     assert (no_courts["appeals"] == 0).all()
     med = Mediation(MediationParams(enabled=True, base_rate=0.0, grievance_rate=0.0), False,
@@ -193,7 +196,7 @@ def test_same_seed_same_run_and_pickles():
 def test_discretionary_arrests_spare_the_connected():
     """Arrests in unrest (7.12) under discretion with full favouritism: no connected citizen
     is arrested; under the rule they are arrested like anyone else."""
-    s = small(**{"governance.law_based": True, "mechanisms.unrest.enabled": True,
+    s = small(**{"mechanisms.law.enabled": True, "mechanisms.unrest.enabled": True,
                  "mechanisms.unrest.threshold": 0.0, "mechanisms.law.favouritism": 1.0,
                  "mechanisms.law.connected": 0.5, "steps": 15})
     for rho, connected_jailed in ((0.0, False), (1.0, True)):
@@ -205,7 +208,7 @@ def test_discretionary_arrests_spare_the_connected():
 def test_discretionary_compensation_favours_the_connected():
     """Relocation compensation (7.17) under the fixed schedule: equal payments under the
     rule; under discretion the connected get more, at the same total."""
-    s = small(**{"governance.law_based": True, "mechanisms.law.favouritism": 1.0,
+    s = small(**{"mechanisms.law.enabled": True, "mechanisms.law.favouritism": 1.0,
                  "mechanisms.law.connected": 0.5, "steps": 12, "warmup": 0,
                  "mechanisms.incentives.relocation.rule": "fixed",
                  "mechanisms.incentives.relocation.delay_fixed": 2,

@@ -1,6 +1,8 @@
 """Law-based governance (依法治理, 法治保障): a published rule against discretion.
 
-Runs only with ``governance.law_based: on`` (and ``mechanisms.law.enabled``). Every
+Runs with ``mechanisms.law.enabled`` (a city whose government decides by a mix of rule
+and discretion, and enforces rules); ``governance.law_based: on`` switches it on at the
+law-based regime's ``rule_of_law`` (model/shifts.py: 0.9). Every
 discretionary decision the government takes here mixes a published rule, with weight
 ρ = ``rule_of_law``, and discretion, with weight 1 − ρ. Discretion sees each case (it
 targets special cases better) but favours connected citizens (关系: a share
@@ -50,9 +52,9 @@ from .resources import reweigh
 class Law:
     """Rule and discretion in allocation, enforcement and appeals; entry point :meth:`step`."""
 
-    def __init__(self, params, law_based: bool, trust: np.ndarray, rng: np.random.Generator):
+    def __init__(self, params, trust: np.ndarray, rng: np.random.Generator):
         self.params = params
-        self.enabled = bool(params.enabled and law_based)
+        self.enabled = bool(params.enabled)
         self.rng = rng
         n = trust.size
         on = self.enabled
