@@ -72,6 +72,7 @@ figures: $(NB_STAMP) gallery
 	$(PY) run.py decompose adaptive --replicates 10 --out out/decompose-adaptive
 	rm -rf out/four-shifts
 	$(PY) run.py sweep four_shifts --grid governance.collaboration=off,on \
+		--grid governance.law_based=off,on \
 		--grid governance.comprehensive=off,on --grid governance.source=off,on \
 		--replicates 10 --out out/four-shifts
 	cp out/gap-readme/gap.png docs/figures/gap_adaptive_top_down.png
