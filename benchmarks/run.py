@@ -469,10 +469,13 @@ def sweep_section(sw: dict) -> list[str]:
         f"included), best of {sw.get('rounds', 1)} rounds, the configurations interleaved in each "
         "round (this machine's speed drifts by 10-15 % over minutes): in-process, then each "
         "executor with 1 and 2",
-        "workers (`--executor process|dask --workers 1|2`). Parallel efficiency is the",
-        "1-worker time over twice the 2-worker time of the same executor; against the",
-        "in-process sweep it also counts starting the workers. The fixed cost is starting 2",
-        "workers, one tiny run on each (so each imports cogov) and shutting down.",
+        "workers (`--executor process|dask --workers 1|2`), each sweep in a fresh Python",
+        "process (as `cogov sweep` runs; timed from `run_sweep`'s call, cogov already",
+        "imported). Parallel efficiency is the 1-worker time over twice the 2-worker time",
+        "of the same executor; against the in-process sweep it also counts starting the",
+        "workers. The fixed cost is starting 2 workers, one tiny run on each and shutting",
+        "down: the process pool forks its workers on Linux (nothing to import again); Dask's",
+        "are new processes that import cogov.",
         "",
         f"Plain loop (`execute` on every job, no store): {sw['plain_loop_s']:.1f} s; in-process"
         f" sweep: {sw['in_process_s']:.1f} s. Store overhead: {sw['store_per_run_ms']:.1f} ms per"

@@ -343,10 +343,10 @@ def emergency_spend(m) -> float:
 def emergency_unmet(m) -> float:
     """Unmet need per citizen, Σ max(0, need − received) / N, in the districts the latest
     emergency hit (0 before any emergency, 7.21)."""
-    hit = m.emergency.hit[m.citizens.district]
-    if not hit.any():
+    if not m.emergency.hit.any():  # per district: no per-citizen work before an emergency
         return 0.0
     c = m.citizens
+    hit = m.emergency.hit[c.district]
     return float(np.maximum(0.0, c.need[hit] - c.received[hit]).mean())
 
 
