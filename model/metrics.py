@@ -28,7 +28,10 @@ def gini(x: np.ndarray) -> float:
 
 
 def _ratio(a: float, b: float) -> float:
-    return a / b if b > 0 else math.nan
+    """a / b, NaN when b is 0 or so small (subnormal) that the ratio overflows."""
+    with np.errstate(over="ignore"):
+        r = a / b if b > 0 else math.nan
+    return r if math.isfinite(r) else math.nan
 
 
 def step(m) -> int:

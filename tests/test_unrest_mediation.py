@@ -146,9 +146,9 @@ def test_jailed_citizens_sit_out_the_other_mechanisms(monkeypatch):
     seen = {}
     play = Incentives.step
 
-    def spy(self, state, adj, deg, government, participation):
+    def spy(self, state, adj, deg, government, participation, *rest):
         seen["participation"] = participation.copy()
-        return play(self, state, adj, deg, government, participation)
+        return play(self, state, adj, deg, government, participation, *rest)
 
     monkeypatch.setattr(Incentives, "step", spy)
     m, _ = metrics("incident_top_down", 1, **{"steps": 20, "population.citizens": 1000})
