@@ -245,7 +245,11 @@ class DaskExecutor:
                 self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
                                             processes=True, dashboard_address=None,
                                             scheduler_kwargs={"dashboard_address": ":0"},
-                                            silence_logs=logging.ERROR)
+                                            # CRITICAL: after Ctrl-C the workers log their
+                                            # lost heartbeat to the closed scheduler as an
+                                            # ERROR with a traceback; failures of runs reach
+                                            # the user as rows with status error instead
+                                            silence_logs=logging.CRITICAL)
             self.client = Client(self.cluster)
             self.workers = workers
 
