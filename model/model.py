@@ -390,8 +390,7 @@ class GovernanceModel(mesa.Model):
                 self.law.favour_weights() if self.law.enabled else None)
         uptake = self._uptake(basis)
         self.resources.step(c, shares, cell_need, gov, self.hubs, self.ngos,
-                            self._field_trust_gate(basis), self._earmark(responses[0], cell_need,
-                                                                         *responses[1:]),
+                            self._field_trust_gate(basis), self._earmark(responses, cell_need),
                             self._award,
                             self.hub_strategy.delegation(mech.resources.delegation, self.risk,
                                                          self.hubs),
@@ -539,36 +538,22 @@ class GovernanceModel(mesa.Model):
         pressure = self.mediation.open_mask(c.n)  # open disputes, as 7.13 says
         return np.bincount(c.district, weights=pressure, minlength=d) / size
 
-    def _earmark(self, warning: np.ndarray, cell_need: np.ndarray,
-                 opinion: np.ndarray | None = None,
-                 emergency: np.ndarray | None = None) -> np.ndarray | None:
-        """Response money per district -> per cell, in proportion to need, for the early-warning
-        responses (``warning``, paid by the fund) and the responses to online opinion
-        (``opinion``, 7.11) and the emergency responses (``emergency``, 7.21), as far as the
-        treasury still holds it (it is fungible: mediation, policing and incentives, paid
-        between the draw and delivery, may have spent part of it; all are cut alike)."""
-        if opinion is None:
-            opinion = np.zeros_like(warning)
-        total = float(warning.sum() + opinion.sum())
-        relief = emergency is not None and emergency.any()
-        if relief:
-            total += float(emergency.sum())
+    def _earmark(self, responses: tuple, cell_need: np.ndarray) -> np.ndarray | None:
+        """Response money per district -> per cell, in proportion to need: ``responses`` holds
+        the early-warning responses (paid by the fund), the responses to online opinion (7.11)
+        and the emergency responses (7.21), each cut to what the treasury still holds (it is
+        fungible: mediation, policing and incentives, paid between the draw and delivery,
+        may have spent part of it; all are cut alike)."""
         self.response_spend = self.opinion_response_spend = self.emergency_spend = 0.0
+        total = float(sum(r.sum() for r in responses))
         if total <= 0:
             return None
         treasury = self.government.treasury
         cut = 1.0 if treasury >= total else treasury / total  # (no overflow for a tiny total)
-        money = self._by_need(warning * cut, cell_need)
-        self.response_spend = float(money.sum())
-        if opinion.any():
-            targeted = self._by_need(opinion * cut, cell_need)
-            self.opinion_response_spend = float(targeted.sum())
-            money = money + targeted
-        if relief:
-            rescue = self._by_need(emergency * cut, cell_need)
-            self.emergency_spend = float(rescue.sum())
-            money = money + rescue
-        return money
+        money = [self._by_need(r * cut, cell_need) for r in responses]
+        (self.response_spend, self.opinion_response_spend,
+         self.emergency_spend) = (float(m.sum()) for m in money)
+        return sum(money[1:], money[0])
 
     def _by_need(self, per_district: np.ndarray, cell_need: np.ndarray) -> np.ndarray:
         """Money per district -> per cell, in proportion to the cells' need."""

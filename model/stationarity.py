@@ -125,8 +125,15 @@ def is_stationary(series: Sequence[np.ndarray], window: int, rel_tol: float = RE
     if used == 0:
         return True
     finals = np.concatenate([np.asarray(s, dtype=float)[-window:] for s in series])
+    return not _moved(shift, critical, finals, rel_tol, abs_tol)
+
+
+def _moved(shift: float, critical: float, finals: np.ndarray, rel_tol: float,
+           abs_tol: float) -> bool:
+    """Whether a shift is clear (beyond ``critical``) and material (beyond rel_tol·|level|
+    + abs_tol, the level the mean of the final windows' defined values)."""
     level = abs(float(np.nanmean(finals))) if np.isfinite(finals).any() else 0.0
-    return not (abs(shift) > critical and abs(shift) > rel_tol * level + abs_tol)
+    return abs(shift) > critical and abs(shift) > rel_tol * level + abs_tol
 
 
 def stationary_table(timeseries, window: int, metrics: Sequence[str],
@@ -182,7 +189,5 @@ def _stationary_cube(cube: np.ndarray, window: int) -> list[bool | None]:
             verdicts.append(None)
             continue
         mean, critical, _ = _across_replicates(shift[used, k])
-        finals = last[:, :, k]
-        level = abs(float(np.nanmean(finals))) if np.isfinite(finals).any() else 0.0
-        verdicts.append(not (abs(mean) > critical and abs(mean) > REL_TOL * level + ABS_TOL))
+        verdicts.append(not _moved(mean, critical, last[:, :, k], REL_TOL, ABS_TOL))
     return verdicts

@@ -71,7 +71,7 @@ def test_response_money_is_what_the_treasury_still_holds():
                                               "mechanisms.early_warning.enabled": True}), seed=1)
     m.government.treasury = 5.0
     d = m.scenario.population.districts
-    money = m._earmark(np.r_[10.0, np.zeros(d - 1)], np.ones(d * 3))
+    money = m._earmark((np.r_[10.0, np.zeros(d - 1)], np.zeros(d), np.zeros(d)), np.ones(d * 3))
     assert money.sum() == pytest.approx(5.0) and m.response_spend == pytest.approx(5.0)
 
 
