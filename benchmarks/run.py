@@ -166,9 +166,7 @@ def measure_sweep(runs: int, citizens: int = 2500, rounds: int = 3) -> dict:
     from cogov.model.sweep import execute, make_jobs
 
     base = load_scenario(ROOT / "scenarios/adaptive.yaml", {"population.citizens": citizens})
-    points = [{"mechanisms.incentives.r": 3.0 + 3.0 * i / (runs // 10 - 1)}
-              for i in range(runs // 10)]
-    jobs = make_jobs(base, points, 10, base.seed, None)
+    jobs = make_jobs(base, sweep_points(runs), 10, base.seed, None)
     for job in jobs[:3]:  # warm caches and lazy imports before timing either side
         execute(job)
     t = time.perf_counter()
@@ -209,26 +207,33 @@ def measure_pool_efficiency(runs: int, rounds: int = 2) -> dict:
             "efficiency": best[1] / (2 * best[2])}
 
 
-SWEEP_TIMER = """
-import sys, tempfile, time
-from cogov.model import load_scenario
-from cogov.model.sweep import run_sweep
-citizens, runs, workers, executor = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-base = load_scenario("adaptive", {"population.citizens": citizens})
-points = [{"mechanisms.incentives.r": 3.0 + 3.0 * i / (runs // 10 - 1)} for i in range(runs // 10)]
-with tempfile.TemporaryDirectory() as tmp:
-    t = time.perf_counter()
-    run_sweep(base, points, replicates=10, workers=workers,
-              executor=None if executor == "none" else executor, out=tmp)
-    print(time.perf_counter() - t)
-"""
+def sweep_points(runs: int) -> list[dict]:
+    """The benchmark sweep's points: ``runs`` // 10 values of the synergy r, 10 replicates each."""
+    return [{"mechanisms.incentives.r": 3.0 + 3.0 * i / (runs // 10 - 1)}
+            for i in range(runs // 10)]
+
+
+def time_sweep(citizens: int, runs: int, workers: int, executor: str | None) -> float:
+    """Seconds one ``run_sweep`` of the benchmark sweep takes in this process (starting its
+    workers included)."""
+    import tempfile
+
+    from cogov.model import load_scenario
+    from cogov.model.sweep import run_sweep
+
+    base = load_scenario(ROOT / "scenarios/adaptive.yaml", {"population.citizens": citizens})
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        run_sweep(base, sweep_points(runs), replicates=10, workers=workers, executor=executor,
+                  out=tmp)
+        return time.perf_counter() - t
 
 
 def sweep_in_fresh_process(citizens: int, runs: int, workers: int, executor: str | None) -> float:
-    """Seconds ``run_sweep`` takes (starting its workers included, importing cogov not) in a
-    new Python process, as a user's `cogov sweep` runs: no thread or pool left behind by an
-    earlier measurement (a Dask cluster's threads would make the process pool spawn)."""
-    done = subprocess.run([sys.executable, "-c", SWEEP_TIMER, str(citizens), str(runs),
+    """:func:`time_sweep` in a new Python process, as a user's `cogov sweep` runs (cogov's
+    import not timed): no thread or pool left behind by an earlier measurement (a Dask
+    cluster's threads would make the process pool spawn)."""
+    done = subprocess.run([sys.executable, __file__, "--time-sweep", str(citizens), str(runs),
                            str(workers), executor or "none"], check=True, capture_output=True,
                           text=True, cwd=ROOT)
     return float(done.stdout.strip().splitlines()[-1])
@@ -501,9 +506,15 @@ def main(argv=None) -> int:
                         "pool_efficiency, startup_s, profile, all_mechanisms); the rest come from "
                         "benchmarks/results.json")
     p.add_argument("--measure", nargs=2, type=int, metavar=("N", "STEPS"), help=argparse.SUPPRESS)
+    p.add_argument("--time-sweep", nargs=4, metavar=("N", "RUNS", "WORKERS", "EXECUTOR"),
+                   help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.measure:
         print(json.dumps(measure_run(*args.measure)))
+        return 0
+    if args.time_sweep:
+        n, runs, workers, executor = args.time_sweep
+        print(time_sweep(int(n), int(runs), int(workers), None if executor == "none" else executor))
         return 0
     sizes = [2_000, 10_000] if args.quick else [10_000, 100_000, 1_000_000]
     mesa_sizes = [2_000] if args.quick else [10_000, 100_000]
