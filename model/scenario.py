@@ -602,7 +602,8 @@ def _to_plain(obj: Any) -> Any:
     return obj
 
 
-_BOOL_WORDS = {"on": True, "off": False, "true": True, "false": False, "yes": True, "no": False}
+# the words a scenario file or --set may write for a boolean (shifts.py reads them too)
+BOOL_WORDS = {"on": True, "off": False, "true": True, "false": False, "yes": True, "no": False}
 
 
 def _fmt(value: Any) -> str:
@@ -673,8 +674,8 @@ def _convert(tp: Any, value: Any, path: str, meta: dict, errors: list[str]) -> A
     if tp is bool:
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.lower() in _BOOL_WORDS:
-            return _BOOL_WORDS[value.lower()]
+        if isinstance(value, str) and value.lower() in BOOL_WORDS:
+            return BOOL_WORDS[value.lower()]
         errors.append(f"{path}: expected on/off (true/false), got {_fmt(value)}")
         return False
     if tp is str:

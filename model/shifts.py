@@ -153,13 +153,12 @@ def overridden(overrides: dict[str, Any], governance) -> list[str]:
     return out
 
 
-_WORDS = {"on": True, "off": False, "true": True, "false": False, "yes": True, "no": False}
-
-
 def _same(given: Any, value: Any) -> bool:
     """``on`` written as a word means True."""
+    from .scenario import BOOL_WORDS  # here: scenario.py imports this module
+
     if isinstance(given, str) and isinstance(value, bool):
-        return _WORDS.get(given.lower()) == value
+        return BOOL_WORDS.get(given.lower()) == value
     return given == value
 
 
