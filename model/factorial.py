@@ -35,6 +35,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .scenario import BOOL_WORDS
+
 # the outcomes the source's framework is about (issue 13): service, credibility, order
 # (unrest, crime) and the disputes the comprehensive and source shifts act on
 FACTORIAL_METRICS = ("unmet_need", "trust_gov", "unrest", "crime_rate", "disputes_open")
@@ -47,9 +49,9 @@ def short(key: str) -> str:
 
 
 def _as_switch(values: pd.Series) -> pd.Series | None:
-    """The column as booleans if it holds exactly the two values off and on, else None."""
-    words = {"on": True, "off": False, "true": True, "false": False}
-    mapped = values.map(lambda v: words.get(v.lower(), v) if isinstance(v, str) else v)
+    """The column as booleans if it holds exactly the two values off and on (in any of the
+    words a scenario accepts for them), else None."""
+    mapped = values.map(lambda v: BOOL_WORDS.get(v.lower(), v) if isinstance(v, str) else v)
     if set(mapped.unique()) == {False, True}:
         return mapped.astype(bool)
     return None
