@@ -395,7 +395,7 @@ class GovernanceModel(mesa.Model):
                             self.hub_strategy.delegation(mech.resources.delegation, self.risk,
                                                          self.hubs),
                             self.hub_strategy.gather(self.hubs), ordinary,
-                            self.law.weights if self.law.enabled else None)
+                            self.law.weights)  # None unless the law layer runs
         settle(c, uptake)
         self._served = True
         if self.incubation.enabled or self.interests.enabled:  # read by next step's
@@ -473,7 +473,7 @@ class GovernanceModel(mesa.Model):
         c = self.citizens
         c.grievance = grievance(c, self.mediation.pressure(c.n),
                                 self.scenario.mechanisms.mediation.grievance_weight,
-                                self.law.legitimacy if self.law.enabled else None)
+                                self._legitimacy())
 
     def _hold(self, jailed: np.ndarray) -> dict | None:
         """Jailed citizens' trust and opinion, kept out of this step's updates (7.12)."""
