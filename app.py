@@ -1,8 +1,8 @@
 """The Solara app, for ``solara run app.py`` from a checkout; ``cogov app`` runs the same page.
 
-The app itself is :mod:`cogov.model.app` (shipped in the package).
+The app itself is :mod:`cogov.model.ui.app` (shipped in the package).
 """
 
-from cogov.model.app import page
+from cogov.model.ui.app import page
 
 __all__ = ["page"]

@@ -3,7 +3,7 @@
 
 import sys
 
-from cogov.model.cli import main
+from cogov.model.ui.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

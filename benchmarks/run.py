@@ -163,7 +163,7 @@ def measure_sweep(runs: int, citizens: int = 2500, rounds: int = 3) -> dict:
     the store, and on each executor with 1 and 2 workers; and each executor's fixed cost."""
 
     from cogov.model import load_scenario
-    from cogov.model.sweep import execute, make_jobs
+    from cogov.model.engine.sweep import execute, make_jobs
 
     base = load_scenario(ROOT / "scenarios/adaptive.yaml", {"population.citizens": citizens})
     jobs = make_jobs(base, sweep_points(runs), 10, base.seed, None)
@@ -219,7 +219,7 @@ def time_sweep(citizens: int, runs: int, workers: int, executor: str | None) -> 
     import tempfile
 
     from cogov.model import load_scenario
-    from cogov.model.sweep import run_sweep
+    from cogov.model.engine.sweep import run_sweep
 
     base = load_scenario(ROOT / "scenarios/adaptive.yaml", {"population.citizens": citizens})
     with tempfile.TemporaryDirectory() as tmp:
@@ -244,7 +244,7 @@ def time_store(results: list[dict]) -> float:
     workers, then runs.parquet, and summary.csv from the stored time series."""
     import tempfile
 
-    from cogov.model.sweep import SweepStore, write_summary
+    from cogov.model.engine.sweep import SweepStore, write_summary
 
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
@@ -260,7 +260,7 @@ def time_store(results: list[dict]) -> float:
 def executor_fixed_cost(kind: str, base) -> float:
     """Start an executor with 2 workers, run one 1-step, 200-citizen job on each (so each
     worker imports cogov), shut it down: the seconds a sweep pays whatever its length."""
-    from cogov.model.sweep import execute, make_executor, make_jobs
+    from cogov.model.engine.sweep import execute, make_executor, make_jobs
 
     tiny = base.replace(**{"population.citizens": 200, "warmup": 0, "steps": 1})
     jobs = make_jobs(tiny, [{}], 2, 1, None)

@@ -36,7 +36,7 @@ def discover(scenarios: int = 200, citizens: int = 1000, steps: int = 60, replic
     from ema_workbench.analysis import prim
 
     from cogov.model import load_scenario
-    from cogov.model.ema import ema_model, ema_name
+    from cogov.model.studies.ema import ema_model, ema_name
 
     base = load_scenario(ROOT / "scenarios/top_down.yaml",
                          {"population.citizens": citizens, "steps": steps})

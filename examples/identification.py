@@ -64,9 +64,9 @@ def simulated(point: dict, targets, seeds) -> list[float]:
     """Mean over ``seeds`` of each target's statistic at ``point``."""
     import numpy as np
 
-    from cogov.model.runner import run_scenario
-    from cogov.model.scenario import load_scenario
-    from cogov.model.targets import moment
+    from cogov.model.engine.run import run_scenario
+    from cogov.model.scenario.schema import load_scenario
+    from cogov.model.studies.targets import moment
 
     scenario = load_scenario("adaptive", {**SETTINGS, **point})
     runs = [run_scenario(scenario, seed=s).metrics for s in seeds]
@@ -102,7 +102,7 @@ def objective_slices(targets, seeds, points: int = 11) -> tuple[float, dict]:
     other parameters held at their true values, stays within 4 of the slice's minimum."""
     import numpy as np
 
-    from cogov.model.calibrate import objective
+    from cogov.model.studies.calibrate import objective
 
     at_truth = objective(simulated(TRUE, targets, seeds), targets)
     widths = {}
@@ -116,9 +116,9 @@ def objective_slices(targets, seeds, points: int = 11) -> tuple[float, dict]:
 
 
 def study(name: str, spec: list[dict], sampler: str, args) -> list[dict]:
-    from cogov.model.calibrate import calibrate
-    from cogov.model.runner import replicate_seeds
-    from cogov.model.targets import parse_targets
+    from cogov.model.studies.calibrate import calibrate
+    from cogov.model.engine.run import replicate_seeds
+    from cogov.model.studies.targets import parse_targets
 
     targets = parse_targets([{**s, "value": 0.0} for s in spec])
     observed = simulated(TRUE, targets, replicate_seeds(args.data_seed, 10))

@@ -7,11 +7,11 @@ Mesa, numpy or scipy.
 from importlib import import_module
 
 _EXPORTS = {
-    "GovernanceModel": "cogov.model.model",
-    "Scenario": "cogov.model.scenario",
-    "ScenarioError": "cogov.model.scenario",
-    "load_scenario": "cogov.model.scenario",
-    "scenario_from_dict": "cogov.model.scenario",
+    "GovernanceModel": "cogov.model.sim.model",
+    "Scenario": "cogov.model.scenario.schema",
+    "ScenarioError": "cogov.model.scenario.schema",
+    "load_scenario": "cogov.model.scenario.schema",
+    "scenario_from_dict": "cogov.model.scenario.schema",
 }
 __all__ = sorted(_EXPORTS)
 

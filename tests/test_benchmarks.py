@@ -20,7 +20,7 @@ def test_quick_benchmark_writes_a_report(tmp_path):
 
 
 def test_cli_help_imports_no_heavy_library():
-    code = ("import sys; sys.argv=['run.py','--help']; import cogov.model.cli as c; "
+    code = ("import sys; sys.argv=['run.py','--help']; import cogov.model.ui.cli as c; "
             "heavy=[m for m in ('mesa','numpy','scipy','pandas','matplotlib') if m in sys.modules]; "
             "print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)

@@ -13,11 +13,11 @@ import pytest
 import yaml
 
 import cogov
-from cogov.model import calibrate as cal
-from cogov.model.cli import main
-from cogov.model.runner import replicate_seeds, run_replicates, run_scenario
-from cogov.model.scenario import ScenarioError, load_scenario
-from cogov.model.targets import moment, parse_targets
+from cogov.model.studies import calibrate as cal
+from cogov.model.ui.cli import main
+from cogov.model.engine.run import replicate_seeds, run_replicates, run_scenario
+from cogov.model.scenario.schema import ScenarioError, load_scenario
+from cogov.model.studies.targets import moment, parse_targets
 from tests.conftest import ROOT
 
 # -------------------------------------------------------- recovery (the test of the method)

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from cogov.model import load_scenario
-from cogov.model.runner import final_window, replicate_seeds, run_scenario
-from cogov.model.targets import Target, moment, read_targets
+from cogov.model.engine.run import final_window, replicate_seeds, run_scenario
+from cogov.model.studies.targets import Target, moment, read_targets
 from tests.conftest import ROOT, run_model, small
 
 CALIBRATED = ("pudong", "beijing")

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 from cogov.model import Scenario
-from cogov.model.cli import build_parser, main
-from cogov.model.compare import RunsFailed, compare
-from cogov.model.scenario import ScenarioError
-from cogov.model.sweep import SweepFailed, SweepInterrupted, SweepStore, run_sweep
+from cogov.model.ui.cli import build_parser, main
+from cogov.model.engine.compare import RunsFailed, compare
+from cogov.model.scenario.schema import ScenarioError
+from cogov.model.engine.sweep import SweepFailed, SweepInterrupted, SweepStore, run_sweep
 from tests.conftest import ROOT
 
 QUICK = ["--set", "population.citizens=200", "--set", "population.districts=2",
@@ -144,7 +144,7 @@ def test_ctrl_c_is_quiet_on_a_dask_local_cluster_too(tmp_path):
 
 # --------------------------------------------------------------- failures
 def test_a_crash_records_status_failed(tmp_path, monkeypatch):
-    import cogov.model.sweep as sweep_module
+    import cogov.model.engine.sweep as sweep_module
 
     def broken(*args, **kwargs):
         raise OSError("disk on fire")
@@ -172,8 +172,8 @@ def test_failed_runs_stop_compare_with_exit_1(tmp_path):
 
 
 GUARDED = """
-from cogov.model.compare import compare
-from cogov.model.scenario import Scenario
+from cogov.model.engine.compare import compare
+from cogov.model.scenario.schema import Scenario
 
 def scenarios():
     base = Scenario().replace(**{{"seed": 1, "population.citizens": 200, "warmup": 2, "steps": 3}})
@@ -225,7 +225,7 @@ def test_forked_workers_need_no_guard_and_give_the_same_numbers(tmp_path):
 def test_default_start_method_forks_only_without_threads(monkeypatch):
     import threading
 
-    from cogov.model.executors import start_method
+    from cogov.model.engine.executors import start_method
 
     monkeypatch.delenv("COGOV_START_METHOD", raising=False)
     expected = "fork" if sys.platform == "linux" else "spawn"
@@ -274,7 +274,7 @@ def test_no_dask_port_warning(capfd, recwarn):
     """Dask's web server defaults to port 8787; taking it must not make Dask warn."""
     import socket
 
-    from cogov.model.executors import DaskExecutor
+    from cogov.model.engine.executors import DaskExecutor
 
     holder = socket.socket()
     try:
@@ -308,7 +308,7 @@ def test_python_interrupt_message_without_a_folder(monkeypatch):
      "/v/bin/cogov sweep a --resume"),
 ])
 def test_resume_command_repeats_the_command_as_invoked(monkeypatch, orig, argv, expected):
-    from cogov.model.cli import resume_command
+    from cogov.model.ui.cli import resume_command
 
     monkeypatch.setattr(sys, "orig_argv", orig)
     monkeypatch.setattr(sys, "argv", argv)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cogov.model import GovernanceModel
-from cogov.model.decompose import (
+from cogov.model.studies.decompose import (
     OFF,
     STAGES,
     contributions,
@@ -18,10 +18,10 @@ from cogov.model.decompose import (
     paired_values,
     stage_points,
 )
-from cogov.model.plots import redraw
-from cogov.model.runner import run_scenario
-from cogov.model.scenario import ScenarioError, load_scenario
-from cogov.model.sweep import SweepInterrupted
+from cogov.model.figures.plots import redraw
+from cogov.model.engine.run import run_scenario
+from cogov.model.scenario.schema import ScenarioError, load_scenario
+from cogov.model.engine.sweep import SweepInterrupted
 from tests.conftest import ROOT
 
 TINY = {"population.citizens": 200, "population.districts": 2, "organizations.ngos": 6,

@@ -1,6 +1,6 @@
 """The examples in every docstring of the package run and print what they show.
 
-Modules are imported under their package names (``cogov.model.sweep``), so the
+Modules are imported under their package names (``cogov.model.engine.sweep``), so the
 examples run exactly as a user's script would.
 """
 
@@ -18,7 +18,7 @@ def _modules() -> list[str]:
     for package in PACKAGES:
         module = importlib.import_module(package)
         names += [m.name for m in pkgutil.walk_packages(module.__path__, package + ".")]
-    return [n for n in names if n != "cogov.model.app"]  # the app needs a browser session
+    return [n for n in names if n != "cogov.model.ui.app"]  # the app needs a browser session
 
 
 @pytest.mark.parametrize("name", _modules())

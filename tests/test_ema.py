@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from cogov.model import Scenario
-from cogov.model.ema import CogovFunction, ema_model, ema_name, scenario_key
+from cogov.model.studies.ema import CogovFunction, ema_model, ema_name, scenario_key
 
 pytest.importorskip("ema_workbench")  # installed by `make test` (extra "test")
 

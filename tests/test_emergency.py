@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from cogov.model import load_scenario
-from cogov.model.model import GovernanceModel
-from cogov.model.runner import run_scenario
-from cogov.model.scenario import Scenario, ScenarioError
+from cogov.model.sim.model import GovernanceModel
+from cogov.model.engine.run import run_scenario
+from cogov.model.scenario.schema import Scenario, ScenarioError
 from tests.conftest import ROOT
 
 SMALL = {"population.citizens": 500, "steps": 45, "warmup": 20}

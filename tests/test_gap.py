@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cogov.model.design import Design, parse_grid, parse_range
-from cogov.model.gap import gap_map, gap_sobol, map_axes, paired_gap, plot_gap, winner
-from cogov.model.plots import redraw
-from cogov.model.runner import replicate_seeds
-from cogov.model.scenario import ScenarioError, load_scenario
+from cogov.model.engine.design import Design, parse_grid, parse_range
+from cogov.model.studies.gap import gap_map, gap_sobol, map_axes, paired_gap, plot_gap, winner
+from cogov.model.figures.plots import redraw
+from cogov.model.engine.run import replicate_seeds
+from cogov.model.scenario.schema import ScenarioError, load_scenario
 from tests.conftest import ROOT
 
 TINY = {"population.citizens": 200, "population.districts": 2, "organizations.ngos": 6,

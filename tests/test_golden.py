@@ -9,7 +9,7 @@ say so in the commit message and the issue note.
 import pytest
 
 from cogov.model import load_scenario
-from cogov.model.runner import run_scenario
+from cogov.model.engine.run import run_scenario
 from tests.conftest import ROOT
 
 SMALL = {

@@ -10,8 +10,8 @@ import warnings
 import pandas as pd
 import pytest
 
-from cogov.model import cli
-from cogov.model.scenario import (
+from cogov.model.ui import cli
+from cogov.model.scenario.schema import (
     CogovWarning,
     Scenario,
     ScenarioError,
@@ -19,7 +19,7 @@ from cogov.model.scenario import (
     load_scenario,
     scenario_from_dict,
 )
-from cogov.model.sensitivity import sobol_warnings
+from cogov.model.studies.sensitivity import sobol_warnings
 from tests.conftest import ROOT
 
 TINY = ["--set", "population.citizens=200", "--set", "population.districts=2",
@@ -226,7 +226,7 @@ def test_sobol_warns_when_n_is_too_small():
 
 
 def test_sensitivity_with_a_tiny_n_warns(tmp_path):
-    from cogov.model.sensitivity import sensitivity
+    from cogov.model.studies.sensitivity import sensitivity
 
     base = load_scenario("adaptive", ["population.citizens=200", "population.districts=2",
                                       "organizations.ngos=6", "warmup=0"], steps=3)

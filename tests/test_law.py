@@ -9,11 +9,11 @@ import pytest
 import scipy.sparse as sp
 
 from cogov.model import GovernanceModel, Scenario
-from cogov.model.mechanisms import Law, Mediation
-from cogov.model.mechanisms.resources import reweigh
-from cogov.model.scenario import Law as LawParams
-from cogov.model.scenario import Mediation as MediationParams
-from cogov.model.scenario import ScenarioError, load_scenario
+from cogov.model.sim.mechanisms import Law, Mediation
+from cogov.model.sim.mechanisms.resources import reweigh
+from cogov.model.scenario.schema import Law as LawParams
+from cogov.model.scenario.schema import Mediation as MediationParams
+from cogov.model.scenario.schema import ScenarioError, load_scenario
 from tests.conftest import UnlimitedTreasury, run_model, small
 
 N = 2000

@@ -4,8 +4,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from cogov.model import network as net
-from cogov.model.scenario import ScenarioError
+from cogov.model.sim import network as net
+from cogov.model.scenario.schema import ScenarioError
 
 KINDS = ("lattice", "regular", "small_world", "scale_free", "erdos_renyi", "complete")
 
@@ -82,8 +82,8 @@ def test_odd_degree_is_refused_not_floored(kind, degree, capsys):
     """Before, scale_free(5000, 5) had mean degree 4.0 and scale_free(5000, 1) 2.0: the odd
     degree was floored (m = k // 2) without a word. Every generator that builds k/2 of
     something refuses an odd k: a ValueError, a ScenarioError naming network.degree, exit 2."""
-    from cogov.model.cli import main
-    from cogov.model.scenario import Scenario
+    from cogov.model.ui.cli import main
+    from cogov.model.scenario.schema import Scenario
     from tests.conftest import ROOT
 
     with pytest.raises(ValueError, match="even degree"):

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cogov.model import network as net
-from cogov.model.cli import main
-from cogov.model.model import GovernanceModel
-from cogov.model.scenario import CogovWarning, ScenarioError, load_scenario
+from cogov.model.sim import network as net
+from cogov.model.ui.cli import main
+from cogov.model.sim.model import GovernanceModel
+from cogov.model.scenario.schema import CogovWarning, ScenarioError, load_scenario
 from tests.conftest import ROOT
 
 

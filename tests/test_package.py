@@ -51,8 +51,8 @@ def test_wheel_installs_one_import_package_with_the_presets(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert {n.split("/")[0] for n in names} == {"cogov", wheel.name.split("-")[0] + "-"
                                                 + wheel.name.split("-")[1] + ".dist-info"}
-    assert "cogov/scenarios/adaptive.yaml" in names and "cogov/model/model.py" in names
-    assert "cogov/agents/citizen.py" in names and "cogov/model/mechanisms/trust.py" in names
+    assert "cogov/scenarios/adaptive.yaml" in names and "cogov/model/sim/model.py" in names
+    assert "cogov/agents/citizen.py" in names and "cogov/model/sim/mechanisms/trust.py" in names
 
 
 def test_fresh_environment_runs_a_preset_by_name_outside_the_checkout(fresh_env, tmp_path):

@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from cogov.model import load_scenario, plots
-from cogov.model.cli import format_summary, main
-from cogov.model.metric_labels import METRIC_INFO, parse_metric_table
-from cogov.model.metrics import METRICS
-from cogov.model.plots import MAIN_METRICS, metrics_to_draw
-from cogov.model.runner import run_replicates, run_scenario, summarize
+from cogov.model import load_scenario
+from cogov.model.figures import plots
+from cogov.model.ui.cli import format_summary, main
+from cogov.model.figures.labels import METRIC_INFO, parse_metric_table
+from cogov.model.sim.metrics import METRICS
+from cogov.model.figures.plots import MAIN_METRICS, metrics_to_draw
+from cogov.model.engine.run import run_replicates, run_scenario, summarize
 from tests.conftest import ROOT, small
 
 TINY = ["--set", "population.citizens=300", "--set", "population.districts=3",
@@ -57,7 +58,7 @@ def ts_of(*names, replicates=3, **keys):
 # ------------------------------------------------------------ labels and rules
 def test_metric_labels_are_docs_models_table():
     table = parse_metric_table((ROOT / "docs/model.md").read_text(encoding="utf-8"))
-    assert table == METRIC_INFO, "run `python -m cogov.model.metric_labels` after editing the table"
+    assert table == METRIC_INFO, "run `python -m cogov.model.figures.labels` after editing the table"
     assert set(METRICS) == set(table)
     assert METRIC_INFO["unmet_need"].bounds == (0.0, 1.0)
     assert METRIC_INFO["resource_leverage"].bounds == (1.0, math.inf)
@@ -176,8 +177,8 @@ def test_run_figure(tmp_path):
 
 
 def _sweep_runs(keys_values: dict, replicates: int = 2):
-    from cogov.model.design import Design
-    from cogov.model.sweep import sweep
+    from cogov.model.engine.design import Design
+    from cogov.model.engine.sweep import sweep
 
     base = small(steps=10, warmup=5, **{"population.citizens": 300})
     return sweep(base, Design(grid=keys_values), replicates=replicates)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from cogov.model import GovernanceModel
-from cogov.model.scenario import ScenarioError, load_scenario
+from cogov.model.scenario.schema import ScenarioError, load_scenario
 from tests.conftest import ROOT, run_model, small
 
 P = "mechanisms.public_security."

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cogov.model.ledger import Ledger
+from cogov.model.sim.ledger import Ledger
 from tests.conftest import final, run_model, small
 
 COLLAB = {"governance.collaboration": True}

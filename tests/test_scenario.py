@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from cogov.model.scenario import (
+from cogov.model.scenario.schema import (
     Scenario,
     ScenarioError,
     load_scenario,

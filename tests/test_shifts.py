@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from cogov.model import Scenario
-from cogov.model.factorial import effects, present_metrics, switch_keys
-from cogov.model.plots import plot_effects
-from cogov.model.scenario import (
+from cogov.model.studies.factorial import effects, present_metrics, switch_keys
+from cogov.model.figures.plots import plot_effects
+from cogov.model.scenario.schema import (
     CogovWarning,
     Governance,
     leaf_type,
@@ -21,7 +21,7 @@ from cogov.model.scenario import (
     presets,
     scenario_from_dict,
 )
-from cogov.model.shifts import SHIFTS, apply_shifts, overlay, switches
+from cogov.model.scenario.shifts import SHIFTS, apply_shifts, overlay, switches
 from tests.conftest import run_model
 
 SMALL = {"population.citizens": 400, "population.districts": 4, "warmup": 10, "steps": 30,
@@ -59,7 +59,7 @@ def test_rows_that_disagree_are_settled_by_a_later_combination_row():
 
 
 def test_a_combination_row_overrides_when_both_are_on(monkeypatch):
-    import cogov.model.shifts as shifts
+    import cogov.model.scenario.shifts as shifts
 
     table = {"comprehensive": {"mechanisms.early_warning.threshold": 0.3},
              "source": {"mechanisms.early_warning.enabled": True},
@@ -229,9 +229,9 @@ def test_metrics_left_out_and_the_figure():
 
 
 def test_a_switch_sweep_writes_effects(tmp_path):
-    from cogov.model.design import Design
-    from cogov.model.plots import redraw
-    from cogov.model.sweep import sweep
+    from cogov.model.engine.design import Design
+    from cogov.model.figures.plots import redraw
+    from cogov.model.engine.sweep import sweep
 
     base = load_scenario("four_shifts").replace(**{**SMALL, "steps": 8, "warmup": 2,
                                                    "outputs.window": 4})
@@ -253,7 +253,7 @@ def test_one_replicate_has_effects_without_intervals():
     single = runs[~runs["g.c"]]  # ...one run per cell: none
     table = effects(single, ["g.a", "g.b"], ["y"])
     assert table["ci_low"].isna().all() and table["effect"].notna().all()
-    from cogov.model.factorial import format_effects
+    from cogov.model.studies.factorial import format_effects
 
     assert "n/a" in format_effects(table)
     plot_effects(table.assign(metric="unmet_need"))  # draws points without bars

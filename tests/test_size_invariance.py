@@ -24,8 +24,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from cogov.model.runner import replicate_seeds, run_scenario
-from cogov.model.scenario import load_scenario
+from cogov.model.engine.run import replicate_seeds, run_scenario
+from cogov.model.scenario.schema import load_scenario
 from tests.conftest import ROOT
 
 SIZES = (500, 2500, 10_000)

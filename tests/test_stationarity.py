@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cogov.model.runner import summarize
-from cogov.model.stationarity import is_stationary, stationary_table, window_shift
+from cogov.model.engine.run import summarize
+from cogov.model.engine.stationarity import is_stationary, stationary_table, window_shift
 
 W = 20
 
@@ -91,7 +91,7 @@ def test_table_uses_the_final_windows_only():
 
 
 def test_summary_has_a_stationary_column():
-    from cogov.model.metrics import METRICS
+    from cogov.model.sim.metrics import METRICS
 
     ts = table()
     for metric in METRICS:
@@ -111,7 +111,7 @@ CREEP = ["--set", "population.citizens=2500", "--set", "mechanisms.incentives.wa
 def test_compare_reports_and_warns(tmp_path, capsys):
     """Without the warm-up, co-production creeps through the final window (item 10 of
     issue 11): compare flags it in summary.csv and on the terminal; with it, it does not."""
-    from cogov.model.cli import main
+    from cogov.model.ui.cli import main
     from tests.conftest import ROOT
 
     main(["compare", str(ROOT / "scenarios/top_down.yaml"), "--replicates", "6", *CREEP,
@@ -128,7 +128,7 @@ def test_compare_reports_and_warns(tmp_path, capsys):
 
 
 def test_sweep_writes_summary_with_stationary(tmp_path, capsys):
-    from cogov.model.cli import main
+    from cogov.model.ui.cli import main
     from tests.conftest import ROOT
 
     main(["sweep", str(ROOT / "scenarios/top_down.yaml"), "--grid",
@@ -146,9 +146,9 @@ def test_sweep_writes_summary_with_stationary(tmp_path, capsys):
 def test_core_presets_are_stationary_at_their_default_length():
     """Issue 11: every headline metric of the four core presets is a steady state in the
     final window of a default-length run (5 replicates)."""
-    from cogov.model.cli import KEY_METRICS
-    from cogov.model.runner import run_replicates
-    from cogov.model.scenario import load_scenario
+    from cogov.model.ui.cli import KEY_METRICS
+    from cogov.model.engine.run import run_replicates
+    from cogov.model.scenario.schema import load_scenario
     from tests.conftest import PRESETS, ROOT
 
     scenarios = [load_scenario(ROOT / "scenarios" / f"{p}.yaml") for p in PRESETS]

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from cogov.model.mechanisms.trust import TrustDynamics, experiences, gate, learn
-from cogov.model.population import CitizenState
-from cogov.model.scenario import Trust, load_scenario
+from cogov.model.sim.mechanisms.trust import TrustDynamics, experiences, gate, learn
+from cogov.model.sim.population import CitizenState
+from cogov.model.scenario.schema import Trust, load_scenario
 from tests.conftest import ROOT, final, run_model, small
 
 

@@ -8,12 +8,12 @@ import pytest
 from scipy import stats
 
 from cogov.model import GovernanceModel
-from cogov.model.mechanisms.mediation import Mediation
-from cogov.model.mechanisms.unrest import Unrest
-from cogov.model.network import build_adjacency, degrees
-from cogov.model.scenario import Mediation as MediationParams
-from cogov.model.scenario import Unrest as UnrestParams
-from cogov.model.scenario import load_scenario
+from cogov.model.sim.mechanisms.mediation import Mediation
+from cogov.model.sim.mechanisms.unrest import Unrest
+from cogov.model.sim.network import build_adjacency, degrees
+from cogov.model.scenario.schema import Mediation as MediationParams
+from cogov.model.scenario.schema import Unrest as UnrestParams
+from cogov.model.scenario.schema import load_scenario
 from tests.conftest import UnlimitedTreasury
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -142,7 +142,7 @@ def test_each_officer_arrests_at_most_one_active_citizen():
 
 
 def test_jailed_citizens_sit_out_the_other_mechanisms(monkeypatch):
-    from cogov.model.mechanisms.incentives import Incentives
+    from cogov.model.sim.mechanisms.incentives import Incentives
     seen = {}
     play = Incentives.step
 

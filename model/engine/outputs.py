@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent  # the checkout; site-packages when installed
+REPO = Path(__file__).resolve().parents[2]  # the checkout; site-packages when installed
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 PACKAGES = ("cogov", "mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow", "matplotlib", "PyYAML")

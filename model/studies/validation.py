@@ -87,7 +87,7 @@ def plot_pattern(m: Measurement, path: Path | None):
     its mean with the 95 % interval, and the expected region (green). Returns the Figure."""
     from matplotlib.figure import Figure
 
-    from .plots import save
+    from ..figures.plots import save
 
     fig = Figure(figsize=(11, 3.8), layout="tight")
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
@@ -196,7 +196,7 @@ def _section(i: int, m: Measurement) -> list[str]:
         f"**Claim** ({p.source}). {p.claim}",
         "",
         f"**Runs** ({m.n} replicates of each; replicate r has seed `replicate_seeds({m.seed}, "
-        f"{m.n})[r]` of cogov.model.runner, as in `run.py compare --seed {m.seed} --replicates "
+        f"{m.n})[r]` of cogov.model.engine.run, as in `run.py compare --seed {m.seed} --replicates "
         f"{m.n}`, so `run.py run <scenario> --set ... --seed <seed>` repeats any run):",
         "",
         runs,
@@ -216,7 +216,7 @@ def write_report(measurements: list[Measurement], out: Path, fast: bool, seed: i
                  command: str, prune: bool = False) -> list[Path]:
     """patterns.csv, one figure per pattern and validation.md in ``out``. ``prune`` (a run
     of every pattern) removes figures of patterns that no longer exist."""
-    from .outputs import atomic_path, write_csv
+    from ..engine.outputs import atomic_path, write_csv
 
     out = Path(out)
     written = [out / "patterns.csv"]

@@ -63,7 +63,7 @@ def _main_is_a_script() -> bool:
     main = sys.modules.get("__main__")
     if not getattr(main, "__file__", None):
         return False
-    cli = sys.modules.get("cogov.model.cli")
+    cli = sys.modules.get("cogov.model.ui.cli")
     return cli is None or getattr(main, "main", None) is not cli.main
 
 

@@ -35,7 +35,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .scenario import BOOL_WORDS
+from ..scenario.schema import BOOL_WORDS
 
 # the outcomes the source's framework is about (issue 13): service, credibility, order
 # (unrest, crime) and the disputes the comprehensive and source shifts act on

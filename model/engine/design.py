@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from .scenario import Scenario, ScenarioError, did_you_mean, leaf_type, load_yaml, read_text_file
+from ..scenario.schema import Scenario, ScenarioError, did_you_mean, leaf_type, load_yaml, read_text_file
 
 
 @dataclass(frozen=True)

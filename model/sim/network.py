@@ -216,7 +216,7 @@ class NetworkFile:
 
     def districts(self, districts: int) -> np.ndarray | None:
         """The citizens' districts from the attribute (None without one); bad values raise."""
-        from .scenario import ScenarioError
+        from ..scenario.schema import ScenarioError
 
         if self.district is None:
             return None
@@ -247,7 +247,7 @@ def read_file(path: str | Path, fmt: str = "auto") -> NetworkFile:
     the model build read a file once. Problems raise a ScenarioError naming
     ``network.path`` (docs/model.md, section 6).
     """
-    from .scenario import ScenarioError
+    from ..scenario.schema import ScenarioError
 
     path, fmt = Path(path), file_format(path, fmt)
     try:
@@ -260,7 +260,7 @@ def read_file(path: str | Path, fmt: str = "auto") -> NetworkFile:
 
 @functools.lru_cache(maxsize=4)
 def _read_cached(path: str, fmt: str, mtime: int, size: int) -> NetworkFile:
-    from .scenario import ScenarioError
+    from ..scenario.schema import ScenarioError
 
     try:
         g = _readers()[fmt](Path(path))
@@ -409,7 +409,7 @@ def _readers() -> dict:
 def file_errors(scenario) -> list[str]:
     """Problems of a scenario's network file: unreadable, node count other than
     ``population.citizens``, ``district`` attributes that are not 0..districts-1."""
-    from .scenario import ScenarioError
+    from ..scenario.schema import ScenarioError
 
     try:
         nf = read_file(scenario.network.path, scenario.network.format)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .metric_labels import axis_label, bounds, title
+from .labels import axis_label, bounds, title
 
 __all__ = ["STEP_LABEL", "OKABE_ITO", "TRUST_CMAP", "axis_label", "bounds", "title",
            "bootstrap_ci", "estimate_text", "scenario_styles", "shock_marks", "mark_shocks",
@@ -278,7 +278,7 @@ def save(fig, path: str | Path | None) -> None:
     """Write the figure as PNG (atomically) when a path is given."""
     if path is None:
         return
-    from .outputs import atomic_path
+    from ..engine.outputs import atomic_path
 
     with atomic_path(Path(path)) as tmp:
         fig.savefig(tmp, dpi=110, format="png", bbox_inches="tight", pad_inches=0.15)
@@ -375,7 +375,7 @@ def _is_categorical(runs, key: str) -> bool:
     if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
         return True
     try:
-        from .scenario import leaf_type
+        from ..scenario.schema import leaf_type
 
         return leaf_type(key) is bool
     except Exception:  # a key the scenario does not know (e.g. an older results folder)
@@ -600,7 +600,7 @@ def plot_fit(trials, targets: list[dict], keys: list[str], path: str | Path | No
 
 
 def _target_label(t: dict) -> str:
-    from .targets import Target
+    from ..studies.targets import Target
 
     return Target(**t).label
 
@@ -612,9 +612,9 @@ def plot_effects(table, path: str | Path | None = None, *, skipped: dict | None 
     with their 95 % t-intervals: one panel per metric, one row per term.
 
     Args:
-        table: :func:`cogov.model.factorial.effects`'s table.
+        table: :func:`cogov.model.studies.factorial.effects`'s table.
         path: where to save the PNG (not saved if None).
-        skipped: metrics left out and why (:func:`cogov.model.factorial.present_metrics`),
+        skipped: metrics left out and why (:func:`cogov.model.studies.factorial.present_metrics`),
             named in the caption.
         title_text: figure title.
     """
@@ -655,7 +655,7 @@ def plot_effects(table, path: str | Path | None = None, *, skipped: dict | None 
 
 
 def _known_metrics() -> set[str]:
-    from .metric_labels import METRIC_INFO
+    from .labels import METRIC_INFO
 
     return set(METRIC_INFO)
 
@@ -686,8 +686,8 @@ def redraw(folder: str | Path, metrics: Sequence[str] | None = None) -> list[Pat
         plot_compare(pd.read_csv(folder / "timeseries.csv"), folder / "compare.png",
                      metrics=metrics, scenarios=meta("compare.json").get("scenarios"))
         made.append(folder / "compare.png")
-    from .decompose import redraw_decomposition
-    from .gap import redraw_gap
+    from ..studies.decompose import redraw_decomposition
+    from ..studies.gap import redraw_gap
 
     made += redraw_decomposition(folder) + redraw_gap(folder)
     if (folder / "trials.csv").exists() and (folder / "calibration.json").exists():
@@ -714,8 +714,8 @@ def redraw(folder: str | Path, metrics: Sequence[str] | None = None) -> list[Pat
 def _redraw_effects(folder: Path) -> list[Path]:
     """effects.csv and effects.png of a sweep that is a two-level factorial over on/off
     switches (e.g. the four shifts, docs/model.md 7.24); nothing otherwise."""
-    from .factorial import short, sweep_effects
-    from .outputs import write_csv
+    from ..studies.factorial import short, sweep_effects
+    from ..engine.outputs import write_csv
 
     found = sweep_effects(folder)
     if found is None or not len(found[0]):

@@ -32,8 +32,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .runner import interval
-from .scenario import Scenario, ScenarioError
+from ..engine.run import interval
+from ..scenario.schema import Scenario, ScenarioError
 
 ON = object()  # the stage's key takes the scenario's own value (True for the regime switches)
 
@@ -197,7 +197,7 @@ def plot_waterfall(table: pd.DataFrame, path: Path, metrics=METRICS, title: str 
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
-    from .plots import save
+    from ..figures.plots import save
 
     fig = Figure(figsize=(6.2 * len(metrics), 5.0), layout="tight")
     axes = fig.subplots(1, len(metrics), squeeze=False)
@@ -301,9 +301,9 @@ def decompose(scenario: Scenario, *, replicates: int = 10, steps: int | None = N
     Raises:
         ScenarioError: bad input, ``out`` holds another sweep, or every run failed.
     """
-    from .outputs import provenance, write_csv, write_json
-    from .runner import base_seed, replicate_seeds
-    from .sweep import RESULT_METRICS, run_sweep
+    from ..engine.outputs import provenance, write_csv, write_json
+    from ..engine.run import base_seed, replicate_seeds
+    from ..engine.sweep import RESULT_METRICS, run_sweep
 
     out = Path(out)
     points = stage_points(scenario)

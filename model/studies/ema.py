@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .runner import base_seed, final_window, replicate_seeds, run_scenario
-from .scenario import Scenario, leaf_type
+from ..engine.run import base_seed, final_window, replicate_seeds, run_scenario
+from ..scenario.schema import Scenario, leaf_type
 
 DEFAULT_LEVERS = {"governance.collaboration": [False, True],
                   "governance.adaptation": [False, True]}

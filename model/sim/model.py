@@ -9,7 +9,7 @@ from pathlib import Path
 import mesa
 import numpy as np
 
-from ..agents import NGO, Citizen, Government, HubOrganization
+from ...agents import NGO, Citizen, Government, HubOrganization
 from . import network as net
 from .ledger import Ledger
 from .mechanisms import (
@@ -38,8 +38,8 @@ from .mechanisms.trust import gate
 from .metrics import REPORTERS
 from .needs import Needs
 from .population import grievance, lognormal_unit, make_population, settle
-from .scenario import Scenario, ScenarioError, load_scenario
-from .shifts import apply_shifts
+from ..scenario.schema import Scenario, ScenarioError, load_scenario
+from ..scenario.shifts import apply_shifts
 from .shocks import Shocks
 
 FROZEN_IN_JAIL = ("trust_gov", "trust_ngo", "opinion")  # what jailed citizens do not update

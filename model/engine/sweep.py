@@ -20,7 +20,7 @@ name and renamed, so a sweep killed at any moment leaves only whole files;
 seed, so results do not depend on workers, chunking or interruptions.
 
     >>> from cogov.model import Scenario
-    >>> from cogov.model.design import Design
+    >>> from cogov.model.engine.design import Design
     >>> base = Scenario().replace(**{"population.citizens": 200, "steps": 5})
     >>> runs = sweep(base, Design(grid={"mechanisms.incentives.r": [3.0, 5.0]}), replicates=2)
     >>> len(runs), sorted(runs["status"].unique())
@@ -51,9 +51,9 @@ from .executors import (
     refuse_in_starting_worker,
     run_batch,
 )
-from .metrics import METRICS
-from .runner import base_seed, final_window, interval, progress_bar, replicate_seeds, run_scenario
-from .scenario import Scenario, ScenarioError
+from ..sim.metrics import METRICS
+from .run import base_seed, final_window, interval, progress_bar, replicate_seeds, run_scenario
+from ..scenario.schema import Scenario, ScenarioError
 
 RESULT_METRICS = [m for m in METRICS if m != "step"]
 # the executors live in model/executors.py; sweeps were first written with them here

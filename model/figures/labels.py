@@ -2,7 +2,7 @@
 
 The one source is the metric table of docs/model.md (section 8: column, label,
 unit, range). This module holds a copy, so an installed package (which has no
-docs/) can label its figures; ``python -m cogov.model.metric_labels`` rewrites the
+docs/) can label its figures; ``python -m cogov.model.figures.labels`` rewrites the
 copy from the table of a checkout, and tests/test_plots.py keeps the two equal.
 
     >>> METRIC_INFO["unmet_need"].label, METRIC_INFO["unmet_need"].bounds
@@ -63,7 +63,7 @@ def _literal(table: dict[str, MetricInfo]) -> str:
     return "METRIC_INFO = {\n" + "\n".join(rows) + "\n}\n"
 
 
-# BEGIN TABLE (generated from docs/model.md by `python -m cogov.model.metric_labels`)
+# BEGIN TABLE (generated from docs/model.md by `python -m cogov.model.figures.labels`)
 METRIC_INFO = {
     'step': MetricInfo('step', 'steps', 0.0, math.inf),
     'trust_gov': MetricInfo('trust in government', 'index', 0.0, 1.0),
@@ -178,6 +178,6 @@ def regenerate(docs: Path, module: Path) -> None:
 
 if __name__ == "__main__":  # pragma: no cover - a maintenance command
     here = Path(__file__).resolve()
-    docs = Path(sys.argv[1]) if len(sys.argv) > 1 else here.parent.parent / "docs" / "model.md"
+    docs = Path(sys.argv[1]) if len(sys.argv) > 1 else here.parents[2] / "docs" / "model.md"
     regenerate(docs, here)
     print(f"{here}: {len(parse_metric_table(docs.read_text(encoding='utf-8')))} metrics from {docs}")

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .runner import replicate_seeds
-from .scenario import Scenario, ScenarioError
+from .run import replicate_seeds
+from ..scenario.schema import Scenario, ScenarioError
 from .sweep import Job, SweepStore, in_folder, read_timeseries, resume_seed, run_jobs
 
 STORE = "sweep"  # the store's folder inside a comparison's folder

@@ -11,7 +11,7 @@ range, naming the dotted path of each problem::
     >>> scenario_from_dict({"mechanisms": {"trust": {"rate": "fast"}}})
     Traceback (most recent call last):
     ...
-    cogov.model.scenario.ScenarioError: mechanisms.trust.rate: expected a number in [0, 1], got 'fast'
+    cogov.model.scenario.schema.ScenarioError: mechanisms.trust.rate: expected a number in [0, 1], got 'fast'
 
 Every parameter is documented, with its equation and source, in docs/model.md.
 """
@@ -28,7 +28,7 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import yaml
 
-from .network import EVEN_DEGREE
+from ..sim.network import EVEN_DEGREE
 from .shifts import apply_shifts, overridden
 
 COMPLETE_MAX = 5000  # a complete graph beyond this would not fit in memory sensibly
@@ -845,7 +845,7 @@ def _resolve_auto(s: Scenario, errors: list[str]) -> tuple[Scenario, bool]:
         errors.append("population.citizens: 'auto' takes the count from a network file; it "
                       f"needs network.kind: file, got {net.kind!r}")
     elif net.path and Path(net.path).is_file():
-        from .network import read_file
+        from ..sim.network import read_file
 
         try:
             count = read_file(net.path, net.format).n
@@ -878,7 +878,7 @@ def _validate(raw: dict, errors: list[str], read_network: bool = False) -> Scena
     net_keys = ("network", "network.kind", "network.path", "network.format", "population",
                 "population.citizens", "population.districts")
     if read_network and scenario.network.kind == "file" and not bad & set(net_keys):
-        from .network import file_errors
+        from ..sim.network import file_errors
 
         errors.extend(e for e in file_errors(scenario) if e not in errors)
     if errors:
@@ -1137,7 +1137,7 @@ def scenario_warnings(s: Scenario) -> list[str]:
         out.append("mechanisms.opinion.responsiveness: the government responds to online "
                    "opinion, but mechanisms.opinion.enabled is off, so it has no effect")
     if s.network.kind == "file":
-        from .network import read_file
+        from ..sim.network import read_file
 
         out.extend(read_file(s.network.path, s.network.format).notes)
     return out

@@ -185,8 +185,8 @@ def chosen_metrics(requested: list[str], scenarios=()) -> tuple[list[str] | None
     """``--metric``: (figure panels, table columns). Without it the figure takes the
     scenarios' headline metrics (plots.default_metrics) and so does the table, which
     keeps KEY_METRICS when no mechanism beyond the core is on."""
-    from .metrics import METRICS
-    from .plots import MAIN_METRICS, default_metrics
+    from ..sim.metrics import METRICS
+    from ..figures.plots import MAIN_METRICS, default_metrics
 
     unknown = [m for m in requested if m not in METRICS or m == "step"]
     if unknown:
@@ -199,7 +199,7 @@ def chosen_metrics(requested: list[str], scenarios=()) -> tuple[list[str] | None
 
 
 def _load(path: Path, args) -> object:
-    from .scenario import load_scenario
+    from ..scenario.schema import load_scenario
 
     return load_scenario(path, list(args.overrides), steps=getattr(args, "steps", None))
 
@@ -220,9 +220,9 @@ def cmd_validate(args) -> int:
 
 def cmd_run(args) -> int:
     """One run: model_metrics.csv, run.json, metrics.png [, agents.parquet]."""
-    from .outputs import AgentTable, provenance, write_csv, write_json
-    from .plots import plot_run
-    from .runner import final_window, run_scenario
+    from ..engine.outputs import AgentTable, provenance, write_csv, write_json
+    from ..figures.plots import plot_run
+    from ..engine.run import final_window, run_scenario
 
     s = _load(args.scenario, args)
     out = args.out or Path("out") / s.name
@@ -249,7 +249,7 @@ def _network_labels(s) -> dict:
     """``network_labels`` for run.json: the file's label of citizen i (agents.parquet id i+1)."""
     if s.network.kind != "file":
         return {}
-    from .network import read_file
+    from ..sim.network import read_file
 
     return {"network_labels": list(read_file(s.network.path, s.network.format).labels)}
 
@@ -257,11 +257,11 @@ def _network_labels(s) -> dict:
 def cmd_compare(args) -> int:
     """Replicated comparison: summary.csv, timeseries.csv, compare.png, compare.json, and the
     sweep store of its runs in sweep/ (resumable)."""
-    from .compare import compare, store_of
-    from .outputs import provenance, write_csv, write_json
-    from .plots import plot_compare
-    from .runner import replicate_seeds, summarize
-    from .sweep import resume_seed
+    from ..engine.compare import compare, store_of
+    from ..engine.outputs import provenance, write_csv, write_json
+    from ..figures.plots import plot_compare
+    from ..engine.run import replicate_seeds, summarize
+    from ..engine.sweep import resume_seed
 
     scenarios = [_load(path, args) for path in args.scenarios]
     panels, columns = chosen_metrics(args.metrics, scenarios)
@@ -271,7 +271,7 @@ def cmd_compare(args) -> int:
                         "distinct `name:`")
     if args.replicates < 1 or args.workers < 1:
         raise _BadInput("compare: --replicates and --workers must be at least 1")
-    from .scenario import comparison_warnings, warn
+    from ..scenario.schema import comparison_warnings, warn
 
     warn(comparison_warnings(scenarios))
     out = args.out or Path("out") / "compare"
@@ -301,7 +301,7 @@ def cmd_compare(args) -> int:
 def format_summary(summary, metrics=KEY_METRICS) -> str:
     """A plain-text table: scenarios down, metrics across, 'mean ± half-width'
     ('± n/a' with one replicate: no interval; 'n/a' for an undefined mean)."""
-    from .plots import estimate_text
+    from ..figures.plots import estimate_text
 
     metrics = [m for m in metrics if m in set(summary["metric"])]
     cells = {}
@@ -338,9 +338,9 @@ class _BadInput(Exception):
 
 def cmd_sweep(args) -> int:
     """A sweep: runs.parquet, timeseries/, sweep.json, sweep.png; exit 1 if runs failed."""
-    from .design import Design, parse_bounds, parse_grid, parse_range, read_design_file
-    from .plots import redraw
-    from .sweep import run_sweep
+    from ..engine.design import Design, parse_bounds, parse_grid, parse_range, read_design_file
+    from ..figures.plots import redraw
+    from ..engine.sweep import run_sweep
 
     grid, ranges, bounds = list(args.grid), list(args.ranges), list(args.bounds)
     samples, overrides = args.n, list(args.overrides)
@@ -359,8 +359,8 @@ def cmd_sweep(args) -> int:
         raise _BadInput("--bounds needs --sample lhs --n N (or a design file's sample:)")
     if bounds and samples < 1:
         raise _BadInput("--sample lhs needs --n N with N >= 1")
-    from .scenario import load_scenario
-    from .sweep import resume_seed
+    from ..scenario.schema import load_scenario
+    from ..engine.sweep import resume_seed
 
     base = load_scenario(args.scenario, overrides, steps=steps)
     out = args.out or Path("out") / f"sweep-{base.name}"
@@ -404,8 +404,8 @@ def _report(runs, out: Path) -> int:
 
 def cmd_sensitivity(args) -> int:
     """SALib indices: indices.csv, indices.png, plus the sweep files."""
-    from .design import parse_bounds
-    from .sensitivity import planned_runs, sensitivity
+    from ..engine.design import parse_bounds
+    from ..studies.sensitivity import planned_runs, sensitivity
 
     base = _load(args.scenario, args)
     bounds = parse_bounds(args.bounds)
@@ -429,9 +429,9 @@ def cmd_sensitivity(args) -> int:
 def cmd_calibrate(args) -> int:
     """Calibration: trials.csv, best.yaml, calibration.json, fit.png; exit 1 if no trial
     succeeded."""
-    from .calibrate import parse_params, run_calibration
-    from .scenario import parse_overrides, resolve_scenario_path
-    from .targets import read_targets
+    from ..studies.calibrate import parse_params, run_calibration
+    from ..scenario.schema import parse_overrides, resolve_scenario_path
+    from ..studies.targets import read_targets
 
     source = resolve_scenario_path(args.scenario)
     base = _load(source, args)
@@ -469,7 +469,7 @@ def cmd_calibrate(args) -> int:
 
 def cmd_plot(args) -> int:
     """Redraw figures from a results folder."""
-    from .plots import redraw
+    from ..figures.plots import redraw
 
     if not args.folder.is_dir():
         raise _BadInput(f"plot: no such folder {args.folder}")
@@ -498,7 +498,7 @@ def _print_effects(made: list[Path]) -> None:
     if table is not None:
         import pandas as pd
 
-        from .factorial import format_effects
+        from ..studies.factorial import format_effects
 
         print(format_effects(pd.read_csv(table)))
 
@@ -519,8 +519,8 @@ def cmd_patterns(args) -> int:
 
     Exit 0 once every pattern ran, whether it holds or not (a failing pattern is a result,
     reported in the files); 1 with --strict if any does not hold; 2 on bad input."""
-    from .patterns import all_patterns
-    from .validation import run_all, select, write_report
+    from ..studies.patterns import all_patterns
+    from ..studies.validation import run_all, select, write_report
 
     if args.workers < 1 or (args.replicates is not None and args.replicates < 2):
         raise _BadInput("patterns: --workers must be at least 1 and --replicates at least 2 "
@@ -556,7 +556,7 @@ def cmd_app(args) -> int:
     """Validate the scenario, then hand over to `solara run app.py`."""
     import cogov
 
-    from .scenario import resolve_scenario_path
+    from ..scenario.schema import resolve_scenario_path
 
     _load(args.scenario, argparse.Namespace(overrides=[], steps=None))
     solara = Path(sys.executable).parent / "solara"
@@ -567,7 +567,7 @@ def cmd_app(args) -> int:
            "PYTHONPATH": os.pathsep.join(filter(None, [home, os.environ.get("PYTHONPATH")]))}
     print(f"cogov app on http://localhost:{args.port}/ ({args.scenario}); Ctrl-C stops it")
     # --no-check-version: solara would otherwise ask PyPI for a newer release at start-up
-    os.execve(str(solara), [str(solara), "run", "cogov.model.app", "--port", str(args.port),
+    os.execve(str(solara), [str(solara), "run", "cogov.model.ui.app", "--port", str(args.port),
                             "--production", "--no-check-version"], env)
     return 0
 
@@ -614,8 +614,8 @@ def _check_paired(args) -> None:
 
 def cmd_decompose(args) -> int:
     """decomposition.csv, .png, .json and the stages' sweep in runs/; prints the table."""
-    from .decompose import STAGES, decompose, format_table
-    from .sweep import resume_seed
+    from ..studies.decompose import STAGES, decompose, format_table
+    from ..engine.sweep import resume_seed
 
     _check_paired(args)
     scenario = _load(args.scenario, args)
@@ -634,8 +634,8 @@ def cmd_decompose(args) -> int:
 
 def cmd_gap(args) -> int:
     """gap.csv, gap.png (or gap_indices.csv/.png with --sobol), gap.json; runs in out/A, out/B."""
-    from .design import Design, parse_bounds, parse_grid, parse_range
-    from .gap import gap_map, gap_sobol
+    from ..engine.design import Design, parse_bounds, parse_grid, parse_range
+    from ..studies.gap import gap_map, gap_sobol
 
     _check_paired(args)
     if args.sobol is not None and (args.ranges or args.grid):
@@ -703,7 +703,7 @@ def missing_dependencies() -> list[str]:
 def _warning_printer():
     """A ``warnings.showwarning`` that prints cogov's own warnings as one plain line on
     stderr, each once per command (a scenario is read more than once); others as usual."""
-    from .scenario import CogovWarning
+    from ..scenario.schema import CogovWarning
 
     shown: set[str] = set()
 
@@ -727,7 +727,7 @@ def main(argv: list[str] | None = None) -> int:
               "`.venv/bin/python run.py ...`, or install them into this Python with "
               "`python -m pip install -e .` (from the checkout).", file=sys.stderr)
         return EXIT_BAD_INPUT
-    from .scenario import CogovWarning
+    from ..scenario.schema import CogovWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("always", CogovWarning)  # the printer shows each one once
@@ -736,7 +736,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args, argv: list[str] | None) -> int:
-    from .scenario import ScenarioError
+    from ..scenario.schema import ScenarioError
 
     try:
         return COMMANDS[args.command](args)
@@ -753,7 +753,7 @@ def _dispatch(args, argv: list[str] | None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        from .calibrate import CalibrationInterrupted
+        from ..studies.calibrate import CalibrationInterrupted
 
         if isinstance(exc, CalibrationInterrupted):
             print(str(exc), file=sys.stderr)
@@ -764,8 +764,8 @@ def _dispatch(args, argv: list[str] | None) -> int:
 def _stopped(exc: Exception, argv: list[str] | None) -> int:
     """Exit code and message for a run that stopped early (Ctrl-C, a dead worker, failed runs);
     anything else is a bug and keeps its traceback."""
-    from .compare import RunsFailed
-    from .sweep import SweepInterrupted, SweepStopped
+    from ..engine.compare import RunsFailed
+    from ..engine.sweep import SweepInterrupted, SweepStopped
 
     if isinstance(exc, RunsFailed):
         print(f"error: {exc}", file=sys.stderr)

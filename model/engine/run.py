@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .metrics import METRICS
-from .model import GovernanceModel, fresh_seed
-from .scenario import Scenario
+from ..sim.metrics import METRICS
+from ..sim.model import GovernanceModel, fresh_seed
+from ..scenario.schema import Scenario
 
 
 def base_seed(scenario: Scenario, seed: int | None = None) -> int:

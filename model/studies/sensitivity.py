@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .design import cast_value
-from .scenario import Scenario, ScenarioError, warn
-from .sweep import resume_seed, run_sweep
+from ..engine.design import cast_value
+from ..scenario.schema import Scenario, ScenarioError, warn
+from ..engine.sweep import resume_seed, run_sweep
 
 METHODS = ("sobol", "morris")
 SOBOL_TOLERANCE = 0.05  # share of output variance below which Sobol' noise is not flagged
@@ -83,7 +83,7 @@ def sensitivity(scenario: Scenario, bounds: dict[str, tuple[float, float]], *, m
         raise ScenarioError([f"--method: expected one of {', '.join(METHODS)}, got {method!r}"])
     if not bounds:
         raise ScenarioError(["--bounds: give at least one key.path=lo:hi"])
-    from .metrics import METRICS
+    from ..sim.metrics import METRICS
 
     unknown = [m for m in metrics if m not in METRICS or m == "step"]
     if unknown:
@@ -110,8 +110,8 @@ def sensitivity(scenario: Scenario, bounds: dict[str, tuple[float, float]], *, m
     indices = pd.concat(tables, ignore_index=True)
     if method == "sobol":
         warn(sobol_warnings(indices, n))
-    from .outputs import write_csv
-    from .plots import plot_indices
+    from ..engine.outputs import write_csv
+    from ..figures.plots import plot_indices
 
     write_csv(indices, Path(out) / "indices.csv")
     plot_indices(indices, Path(out) / "indices.png", method, n=n, runs=len(runs))

@@ -47,10 +47,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .design import cast_value, parse_bounds
-from .runner import base_seed, progress_bar, replicate_seeds
-from .scenario import Scenario, ScenarioError, did_you_mean, leaf_type, load_scenario
-from .sweep import Job, execute, make_executor
+from ..engine.design import cast_value, parse_bounds
+from ..engine.run import base_seed, progress_bar, replicate_seeds
+from ..scenario.schema import Scenario, ScenarioError, did_you_mean, leaf_type, load_scenario
+from ..engine.sweep import Job, execute, make_executor
 from .targets import Target, check_steps, moment, parse_targets, read_targets
 
 SAMPLERS = ("tpe", "cmaes")
@@ -400,7 +400,7 @@ def write_best_yaml(path: Path, best: Scenario, source: Path | None, keys: list[
                     header: list[str]) -> None:
     """best.yaml: ``extends:`` the input file with the changed keys, or (no input file)
     the whole scenario; checked to load back as ``best``."""
-    from .outputs import atomic_path
+    from ..engine.outputs import atomic_path
 
     name = f"{best.name}_calibrated"
     if source is not None:
@@ -528,7 +528,7 @@ def _loop(study, plan: Plan, executor_args: tuple, meta: dict, progress: bool) -
 
 
 def _write_trials(study, plan: Plan) -> pd.DataFrame:
-    from .outputs import write_csv
+    from ..engine.outputs import write_csv
 
     table = trials_table(study, plan.bounds, plan.targets)
     write_csv(table, plan.out / "trials.csv")
@@ -539,7 +539,7 @@ def _meta(plan: Plan, workers: int, scheduler: str | None, source: Path | None) 
     """calibration.json while the study runs."""
     import json
 
-    from .outputs import provenance
+    from ..engine.outputs import provenance
 
     optuna = _optuna()
     config = plan.config()
@@ -561,7 +561,7 @@ def _meta(plan: Plan, workers: int, scheduler: str | None, source: Path | None) 
 
 
 def _write_meta(out: Path, meta: dict) -> None:
-    from .outputs import write_json
+    from ..engine.outputs import write_json
 
     write_json(meta, out / "calibration.json")
 
@@ -569,7 +569,7 @@ def _write_meta(out: Path, meta: dict) -> None:
 def _write_results(study, plan: Plan, source: Path | None, changed_keys: list[str], meta: dict,
                    seconds: float) -> pd.DataFrame:
     """trials.csv, best.yaml, fit.png and the final calibration.json."""
-    from .plots import plot_fit
+    from ..figures.plots import plot_fit
 
     table = _write_trials(study, plan)
     best = best_row(table)
@@ -625,7 +625,7 @@ def calibrate(scenario: str | Path | Scenario, targets, params, *, trials: int =
         >>> len(result.trials), sorted(result.trials["status"].unique())
         (2, ['ok'])
     """
-    from .scenario import parse_overrides, resolve_scenario_path
+    from ..scenario.schema import parse_overrides, resolve_scenario_path
 
     target_list = load_targets(targets)
     bounds = parse_params(params)

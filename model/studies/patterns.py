@@ -14,7 +14,7 @@ by the luck of a few replicates. Calibration targets (:func:`target_patterns`) p
 the replicate mean is within the target's tolerance (the scale of error the calibration
 accepted; an interval covering the value would reward noisy estimates).
 
-    >>> from cogov.model.patterns import above, within
+    >>> from cogov.model.studies.patterns import above, within
     >>> above(0).holds(mean=0.2, ci_low=0.1, ci_high=0.3), str(above(0))
     (True, '> 0')
     >>> within(0.3, 0.4).holds(mean=0.35, ci_low=0.29, ci_high=0.41)
@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .scenario import Scenario, ScenarioError, load_scenario, preset, presets_dir
+from ..scenario.schema import Scenario, ScenarioError, load_scenario, preset, presets_dir
 from .targets import Target, read_targets
 
 Runs = dict[str, pd.DataFrame]  # one replicate: arm name -> its metrics, one row per step
@@ -284,7 +284,7 @@ def measure(pattern: Pattern, fast: bool = False, seed: int = 42, workers: int =
     arms, e.g. two statistics of the Epstein runs or several targets of one preset."""
     import json
 
-    from .runner import interval, run_replicates
+    from ..engine.run import interval, run_replicates
 
     started = time.perf_counter()
     r = replicates or pattern.replicates[0 if fast else 1]

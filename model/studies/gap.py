@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .design import Design, cast_value, check_points
-from .runner import interval
-from .scenario import Scenario, ScenarioError
+from ..engine.design import Design, cast_value, check_points
+from ..engine.run import interval
+from ..scenario.schema import Scenario, ScenarioError
 
 # metric -> which direction is better (decides the winner)
 GAP_METRICS = {"unmet_need": "lower", "trust_gov": "higher"}
@@ -46,7 +46,7 @@ def winner(low: float, high: float, better: str) -> str:
 def pair_seed(a: Scenario, seed: int | None, out: Path, resume: bool) -> int:
     """The base seed both scenarios share: given, A's own, the one a resumed run
     recorded, or fresh."""
-    from .sweep import resume_seed
+    from ..engine.sweep import resume_seed
 
     meta = Path(out) / "gap.json"
     if seed is None and a.seed is None and resume and meta.is_file():
@@ -74,7 +74,7 @@ def run_pair(a: Scenario, b: Scenario, points: list[dict], *, replicates: int,
              resume: bool, progress: bool,
              executor: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A and B over the same points and seeds, into out/<A name> and out/<B name>."""
-    from .sweep import run_sweep
+    from ..engine.sweep import run_sweep
 
     check_pair(a, b, points)
     kwargs = {"replicates": replicates, "steps": steps, "seed": seed, "workers": workers,
@@ -169,7 +169,7 @@ def _save(fig, path: Path | None) -> None:
     box would move it)."""
     if path is None:
         return
-    from .outputs import atomic_path
+    from ..engine.outputs import atomic_path
 
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=110, format="png")
@@ -217,7 +217,7 @@ def _tick(value) -> str:
 
 def redraw_gap(folder: Path) -> list[Path]:
     """gap.png (a map) or gap_indices.png (Sobol') from a gap folder (``cogov plot``)."""
-    from .plots import plot_indices
+    from ..figures.plots import plot_indices
 
     folder = Path(folder)
     if not (folder / "gap.json").exists():
@@ -242,7 +242,7 @@ def gap_map(a: Scenario, b: Scenario, design: Design, *, replicates: int = 10,
     """Python API of ``cogov gap A B --range ... [--grid ...]``: writes gap.csv, gap.png
     and gap.json into ``out`` (the runs into out/<A name> and out/<B name>); returns the
     gap table."""
-    from .outputs import write_csv
+    from ..engine.outputs import write_csv
 
     if not design.keys:
         raise ScenarioError(["gap: give at least one --range or --grid key to map over"])
@@ -268,8 +268,8 @@ def gap_sobol(a: Scenario, b: Scenario, bounds: dict[str, tuple[float, float]], 
     """Python API of ``cogov gap A B --sobol N --bounds ...``: Sobol' indices (S1, ST with
     95 % CIs) of the mean paired gap per metric over a Saltelli sample of N·(2k+2) points;
     writes gap.csv (every point), gap_indices.csv, gap_indices.png and gap.json."""
-    from .outputs import write_csv
-    from .plots import plot_indices
+    from ..engine.outputs import write_csv
+    from ..figures.plots import plot_indices
     from .sensitivity import analyze, problem_of, sample
 
     if not bounds:
@@ -302,8 +302,8 @@ def gap_sobol(a: Scenario, b: Scenario, bounds: dict[str, tuple[float, float]], 
 
 def _write_meta(out: Path, a: Scenario, b: Scenario, design: dict, table: pd.DataFrame,
                 seed: int, replicates: int, steps: int | None, runs_a, runs_b) -> None:
-    from .outputs import provenance, write_json
-    from .runner import replicate_seeds
+    from ..engine.outputs import provenance, write_json
+    from ..engine.run import replicate_seeds
 
     counts = table["winner"].value_counts().to_dict()
     write_json({"A": a.to_dict(), "B": b.to_dict(), "design": design,

@@ -3,7 +3,7 @@
     cogov app                                   # the adaptive preset
     cogov app scenarios/incident_top_down.yaml  # any scenario file or preset name
 
-(`make app` does the first; both run `solara run cogov.model.app`, which serves Solara's
+(`make app` does the first; both run `solara run cogov.model.ui.app`, which serves Solara's
 front-end from this machine through solara-assets, never from a CDN.)
 
 Every browser session (tab) gets its own model: :func:`Page` builds one when the
@@ -30,11 +30,11 @@ from matplotlib.ticker import MaxNLocator
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from .metric_labels import title
-from .model import GovernanceModel
-from .network import to_networkx
-from .plots import OKABE_ITO, STEP_LABEL, TRUST_CMAP
-from .scenario import load_scenario
+from ..figures.labels import title
+from ..sim.model import GovernanceModel
+from ..sim.network import to_networkx
+from ..figures.plots import OKABE_ITO, STEP_LABEL, TRUST_CMAP
+from ..scenario.schema import load_scenario
 
 SCENARIO = load_scenario(os.environ.get("COGOV_SCENARIO", "adaptive"))
 SAMPLE = 250  # citizens drawn in the network view

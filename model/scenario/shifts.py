@@ -27,7 +27,7 @@ extra instrument costs is money not spent on services.
 
 To add a shift's instruments (law-based governance, public security, interests), add
 one line to its row, e.g. ``"mechanisms.public_security.prevent": 0.5``; rows may be
-added for any boolean field of :class:`~cogov.model.scenario.Governance` (a row for
+added for any boolean field of :class:`~cogov.model.scenario.schema.Governance` (a row for
 ``collaboration`` changes every preset with collaboration on). Where two shifts set
 the same key differently, a row keyed by both, e.g. ``("comprehensive", "source")``,
 placed after their own rows, says what the key is when both are on (single rows may
@@ -104,7 +104,7 @@ def overlay(governance) -> dict[str, Any]:
     """The keys the switches that are on set, in :data:`SHIFTS` order (a row for two
     switches, after their own rows, overrides them where they disagree).
 
-    ``governance`` is a :class:`~cogov.model.scenario.Governance` or its plain dict.
+    ``governance`` is a :class:`~cogov.model.scenario.schema.Governance` or its plain dict.
     """
 
     def on(switch: str) -> bool:
@@ -130,7 +130,7 @@ def _replace_path(obj, keys: list[str], value: Any):
 def apply_shifts(scenario):
     """The scenario with the instruments of every shift that is on (module docstring).
 
-    >>> from cogov.model.scenario import Scenario
+    >>> from cogov.model.scenario.schema import Scenario
     >>> s = apply_shifts(Scenario().replace(**{"governance.source": True}))
     >>> s.mechanisms.early_warning.enabled, apply_shifts(s) == s
     (True, True)
@@ -155,7 +155,7 @@ def overridden(overrides: dict[str, Any], governance) -> list[str]:
 
 def _same(given: Any, value: Any) -> bool:
     """``on`` written as a word means True."""
-    from .scenario import BOOL_WORDS  # here: scenario.py imports this module
+    from .schema import BOOL_WORDS  # here: scenario.py imports this module
 
     if isinstance(given, str) and isinstance(value, bool):
         return BOOL_WORDS.get(given.lower()) == value
