@@ -65,7 +65,7 @@ def simulated(point: dict, targets, seeds) -> list[float]:
     import numpy as np
 
     from cogov.model.engine.run import run_scenario
-    from cogov.model.scenario.schema import load_scenario
+    from cogov.model.scenario.files import load_scenario
     from cogov.model.studies.targets import moment
 
     scenario = load_scenario("adaptive", {**SETTINGS, **point})
@@ -117,7 +117,7 @@ def objective_slices(targets, seeds, points: int = 11) -> tuple[float, dict]:
 
 def study(name: str, spec: list[dict], sampler: str, args) -> list[dict]:
     from cogov.model.studies.calibrate import calibrate
-    from cogov.model.engine.run import replicate_seeds
+    from cogov.model.engine.seeds import replicate_seeds
     from cogov.model.studies.targets import parse_targets
 
     targets = parse_targets([{**s, "value": 0.0} for s in spec])

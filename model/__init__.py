@@ -8,10 +8,10 @@ from importlib import import_module
 
 _EXPORTS = {
     "GovernanceModel": "cogov.model.sim.model",
-    "Scenario": "cogov.model.scenario.schema",
-    "ScenarioError": "cogov.model.scenario.schema",
-    "load_scenario": "cogov.model.scenario.schema",
-    "scenario_from_dict": "cogov.model.scenario.schema",
+    "Scenario": "cogov.model.scenario",
+    "ScenarioError": "cogov.model.scenario",
+    "load_scenario": "cogov.model.scenario",
+    "scenario_from_dict": "cogov.model.scenario",
 }
 __all__ = sorted(_EXPORTS)
 

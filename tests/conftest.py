@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from cogov.model import GovernanceModel, Scenario
-from cogov.model.engine.run import replicate_seeds, run_scenario
+from cogov.model.engine.run import run_scenario
+from cogov.model.engine.seeds import replicate_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESETS = ("top_down", "responsive_top_down", "collaborative", "adaptive")

@@ -13,11 +13,14 @@ import pytest
 import yaml
 
 import cogov
+from cogov.model.engine.compare import run_replicates
+from cogov.model.engine.run import run_scenario
+from cogov.model.engine.seeds import replicate_seeds
+from cogov.model.scenario.errors import ScenarioError
+from cogov.model.scenario.files import load_scenario
 from cogov.model.studies import calibrate as cal
-from cogov.model.ui.cli import main
-from cogov.model.engine.run import replicate_seeds, run_replicates, run_scenario
-from cogov.model.scenario.schema import ScenarioError, load_scenario
 from cogov.model.studies.targets import moment, parse_targets
+from cogov.model.ui.cli import main
 from tests.conftest import ROOT
 
 # -------------------------------------------------------- recovery (the test of the method)

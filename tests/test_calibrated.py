@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 
 from cogov.model import load_scenario
-from cogov.model.engine.run import final_window, replicate_seeds, run_scenario
+from cogov.model.engine.run import run_scenario
+from cogov.model.engine.seeds import replicate_seeds
+from cogov.model.engine.stats import final_window
 from cogov.model.studies.targets import Target, moment, read_targets
 from tests.conftest import ROOT, run_model, small
 

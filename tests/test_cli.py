@@ -8,8 +8,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from cogov.model.ui.cli import main
 from cogov.model.sim.metrics import METRICS
+from cogov.model.ui.cli import main
 from tests.conftest import PRESETS, ROOT
 
 FAST = ["--set", "population.citizens=300", "--set", "population.districts=3",

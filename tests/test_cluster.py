@@ -24,8 +24,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cogov.model.ui.cli import main
 from cogov.model.engine.sweep import read_timeseries
+from cogov.model.ui.cli import main
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow

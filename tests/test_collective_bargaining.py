@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from cogov.model import GovernanceModel, Scenario
+from cogov.model.scenario.sections import CollectiveBargaining as Params
 from cogov.model.sim.mechanisms.collective_bargaining import CollectiveBargaining
-from cogov.model.scenario.schema import CollectiveBargaining as Params
 from tests.conftest import UnlimitedTreasury, run_model
 
 ON = {"mechanisms.collective_bargaining.enabled": True}

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 from cogov.model import Scenario
-from cogov.model.ui.cli import build_parser, main
 from cogov.model.engine.compare import RunsFailed, compare
-from cogov.model.scenario.schema import ScenarioError
 from cogov.model.engine.sweep import SweepFailed, SweepInterrupted, SweepStore, run_sweep
+from cogov.model.scenario.errors import ScenarioError
+from cogov.model.ui.cli import build_parser, main
 from tests.conftest import ROOT
 
 QUICK = ["--set", "population.citizens=200", "--set", "population.districts=2",

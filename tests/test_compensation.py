@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from cogov.model import GovernanceModel, Scenario
+from cogov.model.scenario.sections import Relocation
 from cogov.model.sim.mechanisms.compensation import RelocationCompensation
-from cogov.model.scenario.schema import Relocation
 from tests.conftest import run_model
 
 SHOCK = [{"kind": "relocation", "step": 5, "size": 1.0, "share": 0.3, "where": 1}]

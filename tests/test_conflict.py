@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from cogov.model import GovernanceModel, Scenario
+from cogov.model.scenario.sections import Unrest as UnrestParams
 from cogov.model.sim.mechanisms.opinion import opinion_clusters
 from cogov.model.sim.mechanisms.unrest import Unrest
-from cogov.model.scenario.schema import Unrest as UnrestParams
 from tests.conftest import run_model, small
 
 ALL = {f"mechanisms.{m}.enabled": True for m in ("opinion", "unrest", "early_warning", "mediation")}

@@ -62,8 +62,8 @@ def test_without_opportunists_credit_changes_nothing_but_costs():
 
 
 def test_firms_are_inspected_by_credit_and_sanctioned_firms_rectify():
+    from cogov.model.scenario.sections import Credit
     from cogov.model.sim.mechanisms.credit import SocialCredit
-    from cogov.model.scenario.schema import Credit
 
     credit = SocialCredit(Credit(enabled=True, enterprises=True, learning=0.5, threshold=0.7,
                                  inspect_min=0.0, inspect_max=1.0), np.random.default_rng(1))

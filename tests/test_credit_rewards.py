@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from cogov.model import GovernanceModel, ScenarioError, load_scenario
+from cogov.model.scenario.sections import Association, CitizenCredit, Credit, CreditRewards
 from cogov.model.sim.mechanisms.credit import SocialCredit
 from cogov.model.sim.mechanisms.trust import learn
-from cogov.model.scenario.schema import Association, CitizenCredit, Credit, CreditRewards
 from tests.conftest import UnlimitedTreasury, run_model
 
 SMALL = {"population.citizens": 500, "steps": 40}

@@ -9,6 +9,10 @@ import pandas as pd
 import pytest
 
 from cogov.model import GovernanceModel
+from cogov.model.engine.run import run_scenario
+from cogov.model.engine.sweep import SweepInterrupted
+from cogov.model.scenario.errors import ScenarioError
+from cogov.model.scenario.files import load_scenario
 from cogov.model.studies.decompose import (
     OFF,
     STAGES,
@@ -18,10 +22,7 @@ from cogov.model.studies.decompose import (
     paired_values,
     stage_points,
 )
-from cogov.model.figures.plots import redraw
-from cogov.model.engine.run import run_scenario
-from cogov.model.scenario.schema import ScenarioError, load_scenario
-from cogov.model.engine.sweep import SweepInterrupted
+from cogov.model.ui.redraw import redraw
 from tests.conftest import ROOT
 
 TINY = {"population.citizens": 200, "population.districts": 2, "organizations.ngos": 6,

@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 from cogov.model.engine.design import Design, parse_grid, parse_range
+from cogov.model.engine.seeds import replicate_seeds
+from cogov.model.scenario.errors import ScenarioError
+from cogov.model.scenario.files import load_scenario
 from cogov.model.studies.gap import gap_map, gap_sobol, map_axes, paired_gap, plot_gap, winner
-from cogov.model.figures.plots import redraw
-from cogov.model.engine.run import replicate_seeds
-from cogov.model.scenario.schema import ScenarioError, load_scenario
+from cogov.model.ui.redraw import redraw
 from tests.conftest import ROOT
 
 TINY = {"population.citizens": 200, "population.districts": 2, "organizations.ngos": 6,

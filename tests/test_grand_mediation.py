@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from cogov.model import GovernanceModel
+from cogov.model.scenario.files import load_scenario
+from cogov.model.scenario.sections import Accountability, Deadlines, FollowUp, Petitions
+from cogov.model.scenario.sections import Mediation as MediationParams
 from cogov.model.sim.mechanisms.mediation import Mediation
-from cogov.model.scenario.schema import Accountability, Deadlines, FollowUp, Petitions, load_scenario
-from cogov.model.scenario.schema import Mediation as MediationParams
 from tests.conftest import UnlimitedTreasury, small
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -260,7 +261,7 @@ def test_per_capita_metrics_are_size_invariant(preset):
 
 
 def test_bad_procedure_settings_name_their_key():
-    from cogov.model.scenario.schema import ScenarioError
+    from cogov.model.scenario.errors import ScenarioError
 
     with pytest.raises(ScenarioError) as err:
         load_scenario(SCENARIOS / "mediation_procedure.yaml",

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from cogov.model import GovernanceModel, Scenario
+from cogov.model.scenario.sections import HubStrategy as Params
 from cogov.model.sim.mechanisms.hub_strategy import AVOID, BORROW, GATHER, HubStrategy
-from cogov.model.scenario.schema import HubStrategy as Params
 from tests.conftest import run_model
 
 COLLAB = {"governance.collaboration": True, "mechanisms.hub_strategy.enabled": True,

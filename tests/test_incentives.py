@@ -95,7 +95,7 @@ def test_default_coproduction_is_stationary_from_step_1():
     first steps is already the level of the final window, which is a steady state. Before,
     cooperation fell from 0.50 to 0.09 in 5 steps and crept up through the final window
     (0.19 at step 100, 0.51 at 400, 0.79 at 800)."""
-    from cogov.model.engine.run import run_replicates
+    from cogov.model.engine.compare import run_replicates
     from cogov.model.engine.stationarity import stationary_table
 
     ts = run_replicates([Scenario().replace(name="defaults")], 3, 5)
@@ -146,8 +146,8 @@ class Overdrawn:
 def test_overdrawn_treasury_pays_no_levers_and_stays_finite(subsidy):
     """Issue 11, item 5: with nothing wanted and a treasury below 0, ρ was 0/−0 → −inf·0 =
     NaN payoffs; with levers wanted, ρ < 0 asked for negative payments."""
+    from cogov.model.scenario.sections import Incentives as Params
     from cogov.model.sim.mechanisms.incentives import Incentives
-    from cogov.model.scenario.schema import Incentives as Params
 
     adj = net.lattice(9)
     deg = net.degrees(adj).astype(float)

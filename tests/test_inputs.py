@@ -10,16 +10,11 @@ import warnings
 import pandas as pd
 import pytest
 
-from cogov.model.ui import cli
-from cogov.model.scenario.schema import (
-    CogovWarning,
-    Scenario,
-    ScenarioError,
-    comparison_warnings,
-    load_scenario,
-    scenario_from_dict,
-)
+from cogov.model.scenario.errors import CogovWarning, ScenarioError
+from cogov.model.scenario.files import comparison_warnings, load_scenario
+from cogov.model.scenario.schema import Scenario, scenario_from_dict
 from cogov.model.studies.sensitivity import sobol_warnings
+from cogov.model.ui import cli
 from tests.conftest import ROOT
 
 TINY = ["--set", "population.citizens=200", "--set", "population.districts=2",

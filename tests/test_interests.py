@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 
 from cogov.model import load_scenario
+from cogov.model.engine.run import run_scenario
+from cogov.model.scenario.schema import Scenario
+from cogov.model.scenario.sections import Credit
+from cogov.model.scenario.sections import Interests as Params
 from cogov.model.sim.mechanisms.credit import SocialCredit
 from cogov.model.sim.mechanisms.interests import Interests
 from cogov.model.sim.model import GovernanceModel
-from cogov.model.engine.run import run_scenario
-from cogov.model.scenario.schema import Credit, Scenario
-from cogov.model.scenario.schema import Interests as Params
 from tests.conftest import ROOT, UnlimitedTreasury
 
 SMALL = {"population.citizens": 500, "steps": 60, "warmup": 20}

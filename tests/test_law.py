@@ -9,11 +9,12 @@ import pytest
 import scipy.sparse as sp
 
 from cogov.model import GovernanceModel, Scenario
+from cogov.model.scenario.errors import ScenarioError
+from cogov.model.scenario.files import load_scenario
+from cogov.model.scenario.sections import Law as LawParams
+from cogov.model.scenario.sections import Mediation as MediationParams
 from cogov.model.sim.mechanisms import Law, Mediation
 from cogov.model.sim.mechanisms.resources import reweigh
-from cogov.model.scenario.schema import Law as LawParams
-from cogov.model.scenario.schema import Mediation as MediationParams
-from cogov.model.scenario.schema import ScenarioError, load_scenario
 from tests.conftest import UnlimitedTreasury, run_model, small
 
 N = 2000

@@ -8,7 +8,7 @@ r ≈ 5.49 (r/G ≈ 1.10). The scenario file scenarios/pgg_lattice.yaml sets eve
 import pytest
 
 from cogov.model.engine.run import run_scenario
-from cogov.model.scenario.schema import load_scenario
+from cogov.model.scenario.files import load_scenario
 from tests.conftest import ROOT
 
 PGG = ROOT / "scenarios" / "pgg_lattice.yaml"

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from cogov.model import GovernanceModel, Scenario
-from cogov.model.ui.cli import main
+from cogov.model.scenario.errors import ScenarioError
+from cogov.model.scenario.files import load_scenario
 from cogov.model.sim.ledger import Ledger
-from cogov.model.scenario.schema import ScenarioError, load_scenario
+from cogov.model.ui.cli import main
 from tests.conftest import ROOT, UnlimitedTreasury, run_model
 
 STARVED = {  # issue 11's reproduction: incubation eats the budget before early warning saves
@@ -101,8 +102,8 @@ def test_incubation_is_paid_in_full_or_not_at_all():
 
 
 def test_inspection_is_paid_in_full_or_not_made():
+    from cogov.model.scenario.sections import Credit
     from cogov.model.sim.mechanisms.credit import SocialCredit
-    from cogov.model.scenario.schema import Credit
 
     # warmup 0: a government that has spent nothing yet (after the warm-up, spent is step 0's)
     gov = GovernanceModel(Scenario().replace(**{"population.citizens": 100, "warmup": 0}),
@@ -148,8 +149,8 @@ def test_resource_sharing_effect_does_not_depend_on_population_size():
 def test_money_costs_are_per_citizen():
     """Doubling the population doubles the incubation, inspection and evaluation bills of
     the same events (per citizen of the cell served)."""
+    from cogov.model.scenario.sections import Incubation as Params
     from cogov.model.sim.mechanisms.incubation import Incubation
-    from cogov.model.scenario.schema import Incubation as Params
 
     paid = []
     for headcount in (50.0, 100.0):
@@ -203,8 +204,8 @@ def test_collapse_hazard_is_per_contract():
 
 
 def test_a_terminated_ngo_sits_out_one_tender_only():
+    from cogov.model.scenario.sections import Projects as Params
     from cogov.model.sim.mechanisms.projects import Projects
-    from cogov.model.scenario.schema import Projects as Params
 
     proj = Projects(Params(enabled=True), np.zeros(1), np.random.default_rng(0))
     buyer, cheat, other = _FakeHub(), _FakeNGO(uid=1, cell=0), _FakeNGO(uid=2, cell=0)
@@ -217,8 +218,8 @@ def test_a_terminated_ngo_sits_out_one_tender_only():
 
 
 def test_one_observation_updates_the_shared_record_once():
+    from cogov.model.scenario.sections import Credit
     from cogov.model.sim.mechanisms.credit import SocialCredit
-    from cogov.model.scenario.schema import Credit
 
     credit = SocialCredit(Credit(enabled=True, sharing=True, learning=0.5, inspect_min=1.0,
                                  inspect_max=1.0, threshold=0.0), np.random.default_rng(1))

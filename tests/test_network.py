@@ -4,8 +4,10 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from cogov.model.scenario import network_file
+from cogov.model.scenario.errors import ScenarioError
+from cogov.model.scenario.sections import EVEN_DEGREE
 from cogov.model.sim import network as net
-from cogov.model.scenario.schema import ScenarioError
 
 KINDS = ("lattice", "regular", "small_world", "scale_free", "erdos_renyi", "complete")
 
@@ -51,20 +53,20 @@ def test_graphml_with_districts(tmp_path):
     g = nx.path_graph(6)
     nx.set_node_attributes(g, {i: 0 if i < 3 else 1 for i in g}, "district")
     nx.write_graphml(g, tmp_path / "g.graphml")
-    found = net.read_file(tmp_path / "g.graphml")
+    found = network_file.read_file(tmp_path / "g.graphml")
     assert found.adjacency.shape == (6, 6) and found.adjacency.nnz == 10
     assert list(found.districts(2)) == [0, 0, 0, 1, 1, 1]
     # district names are not numbers 0..D-1: an error naming the node, no silent mapping
     nx.set_node_attributes(g, {i: "north" if i < 3 else "south" for i in g}, "district")
     nx.write_graphml(g, tmp_path / "names.graphml")
     with pytest.raises(ScenarioError, match="node '0' has district 'north'"):
-        net.read_file(tmp_path / "names.graphml").districts(2)
+        network_file.read_file(tmp_path / "names.graphml").districts(2)
 
 
 def test_unreadable_network_file_is_scenario_error(tmp_path):
     (tmp_path / "g.graphml").write_text("<not graphml")
     with pytest.raises(ScenarioError, match="network.path: cannot read"):
-        net.read_file(tmp_path / "g.graphml")
+        network_file.read_file(tmp_path / "g.graphml")
 
 
 def test_neighbour_helpers():
@@ -82,8 +84,8 @@ def test_odd_degree_is_refused_not_floored(kind, degree, capsys):
     """Before, scale_free(5000, 5) had mean degree 4.0 and scale_free(5000, 1) 2.0: the odd
     degree was floored (m = k // 2) without a word. Every generator that builds k/2 of
     something refuses an odd k: a ValueError, a ScenarioError naming network.degree, exit 2."""
-    from cogov.model.ui.cli import main
     from cogov.model.scenario.schema import Scenario
+    from cogov.model.ui.cli import main
     from tests.conftest import ROOT
 
     with pytest.raises(ValueError, match="even degree"):
@@ -103,4 +105,4 @@ def test_generators_that_accept_an_odd_degree_honour_it():
 
 
 def test_every_even_degree_generator_is_checked():
-    assert set(net.EVEN_DEGREE) == {"small_world", "scale_free"}
+    assert set(EVEN_DEGREE) == {"small_world", "scale_free"}

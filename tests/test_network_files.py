@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cogov.model.sim import network as net
-from cogov.model.ui.cli import main
+from cogov.model.scenario import network_file as net
+from cogov.model.scenario.errors import CogovWarning, ScenarioError
+from cogov.model.scenario.files import load_scenario
 from cogov.model.sim.model import GovernanceModel
-from cogov.model.scenario.schema import CogovWarning, ScenarioError, load_scenario
+from cogov.model.ui.cli import main
 from tests.conftest import ROOT
 
 

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from cogov.model import GovernanceModel
+from cogov.model.scenario.files import load_scenario
 from cogov.model.sim.mechanisms.opinion import initial_opinions, opinion_clusters
-from cogov.model.scenario.schema import load_scenario
 from tests.conftest import ROOT, run_model, small
 
 # warmup 0: these tests drive the visibility rule from a fresh model, whose first news sets

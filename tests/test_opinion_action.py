@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from cogov.model import load_scenario
-from cogov.model.sim.model import GovernanceModel
 from cogov.model.engine.run import run_scenario
 from cogov.model.scenario.schema import Scenario
+from cogov.model.sim.model import GovernanceModel
 from tests.conftest import ROOT
 
 SMALL = {"population.citizens": 500, "steps": 60, "warmup": 20}

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from cogov.model import GovernanceModel, Scenario
+from cogov.model.scenario.sections import Mediation as MediationParams
+from cogov.model.scenario.sections import Unrest as UnrestParams
 from cogov.model.sim.mechanisms.mediation import Mediation
 from cogov.model.sim.mechanisms.unrest import Unrest
 from cogov.model.sim.network import build_adjacency, degrees
-from cogov.model.scenario.schema import Mediation as MediationParams
-from cogov.model.scenario.schema import Unrest as UnrestParams
 
 
 def government(treasury: float):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import cogov.model.studies.patterns as patterns
-from cogov.model.ui.cli import main
+from cogov.model.scenario.errors import ScenarioError
 from cogov.model.studies.patterns import (
     Arm,
     Pattern,
@@ -26,8 +26,8 @@ from cogov.model.studies.patterns import (
     target_patterns,
     within,
 )
-from cogov.model.scenario.schema import ScenarioError
 from cogov.model.studies.validation import COLUMNS, slug
+from cogov.model.ui.cli import main
 from tests.conftest import ROOT
 
 # Patterns that do not hold in the --fast run (docs/validation.md says why; the full run
@@ -116,8 +116,9 @@ def test_no_targets_folder_means_no_target_patterns(tmp_path):
 
 
 def test_targets_are_read_and_each_becomes_a_pattern_on_its_preset(tmp_path):
-    from cogov.model.engine.run import replicate_seeds, run_scenario
-    from cogov.model.scenario.schema import load_scenario
+    from cogov.model.engine.run import run_scenario
+    from cogov.model.engine.seeds import replicate_seeds
+    from cogov.model.scenario.files import load_scenario
 
     _write(tmp_path, "tiny", "targets: []\n", SMALL_PRESET)
     # the value runs of the preset give, so the first target is met and the second is not

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from cogov.model import Scenario
+from cogov.model.scenario.sections import Planning as PlanningParams
 from cogov.model.sim.mechanisms.planning import Planning
-from cogov.model.scenario.schema import Planning as PlanningParams
 from tests.conftest import final
 
 SEEDS = (1, 2, 3, 4, 5)

@@ -10,12 +10,15 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from cogov.model import load_scenario
+from cogov.model.engine.compare import run_replicates
+from cogov.model.engine.run import run_scenario
+from cogov.model.engine.stats import summarize
 from cogov.model.figures import plots
-from cogov.model.ui.cli import format_summary, main
 from cogov.model.figures.labels import METRIC_INFO, parse_metric_table
-from cogov.model.sim.metrics import METRICS
 from cogov.model.figures.plots import MAIN_METRICS, metrics_to_draw
-from cogov.model.engine.run import run_replicates, run_scenario, summarize
+from cogov.model.sim.metrics import METRICS
+from cogov.model.studies.sensitivity import plot_indices
+from cogov.model.ui.cli import format_summary, main
 from tests.conftest import ROOT, small
 
 TINY = ["--set", "population.citizens=300", "--set", "population.districts=3",
@@ -215,7 +218,7 @@ def test_indices_figure_has_full_names_n_and_no_empty_panels():
         for p in ("mechanisms.trust.basis", "organizations.ngo_efficiency"):
             rows += [{"metric": metric, "parameter": p, "index": k, "value": v, "conf": 0.05}
                      for k, v in (("S1", 0.3), ("ST", 0.4))]
-    fig = plots.plot_indices(pd.DataFrame(rows), method="sobol", n=64, runs=384)
+    fig = plot_indices(pd.DataFrame(rows), method="sobol", n=64, runs=384)
     assert len(fig.axes) == 3  # one per metric, none empty
     assert_readable(fig, 3)
     names = [t.get_text() for t in fig.axes[0].get_yticklabels()]
@@ -263,6 +266,6 @@ def test_figures_leave_the_backend_alone(kind, tmp_path):
     elif kind == "sweep":
         plots.plot_sweep(_sweep_runs({"budget.per_capita": [0.5, 1.0]}, 1), ["budget.per_capita"])
     else:
-        plots.plot_indices(pd.DataFrame([{"metric": "unmet_need", "parameter": "a", "index": i,
+        plot_indices(pd.DataFrame([{"metric": "unmet_need", "parameter": "a", "index": i,
                                           "value": 0.5, "conf": 0.1} for i in ("S1", "ST")]))
     assert matplotlib.get_backend() == before

@@ -22,8 +22,9 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from cogov.model import GovernanceModel, Scenario
+from cogov.model.scenario.errors import ScenarioError
+from cogov.model.scenario.schema import scenario_fields
 from cogov.model.sim.metrics import METRICS
-from cogov.model.scenario.schema import ScenarioError, scenario_fields
 from tests.conftest import ROOT
 
 STEPS = 4

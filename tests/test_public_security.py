@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from cogov.model import GovernanceModel
-from cogov.model.scenario.schema import ScenarioError, load_scenario
+from cogov.model.scenario.errors import ScenarioError
+from cogov.model.scenario.files import load_scenario
 from tests.conftest import ROOT, run_model, small
 
 P = "mechanisms.public_security."

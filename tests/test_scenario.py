@@ -3,14 +3,9 @@
 import pytest
 import yaml
 
-from cogov.model.scenario.schema import (
-    Scenario,
-    ScenarioError,
-    load_scenario,
-    parse_overrides,
-    scenario_fields,
-    scenario_from_dict,
-)
+from cogov.model.scenario.errors import ScenarioError
+from cogov.model.scenario.files import load_scenario, parse_overrides
+from cogov.model.scenario.schema import Scenario, scenario_fields, scenario_from_dict
 from tests.conftest import PRESETS, ROOT
 
 

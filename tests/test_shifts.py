@@ -10,18 +10,12 @@ import pandas as pd
 import pytest
 
 from cogov.model import Scenario
-from cogov.model.studies.factorial import effects, present_metrics, switch_keys
-from cogov.model.figures.plots import plot_effects
-from cogov.model.scenario.schema import (
-    CogovWarning,
-    Governance,
-    leaf_type,
-    load_scenario,
-    preset,
-    presets,
-    scenario_from_dict,
-)
+from cogov.model.scenario.errors import CogovWarning
+from cogov.model.scenario.files import load_scenario, preset, presets
+from cogov.model.scenario.schema import leaf_type, scenario_from_dict
+from cogov.model.scenario.sections import Governance
 from cogov.model.scenario.shifts import SHIFTS, apply_shifts, overlay, switches
+from cogov.model.studies.factorial import effects, plot_effects, present_metrics, switch_keys
 from tests.conftest import run_model
 
 SMALL = {"population.citizens": 400, "population.districts": 4, "warmup": 10, "steps": 30,
@@ -230,8 +224,8 @@ def test_metrics_left_out_and_the_figure():
 
 def test_a_switch_sweep_writes_effects(tmp_path):
     from cogov.model.engine.design import Design
-    from cogov.model.figures.plots import redraw
     from cogov.model.engine.sweep import sweep
+    from cogov.model.ui.redraw import redraw
 
     base = load_scenario("four_shifts").replace(**{**SMALL, "steps": 8, "warmup": 2,
                                                    "outputs.window": 4})

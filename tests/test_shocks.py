@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cogov.model.scenario.schema import Shock
+from cogov.model.scenario.sections import Shock
 from cogov.model.sim.shocks import progress
 from tests.conftest import run_model, small
 
@@ -30,7 +30,7 @@ def test_a_lifted_budget_cut_restores_spending():
     ({"kind": "budget_cut", "step": 5, "until": 5}, "shocks.0.until: must be after"),
 ])
 def test_until_is_validated(shock, message):
-    from cogov.model.scenario.schema import ScenarioError
+    from cogov.model.scenario.errors import ScenarioError
 
     with pytest.raises(ScenarioError, match=message):
         small(shocks=[shock])

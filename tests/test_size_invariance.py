@@ -24,8 +24,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from cogov.model.engine.run import replicate_seeds, run_scenario
-from cogov.model.scenario.schema import load_scenario
+from cogov.model.engine.run import run_scenario
+from cogov.model.engine.seeds import replicate_seeds
+from cogov.model.scenario.files import load_scenario
 from tests.conftest import ROOT
 
 SIZES = (500, 2500, 10_000)

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cogov.model.engine.run import summarize
 from cogov.model.engine.stationarity import is_stationary, stationary_table, window_shift
+from cogov.model.engine.stats import summarize
 
 W = 20
 
@@ -146,9 +146,9 @@ def test_sweep_writes_summary_with_stationary(tmp_path, capsys):
 def test_core_presets_are_stationary_at_their_default_length():
     """Issue 11: every headline metric of the four core presets is a steady state in the
     final window of a default-length run (5 replicates)."""
+    from cogov.model.engine.compare import run_replicates
+    from cogov.model.scenario.files import load_scenario
     from cogov.model.ui.cli import KEY_METRICS
-    from cogov.model.engine.run import run_replicates
-    from cogov.model.scenario.schema import load_scenario
     from tests.conftest import PRESETS, ROOT
 
     scenarios = [load_scenario(ROOT / "scenarios" / f"{p}.yaml") for p in PRESETS]

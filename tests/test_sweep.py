@@ -13,9 +13,15 @@ import pandas as pd
 import pytest
 
 from cogov.model import Scenario
-from cogov.model.engine.design import Design, parse_bounds, parse_grid, parse_range, read_design_file
-from cogov.model.scenario.schema import ScenarioError
+from cogov.model.engine.design import (
+    Design,
+    parse_bounds,
+    parse_grid,
+    parse_range,
+    read_design_file,
+)
 from cogov.model.engine.sweep import make_jobs, read_timeseries, run_sweep
+from cogov.model.scenario.errors import ScenarioError
 from tests.conftest import ROOT
 
 SMALL = ["--set", "population.citizens=300", "--set", "population.districts=3",
@@ -102,7 +108,8 @@ def test_design_file_runs(tmp_path):
 def test_every_row_reruns_alone(tmp_path):
     runs = run_sweep(tiny(), [{"mechanisms.incentives.r": 6.0}], replicates=2, out=tmp_path)
     row = runs.iloc[1]
-    from cogov.model.engine.run import final_window, run_scenario
+    from cogov.model.engine.run import run_scenario
+    from cogov.model.engine.stats import final_window
     again = final_window(run_scenario(tiny().replace(**{"mechanisms.incentives.r": 6.0}),
                                       seed=int(row["seed"])).metrics, 20)
     assert again["unmet_need"] == row["unmet_need"]

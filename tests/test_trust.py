@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
+from cogov.model.scenario.files import load_scenario
+from cogov.model.scenario.sections import Trust
 from cogov.model.sim.mechanisms.trust import TrustDynamics, experiences, gate, learn
 from cogov.model.sim.population import CitizenState
-from cogov.model.scenario.schema import Trust, load_scenario
 from tests.conftest import ROOT, final, run_model, small
 
 

@@ -8,12 +8,12 @@ import pytest
 from scipy import stats
 
 from cogov.model import GovernanceModel
+from cogov.model.scenario.files import load_scenario
+from cogov.model.scenario.sections import Mediation as MediationParams
+from cogov.model.scenario.sections import Unrest as UnrestParams
 from cogov.model.sim.mechanisms.mediation import Mediation
 from cogov.model.sim.mechanisms.unrest import Unrest
 from cogov.model.sim.network import build_adjacency, degrees
-from cogov.model.scenario.schema import Mediation as MediationParams
-from cogov.model.scenario.schema import Unrest as UnrestParams
-from cogov.model.scenario.schema import load_scenario
 from tests.conftest import UnlimitedTreasury
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"

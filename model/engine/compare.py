@@ -23,8 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .run import replicate_seeds
-from ..scenario.schema import Scenario, ScenarioError
+from ..scenario.errors import ScenarioError
+from ..scenario.schema import Scenario
+from .seeds import replicate_seeds
 from .sweep import Job, SweepStore, in_folder, read_timeseries, resume_seed, run_jobs
 
 STORE = "sweep"  # the store's folder inside a comparison's folder
@@ -113,3 +114,23 @@ def tidy(runs: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
     head = runs.set_index("run_id").loc[series["run_id"], ["scenario", "replicate", "seed"]]
     table = pd.concat([head.reset_index(drop=True), series.drop(columns="run_id")], axis=1)
     return table
+
+
+def run_replicates(
+    scenarios: Sequence[Scenario],
+    replicates: int,
+    base_seed: int,
+    steps: int | None = None,
+    workers: int = 1,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Every scenario x replicate; tidy table (scenario, replicate, seed, step, metrics...).
+
+    Every scenario gets the same seeds (common random numbers, a paired design),
+    so differences between scenarios are not masked by different draws. Runs go
+    through the sweep engine (:func:`compare`, in a temporary folder),
+    and rows are sorted, so the table does not depend on ``workers``. With
+    workers > 1, call it under ``if __name__ == "__main__":`` in a script.
+    """
+    return compare(scenarios, replicates, steps=steps, seed=base_seed, workers=workers,
+                   progress=progress)

@@ -26,7 +26,9 @@ from typing import Any
 import numpy as np
 import yaml
 
-from ..scenario.schema import Scenario, ScenarioError, did_you_mean, leaf_type, load_yaml, read_text_file
+from ..scenario.errors import ScenarioError, did_you_mean
+from ..scenario.files import load_yaml, read_text_file
+from ..scenario.schema import Scenario, leaf_type
 
 
 @dataclass(frozen=True)

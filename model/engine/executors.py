@@ -328,3 +328,25 @@ def make_executor(workers: int, scheduler: str | None = None, kind: str | None =
     if kind == "process" or workers > 1:
         return ProcessExecutor(workers)
     return InProcessExecutor()
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def set_postfix(self, **values) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def progress_bar(total: int, show: bool):
+    """A tqdm bar (runs done / total, ETA) on a terminal when asked for; silent otherwise."""
+    import sys
+
+    if not show or not sys.stderr.isatty():
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="run", file=sys.stderr, smoothing=0.1)

@@ -141,7 +141,7 @@ def stationary_table(timeseries, window: int, metrics: Sequence[str],
     """``{(group..., metric): bool}`` for a tidy table with columns ``by``, replicate, step.
 
     The final window is the last ``window`` steps after step 0, as in
-    :func:`model.runner.final_window`. Replicates of equal length without gaps in the
+    :func:`.stats.final_window`. Replicates of equal length without gaps in the
     last 2·W steps (every sweep and compare) are tested for all metrics at once; anything
     else metric by metric with :func:`is_stationary`.
     """

@@ -40,6 +40,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..scenario.errors import ScenarioError
+from ..scenario.schema import Scenario
+from ..sim.metrics import METRICS
 from .design import Design, check_points, points_hash
 from .executors import (
     DaskExecutor,
@@ -48,12 +51,13 @@ from .executors import (
     WorkerLost,
     check_executor,
     make_executor,
+    progress_bar,
     refuse_in_starting_worker,
     run_batch,
 )
-from ..sim.metrics import METRICS
-from .run import base_seed, final_window, interval, progress_bar, replicate_seeds, run_scenario
-from ..scenario.schema import Scenario, ScenarioError
+from .run import run_scenario
+from .seeds import base_seed, replicate_seeds
+from .stats import final_window, interval
 
 RESULT_METRICS = [m for m in METRICS if m != "step"]
 # the executors live in model/executors.py; sweeps were first written with them here
@@ -242,7 +246,7 @@ def recorded_seed(out: str | Path) -> int | None:
 def resume_seed(scenario: Scenario, seed: int | None, store: str | Path | None,
                 resume: bool) -> int:
     """The base seed of a run of sweeps: given, the scenario's, the one the store being
-    resumed recorded, or fresh (:func:`~model.runner.base_seed`)."""
+    resumed recorded, or fresh (:func:`.seeds.base_seed`)."""
     if seed is None and scenario.seed is None and resume and store is not None:
         seed = recorded_seed(store)
     return base_seed(scenario, seed)

@@ -1,4 +1,4 @@
-"""Scenarios: the frozen, typed description from which a model is built.
+"""The scenario schema: conversion, validation and dotted overrides of the sections.
 
 A scenario is a tree of frozen, keyword-only dataclasses. The YAML file is its
 serialisation; :func:`load_scenario` reads it (following ``extends:``), applies
@@ -11,7 +11,7 @@ range, naming the dotted path of each problem::
     >>> scenario_from_dict({"mechanisms": {"trust": {"rate": "fast"}}})
     Traceback (most recent call last):
     ...
-    cogov.model.scenario.schema.ScenarioError: mechanisms.trust.rate: expected a number in [0, 1], got 'fast'
+    cogov.model.scenario.errors.ScenarioError: mechanisms.trust.rate: expected a number in [0, 1], got 'fast'
 
 Every parameter is documented, with its equation and source, in docs/model.md.
 """
@@ -19,552 +19,30 @@ Every parameter is documented, with its equation and source, in docs/model.md.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 import types
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-import yaml
-
-from ..sim.network import EVEN_DEGREE
-from .shifts import apply_shifts, overridden
-
-COMPLETE_MAX = 5000  # a complete graph beyond this would not fit in memory sensibly
-LIFTABLE = ("need_spike", "budget_cut")  # shocks that `until` can end (the others act once)
-
-
-class ScenarioError(ValueError):
-    """One or more problems in a scenario, each naming its dotted key path."""
-
-    def __init__(self, errors: list[str]):
-        self.errors = list(errors)
-        super().__init__("\n".join(self.errors))
-
-
-class CogovWarning(UserWarning):
-    """Input that is valid but probably not what was meant (a shock that can never act, a
-    network file whose weights are ignored...); the CLI prints these as ``warning: ...``."""
-
-
-def warn(messages: list[str] | tuple[str, ...]) -> None:
-    """Issue each message as a :class:`CogovWarning` (shown once per message and place)."""
-    import warnings
-
-    for message in messages:
-        warnings.warn(message, CogovWarning, stacklevel=3)
-
-
-def _p(default: Any, lo: float | None = None, hi: float | None = None, *, open_lo: bool = False):
-    """A scenario field with an allowed range ``[lo, hi]`` (``(lo, hi]`` if open_lo)."""
-    return field(default=default, metadata={"lo": lo, "hi": hi, "open_lo": open_lo})
-
-
-def _sub(cls):
-    return field(default_factory=cls)
-
-
-# --------------------------------------------------------------------- sections
-@dataclass(frozen=True, kw_only=True)
-class Governance:
-    collaboration: bool = False  # systemic governance (系统治理)
-    adaptation: bool = False
-    law_based: bool = False  # mechanisms.law on at the law-based rule_of_law (7.22, 7.24)
-    # Essay 7's comprehensive and source shifts: overlays of instruments (model/shifts.py)
-    comprehensive: bool = False
-    source: bool = False
-
-
-@dataclass(frozen=True, kw_only=True)
-class Budget:
-    per_capita: float = _p(0.8, 0.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class NeedShift:
-    every: int = _p(10, 0)
-    size: float = _p(0.3, 0.0, 3.0)  # sd of a log step: exp of a wider normal overflows
-
-
-@dataclass(frozen=True, kw_only=True)
-class Need:
-    mean: float = _p(1.0, 0.0, open_lo=True)
-    heterogeneity: float = _p(0.5, 0.0, 3.0)  # exp of a wider normal overflows
-    individual: float = _p(0.2, 0.0, 3.0)
-    fields: int = _p(3, 1)
-    shift: NeedShift = _sub(NeedShift)
-
-
-@dataclass(frozen=True, kw_only=True)
-class InitialTrust:
-    government: float = _p(0.6, 0.0, 1.0)
-    ngo: float = _p(0.5, 0.0, 1.0)
-    spread: float = _p(0.1, 0.0, 0.5)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Population:
-    # "auto" (with network.kind: file) is resolved to the file's node count when the scenario
-    # is validated, so a built Scenario, and the model, always hold an int
-    citizens: int | Literal["auto"] = _p(2500, 2)
-    districts: int = _p(10, 1)
-    need: Need = _sub(Need)
-    initial_trust: InitialTrust = _sub(InitialTrust)
-    agents: Literal["auto", "all", "none"] = "auto"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Network:
-    kind: Literal[
-        "lattice", "regular", "small_world", "scale_free", "erdos_renyi", "complete", "file"
-    ] = "small_world"
-    degree: int = _p(4, 1)
-    rewire: float = _p(0.05, 0.0, 1.0)
-    path: str | None = None
-    format: Literal[
-        "auto", "graphml", "gml", "pajek", "gexf", "edgelist", "csv", "tsv"
-    ] = "auto"  # of network.path; auto: from its extension (network.FORMATS)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Organizations:
-    hubs: int = _p(3, 0)
-    ngos: int = _p(30, 0)
-    gov_efficiency: float = _p(0.75, 0.0, 1.0)
-    ngo_efficiency: float = _p(0.9, 0.0, 1.0)
-    ngo_efficiency_sd: float = _p(0.05, 0.0)
-    opportunists: float = _p(0.0, 0.0, 1.0)
-    shirk: float = _p(0.5, 0.0, 1.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Sharing:
-    enabled: bool = False
-    gain: float = _p(0.3, 0.0)
-    cost: float = _p(0.0024, 0.0)
-    exponent: float = _p(1.5, 1.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Resources:
-    enabled: bool = True
-    delegation: float = _p(0.8, 0.0, 1.0)
-    overhead: float = _p(0.1, 0.0, 1.0)
-    match_ratio: float = _p(1.625, 0.0)
-    social_capacity: float = _p(0.25, 0.0)
-    government_share: float = _p(0.0, 0.0, 1.0)
-    sharing: Sharing = _sub(Sharing)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Planning:
-    enabled: bool = True
-    plan_period: int = _p(12, 1)
-    layers: int = _p(3, 0)
-    layer_delay: int = _p(2, 0)
-    layer_noise: float = _p(0.1, 0.0)
-    feedback_noise: float = _p(0.05, 0.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Trust:
-    enabled: bool = True
-    rate: float = _p(0.1, 0.0, 1.0)
-    negativity: float = _p(2.0, 1.0)
-    social: float = _p(0.1, 0.0, 1.0)
-    basis: float = _p(0.5, 0.0, 1.0, open_lo=True)
-    attribution: float = _p(0.5, 0.0, 1.0)
-    gates_collaboration: bool = True  # off: a counterfactual, g = 1 for uptake and fund-raising
-
-
-@dataclass(frozen=True, kw_only=True)
-class Relocation:
-    enabled: bool = True
-    rule: Literal["auto", "fixed", "observed"] = "auto"
-    share: float = _p(0.8, 0.0)
-    noise: float = _p(0.1, 0.0)
-    delay_fixed: int = _p(6, 0)
-    delay_observed: int = _p(1, 0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Incentives:
-    enabled: bool = True
-    r: float = _p(4.5, 0.0)
-    cost: float = _p(0.01, 0.0, open_lo=True)
-    contribution: Literal["per_group", "per_individual"] = "per_group"
-    K: float = _p(0.5, 0.0, open_lo=True)
-    update: Literal["synchronous", "asynchronous"] = "synchronous"
-    subsidy: float = _p(0.0, 0.0)
-    compensation: float = _p(0.0, 0.0, 1.0)
-    initial_cooperation: float = _p(0.9, 0.0, 1.0)
-    warmup: int = _p(2000, 0)
-    relocation: Relocation = _sub(Relocation)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Opinion:
-    enabled: bool = False
-    initial: float = _p(0.6, 0.0, 1.0)
-    initial_distribution: Literal["normal", "uniform"] = "normal"
-    initial_spread: float = _p(0.1, 0.0)
-    confidence: float = _p(0.3, 0.0, 1.0)
-    convergence: float = _p(0.3, 0.0, 0.5)
-    coupling: float = _p(0.05, 0.0, 0.5)
-    amplifiers: float = _p(0.005, 0.0, 1.0)
-    followers: int = _p(100, 0)
-    spread: float = _p(0.3, 0.0, 1.0)
-    decay: float = _p(0.2, 0.0, 1.0)
-    forget: float = _p(0.0, 0.0, 1.0)
-    noise: float = _p(0.1, 0.0, 1.0)
-    fail_visibility: float = _p(0.9, 0.0, 1.0)
-    repair_visibility: float = _p(0.2, 0.0, 1.0)
-    news_weight: float = _p(0.5, 0.0, 1.0)
-    responsiveness: float = _p(0.0, 0.0)  # 0: online opinion changes nothing offline
-    online_noise: float = _p(0.1, 0.0, 1.0)
-    response_threshold: float = _p(0.1, 0.0, 1.0)
-    response_delay_top_down: int = _p(4, 0)
-    response_delay_adaptive: int = _p(1, 0)
-    inspection_cost: float = _p(0.01, 0.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Unrest:
-    enabled: bool = False
-    threshold: float = _p(0.1, 0.0, 1.0)
-    k: float = _p(2.3, 0.0)
-    enforcement: float = _p(2.0, 0.0)
-    officer_cost: float = _p(0.1, 0.0)
-    jail_term: int = _p(10, 0)
-    legitimacy: float | None = _p(None, 0.0, 1.0)
-    hardship: Literal["model", "uniform"] = "model"
-
-
-@dataclass(frozen=True, kw_only=True)
-class EarlyWarning:
-    enabled: bool = False
-    indicator: Literal["unmet_need", "grievance", "attention", "disputes"] = "unmet_need"
-    threshold: float = _p(0.6, 0.0)
-    delay_top_down: int = _p(6, 0)
-    delay_collaborative: int = _p(1, 0)
-    noise_top_down: float = _p(0.2, 0.0)
-    noise_collaborative: float = _p(0.05, 0.0)
-    contingency: float = _p(0.1, 0.0, 1.0)
-    fund_cap: float = _p(2.0, 0.0)
-    response_budget: float = _p(0.25, 0.0, 1.0)
-    response_steps: int = _p(6, 1)
-    mediation_boost: float = _p(1.0, 0.0)
-    communication: float = _p(0.05, 0.0, 1.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Deadlines:
-    enabled: bool = False
-    people: int = _p(2, 1)
-    admin: int = _p(3, 1)
-    judicial: int = _p(6, 1)
-
-
-@dataclass(frozen=True, kw_only=True)
-class FollowUp:
-    enabled: bool = False
-    lag: int = _p(1, 1)
-    cost: float = _p(0.2, 0.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Accountability:
-    enabled: bool = False
-    rate: float = _p(0.5, 0.0)
-    decay: float = _p(0.1, 0.0, 1.0)
-    max_effort: float = _p(2.0, 1.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Petitions:
-    enabled: bool = False
-    propensity: float = _p(0.5, 0.0, 1.0)
-    cost: float = _p(3.0, 0.0)
-    success: float = _p(0.1, 0.0, 1.0)
-    grievance: float = _p(1.0, 0.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Mediation:
-    enabled: bool = False
-    base_rate: float = _p(0.001, 0.0, 1.0)
-    grievance_rate: float = _p(0.02, 0.0, 1.0)
-    linkage: Literal["auto", "on", "off"] = "auto"
-    people_capacity: float = _p(0.004, 0.0)
-    people_cost: float = _p(0.5, 0.0)
-    people_success: float = _p(0.6, 0.0, 1.0)
-    admin_capacity: float = _p(0.002, 0.0)
-    admin_cost: float = _p(2.0, 0.0)
-    admin_success: float = _p(0.5, 0.0, 1.0)
-    judicial_capacity: float = _p(0.001, 0.0)
-    judicial_cost: float = _p(8.0, 0.0)
-    judicial_success: float = _p(0.9, 0.0, 1.0)
-    grievance_weight: float = _p(0.2, 0.0, 1.0)
-    patience: int = _p(12, 1)
-    recurrence: float = _p(0.0, 0.0, 1.0)
-    recurrence_lag: int = _p(3, 1)
-    deadlines: Deadlines = _sub(Deadlines)
-    follow_up: FollowUp = _sub(FollowUp)
-    accountability: Accountability = _sub(Accountability)
-    petitions: Petitions = _sub(Petitions)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Incubation:
-    enabled: bool = False
-    rate: float = _p(0.3, 0.0, 1.0)
-    need_threshold: float = _p(0.3, 0.0, 1.0)
-    cost: float = _p(0.24, 0.0)
-    startup_capacity: float = _p(0.5, 0.0, open_lo=True)
-    exit_after: int = _p(6, 1)
-    member_support: bool = False
-
-
-@dataclass(frozen=True, kw_only=True)
-class CreditRewards:
-    enabled: bool = False
-    threshold: float = _p(0.9, 0.0, 1.0)
-    share: float = _p(0.5, 0.0, 1.0)
-    reform: float = _p(0.5, 0.0, 1.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class CitizenCredit:
-    enabled: bool = False
-    learning: float = _p(0.2, 0.0, 1.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class GovernmentCredit:
-    enabled: bool = False
-    learning: float = _p(0.2, 0.0, 1.0)
-    weight: float = _p(2.0, 0.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Association:
-    enabled: bool = False
-    weight: float = _p(0.5, 0.0, 1.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Credit:
-    enabled: bool = False
-    sharing: bool = True
-    threshold: float = _p(0.7, 0.0, 1.0)
-    learning: float = _p(0.5, 0.0, 1.0)
-    inspect_min: float = _p(0.05, 0.0, 1.0)
-    inspect_max: float = _p(0.8, 0.0, 1.0)
-    inspection_cost: float = _p(0.012, 0.0)
-    enterprises: bool = False
-    rectification: float = _p(0.5, 0.0, 1.0)
-    budget: float = _p(0.0, 0.0)
-    rewards: CreditRewards = _sub(CreditRewards)
-    citizens: CitizenCredit = _sub(CitizenCredit)
-    government: GovernmentCredit = _sub(GovernmentCredit)
-    association: Association = _sub(Association)
-
-
-@dataclass(frozen=True, kw_only=True)
-class HubStrategy:
-    enabled: bool = False
-    gather: float = _p(1.0, 0.0)
-    borrow: float = _p(1.0, 0.0)
-    avoid: float = _p(1.0, 0.0)
-    returns: float = _p(0.5, 0.0, 1.0)
-    adapt_rate: float = _p(0.2, 0.0, 1.0)
-    floor: float = _p(0.05, 0.0)
-    support: float = _p(0.5, 0.0, 1.0)
-    screen: float = _p(0.3, 0.0, 1.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Projects:
-    enabled: bool = False
-    length: int = _p(12, 1)
-    price_weight: float = _p(0.4, 0.0)
-    quality_weight: float = _p(0.3, 0.0)
-    credit_weight: float = _p(0.3, 0.0)
-    underbid: float = _p(0.3, 0.0)
-    evaluation: float = _p(0.3, 0.0, 1.0)
-    evaluation_cost: float = _p(0.012, 0.0)
-    tolerance: float = _p(0.8, 0.0, 1.0)
-    failure_base: float = _p(0.002, 0.0, 1.0)
-    failure_risk: float = _p(0.03, 0.0, 1.0)
-    retender: int = _p(2, 0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class CollectiveBargaining:
-    enabled: bool = False
-    firm_size: float = _p(27.4, 1.0)
-    firms_per_contract: float = _p(4.47, 1.0)
-    rate: float = _p(0.015, 0.0, 1.0)
-    contract_length: int = _p(36, 1)
-    negotiation_cost: float = _p(2.0, 0.0)
-    compliance: float = _p(0.85, 0.0, 1.0)
-    compliance_spread: float = _p(0.1, 0.0, 0.5)
-    improvement: float = _p(0.6, 0.0, 1.0)
-    hardship: float = _p(0.3, 0.0)
-    dispute_rate: float = _p(0.01, 0.0, 1.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Emergency:
-    enabled: bool = False
-    network: bool = False
-    threshold: float = _p(1.0, 0.0)
-    tolerance: float = _p(0.2, 0.0)
-    baseline_rate: float = _p(0.1, 0.0, 1.0)
-    max_steps: int = _p(12, 1)
-    reserve: float = _p(0.02, 0.0, 1.0)
-    reserve_cap: float = _p(2.0, 0.0)
-    street_share: float = _p(0.3, 0.0, 1.0)
-    district_share: float = _p(0.3, 0.0, 1.0)
-    delay_street: int = _p(1, 0)
-    delay_district: int = _p(3, 0)
-    delay_social: int = _p(4, 0)
-    delay_city: int = _p(6, 0)
-    delay_network: int = _p(0, 0)
-    social: float = _p(0.05, 0.0)
-    coordination_cost: float = _p(0.005, 0.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Interests:
-    enabled: bool = False
-    consultation_weight: float = _p(0.5, 0.0, 1.0)
-    coverage: float = _p(0.8, 0.0, 1.0)
-    report_noise: float = _p(0.3, 0.0)
-    report_cost: float = _p(0.002, 0.0)
-    conflict_gain: float = _p(3.0, 0.0)
-    delay: int = _p(2, 0)
-    rule_threshold: float = _p(0.05, 0.0, 1.0)
-    rule_step: float = _p(0.5, 0.0)
-    max_intensity: float = _p(3.0, 1.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Law:
-    enabled: bool = False  # governance.law_based: on switches it on (model/shifts.py)
-    rule_of_law: float = _p(0.5, 0.0, 1.0)
-    connected: float = _p(0.2, 0.0, 1.0)
-    favouritism: float = _p(0.5, 0.0, 1.0)
-    noise: float = _p(0.1, 0.0, 3.0)
-    perception: float = _p(0.2, 0.0, 1.0)
-    justice_weight: float = _p(0.5, 0.0, 1.0)
-    temptation: float = _p(1.0, 0.0)
-    norm: float = _p(0.5, 0.0)
-    deterrence: float = _p(0.6, 0.0)
-    capacity: float = _p(60.0, 0.0, 1000.0)
-    sanction_cost: float = _p(0.5, 0.0)
-    appeal_rate: float = _p(0.3, 0.0, 1.0)
-    tolerance: float = _p(0.1, 0.0, 1.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class PublicSecurity:
-    enabled: bool = False
-    budget_share: float = _p(0.1, 0.0, 1.0)  # of the step's budget B_t
-    # the six links: shares of the security budget (0 = the link is off; sum <= 1)
-    strike: float = _p(1.0, 0.0, 1.0)
-    prevent: float = _p(0.0, 0.0, 1.0)
-    educate: float = _p(0.0, 0.0, 1.0)
-    manage: float = _p(0.0, 0.0, 1.0)
-    build: float = _p(0.0, 0.0, 1.0)
-    reform: float = _p(0.0, 0.0, 1.0)
-    places_per_citizen: float = _p(0.4, 0.0, 1.0, open_lo=True)
-    attractiveness: float = _p(1.6, 0.0, 3.0)
-    motivation: float = _p(0.03, 0.0, 1.0)
-    motivation_spread: float = _p(1.0, 0.0, 3.0)
-    mobility: float = _p(0.1, 0.0, 1.0)
-    displacement: float = _p(0.3, 0.0, 1.0)
-    base_guardianship: float = _p(0.1, 0.0, 1.0)
-    window: int = _p(24, 1)
-    # strike: certainty under capacity, severity
-    detection: float = _p(0.3, 0.0, 1.0)
-    case_cost: float = _p(10.0, 0.0, open_lo=True)
-    sentence: int = _p(6, 0)
-    custody_cost: float = _p(2.0, 0.0)
-    deterrence: float = _p(1.0, 0.0)
-    discount: float = _p(0.8, 0.0, 1.0)
-    perception: float = _p(0.2, 0.0, 1.0)
-    # prevent: human, physical and technical defence
-    allocation: Literal["hot_spots", "random"] = "hot_spots"
-    human: float = _p(0.5, 0.0, 1.0)
-    physical: float = _p(0.25, 0.0, 1.0)
-    technical: float = _p(0.25, 0.0, 1.0)
-    officer_cost: float = _p(0.5, 0.0, open_lo=True)
-    patrol_effect: float = _p(1.0, 0.0)
-    physical_effect: float = _p(0.2, 0.0)
-    technical_effect: float = _p(0.1, 0.0)
-    camera_detection: float = _p(0.5, 0.0)
-    depreciation: float = _p(0.05, 0.0, 1.0)
-    watch: float = _p(0.3, 0.0)
-    # educate, manage, build, reform
-    education_max: float = _p(0.3, 0.0, 1.0)
-    education_unit: float = _p(0.25, 0.0, open_lo=True)
-    education_decay: float = _p(0.05, 0.0, 1.0)
-    supervision: float = _p(0.5, 0.0, 1.0)
-    supervision_cost: float = _p(1.0, 0.0, open_lo=True)
-    build_gain: float = _p(1.0, 0.0)
-    build_unit: float = _p(0.25, 0.0, open_lo=True)
-    build_decay: float = _p(0.05, 0.0, 1.0)
-    efficacy_rate: float = _p(0.1, 0.0, 1.0)
-    reform_cost: float = _p(1.0, 0.0, open_lo=True)
-    reform_effect: float = _p(0.4, 0.0, 1.0)
-    # leadership responsibility and information sharing
-    responsibility: bool = False
-    effort_rate: float = _p(0.5, 0.0)
-    effort_decay: float = _p(0.1, 0.0, 1.0)
-    max_effort: float = _p(2.0, 1.0)
-    sharing: bool = True
-    record_detection: float = _p(0.3, 0.0, 1.0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Mechanisms:
-    resources: Resources = _sub(Resources)
-    planning: Planning = _sub(Planning)
-    trust: Trust = _sub(Trust)
-    incentives: Incentives = _sub(Incentives)
-    opinion: Opinion = _sub(Opinion)
-    unrest: Unrest = _sub(Unrest)
-    early_warning: EarlyWarning = _sub(EarlyWarning)
-    mediation: Mediation = _sub(Mediation)
-    incubation: Incubation = _sub(Incubation)
-    credit: Credit = _sub(Credit)
-    hub_strategy: HubStrategy = _sub(HubStrategy)
-    projects: Projects = _sub(Projects)
-    collective_bargaining: CollectiveBargaining = _sub(CollectiveBargaining)
-    emergency: Emergency = _sub(Emergency)
-    interests: Interests = _sub(Interests)
-    law: Law = _sub(Law)
-    public_security: PublicSecurity = _sub(PublicSecurity)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Shock:
-    step: int = _p(1, 1)
-    kind: Literal["need_spike", "budget_cut", "legitimacy_drop", "incident",
-                  "relocation"] = "need_spike"
-    size: float = _p(0.5, 0.0)
-    over: int = _p(1, 1)
-    where: int | None = _p(None, 0)
-    share: float = _p(0.2, 0.0, 1.0)
-    until: int | None = _p(None, 2)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Outputs:
-    window: int = _p(20, 1)
-    agents: bool = False
+from .errors import BOOL_WORDS, ScenarioError, _fmt, did_you_mean
+from .sections import (
+    COMPLETE_MAX,
+    EVEN_DEGREE,
+    LIFTABLE,
+    Budget,
+    Governance,
+    Mechanisms,
+    Network,
+    Organizations,
+    Outputs,
+    Population,
+    Shock,
+    _p,
+    _security_checks,
+    _sub,
+)
+from .shifts import apply_shifts
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -600,14 +78,6 @@ def _to_plain(obj: Any) -> Any:
     if isinstance(obj, tuple):
         return [_to_plain(x) for x in obj]
     return obj
-
-
-# the words a scenario file or --set may write for a boolean (shifts.py reads them too)
-BOOL_WORDS = {"on": True, "off": False, "true": True, "false": False, "yes": True, "no": False}
-
-
-def _fmt(value: Any) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _range_text(meta: dict, kind: str) -> str:
@@ -693,12 +163,6 @@ def _convert(tp: Any, value: Any, path: str, meta: dict, errors: list[str]) -> A
             return meta.get("lo") or 0
         return int(x) if tp is int else float(x)
     raise TypeError(f"unsupported scenario type {tp!r} at {path}")  # programming error
-
-
-def did_you_mean(word: str, options: list[str]) -> str:
-    """A "; did you mean 'x'?" suffix for the closest option, or ""."""
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _build(cls: type, raw: Any, path: str, errors: list[str]) -> Any:
@@ -791,24 +255,6 @@ def _cross_checks(s: Scenario, bad: set[str] = frozenset()) -> list[str]:
     return errors + _shock_checks(s, ok)
 
 
-SECURITY_LINKS = ("strike", "prevent", "educate", "manage", "build", "reform")
-
-
-def _security_checks(ps, ok) -> list[str]:
-    """The six links share one security budget; the prevention mix needs some weight."""
-    at = "mechanisms.public_security"
-    errors = []
-    keys = [f"{at}.{k}" for k in SECURITY_LINKS]
-    total = sum(getattr(ps, k) for k in SECURITY_LINKS)
-    if total > 1 + 1e-9 and ok(*keys):
-        errors.append(f"{at}: the link shares strike, prevent, educate, manage, build and "
-                      f"reform must sum to at most 1, got {total:g}")
-    mix = [f"{at}.{k}" for k in ("human", "physical", "technical")]
-    if ps.prevent > 0 and ps.human + ps.physical + ps.technical <= 0 and ok(*mix):
-        errors.append(f"{at}: human, physical and technical cannot all be 0 when prevent > 0")
-    return errors
-
-
 def _shock_checks(s: Scenario, ok) -> list[str]:
     errors = []
     for i, shock in enumerate(s.shocks):
@@ -845,7 +291,7 @@ def _resolve_auto(s: Scenario, errors: list[str]) -> tuple[Scenario, bool]:
         errors.append("population.citizens: 'auto' takes the count from a network file; it "
                       f"needs network.kind: file, got {net.kind!r}")
     elif net.path and Path(net.path).is_file():
-        from ..sim.network import read_file
+        from .network_file import read_file
 
         try:
             count = read_file(net.path, net.format).n
@@ -878,142 +324,12 @@ def _validate(raw: dict, errors: list[str], read_network: bool = False) -> Scena
     net_keys = ("network", "network.kind", "network.path", "network.format", "population",
                 "population.citizens", "population.districts")
     if read_network and scenario.network.kind == "file" and not bad & set(net_keys):
-        from ..sim.network import file_errors
+        from .network_file import file_errors
 
         errors.extend(e for e in file_errors(scenario) if e not in errors)
     if errors:
         raise ScenarioError(errors)
     return scenario
-
-
-# ----------------------------------------------------------------- YAML files
-def _deep_merge(base: dict, child: dict) -> dict:
-    out = dict(base)
-    for key, value in child.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def presets_dir() -> Path:
-    """The folder of named presets: ``scenarios/`` in a checkout, shipped inside the wheel."""
-    import cogov
-
-    for entry in cogov.__path__:
-        folder = Path(entry) / "scenarios"
-        if (folder / "base.yaml").is_file():
-            return folder
-    raise FileNotFoundError("cogov's presets (scenarios/) are missing from this installation")
-
-
-def presets() -> list[str]:
-    """Names of the shipped presets, e.g. ``adaptive`` or ``calibrated/pudong``."""
-    folder = presets_dir()
-    return sorted(p.relative_to(folder).with_suffix("").as_posix()
-                  for p in folder.rglob("*.yaml") if "targets" not in p.relative_to(folder).parts)
-
-
-def preset(name: str) -> Path:
-    """Path of the preset called ``name`` (``adaptive``, ``calibrated/pudong``)."""
-    path = presets_dir() / f"{name}.yaml"
-    if not path.is_file():
-        raise ScenarioError([f"{name}: no such scenario file or preset"
-                             f"{did_you_mean(name, presets()) or ''}"])
-    return path
-
-
-def resolve_scenario_path(path: str | Path) -> Path:
-    """A scenario argument as a file: an existing path, else a preset name.
-
-    A path that exists (relative to the current directory) wins; a bare name
-    such as ``adaptive`` or ``adaptive.yaml`` names a shipped preset.
-    """
-    path = Path(path)
-    if path.is_file():
-        return path.resolve()
-    name = path.as_posix().removesuffix(".yaml").removesuffix(".yml")
-    if not path.is_absolute() and (path.parent == Path(".") or name.startswith("calibrated/")):
-        return preset(name)
-    return path.resolve()
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """PyYAML's SafeLoader, but a key given twice in one mapping is recorded (PyYAML keeps
-    the last one silently, so a second ``mechanisms:`` block would drop the first)."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self.duplicates: list[str] = []
-
-    def construct_mapping(self, node, deep=False):
-        if isinstance(node, yaml.MappingNode):
-            first: dict = {}
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":  # `<<:` merges may be overridden
-                    continue
-                key, line = self.construct_object(key_node, deep=True), key_node.start_mark.line
-                try:
-                    if key in first:
-                        self.duplicates.append(f"line {line + 1}: duplicate key {key!r} (first "
-                                               f"on line {first[key] + 1})")
-                    first.setdefault(key, line)
-                except TypeError:  # an unhashable key: SafeLoader reports it below
-                    continue
-        return super().construct_mapping(node, deep)
-
-
-def load_yaml(text: str, where: str) -> Any:
-    """Parse YAML text like ``yaml.safe_load``; duplicate keys and syntax errors raise a
-    :class:`ScenarioError` naming ``where`` (a file or a --set)."""
-    loader = _StrictLoader(text)
-    try:
-        data = loader.get_single_data()
-    except yaml.YAMLError as exc:
-        raise ScenarioError([f"{where}: not valid YAML: {exc}".replace("\n", " ")]) from None
-    finally:
-        loader.dispose()
-    if loader.duplicates:
-        raise ScenarioError([f"{where}: {d}" for d in loader.duplicates])
-    return data
-
-
-def read_text_file(path: Path, what: str) -> str:
-    """A UTF-8 text file's content; unreadable or binary files raise a ScenarioError."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError([f"{path}: cannot read {what} ({exc.strerror})"]) from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError([f"{path}: not a text file (not UTF-8: byte "
-                             f"{exc.object[exc.start]:#04x} at offset {exc.start}); a {what} "
-                             "is YAML text"]) from None
-
-
-def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
-    """Read a scenario YAML into plain data, resolving ``extends:`` (relative to the file)."""
-    path = resolve_scenario_path(path) if not _seen else Path(path).resolve()
-    if path in _seen:
-        chain = " -> ".join(p.name for p in (*_seen, path))
-        raise ScenarioError([f"extends: circular chain {chain}"])
-    raw = load_yaml(read_text_file(path, "scenario file"), str(path))
-    if raw is None:
-        raise ScenarioError([f"{path}: the scenario file is empty (write at least "
-                             "`extends: base.yaml`, or `{}` for every default)"])
-    if not isinstance(raw, dict):
-        raise ScenarioError([f"{path}: a scenario file must be a mapping of keys"])
-    raw.setdefault("name", path.stem)
-    net = raw.get("network")
-    if isinstance(net, dict) and isinstance(net.get("path"), str):
-        net["path"] = str((path.parent / net["path"]).resolve())
-    parent = raw.pop("extends", None)
-    if parent is None:
-        return raw
-    if not isinstance(parent, str):
-        raise ScenarioError([f"extends: expected a file name, got {_fmt(parent)}"])
-    base = read_scenario_file(path.parent / parent, (*_seen, path))
-    return _deep_merge(base, raw)
 
 
 def _no_item(listed: str, index: int, items: list) -> str:
@@ -1061,104 +377,6 @@ def _apply_overrides(raw: dict, overrides: dict[str, Any]) -> list[str]:
         except ScenarioError as exc:
             errors.extend(exc.errors)
     return errors
-
-
-def parse_overrides(pairs: list[str] | None) -> dict[str, Any]:
-    """Parse ``key.path=value`` strings; values are read as YAML (``off`` -> False, ``4.5`` -> 4.5)."""
-    out: dict[str, Any] = {}
-    errors = []
-    for pair in pairs or []:
-        key, sep, text = pair.partition("=")
-        if not sep or not key.strip():
-            errors.append(f"--set {pair!r}: expected key.path=value")
-            continue
-        try:
-            out[key.strip()] = load_yaml(text, f"--set {key.strip()}") if text.strip() else ""
-        except ScenarioError as exc:
-            if "duplicate key" in exc.errors[0]:
-                errors.extend(exc.errors)
-            out[key.strip()] = text  # not YAML: the text itself (a name, a path)
-    if errors:
-        raise ScenarioError(errors)
-    return out
-
-
-def load_scenario(
-    path: str | Path, overrides: dict[str, Any] | list[str] | None = None, **top: Any
-) -> Scenario:
-    """Load, merge, override and validate a scenario file.
-
-    Every problem is reported at once: unknown keys, wrong values, overrides of list
-    items that do not exist, rules across keys and, for ``network.kind: file``, the
-    file itself (readable, node count, ``district`` attributes). Warnings (a shock that
-    can never act, what a network file loses) are issued as :class:`CogovWarning`.
-
-    Args:
-        path: YAML file or preset name (``"adaptive"``); ``extends:`` and
-            ``network.path`` inside a file resolve relative to that file, an
-            override of ``network.path`` relative to the current directory.
-        overrides: ``{"mechanisms.incentives.r": 4.5}`` or ``["mechanisms.incentives.r=4.5"]``.
-        **top: top-level values that win over everything (e.g. ``steps=50``, ``seed=3``);
-            ``None`` values are ignored.
-
-    Example:
-        >>> s = load_scenario("scenarios/adaptive.yaml", ["budget.per_capita=1.2"], steps=10)
-        >>> (s.governance.adaptation, s.budget.per_capita, s.steps)
-        (True, 1.2, 10)
-    """
-    raw = read_scenario_file(path)
-    if isinstance(overrides, list):
-        overrides = parse_overrides(overrides)
-    errors = _apply_overrides(raw, overrides or {})
-    for key, value in top.items():
-        if value is not None:
-            raw[key] = value
-    scenario = _validate(raw, errors, read_network=True)
-    warn([f"{scenario.name}: {w}" for w in scenario_warnings(scenario)])
-    warn([f"{scenario.name}: {w}" for w in overridden(overrides or {}, scenario.governance)])
-    return scenario
-
-
-def scenario_warnings(s: Scenario) -> list[str]:
-    """Valid input that cannot do what it says: shocks that never act, and what a network
-    file loses (weights, direction...). ``load_scenario`` issues them as warnings."""
-    out = []
-    for i, shock in enumerate(s.shocks):
-        if shock.step > s.steps:
-            out.append(f"shocks.{i}.step: {shock.step} is after the last step ({s.steps}), so "
-                       f"this {shock.kind} never acts")
-        elif shock.kind == "incident" and not s.mechanisms.opinion.enabled:
-            out.append(f"shocks.{i}.kind: an incident acts through public opinion, but "
-                       "mechanisms.opinion.enabled is off, so it has no effect")
-        elif shock.size == 0 and shock.kind != "relocation":
-            out.append(f"shocks.{i}.size: 0, so this {shock.kind} has no effect")
-    op = s.mechanisms.opinion
-    if op.responsiveness > 0 and not op.enabled:
-        out.append("mechanisms.opinion.responsiveness: the government responds to online "
-                   "opinion, but mechanisms.opinion.enabled is off, so it has no effect")
-    if s.network.kind == "file":
-        from ..sim.network import read_file
-
-        out.extend(read_file(s.network.path, s.network.format).notes)
-    return out
-
-
-def comparison_warnings(scenarios: list[Scenario]) -> list[str]:
-    """Scenarios compared side by side should share population and length: totals scale
-    with the number of citizens, and final windows of runs of different lengths are
-    different moments of the dynamics."""
-    why = {"population.citizens": "counts and money totals scale with the population; only "
-                                  "per-capita metrics compare",
-           "steps": "their final windows fall at different times",
-           "warmup": "they start step 1 from different states"}
-    out = []
-    for key, reason in why.items():
-        values = [s.population.citizens if key == "population.citizens" else getattr(s, key)
-                  for s in scenarios]
-        if len(set(values)) > 1:
-            each = ", ".join(f"{s.name} {v}" for s, v in zip(scenarios, values, strict=True))
-            out.append(f"compare: the scenarios differ in {key} ({each}): {reason}")
-    return out
 
 
 def scenario_fields(cls: type = Scenario, prefix: str = "") -> list[tuple[str, Any]]:

@@ -40,6 +40,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from .errors import BOOL_WORDS
+
 # switch -> {scenario key: value while the switch is on}; off changes nothing
 # (a row keyed by a tuple of switches applies when all of them are on)
 SHIFTS: dict[str | tuple[str, ...], dict[str, Any]] = {
@@ -155,8 +157,6 @@ def overridden(overrides: dict[str, Any], governance) -> list[str]:
 
 def _same(given: Any, value: Any) -> bool:
     """``on`` written as a word means True."""
-    from .schema import BOOL_WORDS  # here: scenario.py imports this module
-
     if isinstance(given, str) and isinstance(value, bool):
         return BOOL_WORDS.get(given.lower()) == value
     return given == value

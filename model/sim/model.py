@@ -10,6 +10,11 @@ import mesa
 import numpy as np
 
 from ...agents import NGO, Citizen, Government, HubOrganization
+from ..scenario import network_file
+from ..scenario.errors import ScenarioError
+from ..scenario.files import load_scenario
+from ..scenario.schema import Scenario
+from ..scenario.shifts import apply_shifts
 from . import network as net
 from .ledger import Ledger
 from .mechanisms import (
@@ -38,8 +43,6 @@ from .mechanisms.trust import gate
 from .metrics import REPORTERS
 from .needs import Needs
 from .population import grievance, lognormal_unit, make_population, settle
-from ..scenario.schema import Scenario, ScenarioError, load_scenario
-from ..scenario.shifts import apply_shifts
 from .shocks import Shocks
 
 FROZEN_IN_JAIL = ("trust_gov", "trust_ngo", "opinion")  # what jailed citizens do not update
@@ -136,10 +139,10 @@ class GovernanceModel(mesa.Model):
         districts = None
         self.network_labels: tuple[str, ...] | None = None  # citizen i is node labels[i]
         if kind == "file":
-            errors = net.file_errors(s)
+            errors = network_file.file_errors(s)
             if errors:
                 raise ScenarioError(errors)
-            found = net.read_file(s.network.path, s.network.format)
+            found = network_file.read_file(s.network.path, s.network.format)
             self.adjacency, self.network_labels = found.adjacency, found.labels
             districts = found.districts(s.population.districts)
         else:

@@ -48,9 +48,13 @@ import pandas as pd
 import yaml
 
 from ..engine.design import cast_value, parse_bounds
-from ..engine.run import base_seed, progress_bar, replicate_seeds
-from ..scenario.schema import Scenario, ScenarioError, did_you_mean, leaf_type, load_scenario
+from ..engine.executors import progress_bar
+from ..engine.seeds import base_seed, replicate_seeds
 from ..engine.sweep import Job, execute, make_executor
+from ..figures.plots import OKABE_ITO, _grid, save
+from ..scenario.errors import ScenarioError, did_you_mean
+from ..scenario.files import load_scenario
+from ..scenario.schema import Scenario, leaf_type
 from .targets import Target, check_steps, moment, parse_targets, read_targets
 
 SAMPLERS = ("tpe", "cmaes")
@@ -569,7 +573,7 @@ def _write_meta(out: Path, meta: dict) -> None:
 def _write_results(study, plan: Plan, source: Path | None, changed_keys: list[str], meta: dict,
                    seconds: float) -> pd.DataFrame:
     """trials.csv, best.yaml, fit.png and the final calibration.json."""
-    from ..figures.plots import plot_fit
+    from .calibrate import plot_fit
 
     table = _write_trials(study, plan)
     best = best_row(table)
@@ -625,7 +629,7 @@ def calibrate(scenario: str | Path | Scenario, targets, params, *, trials: int =
         >>> len(result.trials), sorted(result.trials["status"].unique())
         (2, ['ok'])
     """
-    from ..scenario.schema import parse_overrides, resolve_scenario_path
+    from ..scenario.files import parse_overrides, resolve_scenario_path
 
     target_list = load_targets(targets)
     bounds = parse_params(params)
@@ -648,3 +652,63 @@ def calibrate(scenario: str | Path | Scenario, targets, params, *, trials: int =
         result.out = None
         return result
     return run_calibration(base, target_list, bounds, out=out, **kwargs)
+
+
+# ---------------------------------------------------------------- calibration
+def plot_fit(trials, targets: list[dict], keys: list[str], path: str | Path | None = None):
+    """A calibration's fit (fit.png).
+
+    Panel 1: each target's miss at the best trial in tolerances, (simulated − value) / τ,
+    with the replicate spread (± 1 sd / τ); the band is ± 1 tolerance. Panel 2: the
+    objective of every trial and the best so far. Then one panel per parameter: the
+    objective against the parameter's value (a flat floor means the targets do not
+    pin the parameter down).
+    """
+    ok = trials[trials["status"] == "ok"]
+    fig, axes = _grid(2 + len(keys))
+    ax = axes[0]
+    labels = [_target_label(t) for t in targets]
+    ax.axvspan(-1, 1, color="#009E73", alpha=0.12, lw=0)
+    ax.axvline(0, color="#009E73", lw=1)
+    if len(ok):
+        best = ok.sort_values(["objective", "trial"], kind="stable").iloc[0]
+        miss = [(best[lb] - t["value"]) / t["tolerance"] for lb, t in zip(labels, targets,
+                                                                          strict=True)]
+        spread = [best[f"{lb}.sd"] / t["tolerance"] for lb, t in zip(labels, targets, strict=True)]
+        y = np.arange(len(targets))
+        ax.errorbar(miss, y, xerr=spread, fmt="o", color=OKABE_ITO[0], capsize=3)
+        ax.set_yticks(y, [f"{lb}\n{t['value']:.4g} vs {best[lb]:.4g} ± {best[f'{lb}.sd']:.2g}"
+                          for lb, t in zip(labels, targets, strict=True)], fontsize=7)
+        ax.set_title(f"best trial {int(best['trial'])}: miss in tolerances", fontsize=10)
+        ax.invert_yaxis()
+    ax.set_xlabel("(simulated − target) / tolerance", fontsize=8)
+    ax.grid(alpha=0.3, axis="x")
+    ax = axes[1]
+    if len(ok):
+        positive = (ok["objective"] > 0).all()
+        ax.scatter(ok["trial"], ok["objective"], s=10, alpha=0.6, label="trial")
+        running = ok.set_index("trial")["objective"].sort_index().cummin()
+        ax.step(running.index, running.to_numpy(), where="post", color=OKABE_ITO[1], label="best so far")
+        if positive:
+            ax.set_yscale("log")
+        ax.legend(fontsize=7)
+    failed = trials[trials["status"] == "failed"]
+    ax.set_title(f"objective ({len(failed)} failed)" if len(failed) else "objective", fontsize=10)
+    ax.set_xlabel("trial", fontsize=8)
+    ax.grid(alpha=0.3)
+    for ax, key in zip(axes[2:], keys, strict=False):
+        if len(ok):
+            ax.scatter(ok[key], ok["objective"], s=10, alpha=0.6)
+            if (ok["objective"] > 0).all():
+                ax.set_yscale("log")
+        ax.set_xlabel(key, fontsize=8)
+        ax.set_title("objective", fontsize=10)
+        ax.grid(alpha=0.3)
+    save(fig, path)
+    return fig
+
+
+def _target_label(t: dict) -> str:
+    from ..studies.targets import Target
+
+    return Target(**t).label

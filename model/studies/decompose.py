@@ -32,8 +32,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..engine.run import interval
-from ..scenario.schema import Scenario, ScenarioError
+from ..engine.stats import interval
+from ..scenario.errors import ScenarioError
+from ..scenario.schema import Scenario
 
 ON = object()  # the stage's key takes the scenario's own value (True for the regime switches)
 
@@ -302,7 +303,7 @@ def decompose(scenario: Scenario, *, replicates: int = 10, steps: int | None = N
         ScenarioError: bad input, ``out`` holds another sweep, or every run failed.
     """
     from ..engine.outputs import provenance, write_csv, write_json
-    from ..engine.run import base_seed, replicate_seeds
+    from ..engine.seeds import base_seed, replicate_seeds
     from ..engine.sweep import RESULT_METRICS, run_sweep
 
     out = Path(out)

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.run import base_seed, final_window, replicate_seeds, run_scenario
+from ..engine.run import run_scenario
+from ..engine.seeds import base_seed, replicate_seeds
+from ..engine.stats import final_window
 from ..scenario.schema import Scenario, leaf_type
 
 DEFAULT_LEVERS = {"governance.collaboration": [False, True],

@@ -31,11 +31,14 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..scenario.schema import BOOL_WORDS
+from ..figures.labels import axis_label, title
+from ..figures.plots import OKABE_ITO, _caption, _grid, save
+from ..scenario.errors import BOOL_WORDS
 
 # the outcomes the source's framework is about (issue 13): service, credibility, order
 # (unrest, crime) and the disputes the comprehensive and source shifts act on
@@ -162,3 +165,58 @@ def format_effects(table: pd.DataFrame, digits: int = 3) -> str:
               if math.isfinite(row.ci_low) else "n/a")
         lines.append(f"{row.metric:<14} {row.term:<30} {row.effect:>+9.{digits}f}   {ci}")
     return "\n".join(lines)
+
+
+# ----------------------------------------------------------------- factorial
+def plot_effects(table, path: str | Path | None = None, *, skipped: dict | None = None,
+                 title_text: str = ""):
+    """Main effects and two-way interactions of a two-level factorial (model/factorial.py)
+    with their 95 % t-intervals: one panel per metric, one row per term.
+
+    Args:
+        table: :func:`cogov.model.studies.factorial.effects`'s table.
+        path: where to save the PNG (not saved if None).
+        skipped: metrics left out and why (:func:`cogov.model.studies.factorial.present_metrics`),
+            named in the caption.
+        title_text: figure title.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    metrics = list(dict.fromkeys(table["metric"]))
+    if not metrics:
+        raise ValueError("no metric carries data: nothing to draw")
+    fig, axes = _grid(len(metrics), cols=min(4, len(metrics)), width=3.9,
+                      height=0.32 * table["term"].nunique() + 1.4)
+    for ax, metric in zip(axes, metrics, strict=True):
+        rows = table[table["metric"] == metric].reset_index(drop=True)
+        y = np.arange(len(rows))[::-1].astype(float)
+        colours = [OKABE_ITO[0] if order == 1 else OKABE_ITO[1] for order in rows["order"]]
+        for row, at, colour in zip(rows.itertuples(), y, colours, strict=True):
+            ax.errorbar([row.effect], [at], xerr=[[row.effect - row.ci_low],
+                                                  [row.ci_high - row.effect]],
+                        fmt="o", color=colour, ms=4, elinewidth=1.2, capsize=2)
+        ax.axvline(0.0, color="0.3", lw=0.8)
+        ax.set_yticks(y, rows["term"], fontsize=7)
+        ax.set_title(title(metric), fontsize=10)
+        ax.set_xlabel(f"effect (on − off), {axis_label(metric)}", fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.grid(alpha=0.3, axis="x")
+    if title_text:
+        fig.suptitle(title_text, fontsize=11)
+    n = int(table["n"].iloc[0])
+    left_out = "; ".join(f"{title(m) if m in _known_metrics() else m} ({why})"
+                         for m, why in (skipped or {}).items())
+    _caption(fig, f"blue: main effect (mean with the switch on − off, averaged over the "
+                  f"others); vermillion: two-way interaction (half the change of one switch's "
+                  f"effect when the other is on); 95 % t-intervals, pooled within-cell "
+                  f"variance, {n} runs (final-window means).",
+             f"left out: {left_out}" if left_out else "")
+    save(fig, path)
+    return fig
+
+
+def _known_metrics() -> set[str]:
+    from .labels import METRIC_INFO
+
+    return set(METRIC_INFO)

@@ -26,8 +26,9 @@ import numpy as np
 import pandas as pd
 
 from ..engine.design import Design, cast_value, check_points
-from ..engine.run import interval
-from ..scenario.schema import Scenario, ScenarioError
+from ..engine.stats import interval
+from ..scenario.errors import ScenarioError
+from ..scenario.schema import Scenario
 
 # metric -> which direction is better (decides the winner)
 GAP_METRICS = {"unmet_need": "lower", "trust_gov": "higher"}
@@ -217,7 +218,7 @@ def _tick(value) -> str:
 
 def redraw_gap(folder: Path) -> list[Path]:
     """gap.png (a map) or gap_indices.png (Sobol') from a gap folder (``cogov plot``)."""
-    from ..figures.plots import plot_indices
+    from .sensitivity import plot_indices
 
     folder = Path(folder)
     if not (folder / "gap.json").exists():
@@ -269,8 +270,7 @@ def gap_sobol(a: Scenario, b: Scenario, bounds: dict[str, tuple[float, float]], 
     95 % CIs) of the mean paired gap per metric over a Saltelli sample of N·(2k+2) points;
     writes gap.csv (every point), gap_indices.csv, gap_indices.png and gap.json."""
     from ..engine.outputs import write_csv
-    from ..figures.plots import plot_indices
-    from .sensitivity import analyze, problem_of, sample
+    from .sensitivity import analyze, plot_indices, problem_of, sample
 
     if not bounds:
         raise ScenarioError(["--sobol: give the keys to vary as --bounds key.path=lo:hi"])
@@ -303,7 +303,7 @@ def gap_sobol(a: Scenario, b: Scenario, bounds: dict[str, tuple[float, float]], 
 def _write_meta(out: Path, a: Scenario, b: Scenario, design: dict, table: pd.DataFrame,
                 seed: int, replicates: int, steps: int | None, runs_a, runs_b) -> None:
     from ..engine.outputs import provenance, write_json
-    from ..engine.run import replicate_seeds
+    from ..engine.seeds import replicate_seeds
 
     counts = table["winner"].value_counts().to_dict()
     write_json({"A": a.to_dict(), "B": b.to_dict(), "design": design,

@@ -5,7 +5,7 @@ statistic (:class:`Check`), and lists the runs it needs as *arms*: a preset plus
 overrides (so every pattern reproduces from scenario files alone, ``run.py run PRESET
 --set ...``). The arms of a pattern share their replicate seeds (common random numbers,
 a paired design), the statistic is computed per replicate from the arms' metrics, and
-:func:`measure` reports its mean with the 95 % t-interval (``runner.interval``) and
+:func:`measure` reports its mean with the 95 % t-interval (``engine.stats.interval``) and
 whether the claim holds.
 
 Pass rule (docs/validation.md): a claim holds when the whole 95 % interval lies in the
@@ -33,7 +33,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..scenario.schema import Scenario, ScenarioError, load_scenario, preset, presets_dir
+from ..scenario.errors import ScenarioError
+from ..scenario.files import load_scenario, preset, presets_dir
+from ..scenario.schema import Scenario
 from .targets import Target, read_targets
 
 Runs = dict[str, pd.DataFrame]  # one replicate: arm name -> its metrics, one row per step
@@ -284,7 +286,8 @@ def measure(pattern: Pattern, fast: bool = False, seed: int = 42, workers: int =
     arms, e.g. two statistics of the Epstein runs or several targets of one preset."""
     import json
 
-    from ..engine.run import interval, run_replicates
+    from ..engine.compare import run_replicates
+    from ..engine.stats import interval
 
     started = time.perf_counter()
     r = replicates or pattern.replicates[0 if fast else 1]

@@ -9,14 +9,18 @@ analysed output is the mean over replicates of the final-window metric.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..engine.design import cast_value
-from ..scenario.schema import Scenario, ScenarioError, warn
 from ..engine.sweep import resume_seed, run_sweep
+from ..figures.labels import axis_label, title
+from ..figures.plots import OKABE_ITO, _caption, _grid, save
+from ..scenario.errors import ScenarioError, warn
+from ..scenario.schema import Scenario
 
 METHODS = ("sobol", "morris")
 SOBOL_TOLERANCE = 0.05  # share of output variance below which Sobol' noise is not flagged
@@ -111,7 +115,7 @@ def sensitivity(scenario: Scenario, bounds: dict[str, tuple[float, float]], *, m
     if method == "sobol":
         warn(sobol_warnings(indices, n))
     from ..engine.outputs import write_csv
-    from ..figures.plots import plot_indices
+    from .sensitivity import plot_indices
 
     write_csv(indices, Path(out) / "indices.csv")
     plot_indices(indices, Path(out) / "indices.png", method, n=n, runs=len(runs))
@@ -147,3 +151,53 @@ def sobol_warnings(indices: pd.DataFrame, n: int) -> list[str]:
         out.append(f"sensitivity: {metric}: of {len(block)} Sobol indices, {'; '.join(parts)}: "
                    f"N={n} is too small for stable estimates; raise --n")
     return out
+
+
+# --------------------------------------------------------------- sensitivity
+def plot_indices(indices, path: str | Path | None = None, method: str = "sobol", *,
+                 n: int | None = None, runs: int | None = None,
+                 metrics: Sequence[str] | None = None):
+    """Sobol (S1, ST) or Morris (mu*, sigma) per parameter, one panel per metric.
+
+    Horizontal bars with the full parameter names; 95 % intervals from SALib; the
+    base sample size N and the number of runs in the title when given.
+    """
+    names_all = list(dict.fromkeys(indices["metric"]))
+    shown = [m for m in (metrics or names_all) if m in names_all]
+    if not shown:
+        raise ValueError(f"no indices for {', '.join(metrics or [])} (have: {', '.join(names_all)})")
+    kinds = ("S1", "ST") if method == "sobol" else ("mu_star", "sigma")
+    params = list(dict.fromkeys(indices["parameter"]))
+    fig, axes = _grid(len(shown), cols=2, width=6.0, height=0.9 + 0.55 * len(params))
+    for ax, metric in zip(axes, shown, strict=True):
+        block = indices[indices["metric"] == metric]
+        y = np.arange(len(params))
+        for j, kind in enumerate(kinds):
+            rows = block[block["index"] == kind].set_index("parameter").reindex(params)
+            err = rows["conf"].to_numpy(dtype=float)
+            ax.barh(y + (0.5 - j) * 0.38, rows["value"], 0.38, xerr=np.nan_to_num(err),
+                    capsize=2, color=OKABE_ITO[j], label=kind.replace("_star", "*"))
+        ax.set_yticks(y, params, fontsize=7.5)
+        ax.set_ylabel("parameter", fontsize=8)
+        ax.invert_yaxis()
+        if method == "sobol":
+            ax.axvspan(0, 1, color="0.9", zorder=0)
+            ax.set_xlabel("share of the output's variance", fontsize=8)
+        else:
+            ax.set_xlabel(f"elementary effect ({axis_label(metric)})", fontsize=8)
+        ax.axvline(0, color="black", lw=0.6)
+        ax.set_title(title(metric), fontsize=10)
+        ax.grid(alpha=0.3, axis="x")
+        ax.tick_params(axis="x", labelsize=7)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper right", fontsize=8, frameon=False)
+    what = "Sobol indices (S1 first order, ST total)" if method == "sobol" else \
+        "Morris elementary effects (mu*, sigma)"
+    size = f", N = {n}" if n else ""
+    size += f" ({runs:,} runs)" if runs else ""
+    fig.suptitle(what + size, fontsize=11)
+    note = ("shaded: [0, 1], where Sobol indices lie; estimates outside it or with intervals "
+            "wider than the index mean N is too small") if method == "sobol" else ""
+    _caption(fig, "Error bars: 95 % confidence intervals from SALib's bootstrap.", note)
+    save(fig, path)
+    return fig

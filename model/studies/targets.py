@@ -19,7 +19,7 @@ It is validated like a scenario: every problem is reported with its key path
     >>> parse_targets({"targets": [{"metric": "unmet_ned", "value": 0.1, "tolerance": 0.02}]})
     Traceback (most recent call last):
     ...
-    cogov.model.scenario.schema.ScenarioError: targets.0.metric: unknown metric 'unmet_ned'; did you mean 'unmet_need'?
+    cogov.model.scenario.errors.ScenarioError: targets.0.metric: unknown metric 'unmet_ned'; did you mean 'unmet_need'?
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from ..scenario.errors import ScenarioError, did_you_mean
 from ..sim.metrics import METRICS
-from ..scenario.schema import ScenarioError, did_you_mean
 
 STATISTICS = ("final_mean", "mean", "max", "min", "at_step")
 TARGET_KEYS = ("metric", "value", "statistic", "step", "tolerance", "source")

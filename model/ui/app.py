@@ -31,10 +31,10 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from ..figures.labels import title
+from ..figures.plots import OKABE_ITO, STEP_LABEL, TRUST_CMAP
+from ..scenario.files import load_scenario
 from ..sim.model import GovernanceModel
 from ..sim.network import to_networkx
-from ..figures.plots import OKABE_ITO, STEP_LABEL, TRUST_CMAP
-from ..scenario.schema import load_scenario
 
 SCENARIO = load_scenario(os.environ.get("COGOV_SCENARIO", "adaptive"))
 SAMPLE = 250  # citizens drawn in the network view

@@ -185,8 +185,8 @@ def chosen_metrics(requested: list[str], scenarios=()) -> tuple[list[str] | None
     """``--metric``: (figure panels, table columns). Without it the figure takes the
     scenarios' headline metrics (plots.default_metrics) and so does the table, which
     keeps KEY_METRICS when no mechanism beyond the core is on."""
-    from ..sim.metrics import METRICS
     from ..figures.plots import MAIN_METRICS, default_metrics
+    from ..sim.metrics import METRICS
 
     unknown = [m for m in requested if m not in METRICS or m == "step"]
     if unknown:
@@ -199,7 +199,7 @@ def chosen_metrics(requested: list[str], scenarios=()) -> tuple[list[str] | None
 
 
 def _load(path: Path, args) -> object:
-    from ..scenario.schema import load_scenario
+    from ..scenario.files import load_scenario
 
     return load_scenario(path, list(args.overrides), steps=getattr(args, "steps", None))
 
@@ -221,8 +221,9 @@ def cmd_validate(args) -> int:
 def cmd_run(args) -> int:
     """One run: model_metrics.csv, run.json, metrics.png [, agents.parquet]."""
     from ..engine.outputs import AgentTable, provenance, write_csv, write_json
+    from ..engine.run import run_scenario
+    from ..engine.stats import final_window
     from ..figures.plots import plot_run
-    from ..engine.run import final_window, run_scenario
 
     s = _load(args.scenario, args)
     out = args.out or Path("out") / s.name
@@ -249,7 +250,7 @@ def _network_labels(s) -> dict:
     """``network_labels`` for run.json: the file's label of citizen i (agents.parquet id i+1)."""
     if s.network.kind != "file":
         return {}
-    from ..sim.network import read_file
+    from ..scenario.network_file import read_file
 
     return {"network_labels": list(read_file(s.network.path, s.network.format).labels)}
 
@@ -259,9 +260,10 @@ def cmd_compare(args) -> int:
     sweep store of its runs in sweep/ (resumable)."""
     from ..engine.compare import compare, store_of
     from ..engine.outputs import provenance, write_csv, write_json
-    from ..figures.plots import plot_compare
-    from ..engine.run import replicate_seeds, summarize
+    from ..engine.seeds import replicate_seeds
+    from ..engine.stats import summarize
     from ..engine.sweep import resume_seed
+    from ..figures.plots import plot_compare
 
     scenarios = [_load(path, args) for path in args.scenarios]
     panels, columns = chosen_metrics(args.metrics, scenarios)
@@ -271,7 +273,8 @@ def cmd_compare(args) -> int:
                         "distinct `name:`")
     if args.replicates < 1 or args.workers < 1:
         raise _BadInput("compare: --replicates and --workers must be at least 1")
-    from ..scenario.schema import comparison_warnings, warn
+    from ..scenario.errors import warn
+    from ..scenario.files import comparison_warnings
 
     warn(comparison_warnings(scenarios))
     out = args.out or Path("out") / "compare"
@@ -339,8 +342,8 @@ class _BadInput(Exception):
 def cmd_sweep(args) -> int:
     """A sweep: runs.parquet, timeseries/, sweep.json, sweep.png; exit 1 if runs failed."""
     from ..engine.design import Design, parse_bounds, parse_grid, parse_range, read_design_file
-    from ..figures.plots import redraw
     from ..engine.sweep import run_sweep
+    from .redraw import redraw
 
     grid, ranges, bounds = list(args.grid), list(args.ranges), list(args.bounds)
     samples, overrides = args.n, list(args.overrides)
@@ -359,8 +362,8 @@ def cmd_sweep(args) -> int:
         raise _BadInput("--bounds needs --sample lhs --n N (or a design file's sample:)")
     if bounds and samples < 1:
         raise _BadInput("--sample lhs needs --n N with N >= 1")
-    from ..scenario.schema import load_scenario
     from ..engine.sweep import resume_seed
+    from ..scenario.files import load_scenario
 
     base = load_scenario(args.scenario, overrides, steps=steps)
     out = args.out or Path("out") / f"sweep-{base.name}"
@@ -429,8 +432,8 @@ def cmd_sensitivity(args) -> int:
 def cmd_calibrate(args) -> int:
     """Calibration: trials.csv, best.yaml, calibration.json, fit.png; exit 1 if no trial
     succeeded."""
+    from ..scenario.files import parse_overrides, resolve_scenario_path
     from ..studies.calibrate import parse_params, run_calibration
-    from ..scenario.schema import parse_overrides, resolve_scenario_path
     from ..studies.targets import read_targets
 
     source = resolve_scenario_path(args.scenario)
@@ -469,7 +472,7 @@ def cmd_calibrate(args) -> int:
 
 def cmd_plot(args) -> int:
     """Redraw figures from a results folder."""
-    from ..figures.plots import redraw
+    from .redraw import redraw
 
     if not args.folder.is_dir():
         raise _BadInput(f"plot: no such folder {args.folder}")
@@ -556,7 +559,7 @@ def cmd_app(args) -> int:
     """Validate the scenario, then hand over to `solara run app.py`."""
     import cogov
 
-    from ..scenario.schema import resolve_scenario_path
+    from ..scenario.files import resolve_scenario_path
 
     _load(args.scenario, argparse.Namespace(overrides=[], steps=None))
     solara = Path(sys.executable).parent / "solara"
@@ -614,8 +617,8 @@ def _check_paired(args) -> None:
 
 def cmd_decompose(args) -> int:
     """decomposition.csv, .png, .json and the stages' sweep in runs/; prints the table."""
-    from ..studies.decompose import STAGES, decompose, format_table
     from ..engine.sweep import resume_seed
+    from ..studies.decompose import STAGES, decompose, format_table
 
     _check_paired(args)
     scenario = _load(args.scenario, args)
@@ -703,7 +706,7 @@ def missing_dependencies() -> list[str]:
 def _warning_printer():
     """A ``warnings.showwarning`` that prints cogov's own warnings as one plain line on
     stderr, each once per command (a scenario is read more than once); others as usual."""
-    from ..scenario.schema import CogovWarning
+    from ..scenario.errors import CogovWarning
 
     shown: set[str] = set()
 
@@ -727,7 +730,7 @@ def main(argv: list[str] | None = None) -> int:
               "`.venv/bin/python run.py ...`, or install them into this Python with "
               "`python -m pip install -e .` (from the checkout).", file=sys.stderr)
         return EXIT_BAD_INPUT
-    from ..scenario.schema import CogovWarning
+    from ..scenario.errors import CogovWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("always", CogovWarning)  # the printer shows each one once
@@ -736,7 +739,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args, argv: list[str] | None) -> int:
-    from ..scenario.schema import ScenarioError
+    from ..scenario.errors import ScenarioError
 
     try:
         return COMMANDS[args.command](args)

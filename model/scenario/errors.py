@@ -1,0 +1,44 @@
+"""What goes wrong in a scenario: errors naming key paths, warnings, and the on/off words.
+
+The lowest module of the house: every other imports it, it imports nothing of cogov.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+
+class ScenarioError(ValueError):
+    """One or more problems in a scenario, each naming its dotted key path."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+
+class CogovWarning(UserWarning):
+    """Input that is valid but probably not what was meant (a shock that can never act, a
+    network file whose weights are ignored...); the CLI prints these as ``warning: ...``."""
+
+
+def warn(messages: list[str] | tuple[str, ...]) -> None:
+    """Issue each message as a :class:`CogovWarning` (shown once per message and place)."""
+    import warnings
+
+    for message in messages:
+        warnings.warn(message, CogovWarning, stacklevel=3)
+
+
+# the words a scenario file or --set may write for a boolean (shifts.py reads them too)
+BOOL_WORDS = {"on": True, "off": False, "true": True, "false": False, "yes": True, "no": False}
+
+
+def _fmt(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def did_you_mean(word: str, options: list[str]) -> str:
+    """A "; did you mean 'x'?" suffix for the closest option, or ""."""
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""

@@ -1,0 +1,241 @@
+"""Scenario files: YAML with `extends:`, the shipped presets, `--set` overrides, and
+the warnings a valid scenario may still deserve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ScenarioError, _fmt, did_you_mean, warn
+from .schema import Scenario, _apply_overrides, _validate
+from .shifts import overridden
+
+
+# ----------------------------------------------------------------- YAML files
+def _deep_merge(base: dict, child: dict) -> dict:
+    out = dict(base)
+    for key, value in child.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def presets_dir() -> Path:
+    """The folder of named presets: ``scenarios/`` in a checkout, shipped inside the wheel."""
+    import cogov
+
+    for entry in cogov.__path__:
+        folder = Path(entry) / "scenarios"
+        if (folder / "base.yaml").is_file():
+            return folder
+    raise FileNotFoundError("cogov's presets (scenarios/) are missing from this installation")
+
+
+def presets() -> list[str]:
+    """Names of the shipped presets, e.g. ``adaptive`` or ``calibrated/pudong``."""
+    folder = presets_dir()
+    return sorted(p.relative_to(folder).with_suffix("").as_posix()
+                  for p in folder.rglob("*.yaml") if "targets" not in p.relative_to(folder).parts)
+
+
+def preset(name: str) -> Path:
+    """Path of the preset called ``name`` (``adaptive``, ``calibrated/pudong``)."""
+    path = presets_dir() / f"{name}.yaml"
+    if not path.is_file():
+        raise ScenarioError([f"{name}: no such scenario file or preset"
+                             f"{did_you_mean(name, presets()) or ''}"])
+    return path
+
+
+def resolve_scenario_path(path: str | Path) -> Path:
+    """A scenario argument as a file: an existing path, else a preset name.
+
+    A path that exists (relative to the current directory) wins; a bare name
+    such as ``adaptive`` or ``adaptive.yaml`` names a shipped preset.
+    """
+    path = Path(path)
+    if path.is_file():
+        return path.resolve()
+    name = path.as_posix().removesuffix(".yaml").removesuffix(".yml")
+    if not path.is_absolute() and (path.parent == Path(".") or name.startswith("calibrated/")):
+        return preset(name)
+    return path.resolve()
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader, but a key given twice in one mapping is recorded (PyYAML keeps
+    the last one silently, so a second ``mechanisms:`` block would drop the first)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicates: list[str] = []
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            first: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":  # `<<:` merges may be overridden
+                    continue
+                key, line = self.construct_object(key_node, deep=True), key_node.start_mark.line
+                try:
+                    if key in first:
+                        self.duplicates.append(f"line {line + 1}: duplicate key {key!r} (first "
+                                               f"on line {first[key] + 1})")
+                    first.setdefault(key, line)
+                except TypeError:  # an unhashable key: SafeLoader reports it below
+                    continue
+        return super().construct_mapping(node, deep)
+
+
+def load_yaml(text: str, where: str) -> Any:
+    """Parse YAML text like ``yaml.safe_load``; duplicate keys and syntax errors raise a
+    :class:`ScenarioError` naming ``where`` (a file or a --set)."""
+    loader = _StrictLoader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        raise ScenarioError([f"{where}: not valid YAML: {exc}".replace("\n", " ")]) from None
+    finally:
+        loader.dispose()
+    if loader.duplicates:
+        raise ScenarioError([f"{where}: {d}" for d in loader.duplicates])
+    return data
+
+
+def read_text_file(path: Path, what: str) -> str:
+    """A UTF-8 text file's content; unreadable or binary files raise a ScenarioError."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError([f"{path}: cannot read {what} ({exc.strerror})"]) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([f"{path}: not a text file (not UTF-8: byte "
+                             f"{exc.object[exc.start]:#04x} at offset {exc.start}); a {what} "
+                             "is YAML text"]) from None
+
+
+def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
+    """Read a scenario YAML into plain data, resolving ``extends:`` (relative to the file)."""
+    path = resolve_scenario_path(path) if not _seen else Path(path).resolve()
+    if path in _seen:
+        chain = " -> ".join(p.name for p in (*_seen, path))
+        raise ScenarioError([f"extends: circular chain {chain}"])
+    raw = load_yaml(read_text_file(path, "scenario file"), str(path))
+    if raw is None:
+        raise ScenarioError([f"{path}: the scenario file is empty (write at least "
+                             "`extends: base.yaml`, or `{}` for every default)"])
+    if not isinstance(raw, dict):
+        raise ScenarioError([f"{path}: a scenario file must be a mapping of keys"])
+    raw.setdefault("name", path.stem)
+    net = raw.get("network")
+    if isinstance(net, dict) and isinstance(net.get("path"), str):
+        net["path"] = str((path.parent / net["path"]).resolve())
+    parent = raw.pop("extends", None)
+    if parent is None:
+        return raw
+    if not isinstance(parent, str):
+        raise ScenarioError([f"extends: expected a file name, got {_fmt(parent)}"])
+    base = read_scenario_file(path.parent / parent, (*_seen, path))
+    return _deep_merge(base, raw)
+
+
+def parse_overrides(pairs: list[str] | None) -> dict[str, Any]:
+    """Parse ``key.path=value`` strings; values are read as YAML (``off`` -> False, ``4.5`` -> 4.5)."""
+    out: dict[str, Any] = {}
+    errors = []
+    for pair in pairs or []:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            errors.append(f"--set {pair!r}: expected key.path=value")
+            continue
+        try:
+            out[key.strip()] = load_yaml(text, f"--set {key.strip()}") if text.strip() else ""
+        except ScenarioError as exc:
+            if "duplicate key" in exc.errors[0]:
+                errors.extend(exc.errors)
+            out[key.strip()] = text  # not YAML: the text itself (a name, a path)
+    if errors:
+        raise ScenarioError(errors)
+    return out
+
+
+def load_scenario(
+    path: str | Path, overrides: dict[str, Any] | list[str] | None = None, **top: Any
+) -> Scenario:
+    """Load, merge, override and validate a scenario file.
+
+    Every problem is reported at once: unknown keys, wrong values, overrides of list
+    items that do not exist, rules across keys and, for ``network.kind: file``, the
+    file itself (readable, node count, ``district`` attributes). Warnings (a shock that
+    can never act, what a network file loses) are issued as :class:`CogovWarning`.
+
+    Args:
+        path: YAML file or preset name (``"adaptive"``); ``extends:`` and
+            ``network.path`` inside a file resolve relative to that file, an
+            override of ``network.path`` relative to the current directory.
+        overrides: ``{"mechanisms.incentives.r": 4.5}`` or ``["mechanisms.incentives.r=4.5"]``.
+        **top: top-level values that win over everything (e.g. ``steps=50``, ``seed=3``);
+            ``None`` values are ignored.
+
+    Example:
+        >>> s = load_scenario("scenarios/adaptive.yaml", ["budget.per_capita=1.2"], steps=10)
+        >>> (s.governance.adaptation, s.budget.per_capita, s.steps)
+        (True, 1.2, 10)
+    """
+    raw = read_scenario_file(path)
+    if isinstance(overrides, list):
+        overrides = parse_overrides(overrides)
+    errors = _apply_overrides(raw, overrides or {})
+    for key, value in top.items():
+        if value is not None:
+            raw[key] = value
+    scenario = _validate(raw, errors, read_network=True)
+    warn([f"{scenario.name}: {w}" for w in scenario_warnings(scenario)])
+    warn([f"{scenario.name}: {w}" for w in overridden(overrides or {}, scenario.governance)])
+    return scenario
+
+
+def scenario_warnings(s: Scenario) -> list[str]:
+    """Valid input that cannot do what it says: shocks that never act, and what a network
+    file loses (weights, direction...). ``load_scenario`` issues them as warnings."""
+    out = []
+    for i, shock in enumerate(s.shocks):
+        if shock.step > s.steps:
+            out.append(f"shocks.{i}.step: {shock.step} is after the last step ({s.steps}), so "
+                       f"this {shock.kind} never acts")
+        elif shock.kind == "incident" and not s.mechanisms.opinion.enabled:
+            out.append(f"shocks.{i}.kind: an incident acts through public opinion, but "
+                       "mechanisms.opinion.enabled is off, so it has no effect")
+        elif shock.size == 0 and shock.kind != "relocation":
+            out.append(f"shocks.{i}.size: 0, so this {shock.kind} has no effect")
+    op = s.mechanisms.opinion
+    if op.responsiveness > 0 and not op.enabled:
+        out.append("mechanisms.opinion.responsiveness: the government responds to online "
+                   "opinion, but mechanisms.opinion.enabled is off, so it has no effect")
+    if s.network.kind == "file":
+        from .network_file import read_file
+
+        out.extend(read_file(s.network.path, s.network.format).notes)
+    return out
+
+
+def comparison_warnings(scenarios: list[Scenario]) -> list[str]:
+    """Scenarios compared side by side should share population and length: totals scale
+    with the number of citizens, and final windows of runs of different lengths are
+    different moments of the dynamics."""
+    why = {"population.citizens": "counts and money totals scale with the population; only "
+                                  "per-capita metrics compare",
+           "steps": "their final windows fall at different times",
+           "warmup": "they start step 1 from different states"}
+    out = []
+    for key, reason in why.items():
+        values = [s.population.citizens if key == "population.citizens" else getattr(s, key)
+                  for s in scenarios]
+        if len(set(values)) > 1:
+            each = ", ".join(f"{s.name} {v}" for s, v in zip(scenarios, values, strict=True))
+            out.append(f"compare: the scenarios differ in {key} ({each}): {reason}")
+    return out
