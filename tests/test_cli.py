@@ -8,7 +8,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from cogov.model.sim.metrics import METRICS
+from cogov.model.sim.reporters import METRICS
 from cogov.model.ui.cli import main
 from tests.conftest import PRESETS, ROOT
 

@@ -6,7 +6,7 @@ import pytest
 
 from cogov.model import GovernanceModel, Scenario
 from cogov.model.scenario.sections import Unrest as UnrestParams
-from cogov.model.sim.mechanisms.opinion import opinion_clusters
+from cogov.model.sim.mechanisms.opinion import count_clusters
 from cogov.model.sim.mechanisms.unrest import Unrest
 from tests.conftest import run_model, small
 
@@ -29,7 +29,7 @@ def deffuant(confidence, seed):
     m = GovernanceModel(s, seed=seed)
     m.citizens.opinion[:] = m.stream("test").random(400)  # uniform start, as in Deffuant et al.
     m.run()
-    return opinion_clusters(m.citizens.opinion)
+    return count_clusters(m.citizens.opinion)
 
 
 @pytest.mark.parametrize("seed", [1, 2])

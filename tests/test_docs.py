@@ -4,7 +4,7 @@ import re
 
 from cogov.model.scenario.schema import scenario_fields
 from cogov.model.scenario.sections import Shock
-from cogov.model.sim.metrics import METRICS
+from cogov.model.sim.reporters import METRICS
 from tests.conftest import ROOT
 
 MODEL_MD = (ROOT / "docs/model.md").read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ import pytest
 
 from cogov.model import GovernanceModel
 from cogov.model.scenario.files import load_scenario
-from cogov.model.sim.mechanisms.opinion import initial_opinions, opinion_clusters
+from cogov.model.sim.mechanisms.opinion import count_clusters, initial_opinions
 from tests.conftest import ROOT, run_model, small
 
 # warmup 0: these tests drive the visibility rule from a fresh model, whose first news sets
@@ -77,7 +77,7 @@ def test_cluster_count_does_not_depend_on_population_size():
     (with min_share 1 % small samples split their sparse tails into 'clusters')."""
     rng = np.random.default_rng(0)
     for n in (500, 2500, 10000):
-        counts = [opinion_clusters(np.clip(0.6 + 0.2 * rng.standard_normal(n), 0, 1))
+        counts = [count_clusters(np.clip(0.6 + 0.2 * rng.standard_normal(n), 0, 1))
                   for _ in range(20)]
         assert np.mean(counts) <= 1.05, n
 
@@ -90,7 +90,7 @@ def test_deffuant_clusters_from_the_scenario_file(confidence, lo, hi):
         **{"mechanisms.opinion.confidence": confidence})
     for seed in (1, 2, 3):
         m = run_model(s, seed=seed)
-        assert lo <= opinion_clusters(m.citizens.opinion) <= hi, seed
+        assert lo <= count_clusters(m.citizens.opinion) <= hi, seed
 
 
 def _incident(forget, steps=150, **kw):

@@ -16,7 +16,7 @@ from cogov.model.engine.stats import summarize
 from cogov.model.figures import plots
 from cogov.model.figures.labels import METRIC_INFO, parse_metric_table
 from cogov.model.figures.plots import MAIN_METRICS, metrics_to_draw
-from cogov.model.sim.metrics import METRICS
+from cogov.model.sim.reporters import METRICS
 from cogov.model.studies.sensitivity import plot_indices
 from cogov.model.ui.cli import format_summary, main
 from tests.conftest import ROOT, small

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from cogov.model import GovernanceModel, Scenario
 from cogov.model.scenario.errors import ScenarioError
 from cogov.model.scenario.schema import scenario_fields
-from cogov.model.sim.metrics import METRICS
+from cogov.model.sim.reporters import METRICS
 from tests.conftest import ROOT
 
 STEPS = 4

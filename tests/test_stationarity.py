@@ -91,7 +91,7 @@ def test_table_uses_the_final_windows_only():
 
 
 def test_summary_has_a_stationary_column():
-    from cogov.model.sim.metrics import METRICS
+    from cogov.model.sim.reporters import METRICS
 
     ts = table()
     for metric in METRICS:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..sim.metrics import METRICS
+from ..sim.reporters import METRICS
 
 
 def final_window(metrics: pd.DataFrame, window: int) -> pd.Series:

@@ -42,7 +42,7 @@ import pandas as pd
 
 from ..scenario.errors import ScenarioError
 from ..scenario.schema import Scenario
-from ..sim.metrics import METRICS
+from ..sim.reporters import METRICS
 from .design import Design, check_points, points_hash
 from .executors import (
     DaskExecutor,

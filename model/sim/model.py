@@ -38,11 +38,10 @@ from .mechanisms import (
     TrustDynamics,
     Unrest,
 )
-from .mechanisms.resources import by_capacity, share_out
-from .mechanisms.trust import gate
-from .metrics import REPORTERS
+from .mechanisms.resources import by_capacity
 from .needs import Needs
-from .population import grievance, lognormal_unit, make_population, settle
+from .population import gate, grievance, lognormal_unit, make_population, settle, share_out
+from .reporters import REPORTERS
 from .shocks import Shocks
 
 FROZEN_IN_JAIL = ("trust_gov", "trust_ngo", "opinion")  # what jailed citizens do not update

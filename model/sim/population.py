@@ -6,6 +6,7 @@ Mesa idioms work while population updates never loop over citizens.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -99,3 +100,21 @@ def settle(state: CitizenState, uptake: np.ndarray) -> None:
         total += state.compensation
     np.minimum(state.need, total, out=state.received)
     np.divide(state.received, state.need, out=state.satisfaction)
+
+
+def _ratio(a: float, b: float) -> float:
+    """a / b, NaN when b is 0 or so small (subnormal) that the ratio overflows."""
+    with np.errstate(over="ignore"):
+        r = a / b if b > 0 else math.nan
+    return r if math.isfinite(r) else math.nan
+
+
+def gate(trust: np.ndarray | float, basis: float):
+    """Trust basis g(T) = min(1, T / basis): collaboration needs enough trust."""
+    return np.minimum(1.0, np.asarray(trust) / basis)
+
+
+def share_out(state_need, cell, cell_need, cell_service):
+    """Per-citizen service: need_i · min(1, service_c / need_c)."""
+    ratio = np.divide(cell_service, cell_need, out=np.zeros_like(cell_service), where=cell_need > 0)
+    return state_need * np.minimum(1.0, ratio)[cell]

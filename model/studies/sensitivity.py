@@ -87,7 +87,7 @@ def sensitivity(scenario: Scenario, bounds: dict[str, tuple[float, float]], *, m
         raise ScenarioError([f"--method: expected one of {', '.join(METHODS)}, got {method!r}"])
     if not bounds:
         raise ScenarioError(["--bounds: give at least one key.path=lo:hi"])
-    from ..sim.metrics import METRICS
+    from ..sim.reporters import METRICS
 
     unknown = [m for m in metrics if m not in METRICS or m == "step"]
     if unknown:

@@ -33,7 +33,7 @@ import pandas as pd
 import yaml
 
 from ..scenario.errors import ScenarioError, did_you_mean
-from ..sim.metrics import METRICS
+from ..sim.reporters import METRICS
 
 STATISTICS = ("final_mean", "mean", "max", "min", "at_step")
 TARGET_KEYS = ("metric", "value", "statistic", "step", "tolerance", "source")

@@ -186,7 +186,7 @@ def chosen_metrics(requested: list[str], scenarios=()) -> tuple[list[str] | None
     scenarios' headline metrics (plots.default_metrics) and so does the table, which
     keeps KEY_METRICS when no mechanism beyond the core is on."""
     from ..figures.plots import MAIN_METRICS, default_metrics
-    from ..sim.metrics import METRICS
+    from ..sim.reporters import METRICS
 
     unknown = [m for m in requested if m not in METRICS or m == "step"]
     if unknown:

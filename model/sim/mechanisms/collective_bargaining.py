@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .base import metric
+
 
 class CollectiveBargaining:
     """Firms, compliance and collective contracts; entry point :meth:`step`."""
@@ -108,3 +110,15 @@ class CollectiveBargaining:
         per_firm = p.negotiation_cost / p.firms_per_contract
         signing = signing[:government.pay_each(per_firm, signing.size, "negotiation")]
         self.covered_until[signing] = t + p.contract_length - 1
+
+
+@metric("collective contract coverage", "share of workers", 0, 1)
+def contract_coverage(m) -> float:
+    """Share of workers in firms covered by a collective contract (0 when the mechanism is off)."""
+    return m.bargaining.coverage
+
+
+@metric("labour disputes", "count per step", 0)
+def labour_disputes(m) -> int:
+    """Labour disputes brought this step."""
+    return m.bargaining.labour_disputes

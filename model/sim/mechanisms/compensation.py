@@ -25,9 +25,12 @@ rata. Disabled: harmed citizens are not compensated. Values are assumptions.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ..population import lognormal_unit
+from ..population import _ratio, lognormal_unit
+from .base import metric
 
 
 class RelocationCompensation:
@@ -72,3 +75,18 @@ class RelocationCompensation:
         self.paid[due] = wanted * (got / asked if asked > 0 else 0.0)
         self.total = got
         return self.paid
+
+
+@metric("relocation compensation", "money per step", 0)
+def relocation_compensation(m) -> float:
+    """Compensation paid to citizens displaced by relocation this step."""
+    return m.relocation.total
+
+
+@metric("unmet need of the displaced", "share of their need", 0, 1)
+def relocation_unmet(m) -> float:
+    """Unmet share of need among displaced citizens (NaN if nobody is displaced)."""
+    if not m.needs.displaced:
+        return math.nan
+    c, harmed = m.citizens, m.needs.harmed_at >= 0
+    return _ratio(float((c.need - c.received)[harmed].sum()), float(c.need[harmed].sum()))

@@ -61,6 +61,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .base import metric
+
 SHARED = "shared"
 
 
@@ -315,3 +317,41 @@ class SocialCredit:
         g, lam = self.government_credit, p.government.learning
         self.government_credit = (1 - lam) * g + lam * np.minimum(met, 1.0) * (1 - open_share)
         return 1.0 + p.government.weight * (1.0 - self.government_credit[district])
+
+
+@metric("blacklisted NGOs", "count", 0)
+def blacklisted(m) -> int:
+    """NGOs on at least one buyer's blacklist."""
+    return m.credit.blacklisted(m.ngos)
+
+
+@metric("firms sanctioned", "count per step", 0)
+def firm_sanctions(m) -> int:
+    """Firms sanctioned by labour inspection this step (enterprise social credit)."""
+    return m.credit.firm_sanctions
+
+
+@metric("credit rewards paid", "money per 1,000 citizens per step", 0)
+def rewards_paid(m) -> float:
+    """Social-credit rewards paid this step per 1,000 citizens (7.16a)."""
+    return 1000.0 * m.credit.rewards_paid / m.citizens.n
+
+
+@metric("credit programme spending", "money per 1,000 citizens per step", 0)
+def credit_spend(m) -> float:
+    """Social credit's inspections and rewards this step per 1,000 citizens (7.16, 7.16a)."""
+    return 1000.0 * m.credit.spent / m.citizens.n
+
+
+@metric("citizens' credit", "index", 0, 1)
+def citizen_credit_mean(m) -> float:
+    """Mean of citizens' co-production credit records (0 when citizens' credit is off)."""
+    r = m.credit.citizen_credit
+    return float(r.mean()) if r is not None else 0.0
+
+
+@metric("government bodies' credit", "index", 0, 1)
+def government_credit(m) -> float:
+    """Mean record of the district departments, weighted by citizens (0 when off)."""
+    g = m.credit.government_credit
+    return float(g[m.citizens.district].mean()) if g is not None else 0.0

@@ -35,6 +35,7 @@ from collections import deque
 import numpy as np
 
 from ..population import lognormal_unit
+from .base import metric
 
 
 class EarlyWarning:
@@ -89,3 +90,15 @@ class EarlyWarning:
         self.fund = max(0.0, self.fund - float(paid.sum()))  # rounding: never below zero
         government.draw(float(paid.sum()))
         return paid
+
+
+@metric("early warnings", "districts per step", 0)
+def warnings(m) -> int:
+    """Districts warned this step."""
+    return int(m.early_warning.warned.sum())
+
+
+@metric("early-warning response", "money per step", 0)
+def response_spend(m) -> float:
+    """Money spent on early-warning responses (targeted service) this step."""
+    return m.response_spend

@@ -72,6 +72,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .base import metric
+
 LEVELS = ("street", "district", "social", "city")  # order in which lone levels pay
 
 
@@ -276,3 +278,35 @@ class Emergency:
         if amount > 0:
             government.accept(amount, "social_funds")
             self.donated += amount
+
+
+@metric("emergency response time", "steps", 0)
+def emergency_response_time(m) -> int:
+    """Steps from the latest large shock's onset (as the emergency mechanism detected it) to
+    its first response; running while unanswered; 0 before any (7.21)."""
+    return m.emergency.response_time
+
+
+@metric("shock recovery time", "steps", 0)
+def shock_recovery_steps(m) -> int:
+    """Steps from the latest large shock's onset until unmet need per citizen was back within
+    the tolerance of its pre-shock level in every district it hit; running until then; 0
+    before any (7.21)."""
+    return m.emergency.recovery_steps
+
+
+@metric("emergency spending", "money per citizen per step", 0)
+def emergency_spend(m) -> float:
+    """Money per citizen spent this step on emergency responses (7.21)."""
+    return m.emergency_spend / m.citizens.n
+
+
+@metric("unmet need where the shock hit", "need units per citizen", 0)
+def emergency_unmet(m) -> float:
+    """Unmet need per citizen, Σ max(0, need − received) / N, in the districts the latest
+    emergency hit (0 before any emergency, 7.21)."""
+    if not m.emergency.hit.any():  # per district: no per-citizen work before an emergency
+        return 0.0
+    c = m.citizens
+    hit = m.emergency.hit[c.district]
+    return float(np.maximum(0.0, c.need[hit] - c.received[hit]).mean())

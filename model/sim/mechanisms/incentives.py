@@ -34,6 +34,7 @@ import numpy as np
 from scipy.special import expit
 
 from ..network import neighbour_mean, random_neighbour
+from .base import metric
 
 WARMUP_BLOCK = 100  # warm-up rounds per block compared
 WARMUP_SETTLED = 0.002  # block means closer than this: the game has settled
@@ -200,3 +201,9 @@ class Incentives:
         cost = q(x) * p.cost * ((deg[x] + 1) if per_group else 1)
         subsidy = p.subsidy if self._eligible is None else p.subsidy * self._eligible[x]
         return gross - cost + self._rho * subsidy * q(x)
+
+
+@metric("incentive spending", "money per step", 0)
+def incentive_spend(m) -> float:
+    """Subsidies and compensation paid this step."""
+    return float(m.ledger.this_step["subsidy"] + m.ledger.this_step["compensation"])

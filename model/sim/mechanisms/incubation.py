@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .base import metric
+
 
 class Incubation:
     """NGO entry and exit; entry point :meth:`step`."""
@@ -77,3 +79,15 @@ class Incubation:
             served[worst] = True
             self.entries += 1
         return staying
+
+
+@metric("NGOs incubated", "count per step", 0)
+def ngo_entries(m) -> int:
+    """NGOs incubated this step."""
+    return m.incubation.entries
+
+
+@metric("NGOs closed", "count per step", 0)
+def ngo_exits(m) -> int:
+    """NGOs closed this step."""
+    return m.incubation.exits

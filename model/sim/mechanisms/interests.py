@@ -43,6 +43,7 @@ from collections import deque
 import numpy as np
 
 from ..population import lognormal_unit
+from .base import metric
 
 CAP = 0.9  # Z: the largest unmet share a signal can claim (keeps 1/(1 − z) finite)
 CHANGE = 0.05  # a cell's share moved by more than this fraction of the plan's share
@@ -127,3 +128,19 @@ class Interests:
         out = weight / weight.sum()
         self.changes += int((np.abs(out - shares) > CHANGE * shares).sum())
         return out
+
+
+@metric("interests reported by hubs", "share of citizens", 0, 1)
+def interests_reported(m) -> float:
+    """Share of citizens whose cell's unmet need a hub reported to the government this step
+    (consultation, 7.18a; 0 under top-down management or with the mechanism off)."""
+    return m.interests.reported
+
+
+@metric("policy changes from interests", "changes per step", 0)
+def policy_changes(m) -> int:
+    """Plan and rule changes triggered this step by hubs' reports or by disputes and protest:
+    cells whose budget share moved by more than 5 % of the plan's, plus each change of the
+    labour-inspection rule (7.18a). Cells are districts × fields, so it does not grow with
+    citizens."""
+    return m.interests.changes

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .base import metric
 from .resources import reweigh
 
 
@@ -177,3 +178,38 @@ class Law:
         short = claims < rule * (1.0 - p.tolerance)
         self.appealing = (short | sanctioned) & ~barred & (draw < p.appeal_rate * p.rule_of_law)
         self.appeals = int(self.appealing.sum())
+
+
+def _law_on(m) -> bool:
+    law = getattr(m, "law", None)
+    return law is not None and law.enabled
+
+
+@metric("procedural justice", "index", 0, 1)
+def procedural_justice(m) -> float:
+    """Mean perceived procedural justice J (7.22; 0 when law-based governance is off)."""
+    return float(m.law.justice.mean()) if _law_on(m) else 0.0
+
+
+@metric("legitimacy", "index", 0, 1)
+def legitimacy(m) -> float:
+    """Mean legitimacy L = w·J + (1 − w)·T_gov (7.22; 0 when law-based governance is off)."""
+    return float(m.law.legitimacy.mean()) if _law_on(m) else 0.0
+
+
+@metric("rule violations", "share of citizens", 0, 1)
+def violations(m) -> float:
+    """Share of citizens violating a rule this step (7.22)."""
+    return m.law.violations if _law_on(m) else 0.0
+
+
+@metric("sanctions", "per 1,000 citizens per step", 0, 1000.0)
+def sanctions(m) -> float:
+    """Sanctions imposed this step per 1,000 citizens (7.22)."""
+    return 1000.0 * m.law.sanctions / m.citizens.n if _law_on(m) else 0.0
+
+
+@metric("appeals", "per 1,000 citizens per step", 0, 1000.0)
+def appeals(m) -> float:
+    """Appeals of government decisions lodged this step per 1,000 citizens (7.22)."""
+    return 1000.0 * m.law.appeals / m.citizens.n if _law_on(m) else 0.0

@@ -57,6 +57,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .base import metric
+
 CHANNELS = ("people", "admin", "judicial")
 
 
@@ -325,3 +327,51 @@ class Mediation:
             credit[idle] -= lent.size * credit[idle] / spare
         self.carry[ch] = np.minimum(credit, np.maximum(1.0, size))
         return np.concatenate([waiting[order[own]], waiting[lent]])
+
+
+@metric("open disputes", "count", 0)
+def disputes_open(m) -> int:
+    """Disputes open at the end of the step."""
+    return m.mediation.open_count
+
+
+@metric("disputes resolved", "count per step", 0)
+def disputes_resolved(m) -> int:
+    """Disputes resolved this step."""
+    return m.mediation.resolved
+
+
+@metric("disputes abandoned", "count per step", 0)
+def disputes_abandoned(m) -> int:
+    """Disputes given up this step after waiting ``patience`` steps (the grievance stays)."""
+    return m.mediation.abandoned
+
+
+@metric("time to resolve a dispute", "steps", 0)
+def resolution_time(m) -> float:
+    """Mean age in steps of the disputes resolved this step (NaN if none)."""
+    return m.mediation.resolution_time
+
+
+@metric("overdue disputes", "per 1,000 citizens per step", 0)
+def disputes_overdue(m) -> float:
+    """Cases past their channel's deadline this step, per 1,000 citizens (7.14a)."""
+    return 1000.0 * m.mediation.overdue / m.citizens.n
+
+
+@metric("recurred disputes", "per 1,000 citizens per step", 0)
+def disputes_recurred(m) -> float:
+    """Resolved disputes that came back this step, per 1,000 citizens (7.14a)."""
+    return 1000.0 * m.mediation.recurred / m.citizens.n
+
+
+@metric("petitions", "per 1,000 citizens per step", 0)
+def petitions(m) -> float:
+    """Petitions lodged this step, per 1,000 citizens (7.14a)."""
+    return 1000.0 * m.mediation.petitions / m.citizens.n
+
+
+@metric("mediation cost", "money per step", 0)
+def mediation_cost(m) -> float:
+    """Money spent on mediation this step."""
+    return m.mediation.cost

@@ -41,10 +41,13 @@ An ``incident`` shock seeds engaged citizens. Disabled: opinions stay at
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import scipy.sparse as sp
 
 from ..network import degrees, random_neighbour
+from .base import metric
 
 GAP = 0.02  # opinions further apart than this (sorted) start a new cluster
 
@@ -165,7 +168,7 @@ def initial_opinions(params, n: int, rng: np.random.Generator) -> np.ndarray:
     return np.clip(m + d * rng.standard_normal(n), 0, 1)
 
 
-def opinion_clusters(opinion: np.ndarray, min_share: float = 0.05) -> int:
+def count_clusters(opinion: np.ndarray, min_share: float = 0.05) -> int:
     """Major clusters: runs of sorted opinions with gaps <= GAP holding >= min_share of citizens.
 
     5 % leaves out Deffuant's minor clusters at the extremes and the fragments into
@@ -175,3 +178,27 @@ def opinion_clusters(opinion: np.ndarray, min_share: float = 0.05) -> int:
     cuts = np.flatnonzero(np.diff(o) > GAP) + 1
     sizes = np.diff(np.concatenate([[0], cuts, [o.size]]))
     return int((sizes >= min_share * o.size).sum())
+
+
+@metric("opinion of government", "index", 0, 1)
+def opinion_mean(m) -> float:
+    """Mean opinion of government (NaN when the opinion mechanism is off)."""
+    return float(m.citizens.opinion.mean()) if m.opinion.enabled else math.nan
+
+
+@metric("polarization", "index", 0, 1)
+def polarization(m) -> float:
+    """4 x variance of opinions, in [0, 1] (1 = half at 0, half at 1)."""
+    return float(4.0 * m.citizens.opinion.var()) if m.opinion.enabled else math.nan
+
+
+@metric("attention to an incident", "share of citizens", 0, 1)
+def attention(m) -> float:
+    """Fraction of citizens currently engaged with an incident."""
+    return float((m.citizens.attention == 1).mean())
+
+
+@metric("opinion clusters", "count", 0)
+def opinion_clusters(m) -> float:
+    """Major opinion clusters, holding >= 5 % of citizens (sorted opinions split at gaps > 0.02)."""
+    return float(count_clusters(m.citizens.opinion)) if m.opinion.enabled else math.nan

@@ -37,6 +37,8 @@ from collections import deque
 
 import numpy as np
 
+from .base import metric
+
 
 class OpinionResponse:
     """Government responsiveness to online opinion; entry point :meth:`step`."""
@@ -85,3 +87,17 @@ class OpinionResponse:
                 self.inspection += cost
         self.service = self.responded * p.responsiveness * budget * self.size / self.size.sum()
         return self.service
+
+
+@metric("responses to online opinion", "districts per step", 0)
+def responses_to_opinion(m) -> int:
+    """Districts the government responded to this step because of online opinion (inspection
+    and targeted service, 7.11): a count of districts, which does not grow with citizens."""
+    return int(m.opinion_response.responded.sum())
+
+
+@metric("spending on responses to opinion", "money per citizen per step", 0)
+def response_spend_opinion(m) -> float:
+    """Money per citizen spent this step on responses to online opinion: inspections of the
+    responsible departments plus the targeted service delivered (7.11)."""
+    return (m.opinion_response.inspection + m.opinion_response_spend) / m.citizens.n

@@ -43,6 +43,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .base import metric
+
 
 @dataclass
 class Contract:
@@ -147,3 +149,15 @@ class Projects:
         score = (p.price_weight * promise / promise.max() + p.quality_weight * quality / quality.max()
                  + p.credit_weight * credit)
         return bidders[int(np.argmax(score))]
+
+
+@metric("projects running", "count", 0)
+def projects_active(m) -> int:
+    """Project contracts running at the end of the step."""
+    return m.projects.active
+
+
+@metric("project failures", "count per step", 0)
+def project_failures(m) -> int:
+    """Project contracts ended as failures this step (collapsed sites, failed evaluations)."""
+    return m.projects.failures

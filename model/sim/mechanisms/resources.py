@@ -40,11 +40,7 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def share_out(state_need, cell, cell_need, cell_service):
-    """Per-citizen service: need_i · min(1, service_c / need_c)."""
-    ratio = np.divide(cell_service, cell_need, out=np.zeros_like(cell_service), where=cell_need > 0)
-    return state_need * np.minimum(1.0, ratio)[cell]
+from ..population import share_out
 
 
 def reweigh(need, cell, cells: int, weights):

@@ -36,11 +36,6 @@ from ..network import neighbour_mean
 TINY = 1e-12  # a responsibility smaller than this is no responsibility
 
 
-def gate(trust: np.ndarray | float, basis: float):
-    """Trust basis g(T) = min(1, T / basis): collaboration needs enough trust."""
-    return np.minimum(1.0, np.asarray(trust) / basis)
-
-
 def learn(trust, satisfaction, rate: float, negativity: float, loss=None):
     """Experience term λ (S - T) with the loss-weighted rate; ``loss`` (per citizen, ≥ 1,
     default 1) multiplies the rate of losses further (government bodies' credit, 7.16a)."""

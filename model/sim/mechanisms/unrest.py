@@ -40,6 +40,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..network import neighbours_of
+from .base import metric
 
 
 class Unrest:
@@ -141,3 +142,14 @@ class Unrest:
         first = np.unique(officer[order], return_index=True)[1]
         return np.unique(reach[order][first])
 
+
+@metric("unrest", "share of citizens", 0, 1)
+def unrest(m) -> float:
+    """Fraction of citizens active (protesting) this step."""
+    return m.unrest.protesting
+
+
+@metric("arrests", "count per step", 0)
+def arrests(m) -> int:
+    """Arrests this step."""
+    return m.unrest.arrests
