@@ -37,6 +37,8 @@ WORLD = {
     "headcount": "citizens per cell",
     "field_size": "citizens per field",
     "new_ngo": "a function making an NGO in (field, district) from the organisations' stream",
+    "stream": "a function giving the named random stream of the model (build only)",
+    "units": "the phases built so far, by name (build only: a mechanism's second phase)",
     "t": "the step being run (<= 0 in the warm-up)",
 }
 
@@ -79,6 +81,7 @@ SIGNALS = {
     "unmet_share": ("settlement", "unmet share of need per cell, as service left it"),
     "served": ("settlement", "has any step delivered service yet"),
     "opinion": ("opinion", "the opinion mechanism, for incidents (shocks seed them)"),
+    "inspection": ("interests", "labour-inspection intensity, the union's rule (7.18a)"),
 }
 
 
@@ -98,6 +101,8 @@ class StepContext:
     headcount: np.ndarray
     field_size: np.ndarray
     new_ngo: Callable
+    stream: Callable
+    units: dict = field(default_factory=dict)
     t: int = 0
     # signals (neutral values until their writer runs)
     budget: float = 0.0
@@ -137,6 +142,7 @@ class StepContext:
     unmet_share: np.ndarray | None = None
     served: bool = False
     opinion: Any = None
+    inspection: float = 1.0
 
     # ------------------------------------------------------------ derived views
     @property

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .mechanisms.base import Mechanism
 from .population import CitizenState, lognormal_unit
 
 
@@ -58,3 +59,15 @@ class Needs:
         state.need *= self.spike[state.district]
         if self.displaced:
             state.need *= 1.0 + self.harm
+
+
+class NeedDrift(Mechanism):
+    """Need drift and spikes (7.2): this step's need per citizen."""
+
+    name = "needs"
+    attribute = "need_drift"  # model.needs is the Needs state itself
+    reads = ("citizens", "needs", "t")
+    writes = ("citizens.need",)
+
+    def step(self, ctx) -> None:
+        ctx.needs.step(ctx.citizens, ctx.t)

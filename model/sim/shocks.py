@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .mechanisms.base import Mechanism
 from .population import lognormal_unit
 
 INCIDENT_SEED_SHARE = 0.01  # share of the area's citizens who see an incident first
@@ -40,15 +41,27 @@ def progress(shock, t: int) -> float:
     return float(np.clip((t - shock.step + 1) / shock.over, 0.0, 1.0))
 
 
-class Shocks:
+class Shocks(Mechanism):
     """Applies the scenario's shocks; entry point :meth:`step`."""
+
+    name = "shocks"
+    reads = ("scenario", "t", "needs", "government", "citizens", "opinion")
+    writes = ("needs", "government", "citizens.trust_gov", "citizens.opinion",
+              "citizens.attention")
 
     def __init__(self, shocks, districts: int, rng: np.random.Generator):
         self.shocks = tuple(shocks)
         self.districts = districts
         self.rng = rng  # who sees an incident first
 
-    def step(self, t: int, needs, government, state, opinion) -> None:
+    @classmethod
+    def build(cls, ctx):
+        return cls(ctx.scenario.shocks, ctx.districts, ctx.stream("shocks"))
+
+    def step(self, ctx) -> None:
+        self.update(ctx.t, ctx.needs, ctx.government, ctx.citizens, ctx.opinion)
+
+    def update(self, t: int, needs, government, state, opinion) -> None:
         """Set need spikes and budget factor for step t; apply trust drops and incidents."""
         spike = np.ones(self.districts)
         budget = 1.0

@@ -33,11 +33,29 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import metric
+from .base import Mechanism, metric
 
 
-class CollectiveBargaining:
+@metric("collective contract coverage", "share of workers", 0, 1)
+def contract_coverage(m) -> float:
+    """Share of workers in firms covered by a collective contract (0 when the mechanism is off)."""
+    return m.bargaining.coverage
+
+
+@metric("labour disputes", "count per step", 0)
+def labour_disputes(m) -> int:
+    """Labour disputes brought this step."""
+    return m.bargaining.labour_disputes
+
+
+class CollectiveBargaining(Mechanism):
     """Firms, compliance and collective contracts; entry point :meth:`step`."""
+
+    name = "collective_bargaining"
+    attribute = "bargaining"
+    reads = ("scenario", "citizens", "hubs", "government", "open_disputes", "jailed", "t")
+    writes = ("disputing", "bargaining", "firms", "citizens.need")
+    metrics = (contract_coverage, labour_disputes)
 
     def __init__(self, params, collaboration: bool, district: np.ndarray, districts: int,
                  rng: np.random.Generator):
@@ -65,7 +83,7 @@ class CollectiveBargaining:
         """Number of firms (0 when disabled)."""
         return self.compliance.size if self.enabled else 0
 
-    def step(self, t: int, need: np.ndarray, government, union: bool,
+    def update(self, t: int, need: np.ndarray, government, union: bool,
              barred: np.ndarray | None = None) -> None:
         """Negotiate, then draw breaches; raises breached workers' ``need`` in place.
 
@@ -111,14 +129,26 @@ class CollectiveBargaining:
         signing = signing[:government.pay_each(per_firm, signing.size, "negotiation")]
         self.covered_until[signing] = t + p.contract_length - 1
 
+    @classmethod
+    def build(cls, ctx):
+        s = ctx.scenario
+        unit = cls(s.mechanisms.collective_bargaining, s.governance.collaboration,
+                   ctx.citizens.district, ctx.districts, ctx.stream("collective_bargaining"))
+        unit.publish(ctx)
+        return unit
 
-@metric("collective contract coverage", "share of workers", 0, 1)
-def contract_coverage(m) -> float:
-    """Share of workers in firms covered by a collective contract (0 when the mechanism is off)."""
-    return m.bargaining.coverage
+    def publish(self, ctx) -> None:
+        ctx.firms = self.firms
+        if self.enabled:
+            ctx.disputing, ctx.bargaining = self.disputing, self
+
+    def step(self, ctx) -> None:
+        """Negotiate and draw breaches (7.20); disputes only from workers free to bring one."""
+        if not self.enabled:
+            return
+        barred = ctx.open_disputes | ctx.jailed
+        self.update(ctx.t, ctx.citizens.need, ctx.government, union=bool(ctx.hubs),
+                    barred=barred)
+        self.publish(ctx)
 
 
-@metric("labour disputes", "count per step", 0)
-def labour_disputes(m) -> int:
-    """Labour disputes brought this step."""
-    return m.bargaining.labour_disputes

@@ -30,11 +30,32 @@ import math
 import numpy as np
 
 from ..population import _ratio, lognormal_unit
-from .base import metric
+from .base import Mechanism, metric
 
 
-class RelocationCompensation:
+@metric("relocation compensation", "money per step", 0)
+def relocation_compensation(m) -> float:
+    """Compensation paid to citizens displaced by relocation this step."""
+    return m.relocation.total
+
+
+@metric("unmet need of the displaced", "share of their need", 0, 1)
+def relocation_unmet(m) -> float:
+    """Unmet share of need among displaced citizens (NaN if nobody is displaced)."""
+    if not m.needs.displaced:
+        return math.nan
+    c, harmed = m.citizens, m.needs.harmed_at >= 0
+    return _ratio(float((c.need - c.received)[harmed].sum()), float(c.need[harmed].sum()))
+
+
+class RelocationCompensation(Mechanism):
     """Compensation for policy harm; entry point :meth:`step`."""
+
+    name = "compensation"
+    attribute = "relocation"
+    reads = ("scenario", "citizens", "needs", "government", "favour_weights", "t")
+    writes = ("citizens.compensation",)
+    metrics = (relocation_compensation, relocation_unmet)
 
     def __init__(self, params, adaptation: bool, n: int, rng: np.random.Generator):
         self.params = params
@@ -46,7 +67,7 @@ class RelocationCompensation:
         self.paid = np.zeros(n)
         self.total = 0.0
 
-    def step(self, need: np.ndarray, harm: np.ndarray, harmed_at: np.ndarray, t: int,
+    def update(self, need: np.ndarray, harm: np.ndarray, harmed_at: np.ndarray, t: int,
              government, weights: np.ndarray | None = None) -> np.ndarray:
         """Pay this step's compensation; returns the payment per citizen (also ``self.paid``).
 
@@ -76,17 +97,17 @@ class RelocationCompensation:
         self.total = got
         return self.paid
 
+    @classmethod
+    def build(cls, ctx):
+        s = ctx.scenario
+        return cls(s.mechanisms.incentives.relocation, s.governance.adaptation, ctx.n,
+                   ctx.stream("relocation"))
 
-@metric("relocation compensation", "money per step", 0)
-def relocation_compensation(m) -> float:
-    """Compensation paid to citizens displaced by relocation this step."""
-    return m.relocation.total
+    def step(self, ctx) -> None:
+        """Compensation for relocation losses (7.17), once anyone is displaced."""
+        needs, c = ctx.needs, ctx.citizens
+        if needs.displaced:
+            c.compensation = self.update(c.need, needs.harm, needs.harmed_at, ctx.t,
+                                         ctx.government, ctx.favour_weights)
 
 
-@metric("unmet need of the displaced", "share of their need", 0, 1)
-def relocation_unmet(m) -> float:
-    """Unmet share of need among displaced citizens (NaN if nobody is displaced)."""
-    if not m.needs.displaced:
-        return math.nan
-    c, harmed = m.citizens, m.needs.harmed_at >= 0
-    return _ratio(float((c.need - c.received)[harmed].sum()), float(c.need[harmed].sum()))

@@ -61,15 +61,59 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import metric
+from .base import Mechanism, metric
 
 SHARED = "shared"
 
 
-class SocialCredit:
+@metric("blacklisted NGOs", "count", 0)
+def blacklisted(m) -> int:
+    """NGOs on at least one buyer's blacklist."""
+    return m.credit.blacklisted(m.ngos)
+
+
+@metric("firms sanctioned", "count per step", 0)
+def firm_sanctions(m) -> int:
+    """Firms sanctioned by labour inspection this step (enterprise social credit)."""
+    return m.credit.firm_sanctions
+
+
+@metric("credit rewards paid", "money per 1,000 citizens per step", 0)
+def rewards_paid(m) -> float:
+    """Social-credit rewards paid this step per 1,000 citizens (7.16a)."""
+    return 1000.0 * m.credit.rewards_paid / m.citizens.n
+
+
+@metric("credit programme spending", "money per 1,000 citizens per step", 0)
+def credit_spend(m) -> float:
+    """Social credit's inspections and rewards this step per 1,000 citizens (7.16, 7.16a)."""
+    return 1000.0 * m.credit.spent / m.citizens.n
+
+
+@metric("citizens' credit", "index", 0, 1)
+def citizen_credit_mean(m) -> float:
+    """Mean of citizens' co-production credit records (0 when citizens' credit is off)."""
+    r = m.credit.citizen_credit
+    return float(r.mean()) if r is not None else 0.0
+
+
+@metric("government bodies' credit", "index", 0, 1)
+def government_credit(m) -> float:
+    """Mean record of the district departments, weighted by citizens (0 when off)."""
+    g = m.credit.government_credit
+    return float(g[m.citizens.district].mean()) if g is not None else 0.0
+
+
+class SocialCredit(Mechanism):
     """Records, inspections, blacklists and rewards; entry points :meth:`step` (NGOs),
     :meth:`eligible`, :meth:`inspect_firms` and :meth:`reward_firms` (firms),
     :meth:`citizens_step` and :meth:`government_step` (7.16a), one per phase."""
+
+    name = "credit"
+    reads = ("scenario", "ngos", "government", "headcount", "firms")
+    writes = ("ngo_credit", "ngo_eligible", "ngos")
+    metrics = (blacklisted, firm_sanctions, rewards_paid, credit_spend, citizen_credit_mean,
+               government_credit)
 
     def __init__(self, params, rng: np.random.Generator):
         self.params = params
@@ -139,7 +183,7 @@ class SocialCredit:
         ids = {g.unique_id for g in ngos}
         return len(ids & set().union(*self.blacklists.values())) if self.blacklists else 0
 
-    def step(self, ngos, government, headcount: np.ndarray, firms: int = 0) -> None:
+    def update(self, ngos, government, headcount: np.ndarray, firms: int = 0) -> None:
         """Inspect last step's projects, update records and blacklists.
 
         Each book inspects an NGO it paid at most once a step: one NGO's delivery last
@@ -318,40 +362,88 @@ class SocialCredit:
         self.government_credit = (1 - lam) * g + lam * np.minimum(met, 1.0) * (1 - open_share)
         return 1.0 + p.government.weight * (1.0 - self.government_credit[district])
 
+    @classmethod
+    def build(cls, ctx):
+        unit = cls(ctx.scenario.mechanisms.credit, ctx.stream("credit"))
+        if unit.enabled:
+            ctx.ngo_credit, ctx.ngo_eligible = unit.credit, unit.eligible
+        return unit
 
-@metric("blacklisted NGOs", "count", 0)
-def blacklisted(m) -> int:
-    """NGOs on at least one buyer's blacklist."""
-    return m.credit.blacklisted(m.ngos)
-
-
-@metric("firms sanctioned", "count per step", 0)
-def firm_sanctions(m) -> int:
-    """Firms sanctioned by labour inspection this step (enterprise social credit)."""
-    return m.credit.firm_sanctions
-
-
-@metric("credit rewards paid", "money per 1,000 citizens per step", 0)
-def rewards_paid(m) -> float:
-    """Social-credit rewards paid this step per 1,000 citizens (7.16a)."""
-    return 1000.0 * m.credit.rewards_paid / m.citizens.n
+    def step(self, ctx) -> None:
+        """Supervision of last step's projects and enterprises (7.16)."""
+        self.update(ctx.ngos, ctx.government, ctx.headcount, ctx.firms)
 
 
-@metric("credit programme spending", "money per 1,000 citizens per step", 0)
-def credit_spend(m) -> float:
-    """Social credit's inspections and rewards this step per 1,000 citizens (7.16, 7.16a)."""
-    return 1000.0 * m.credit.spent / m.citizens.n
+class FirmCredit(Mechanism):
+    """Enterprise credit (7.16, 7.16a), right after collective bargaining: labour inspection
+    of this step's breaches, sanctioned firms rectify; then rewards, and unrewarded firms
+    reform. A phase of :class:`SocialCredit` (its records)."""
+
+    name = "firm_credit"
+    reads = ("scenario", "citizens", "government", "bargaining", "inspection")
+    writes = ("bargaining",)
+
+    def __init__(self, credit: SocialCredit):
+        self.credit = credit
+
+    @classmethod
+    def build(cls, ctx):
+        return cls(ctx.units["credit"])
+
+    def step(self, ctx) -> None:
+        bargaining = ctx.bargaining
+        if bargaining is None:
+            return
+        mech, credit = ctx.scenario.mechanisms, self.credit
+        size = mech.collective_bargaining.firm_size
+        groups = bargaining.associations(ctx.t) if mech.credit.association.enabled else None
+        bargaining.rectify(credit.inspect_firms(bargaining.breached, ctx.government, size,
+                                                groups, ctx.inspection),
+                           mech.credit.rectification)
+        # what a breach withholds per worker: the hardship share of a worker's mean need
+        stake = mech.collective_bargaining.hardship * float(ctx.citizens.base_need.mean())
+        bargaining.rectify(*credit.reward_firms(ctx.government, size, stake))
 
 
-@metric("citizens' credit", "index", 0, 1)
-def citizen_credit_mean(m) -> float:
-    """Mean of citizens' co-production credit records (0 when citizens' credit is off)."""
-    r = m.credit.citizen_credit
-    return float(r.mean()) if r is not None else 0.0
+class CitizenCredit(Mechanism):
+    """Citizens' co-production records (7.16a), before co-production: the bonus of good
+    records and who keeps the subsidy. A phase of :class:`SocialCredit`."""
+
+    name = "citizen_credit"
+    reads = ("citizens", "government")
+    writes = ("credit_bonus", "credit_eligible")
+
+    def __init__(self, credit: SocialCredit):
+        self.credit = credit
+
+    @classmethod
+    def build(cls, ctx):
+        return cls(ctx.units["credit"])
+
+    def step(self, ctx) -> None:
+        ctx.credit_bonus, ctx.credit_eligible = self.credit.citizens_step(ctx.citizens.strategy,
+                                                                          ctx.government)
 
 
-@metric("government bodies' credit", "index", 0, 1)
-def government_credit(m) -> float:
-    """Mean record of the district departments, weighted by citizens (0 when off)."""
-    g = m.credit.government_credit
-    return float(g[m.citizens.district].mean()) if g is not None else 0.0
+class GovernmentCredit(Mechanism):
+    """Government departments' records of kept commitments (7.16a), before trust learns:
+    the factor on the loss rate of trust in government. A phase of :class:`SocialCredit`."""
+
+    name = "government_credit"
+    reads = ("scenario", "citizens", "open_disputes")
+    writes = ("trust_loss",)
+
+    def __init__(self, credit: SocialCredit):
+        self.credit = credit
+
+    @classmethod
+    def build(cls, ctx):
+        return cls(ctx.units["credit"])
+
+    def step(self, ctx) -> None:
+        credit = self.credit
+        if not (credit.enabled and credit.params.government.enabled):
+            return
+        c = ctx.citizens
+        ctx.trust_loss = credit.government_step(c.district, c.need, c.received,
+                                                ctx.open_disputes, ctx.districts)

@@ -35,11 +35,28 @@ from collections import deque
 import numpy as np
 
 from ..population import lognormal_unit
-from .base import metric
+from .base import Mechanism, metric
 
 
-class EarlyWarning:
+@metric("early warnings", "districts per step", 0)
+def warnings(m) -> int:
+    """Districts warned this step."""
+    return int(m.early_warning.warned.sum())
+
+
+@metric("early-warning response", "money per step", 0)
+def response_spend(m) -> float:
+    """Money spent on early-warning responses (targeted service) this step."""
+    return m.resources.response_spend
+
+
+class EarlyWarning(Mechanism):
     """Observation, thresholds and responses; entry point :meth:`step`."""
+
+    name = "early_warning"
+    reads = ("scenario", "citizens", "open_disputes", "served", "government", "budget", "t")
+    writes = ("warning_response", "responding")
+    metrics = (warnings, response_spend)
 
     def __init__(self, params, collaboration: bool, districts: int, rng: np.random.Generator):
         self.params = params
@@ -59,7 +76,7 @@ class EarlyWarning:
         """Districts with a response running this step."""
         return self.responding_until > self.t
 
-    def step(self, indicator: np.ndarray, government, budget: float, t: int,
+    def update(self, indicator: np.ndarray, government, budget: float, t: int,
              chatter: float = 0.0) -> np.ndarray:
         """Save into the fund, observe, and return response money per district.
 
@@ -91,14 +108,42 @@ class EarlyWarning:
         government.draw(float(paid.sum()))
         return paid
 
+    @classmethod
+    def build(cls, ctx):
+        s = ctx.scenario
+        unit = cls(s.mechanisms.early_warning, s.governance.collaboration, ctx.districts,
+                   ctx.stream("early_warning"))
+        unit.indicator = np.zeros(ctx.districts)
+        ctx.responding = unit.responding
+        return unit
 
-@metric("early warnings", "districts per step", 0)
-def warnings(m) -> int:
-    """Districts warned this step."""
-    return int(m.early_warning.warned.sum())
+    def observe(self, ctx) -> None:
+        """The indicator per district, from the state the last step left (nothing before
+        any service was delivered)."""
+        self.indicator = warning_indicator(ctx) if self.enabled and ctx.served \
+            else np.zeros(ctx.districts)
+
+    def step(self, ctx) -> None:
+        """Save into the fund, warn districts, pay responses (7.13)."""
+        mech = ctx.scenario.mechanisms
+        noise = mech.opinion.noise if mech.early_warning.indicator == "attention" else 0.0
+        ctx.warning_response = self.update(self.indicator, ctx.government, ctx.budget, ctx.t,
+                                           noise)
+        ctx.responding = self.responding
 
 
-@metric("early-warning response", "money per step", 0)
-def response_spend(m) -> float:
-    """Money spent on early-warning responses (targeted service) this step."""
-    return m.response_spend
+def warning_indicator(ctx) -> np.ndarray:
+    """The early-warning indicator per district, from the current state (7.13)."""
+    c, d = ctx.citizens, ctx.districts
+    size = np.maximum(np.bincount(c.district, minlength=d), 1)
+    kind = ctx.scenario.mechanisms.early_warning.indicator
+    if kind == "grievance":
+        return np.bincount(c.district, weights=c.grievance, minlength=d) / size
+    if kind == "unmet_need":
+        need = np.bincount(c.district, weights=c.need, minlength=d)
+        unmet = np.bincount(c.district, weights=c.need - c.received, minlength=d)
+        return np.divide(unmet, need, out=np.zeros(d), where=need > 0)
+    if kind == "attention":
+        return np.bincount(c.district, weights=c.attention == 1, minlength=d) / size
+    # open disputes, as 7.13 says
+    return np.bincount(c.district, weights=ctx.open_disputes, minlength=d) / size

@@ -72,7 +72,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import metric
+from .base import Mechanism, metric
 
 LEVELS = ("street", "district", "social", "city")  # order in which lone levels pay
 
@@ -87,8 +87,45 @@ def ring_neighbours(districts: int) -> np.ndarray:
     return near
 
 
-class Emergency:
+@metric("emergency response time", "steps", 0)
+def emergency_response_time(m) -> int:
+    """Steps from the latest large shock's onset (as the emergency mechanism detected it) to
+    its first response; running while unanswered; 0 before any (7.21)."""
+    return m.emergency.response_time
+
+
+@metric("shock recovery time", "steps", 0)
+def shock_recovery_steps(m) -> int:
+    """Steps from the latest large shock's onset until unmet need per citizen was back within
+    the tolerance of its pre-shock level in every district it hit; running until then; 0
+    before any (7.21)."""
+    return m.emergency.recovery_steps
+
+
+@metric("emergency spending", "money per citizen per step", 0)
+def emergency_spend(m) -> float:
+    """Money per citizen spent this step on emergency responses (7.21)."""
+    return m.resources.emergency_spend / m.citizens.n
+
+
+@metric("unmet need where the shock hit", "need units per citizen", 0)
+def emergency_unmet(m) -> float:
+    """Unmet need per citizen, Σ max(0, need − received) / N, in the districts the latest
+    emergency hit (0 before any emergency, 7.21)."""
+    if not m.emergency.hit.any():  # per district: no per-citizen work before an emergency
+        return 0.0
+    c = m.citizens
+    hit = m.emergency.hit[c.district]
+    return float(np.maximum(0.0, c.need[hit] - c.received[hit]).mean())
+
+
+class Emergency(Mechanism):
     """Emergency reserves, detection and multi-level response; entry point :meth:`step`."""
+
+    name = "emergency"
+    reads = ("scenario", "citizens", "served", "ngos", "hubs", "government", "budget", "t")
+    writes = ("emergency_relief",)
+    metrics = (emergency_response_time, shock_recovery_steps, emergency_spend, emergency_unmet)
 
     def __init__(self, params, district: np.ndarray, districts: int, rng: np.random.Generator):
         self.params = params
@@ -141,7 +178,7 @@ class Emergency:
         return self.episode["hit"]
 
     # ---------------------------------------------------------------- step
-    def step(self, t: int, observed: tuple | None, government, budget: float,
+    def update(self, t: int, observed: tuple | None, government, budget: float,
              efficiency: float, ngo_capacity: np.ndarray, hubs: bool) -> np.ndarray:
         """Save, observe and return emergency money per district for this step.
 
@@ -279,34 +316,35 @@ class Emergency:
             government.accept(amount, "social_funds")
             self.donated += amount
 
+    @classmethod
+    def build(cls, ctx):
+        unit = cls(ctx.scenario.mechanisms.emergency, ctx.citizens.district, ctx.districts,
+                   ctx.stream("emergency"))
+        unit.observed = None
+        return unit
 
-@metric("emergency response time", "steps", 0)
-def emergency_response_time(m) -> int:
-    """Steps from the latest large shock's onset (as the emergency mechanism detected it) to
-    its first response; running while unanswered; 0 before any (7.21)."""
-    return m.emergency.response_time
+    def observe(self, ctx) -> None:
+        """Unmet need and need per citizen of each district, as the last step left them."""
+        self.observed = unmet_by_district(ctx) if self.enabled and ctx.served else None
+
+    def step(self, ctx) -> None:
+        """Reserves, detection and the levels' responses (7.21): money per district."""
+        d = ctx.districts
+        if not self.enabled:
+            ctx.emergency_relief = np.zeros(d)
+            return
+        ngos, gov = ctx.ngos, ctx.government
+        capacity = np.bincount([g.district for g in ngos], weights=[g.capacity for g in ngos],
+                               minlength=d)
+        ctx.emergency_relief = self.update(ctx.t, self.observed, gov, ctx.budget, gov.efficiency,
+                                           capacity.astype(float), bool(ctx.hubs))
 
 
-@metric("shock recovery time", "steps", 0)
-def shock_recovery_steps(m) -> int:
-    """Steps from the latest large shock's onset until unmet need per citizen was back within
-    the tolerance of its pre-shock level in every district it hit; running until then; 0
-    before any (7.21)."""
-    return m.emergency.recovery_steps
-
-
-@metric("emergency spending", "money per citizen per step", 0)
-def emergency_spend(m) -> float:
-    """Money per citizen spent this step on emergency responses (7.21)."""
-    return m.emergency_spend / m.citizens.n
-
-
-@metric("unmet need where the shock hit", "need units per citizen", 0)
-def emergency_unmet(m) -> float:
-    """Unmet need per citizen, Σ max(0, need − received) / N, in the districts the latest
-    emergency hit (0 before any emergency, 7.21)."""
-    if not m.emergency.hit.any():  # per district: no per-citizen work before an emergency
-        return 0.0
-    c = m.citizens
-    hit = m.emergency.hit[c.district]
-    return float(np.maximum(0.0, c.need[hit] - c.received[hit]).mean())
+def unmet_by_district(ctx) -> tuple[np.ndarray, np.ndarray]:
+    """Unmet need, Σ max(0, need − received) / N_d, and need, Σ need / N_d, per citizen of
+    each district as the last step left them."""
+    c, d = ctx.citizens, ctx.districts
+    size = np.maximum(np.bincount(c.district, minlength=d), 1)
+    short = np.maximum(0.0, c.need - c.received)
+    return (np.bincount(c.district, weights=short, minlength=d) / size,
+            np.bincount(c.district, weights=c.need, minlength=d) / size)

@@ -31,11 +31,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from .base import Mechanism
+
 GATHER, BORROW, AVOID = 0, 1, 2
 
 
-class HubStrategy:
+class HubStrategy(Mechanism):
     """Hubs' effort over the three forces; entry point :meth:`step`."""
+
+    name = "hub_strategy"
+    reads = ("scenario", "hubs", "ngos", "delivery_books", "risk")
+    writes = ("hub_gather", "hub_support", "joint_mediation", "delegation")
 
     def __init__(self, params, adaptation: bool, fields: int):
         self.params = params
@@ -89,7 +95,7 @@ class HubStrategy:
             out[cells] = np.where(risk[cells] > cutoff, 0.0, min(1.0, base * m[BORROW]))
         return out
 
-    def step(self, hubs, ngos, planned: np.ndarray, delegated: np.ndarray,
+    def update(self, hubs, ngos, planned: np.ndarray, delegated: np.ndarray,
              served: np.ndarray) -> None:
         """Adaptive hubs shift effort from what they saw last step.
 
@@ -117,3 +123,19 @@ class HubStrategy:
                 continue  # floor 0 and no shortfall: nothing to move toward
             target = weight / weight.sum()
             self.effort[hub.unique_id] = (1 - p.adapt_rate) * self.effort_of(hub) + p.adapt_rate * target
+
+    @classmethod
+    def build(cls, ctx):
+        s = ctx.scenario
+        return cls(s.mechanisms.hub_strategy, s.governance.adaptation, ctx.fields)
+
+    def step(self, ctx) -> None:
+        """Hubs adapt their strategy to last step's delivery; publish what it does to
+        fund-raising, projects, mediation and delegation (7.18)."""
+        hubs = ctx.hubs
+        self.update(hubs, ctx.ngos, *ctx.delivery_books)
+        ctx.hub_gather = self.gather(hubs)
+        ctx.hub_support = self.support(hubs)
+        ctx.joint_mediation = self.joint_mediation(hubs)
+        ctx.delegation = self.delegation(ctx.scenario.mechanisms.resources.delegation,
+                                         ctx.risk, hubs)

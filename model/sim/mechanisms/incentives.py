@@ -34,7 +34,8 @@ import numpy as np
 from scipy.special import expit
 
 from ..network import neighbour_mean, random_neighbour
-from .base import metric
+from ..population import gate
+from .base import Mechanism, metric
 
 WARMUP_BLOCK = 100  # warm-up rounds per block compared
 WARMUP_SETTLED = 0.002  # block means closer than this: the game has settled
@@ -64,8 +65,20 @@ def lever_payments(gross, cost, s, subsidy: float, compensation: float, adj, deg
     return sub, comp
 
 
-class Incentives:
+@metric("incentive spending", "money per step", 0)
+def incentive_spend(m) -> float:
+    """Subsidies and compensation paid this step."""
+    return float(m.ledger.this_step["subsidy"] + m.ledger.this_step["compensation"])
+
+
+class Incentives(Mechanism):
     """The co-production game; entry points :meth:`warm_up` (before step 1) and :meth:`step`."""
+
+    name = "incentives"
+    reads = ("scenario", "citizens", "adjacency", "degree", "government", "law_legitimacy",
+             "jailed", "credit_bonus", "credit_eligible")
+    writes = ("citizens.strategy", "citizens.payoff", "citizens.service_coprod")
+    metrics = (incentive_spend,)
 
     def __init__(self, params, n: int, rng: np.random.Generator):
         self.params = params
@@ -109,7 +122,7 @@ class Incentives:
                     break  # settled: four blocks of rounds in a row agree
                 previous = block
 
-    def step(self, state, adj, deg, government, participation, bonus=None,
+    def update(self, state, adj, deg, government, participation, bonus=None,
              eligible=None) -> None:
         """Play one round: co-produced service, levers paid, strategies updated.
 
@@ -202,8 +215,20 @@ class Incentives:
         subsidy = p.subsidy if self._eligible is None else p.subsidy * self._eligible[x]
         return gross - cost + self._rho * subsidy * q(x)
 
+    @classmethod
+    def build(cls, ctx):
+        s, c = ctx.scenario, ctx.citizens
+        game = cls(s.mechanisms.incentives, c.n, ctx.stream("incentives"))
+        c.strategy = game.initial.copy()
+        game.warm_up(c, ctx.adjacency, ctx.degree, gate(c.trust_gov, s.mechanisms.trust.basis))
+        return game
 
-@metric("incentive spending", "money per step", 0)
-def incentive_spend(m) -> float:
-    """Subsidies and compensation paid this step."""
-    return float(m.ledger.this_step["subsidy"] + m.ledger.this_step["compensation"])
+    def step(self, ctx) -> None:
+        """Co-production: participation is g(legitimacy); prisoners sit out."""
+        participation = gate(ctx.legitimacy, ctx.scenario.mechanisms.trust.basis)
+        if ctx.jailed.any():
+            participation = np.where(ctx.jailed, 0.0, participation)
+        self.update(ctx.citizens, ctx.adjacency, ctx.degree, ctx.government, participation,
+                    ctx.credit_bonus, ctx.credit_eligible)
+
+

@@ -25,11 +25,28 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import metric
+from .base import Mechanism, metric
 
 
-class Incubation:
+@metric("NGOs incubated", "count per step", 0)
+def ngo_entries(m) -> int:
+    """NGOs incubated this step."""
+    return m.incubation.entries
+
+
+@metric("NGOs closed", "count per step", 0)
+def ngo_exits(m) -> int:
+    """NGOs closed this step."""
+    return m.incubation.exits
+
+
+class Incubation(Mechanism):
     """NGO entry and exit; entry point :meth:`step`."""
+
+    name = "incubation"
+    reads = ("scenario", "unmet_share", "headcount", "hubs", "ngos", "government", "new_ngo")
+    writes = ("ngos",)
+    metrics = (ngo_entries, ngo_exits)
 
     def __init__(self, params, fields: int, rng: np.random.Generator):
         self.params = params
@@ -43,7 +60,7 @@ class Incubation:
         """Is the NGO kept alive by its hub (``member_support``, the hub funded last step)?"""
         return self.params.member_support and ngo.hub is not None and ngo.hub.grant > 0
 
-    def step(self, unmet_share: np.ndarray, headcount: np.ndarray, hubs, ngos: list, government,
+    def update(self, unmet_share: np.ndarray, headcount: np.ndarray, hubs, ngos: list, government,
              spawn) -> list:
         """Close NGOs that went unfunded too long, open new ones; return the NGO list.
 
@@ -80,14 +97,14 @@ class Incubation:
             self.entries += 1
         return staying
 
+    @classmethod
+    def build(cls, ctx):
+        return cls(ctx.scenario.mechanisms.incubation, ctx.fields, ctx.stream("incubation"))
 
-@metric("NGOs incubated", "count per step", 0)
-def ngo_entries(m) -> int:
-    """NGOs incubated this step."""
-    return m.incubation.entries
+    def step(self, ctx) -> None:
+        """New NGOs where need goes unmet, exits of the idle (7.15)."""
+        if self.enabled:
+            ctx.ngos = self.update(ctx.unmet_share, ctx.headcount, ctx.hubs, ctx.ngos,
+                                   ctx.government, ctx.new_ngo)
 
 
-@metric("NGOs closed", "count per step", 0)
-def ngo_exits(m) -> int:
-    """NGOs closed this step."""
-    return m.incubation.exits

@@ -43,14 +43,36 @@ from collections import deque
 import numpy as np
 
 from ..population import lognormal_unit
-from .base import metric
+from .base import Mechanism, metric
 
 CAP = 0.9  # Z: the largest unmet share a signal can claim (keeps 1/(1 − z) finite)
 CHANGE = 0.05  # a cell's share moved by more than this fraction of the plan's share
 
 
-class Interests:
+@metric("interests reported by hubs", "share of citizens", 0, 1)
+def interests_reported(m) -> float:
+    """Share of citizens whose cell's unmet need a hub reported to the government this step
+    (consultation, 7.18a; 0 under top-down management or with the mechanism off)."""
+    return m.interests.reported
+
+
+@metric("policy changes from interests", "changes per step", 0)
+def policy_changes(m) -> int:
+    """Plan and rule changes triggered this step by hubs' reports or by disputes and protest:
+    cells whose budget share moved by more than 5 % of the plan's, plus each change of the
+    labour-inspection rule (7.18a). Cells are districts × fields, so it does not grow with
+    citizens."""
+    return m.interests.changes
+
+
+class Interests(Mechanism):
     """Interest aggregation and consultation; entry point :meth:`step`."""
+
+    name = "interests"
+    reads = ("scenario", "citizens", "plan", "unmet_share", "open_disputes", "protesting",
+             "headcount", "hubs", "bargaining", "government")
+    writes = ("consulted", "inspection")
+    metrics = (interests_reported, policy_changes)
 
     def __init__(self, params, collaboration: bool, rng: np.random.Generator):
         self.params = params
@@ -62,7 +84,7 @@ class Interests:
         self.reported = 0.0  # share of citizens whose cell a hub reported this step
         self.changes = 0  # plan and rule changes this step
 
-    def step(self, shares, unmet, conflict, headcount, field_of, strength, labour,
+    def update(self, shares, unmet, conflict, headcount, field_of, strength, labour,
              government) -> np.ndarray:
         """Gather this step's signals and return the shares corrected by those of ``delay``
         steps ago.
@@ -129,18 +151,38 @@ class Interests:
         self.changes += int((np.abs(out - shares) > CHANGE * shares).sum())
         return out
 
+    @classmethod
+    def build(cls, ctx):
+        s = ctx.scenario
+        unit = cls(s.mechanisms.interests, s.governance.collaboration, ctx.stream("interests"))
+        ctx.inspection = unit.intensity
+        return unit
 
-@metric("interests reported by hubs", "share of citizens", 0, 1)
-def interests_reported(m) -> float:
-    """Share of citizens whose cell's unmet need a hub reported to the government this step
-    (consultation, 7.18a; 0 under top-down management or with the mechanism off)."""
-    return m.interests.reported
+    def step(self, ctx) -> None:
+        """Consultation (7.18a): hubs' reports of unmet need and, where no hub reports, open
+        disputes and protest correct the plan's shares; the union's reports of breaches set
+        the labour-inspection rule."""
+        if not self.enabled:
+            return
+        c, cells = ctx.citizens, ctx.cells
+        loud = ctx.open_disputes | ctx.protesting
+        conflict = np.bincount(c.cell, weights=loud, minlength=cells)
+        labour = None
+        b = ctx.bargaining
+        if b is not None:  # labour disputes reach the government through mediation
+            filed = b.labour_disputes / c.n if ctx.scenario.mechanisms.mediation.enabled else 0.0
+            labour = (float(b.breached[b.firm_of].mean()), filed)
+        ctx.consulted = self.update(ctx.plan, ctx.unmet_share, conflict, ctx.headcount,
+                                    np.arange(cells) % ctx.fields, hub_strength(ctx), labour,
+                                    ctx.government)
+        ctx.inspection = self.intensity
 
 
-@metric("policy changes from interests", "changes per step", 0)
-def policy_changes(m) -> int:
-    """Plan and rule changes triggered this step by hubs' reports or by disputes and protest:
-    cells whose budget share moved by more than 5 % of the plan's, plus each change of the
-    labour-inspection rule (7.18a). Cells are districts × fields, so it does not grow with
-    citizens."""
-    return m.interests.changes
+def hub_strength(ctx) -> np.ndarray:
+    """Per field, the share of its districts where a member NGO of one of its hubs works
+    (0 for a field without a hub)."""
+    reach = np.zeros((ctx.fields, ctx.districts), dtype=bool)
+    for hub in ctx.hubs:
+        for ngo in hub.members:
+            reach[hub.field, ngo.district] = True
+    return reach.mean(axis=1)

@@ -46,12 +46,48 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import metric
+from .base import Mechanism, metric
 from .resources import reweigh
 
 
-class Law:
+@metric("procedural justice", "index", 0, 1)
+def procedural_justice(m) -> float:
+    """Mean perceived procedural justice J (7.22; 0 when law-based governance is off)."""
+    return float(m.law.justice.mean()) if _law_on(m) else 0.0
+
+
+@metric("legitimacy", "index", 0, 1)
+def legitimacy(m) -> float:
+    """Mean legitimacy L = w·J + (1 − w)·T_gov (7.22; 0 when law-based governance is off)."""
+    return float(m.law.legitimacy.mean()) if _law_on(m) else 0.0
+
+
+@metric("rule violations", "share of citizens", 0, 1)
+def violations(m) -> float:
+    """Share of citizens violating a rule this step (7.22)."""
+    return m.law.violations if _law_on(m) else 0.0
+
+
+@metric("sanctions", "per 1,000 citizens per step", 0, 1000.0)
+def sanctions(m) -> float:
+    """Sanctions imposed this step per 1,000 citizens (7.22)."""
+    return 1000.0 * m.law.sanctions / m.citizens.n if _law_on(m) else 0.0
+
+
+@metric("appeals", "per 1,000 citizens per step", 0, 1000.0)
+def appeals(m) -> float:
+    """Appeals of government decisions lodged this step per 1,000 citizens (7.22)."""
+    return 1000.0 * m.law.appeals / m.citizens.n if _law_on(m) else 0.0
+
+
+class Law(Mechanism):
     """Rule and discretion in allocation, enforcement and appeals; entry point :meth:`step`."""
+
+    name = "law"
+    reads = ("scenario", "citizens", "needs", "headcount", "adjacency", "degree", "government",
+             "jailed", "open_disputes")
+    writes = ("law_legitimacy", "rule_weights", "favour_weights", "arrest_weights", "appealing")
+    metrics = (procedural_justice, legitimacy, violations, sanctions, appeals)
 
     def __init__(self, params, trust: np.ndarray, rng: np.random.Generator):
         self.params = params
@@ -74,7 +110,7 @@ class Law:
         self.sanctions = 0  # sanctions this step
         self.appeals = 0  # appeals lodged this step
 
-    def step(self, need, cell, cells: int, trust, adj, degree, government, jailed,
+    def update(self, need, cell, cells: int, trust, adj, degree, government, jailed,
              disputing, courts: bool) -> None:
         """Allocate claims, perceive, enforce, appeal (in that order, one step)."""
         self.violations, self.sanctions, self.appeals = 0.0, 0, 0
@@ -179,37 +215,36 @@ class Law:
         self.appealing = (short | sanctioned) & ~barred & (draw < p.appeal_rate * p.rule_of_law)
         self.appeals = int(self.appealing.sum())
 
+    @classmethod
+    def build(cls, ctx):
+        unit = cls(ctx.scenario.mechanisms.law, ctx.citizens.trust_gov, ctx.stream("law"))
+        if unit.enabled:
+            unit.publish(ctx)
+        return unit
+
+    def publish(self, ctx) -> None:
+        ctx.law_legitimacy = self.legitimacy
+        ctx.rule_weights = self.weights
+        ctx.favour_weights = self.favour_weights()
+        ctx.arrest_weights = self.arrest_weights()
+        ctx.appealing = self.appealing
+
+    def step(self, ctx) -> None:
+        """This step's allocation claims, procedural justice and legitimacy, violations and
+        sanctions, appeals (to mediation's judicial channel), 7.22."""
+        if not self.enabled:
+            return
+        c, mech = ctx.citizens, ctx.scenario.mechanisms
+        ordinary = ctx.needs.ordinary(c)
+        courts = mech.mediation.enabled and mech.mediation.judicial_capacity > 0
+        self.update(c.need if ordinary is None else ordinary, c.cell, ctx.cells, c.trust_gov,
+                    ctx.adjacency, ctx.degree, ctx.government, ctx.jailed, ctx.open_disputes,
+                    courts)
+        self.publish(ctx)
+
 
 def _law_on(m) -> bool:
     law = getattr(m, "law", None)
     return law is not None and law.enabled
 
 
-@metric("procedural justice", "index", 0, 1)
-def procedural_justice(m) -> float:
-    """Mean perceived procedural justice J (7.22; 0 when law-based governance is off)."""
-    return float(m.law.justice.mean()) if _law_on(m) else 0.0
-
-
-@metric("legitimacy", "index", 0, 1)
-def legitimacy(m) -> float:
-    """Mean legitimacy L = w·J + (1 − w)·T_gov (7.22; 0 when law-based governance is off)."""
-    return float(m.law.legitimacy.mean()) if _law_on(m) else 0.0
-
-
-@metric("rule violations", "share of citizens", 0, 1)
-def violations(m) -> float:
-    """Share of citizens violating a rule this step (7.22)."""
-    return m.law.violations if _law_on(m) else 0.0
-
-
-@metric("sanctions", "per 1,000 citizens per step", 0, 1000.0)
-def sanctions(m) -> float:
-    """Sanctions imposed this step per 1,000 citizens (7.22)."""
-    return 1000.0 * m.law.sanctions / m.citizens.n if _law_on(m) else 0.0
-
-
-@metric("appeals", "per 1,000 citizens per step", 0, 1000.0)
-def appeals(m) -> float:
-    """Appeals of government decisions lodged this step per 1,000 citizens (7.22)."""
-    return 1000.0 * m.law.appeals / m.citizens.n if _law_on(m) else 0.0

@@ -57,13 +57,68 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import metric
+from .base import Mechanism, metric
 
 CHANNELS = ("people", "admin", "judicial")
 
 
-class Mediation:
+@metric("open disputes", "count", 0)
+def disputes_open(m) -> int:
+    """Disputes open at the end of the step."""
+    return m.mediation.open_count
+
+
+@metric("disputes resolved", "count per step", 0)
+def disputes_resolved(m) -> int:
+    """Disputes resolved this step."""
+    return m.mediation.resolved
+
+
+@metric("disputes abandoned", "count per step", 0)
+def disputes_abandoned(m) -> int:
+    """Disputes given up this step after waiting ``patience`` steps (the grievance stays)."""
+    return m.mediation.abandoned
+
+
+@metric("time to resolve a dispute", "steps", 0)
+def resolution_time(m) -> float:
+    """Mean age in steps of the disputes resolved this step (NaN if none)."""
+    return m.mediation.resolution_time
+
+
+@metric("overdue disputes", "per 1,000 citizens per step", 0)
+def disputes_overdue(m) -> float:
+    """Cases past their channel's deadline this step, per 1,000 citizens (7.14a)."""
+    return 1000.0 * m.mediation.overdue / m.citizens.n
+
+
+@metric("recurred disputes", "per 1,000 citizens per step", 0)
+def disputes_recurred(m) -> float:
+    """Resolved disputes that came back this step, per 1,000 citizens (7.14a)."""
+    return 1000.0 * m.mediation.recurred / m.citizens.n
+
+
+@metric("petitions", "per 1,000 citizens per step", 0)
+def petitions(m) -> float:
+    """Petitions lodged this step, per 1,000 citizens (7.14a)."""
+    return 1000.0 * m.mediation.petitions / m.citizens.n
+
+
+@metric("mediation cost", "money per step", 0)
+def mediation_cost(m) -> float:
+    """Money spent on mediation this step."""
+    return m.mediation.cost
+
+
+class Mediation(Mechanism):
     """The dispute queue and its three channels; entry point :meth:`step`."""
+
+    name = "mediation"
+    reads = ("scenario", "citizens", "responding", "joint_mediation", "government",
+             "disputing", "jailed", "appealing", "law_legitimacy", "dispute_pressure", "t")
+    writes = ("open_disputes", "dispute_pressure", "citizens.grievance")
+    metrics = (disputes_open, disputes_resolved, disputes_abandoned, resolution_time,
+               mediation_cost, disputes_overdue, disputes_recurred, petitions)
 
     def __init__(self, params, collaboration: bool, district: np.ndarray, districts: int,
                  rng: np.random.Generator):
@@ -113,7 +168,7 @@ class Mediation:
             out += self.params.petitions.grievance * self.petitioning
         return out
 
-    def step(self, grievance: np.ndarray, t: int, boost: np.ndarray, government,
+    def update(self, grievance: np.ndarray, t: int, boost: np.ndarray, government,
              labour: np.ndarray | None = None, jailed: np.ndarray | None = None,
              appeals: np.ndarray | None = None) -> None:
         """New disputes, then each channel processes its oldest cases; the patient give up.
@@ -328,50 +383,29 @@ class Mediation:
         self.carry[ch] = np.minimum(credit, np.maximum(1.0, size))
         return np.concatenate([waiting[order[own]], waiting[lent]])
 
+    @classmethod
+    def build(cls, ctx):
+        s = ctx.scenario
+        unit = cls(s.mechanisms.mediation, s.governance.collaboration, ctx.citizens.district,
+                   ctx.districts, ctx.stream("mediation"))
+        unit.publish(ctx)
+        return unit
 
-@metric("open disputes", "count", 0)
-def disputes_open(m) -> int:
-    """Disputes open at the end of the step."""
-    return m.mediation.open_count
+    def publish(self, ctx) -> None:
+        ctx.open_disputes = self.open_mask(ctx.n)
+        ctx.dispute_pressure = self.pressure(ctx.n)
 
-
-@metric("disputes resolved", "count per step", 0)
-def disputes_resolved(m) -> int:
-    """Disputes resolved this step."""
-    return m.mediation.resolved
-
-
-@metric("disputes abandoned", "count per step", 0)
-def disputes_abandoned(m) -> int:
-    """Disputes given up this step after waiting ``patience`` steps (the grievance stays)."""
-    return m.mediation.abandoned
-
-
-@metric("time to resolve a dispute", "steps", 0)
-def resolution_time(m) -> float:
-    """Mean age in steps of the disputes resolved this step (NaN if none)."""
-    return m.mediation.resolution_time
-
-
-@metric("overdue disputes", "per 1,000 citizens per step", 0)
-def disputes_overdue(m) -> float:
-    """Cases past their channel's deadline this step, per 1,000 citizens (7.14a)."""
-    return 1000.0 * m.mediation.overdue / m.citizens.n
+    def step(self, ctx) -> None:
+        """Disputes on the grievance citizens carry into the step (7.14); grievance then
+        counts the disputes as mediation left them."""
+        if not self.enabled:
+            return
+        ctx.update_grievance()
+        boost = (1.0 + ctx.scenario.mechanisms.early_warning.mediation_boost * ctx.responding) \
+            * ctx.joint_mediation
+        self.update(ctx.citizens.grievance, ctx.t, boost, ctx.government, ctx.disputing,
+                    ctx.jailed, ctx.appealing)  # jailed citizens open none
+        self.publish(ctx)
+        ctx.update_grievance()
 
 
-@metric("recurred disputes", "per 1,000 citizens per step", 0)
-def disputes_recurred(m) -> float:
-    """Resolved disputes that came back this step, per 1,000 citizens (7.14a)."""
-    return 1000.0 * m.mediation.recurred / m.citizens.n
-
-
-@metric("petitions", "per 1,000 citizens per step", 0)
-def petitions(m) -> float:
-    """Petitions lodged this step, per 1,000 citizens (7.14a)."""
-    return 1000.0 * m.mediation.petitions / m.citizens.n
-
-
-@metric("mediation cost", "money per step", 0)
-def mediation_cost(m) -> float:
-    """Money spent on mediation this step."""
-    return m.mediation.cost

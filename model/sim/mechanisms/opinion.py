@@ -47,13 +47,42 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..network import degrees, random_neighbour
-from .base import metric
+from .base import Mechanism, metric
 
 GAP = 0.02  # opinions further apart than this (sorted) start a new cluster
 
 
-class OpinionDynamics:
+@metric("opinion of government", "index", 0, 1)
+def opinion_mean(m) -> float:
+    """Mean opinion of government (NaN when the opinion mechanism is off)."""
+    return float(m.citizens.opinion.mean()) if m.opinion.enabled else math.nan
+
+
+@metric("polarization", "index", 0, 1)
+def polarization(m) -> float:
+    """4 x variance of opinions, in [0, 1] (1 = half at 0, half at 1)."""
+    return float(4.0 * m.citizens.opinion.var()) if m.opinion.enabled else math.nan
+
+
+@metric("attention to an incident", "share of citizens", 0, 1)
+def attention(m) -> float:
+    """Fraction of citizens currently engaged with an incident."""
+    return float((m.citizens.attention == 1).mean())
+
+
+@metric("opinion clusters", "count", 0)
+def opinion_clusters(m) -> float:
+    """Major opinion clusters, holding >= 5 % of citizens (sorted opinions split at gaps > 0.02)."""
+    return float(count_clusters(m.citizens.opinion)) if m.opinion.enabled else math.nan
+
+
+class OpinionDynamics(Mechanism):
     """Opinion and attention; entry points :meth:`step` and :meth:`seed_incident`."""
+
+    name = "opinion"
+    reads = ("scenario", "citizens", "adjacency", "degree", "responding")
+    writes = ("citizens.opinion", "citizens.attention", "opinion")
+    metrics = (opinion_mean, opinion_clusters, polarization, attention)
 
     def __init__(self, params, state, adj, rng: np.random.Generator):
         self.params = params
@@ -107,7 +136,7 @@ class OpinionDynamics:
         self.hit |= newly
         state.attention[newly] = 1
 
-    def step(self, state, adj, deg, communication: np.ndarray | None = None) -> None:
+    def update(self, state, adj, deg, communication: np.ndarray | None = None) -> None:
         """One step of attention, visibility, bounded confidence and coupling."""
         if not self.enabled:
             return
@@ -158,6 +187,20 @@ class OpinionDynamics:
         close = np.abs(heard - o) < p.confidence
         state.opinion = o + np.where(close, p.convergence * (heard - o), 0.0)
 
+    @classmethod
+    def build(cls, ctx):
+        unit = cls(ctx.scenario.mechanisms.opinion, ctx.citizens, ctx.adjacency,
+                   ctx.stream("opinion"))
+        ctx.opinion = unit  # shocks seed incidents through it
+        return unit
+
+    def step(self, ctx) -> None:
+        """Opinion dynamics; districts answering a warning hear the government (7.13)."""
+        c = ctx.citizens
+        warned = ctx.responding[c.district]
+        communication = ctx.scenario.mechanisms.early_warning.communication
+        self.update(c, ctx.adjacency, ctx.degree, communication * warned if warned.any() else None)
+
 
 def initial_opinions(params, n: int, rng: np.random.Generator) -> np.ndarray:
     """Initial opinions around ``initial``: normal with sd ``initial_spread``, or uniform on
@@ -180,25 +223,3 @@ def count_clusters(opinion: np.ndarray, min_share: float = 0.05) -> int:
     return int((sizes >= min_share * o.size).sum())
 
 
-@metric("opinion of government", "index", 0, 1)
-def opinion_mean(m) -> float:
-    """Mean opinion of government (NaN when the opinion mechanism is off)."""
-    return float(m.citizens.opinion.mean()) if m.opinion.enabled else math.nan
-
-
-@metric("polarization", "index", 0, 1)
-def polarization(m) -> float:
-    """4 x variance of opinions, in [0, 1] (1 = half at 0, half at 1)."""
-    return float(4.0 * m.citizens.opinion.var()) if m.opinion.enabled else math.nan
-
-
-@metric("attention to an incident", "share of citizens", 0, 1)
-def attention(m) -> float:
-    """Fraction of citizens currently engaged with an incident."""
-    return float((m.citizens.attention == 1).mean())
-
-
-@metric("opinion clusters", "count", 0)
-def opinion_clusters(m) -> float:
-    """Major opinion clusters, holding >= 5 % of citizens (sorted opinions split at gaps > 0.02)."""
-    return float(count_clusters(m.citizens.opinion)) if m.opinion.enabled else math.nan

@@ -37,11 +37,30 @@ from collections import deque
 
 import numpy as np
 
-from .base import metric
+from .base import Mechanism, metric
 
 
-class OpinionResponse:
+@metric("responses to online opinion", "districts per step", 0)
+def responses_to_opinion(m) -> int:
+    """Districts the government responded to this step because of online opinion (inspection
+    and targeted service, 7.11): a count of districts, which does not grow with citizens."""
+    return int(m.opinion_response.responded.sum())
+
+
+@metric("spending on responses to opinion", "money per citizen per step", 0)
+def response_spend_opinion(m) -> float:
+    """Money per citizen spent this step on responses to online opinion: inspections of the
+    responsible departments plus the targeted service delivered (7.11)."""
+    return (m.opinion_response.inspection + m.resources.opinion_response_spend) / m.citizens.n
+
+
+class OpinionResponse(Mechanism):
     """Government responsiveness to online opinion; entry point :meth:`step`."""
+
+    name = "opinion_response"
+    reads = ("scenario", "citizens", "government", "budget")
+    writes = ("opinion_response",)
+    metrics = (responses_to_opinion, response_spend_opinion)
 
     def __init__(self, params, adaptation: bool, district: np.ndarray, districts: int,
                  rng: np.random.Generator):
@@ -65,7 +84,7 @@ class OpinionResponse:
                            minlength=self.size.size) / size
         return np.minimum(1.0, negativity + heat)
 
-    def step(self, state, government, budget: float) -> np.ndarray:
+    def update(self, state, government, budget: float) -> np.ndarray:
         """Observe online pressure, inspect and return targeted service money per district."""
         self.responded = np.zeros(self.size.size, dtype=bool)
         self.inspection = 0.0
@@ -88,16 +107,13 @@ class OpinionResponse:
         self.service = self.responded * p.responsiveness * budget * self.size / self.size.sum()
         return self.service
 
+    @classmethod
+    def build(cls, ctx):
+        s = ctx.scenario
+        return cls(s.mechanisms.opinion, s.governance.adaptation, ctx.citizens.district,
+                   ctx.districts, ctx.stream("opinion_response"))
 
-@metric("responses to online opinion", "districts per step", 0)
-def responses_to_opinion(m) -> int:
-    """Districts the government responded to this step because of online opinion (inspection
-    and targeted service, 7.11): a count of districts, which does not grow with citizens."""
-    return int(m.opinion_response.responded.sum())
+    def step(self, ctx) -> None:
+        ctx.opinion_response = self.update(ctx.citizens, ctx.government, ctx.budget)
 
 
-@metric("spending on responses to opinion", "money per citizen per step", 0)
-def response_spend_opinion(m) -> float:
-    """Money per citizen spent this step on responses to online opinion: inspections of the
-    responsible departments plus the targeted service delivered (7.11)."""
-    return (m.opinion_response.inspection + m.opinion_response_spend) / m.citizens.n

@@ -18,10 +18,15 @@ from collections import deque
 import numpy as np
 
 from ..population import lognormal_unit
+from .base import Mechanism
 
 
-class Planning:
+class Planning(Mechanism):
     """Allocation rule of the government; entry point :meth:`step`."""
+
+    name = "planning"
+    reads = ("scenario", "headcount", "cell_need", "t")
+    writes = ("plan",)
 
     def __init__(self, params, adaptive: bool, headcount: np.ndarray, rng: np.random.Generator):
         self.params = params
@@ -39,7 +44,7 @@ class Planning:
         total = x.sum()
         return x / total if total > 0 else np.full(x.size, 1.0 / x.size)
 
-    def step(self, cell_need: np.ndarray, t: int) -> np.ndarray:
+    def update(self, cell_need: np.ndarray, t: int) -> np.ndarray:
         """Return this step's budget shares per cell."""
         if not self.enabled:
             return self.shares
@@ -55,3 +60,12 @@ class Planning:
             self.shares = self._normalise(observed)
             self.last_plan = t
         return self.shares
+
+    @classmethod
+    def build(cls, ctx):
+        s = ctx.scenario
+        return cls(s.mechanisms.planning, s.governance.adaptation, ctx.headcount,
+                   ctx.stream("planning"))
+
+    def step(self, ctx) -> None:
+        ctx.plan = self.update(ctx.cell_need, ctx.t)

@@ -43,7 +43,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import metric
+from .base import Mechanism, metric
+
+
+@metric("projects running", "count", 0)
+def projects_active(m) -> int:
+    """Project contracts running at the end of the step."""
+    return m.projects.active
+
+
+@metric("project failures", "count per step", 0)
+def project_failures(m) -> int:
+    """Project contracts ended as failures this step (collapsed sites, failed evaluations)."""
+    return m.projects.failures
 
 
 @dataclass
@@ -56,8 +68,14 @@ class Contract:
     end: int
 
 
-class Projects:
+class Projects(Mechanism):
     """Tenders and contracts; entry points :meth:`step` (settle) and :meth:`award` (tender)."""
+
+    name = "projects"
+    reads = ("scenario", "risk", "ngos", "government", "headcount", "hub_support", "ngo_credit",
+             "t")
+    writes = ("contracts",)
+    metrics = (projects_active, project_failures)
 
     def __init__(self, params, risk: np.ndarray, rng: np.random.Generator):
         self.params = params
@@ -77,7 +95,7 @@ class Projects:
         """Contracts running."""
         return len(self.contracts)
 
-    def step(self, t: int, ngos, government, headcount: np.ndarray, support=None,
+    def update(self, t: int, ngos, government, headcount: np.ndarray, support=None,
              credit_of=None) -> None:
         """Settle last step's projects (collapses, evaluations, expiry) before new money flows.
 
@@ -150,14 +168,16 @@ class Projects:
                  + p.credit_weight * credit)
         return bidders[int(np.argmax(score))]
 
+    @classmethod
+    def build(cls, ctx):
+        unit = cls(ctx.scenario.mechanisms.projects, ctx.risk, ctx.stream("projects"))
+        if unit.enabled:
+            ctx.contracts = unit.award
+        return unit
 
-@metric("projects running", "count", 0)
-def projects_active(m) -> int:
-    """Project contracts running at the end of the step."""
-    return m.projects.active
+    def step(self, ctx) -> None:
+        """Settle last step's projects (7.19); contracts decide whom buyers pay."""
+        self.update(ctx.t, ctx.ngos, ctx.government, ctx.headcount, ctx.hub_support,
+                    ctx.ngo_credit)
 
 
-@metric("project failures", "count per step", 0)
-def project_failures(m) -> int:
-    """Project contracts ended as failures this step (collapsed sites, failed evaluations)."""
-    return m.projects.failures

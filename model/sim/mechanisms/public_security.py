@@ -32,14 +32,64 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import metric
+from .base import Mechanism, metric
 
 LINKS = ("strike", "prevent", "educate", "manage", "build", "reform")
 FOLLOW_UP = 12  # steps after release in which a new offence counts as recidivism
 
 
-class PublicSecurity:
+@metric("crime rate", "offences per 1,000 citizens per step", 0)
+def crime_rate(m) -> float:
+    """Offences this step per 1,000 citizens (7.23; 0 when public security is off)."""
+    return 1000.0 * m.security.offences / m.citizens.n
+
+
+@metric("victimisation", "share of citizens", 0, 1)
+def victimisation(m) -> float:
+    """Share of citizens victimised at least once in the last 12 steps (7.23)."""
+    return m.security.victimised()
+
+
+@metric("crime concentration", "share of offences", 0, 1)
+def crime_concentration(m) -> float:
+    """Share of the recent window's offences at the top 5 % of places (7.23)."""
+    return m.security.concentration()
+
+
+@metric("recidivism", "share of releases", 0, 1)
+def recidivism(m) -> float:
+    """Share of releases 12-23 steps ago followed by an offence within 12 steps (7.23)."""
+    return m.security.recidivism()
+
+
+@metric("guardianship", "index", 0, 1)
+def guardianship(m) -> float:
+    """Capable guardianship where targets are, Σ a_p·g_p / Σ a_p (7.23)."""
+    return m.security.mean_guardianship()
+
+
+@metric("security spending", "money per citizen per step", 0)
+def security_spend(m) -> float:
+    """Money per citizen spent on the six links this step (7.23)."""
+    return m.security.spend / m.citizens.n
+
+
+@metric("clearance rate", "share of offences", 0, 1)
+def clearance_rate(m) -> float:
+    """Offences cleared by arrest this step / offences this step (0 when none, 7.23)."""
+    s = m.security
+    return s.clearances / s.offences if s.offences else 0.0
+
+
+class PublicSecurity(Mechanism):
     """Places, offences, the six links; entry point :meth:`step`."""
+
+    name = "public_security"
+    attribute = "security"
+    reads = ("scenario", "citizens", "government", "budget", "t")
+    writes = ()
+    metrics = (crime_rate, victimisation, crime_concentration, recidivism, guardianship,
+               security_spend, clearance_rate)
 
     def __init__(self, params, district: np.ndarray, districts: int, rng: np.random.Generator):
         self.params = params
@@ -118,7 +168,7 @@ class PublicSecurity:
         self.by_district_first = np.concatenate([[0], np.cumsum(size)[:-1]])
 
     # -------------------------------------------------------------------- step
-    def step(self, t: int, budget: float, government, trust: np.ndarray,
+    def update(self, t: int, budget: float, government, trust: np.ndarray,
              participation: np.ndarray) -> None:
         """One step of the six links and of offending; ``budget`` is the step's budget B_t,
         ``trust`` and ``participation`` (co-production, 0/1) per citizen feed collective
@@ -462,45 +512,15 @@ class PublicSecurity:
             return 0.0
         return float((self.attract * self.guard).sum() / self.cum[-1])
 
+    @classmethod
+    def build(cls, ctx):
+        return cls(ctx.scenario.mechanisms.public_security, ctx.citizens.district, ctx.districts,
+                   ctx.stream("public_security"))
 
-@metric("crime rate", "offences per 1,000 citizens per step", 0)
-def crime_rate(m) -> float:
-    """Offences this step per 1,000 citizens (7.23; 0 when public security is off)."""
-    return 1000.0 * m.security.offences / m.citizens.n
-
-
-@metric("victimisation", "share of citizens", 0, 1)
-def victimisation(m) -> float:
-    """Share of citizens victimised at least once in the last 12 steps (7.23)."""
-    return m.security.victimised()
-
-
-@metric("crime concentration", "share of offences", 0, 1)
-def crime_concentration(m) -> float:
-    """Share of the recent window's offences at the top 5 % of places (7.23)."""
-    return m.security.concentration()
+    def step(self, ctx) -> None:
+        """The six links, paid from the security budget, then offending (7.23)."""
+        if self.enabled:
+            c = ctx.citizens
+            self.update(ctx.t, ctx.budget, ctx.government, c.trust_gov, c.strategy)
 
 
-@metric("recidivism", "share of releases", 0, 1)
-def recidivism(m) -> float:
-    """Share of releases 12-23 steps ago followed by an offence within 12 steps (7.23)."""
-    return m.security.recidivism()
-
-
-@metric("guardianship", "index", 0, 1)
-def guardianship(m) -> float:
-    """Capable guardianship where targets are, Σ a_p·g_p / Σ a_p (7.23)."""
-    return m.security.mean_guardianship()
-
-
-@metric("security spending", "money per citizen per step", 0)
-def security_spend(m) -> float:
-    """Money per citizen spent on the six links this step (7.23)."""
-    return m.security.spend / m.citizens.n
-
-
-@metric("clearance rate", "share of offences", 0, 1)
-def clearance_rate(m) -> float:
-    """Offences cleared by arrest this step / offences this step (0 when none, 7.23)."""
-    s = m.security
-    return s.clearances / s.offences if s.offences else 0.0

@@ -40,7 +40,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..population import share_out
+from ..population import gate, share_out
+from .base import Mechanism
 
 
 def reweigh(need, cell, cells: int, weights):
@@ -57,8 +58,15 @@ def by_capacity(buyer, cell, ngos) -> list:
     return [(g, g.capacity) for g in ngos]
 
 
-class Resources:
+class Resources(Mechanism):
     """Budget execution through government, hubs and NGOs; entry point :meth:`step`."""
+
+    name = "resources"
+    reads = ("scenario", "citizens", "field_size", "cell_need", "ordinary", "plan", "consulted",
+             "government", "hubs", "ngos", "warning_response", "opinion_response",
+             "emergency_relief", "ngo_eligible", "contracts", "delegation", "hub_gather",
+             "rule_weights")
+    writes = ("delivery_books", "citizens.service_gov", "citizens.service_ngo", "ngos", "hubs")
 
     def __init__(self, params, collaboration: bool, cells: int, fields: int,
                  field_size: np.ndarray):
@@ -72,7 +80,7 @@ class Resources:
         self.delegated = np.zeros(cells)  # of which delegated to hubs / NGO projects
         self.served = np.zeros(cells, dtype=bool)  # cells where NGOs work
 
-    def step(self, state, shares, cell_need, government, hubs, ngos, field_trust_gate,
+    def update(self, state, shares, cell_need, government, hubs, ngos, field_trust_gate,
              earmarked=None, award=None, delegation=None, gather=None, need=None,
              weights=None) -> None:
         """Spend the treasury; writes service_gov and service_ngo on the citizens.
@@ -201,3 +209,71 @@ class Resources:
             for ngo in buyer.members:  # coordination unpaid: no pooled resources this step
                 ngo.sharing_gain = 1.0
         return buyer.pay_out(buyer.cash)
+
+    @classmethod
+    def build(cls, ctx):
+        s = ctx.scenario
+        unit = cls(s.mechanisms.resources, s.governance.collaboration, ctx.cells, ctx.fields,
+                   ctx.field_size)
+        unit.response_spend = unit.opinion_response_spend = unit.emergency_spend = 0.0
+        ctx.delivery_books = (unit.planned, unit.delegated, unit.served)
+        return unit
+
+    def step(self, ctx) -> None:
+        """Service delivery (7.6): the budget follows the shares; response money is
+        earmarked to the districts it answers."""
+        responses = (ctx.warning_response, ctx.opinion_response, ctx.emergency_relief)
+        basis = ctx.scenario.mechanisms.trust.basis
+        self.update(ctx.citizens, ctx.shares, ctx.cell_need, ctx.government, ctx.hubs, ctx.ngos,
+                    field_trust_gate(ctx, basis), self.earmark(responses, ctx),
+                    award_of(ctx), ctx.delegation, ctx.hub_gather, ctx.ordinary,
+                    ctx.rule_weights)
+        ctx.delivery_books = (self.planned, self.delegated, self.served)
+
+    def earmark(self, responses: tuple, ctx) -> np.ndarray | None:
+        """Response money per district -> per cell, in proportion to need: ``responses``
+        holds the early-warning responses (paid by the fund), the responses to online
+        opinion (7.11) and the emergency responses (7.21), each cut to what the treasury
+        still holds (it is fungible: mediation, policing and incentives, paid between the
+        draw and delivery, may have spent part of it; all are cut alike)."""
+        self.response_spend = self.opinion_response_spend = self.emergency_spend = 0.0
+        total = float(sum(r.sum() for r in responses))
+        if total <= 0:
+            return None
+        treasury = ctx.government.treasury
+        cut = 1.0 if treasury >= total else treasury / total  # (no overflow for a tiny total)
+        money = [by_need(r * cut, ctx.cell_need, ctx.fields) for r in responses]
+        (self.response_spend, self.opinion_response_spend,
+         self.emergency_spend) = (float(m.sum()) for m in money)
+        return sum(money[1:], money[0])
+
+
+def by_need(per_district: np.ndarray, cell_need: np.ndarray, fields: int) -> np.ndarray:
+    """Money per district -> per cell, in proportion to the cells' need."""
+    district_need = cell_need.reshape(-1, fields).sum(axis=1)
+    per_need = np.divide(per_district, district_need, out=np.zeros_like(per_district),
+                         where=district_need > 0)
+    return (per_need[:, None] * cell_need.reshape(-1, fields)).ravel()
+
+
+def field_trust_gate(ctx, basis: float) -> np.ndarray:
+    """g(mean trust in NGOs) among citizens of each field (1 everywhere when trust does
+    not gate collaboration)."""
+    c, count = ctx.citizens, ctx.field_size
+    if not ctx.scenario.mechanisms.trust.gates_collaboration:
+        return np.ones(count.size)
+    total = np.bincount(c.field, weights=c.trust_ngo, minlength=count.size)
+    return gate(np.divide(total, count, out=np.zeros(count.size), where=count > 0), basis)
+
+
+def award_of(ctx):
+    """Which of a cell's NGOs a buyer pays: blacklists (credit), then contracts (projects)."""
+    eligible, contracts = ctx.ngo_eligible, ctx.contracts
+
+    def award(buyer, cell: int, ngos: list) -> list:
+        if eligible is not None:
+            ngos = [g for g in ngos if eligible(buyer, g)]
+        if contracts is not None:
+            return contracts(buyer, cell, ngos)
+        return by_capacity(buyer, cell, ngos)
+    return award

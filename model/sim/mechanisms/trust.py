@@ -32,6 +32,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..network import neighbour_mean
+from ..population import share_out
+from .base import Mechanism
 
 TINY = 1e-12  # a responsibility smaller than this is no responsibility
 
@@ -65,14 +67,19 @@ def experiences(satisfaction, need, ngo_received, ngo_committed, attribution: fl
     return np.minimum(x_gov, 1.0), np.minimum(x_ngo, 1.0), served
 
 
-class TrustDynamics:
+class TrustDynamics(Mechanism):
     """Updates ``trust_gov`` and ``trust_ngo`` in place; entry point :meth:`step`."""
+
+    name = "trust"
+    reads = ("scenario", "citizens", "adjacency", "degree", "ngos", "headcount", "uptake",
+             "cell_need", "ordinary", "trust_loss", "ngo_credit")
+    writes = ("citizens.trust_gov", "citizens.trust_ngo", "ngos")
 
     def __init__(self, params):
         self.params = params
         self.enabled = params.enabled
 
-    def step(self, state, adj, deg, ngo_received=None, ngo_committed=None,
+    def update(self, state, adj, deg, ngo_received=None, ngo_committed=None,
              gov_loss=None) -> None:
         """One trust update for every citizen.
 
@@ -98,3 +105,41 @@ class TrustDynamics:
         experience = np.where(served, learn(t, x_ngo, p.rate, p.negativity), 0.0)
         social = p.social * (neighbour_mean(adj, t, deg) - t)
         state.trust_ngo = np.clip(t + experience + social, 0, 1)
+
+    @classmethod
+    def build(cls, ctx):
+        return cls(ctx.scenario.mechanisms.trust)
+
+    def step(self, ctx) -> None:
+        """NGO credit from uptake (when social credit is off), then trust (7.4)."""
+        if ctx.ngo_credit is None:
+            rate_ngos(ctx)
+        c = ctx.citizens
+        self.update(c, ctx.adjacency, ctx.degree, *ngo_commitments(ctx), ctx.trust_loss)
+
+
+def rate_ngos(ctx) -> None:
+    """NGO credit from the share of offered service citizens in its cell took up (used
+    when social credit is off, 7.4)."""
+    if not ctx.ngos:
+        return
+    c, cells, uptake = ctx.citizens, ctx.cells, ctx.uptake
+    offered = np.bincount(c.cell, weights=c.service_ngo, minlength=cells)
+    taken = np.bincount(c.cell, weights=c.service_ngo * uptake, minlength=cells)
+    for ngo in ctx.ngos:
+        if ngo.service > 0 and offered[ngo.cell] > 0:
+            ngo.update_credit(taken[ngo.cell] / offered[ngo.cell])
+
+
+def ngo_commitments(ctx) -> tuple:
+    """NGO service each citizen took up (D_i) and the part of its need the NGOs of its
+    cell had taken on, taken up alike (K_i; shared out like service, 7.6), or (None, None)
+    without NGOs: what trust learns from (7.4)."""
+    if not ctx.ngos:
+        return None, None
+    c, need = ctx.citizens, ctx.ordinary
+    committed = np.zeros(ctx.cell_need.size)
+    for ngo in ctx.ngos:
+        committed[ngo.cell] += ngo.committed
+    k = share_out(c.need if need is None else need, c.cell, ctx.cell_need, committed)
+    return ctx.uptake * c.service_ngo, ctx.uptake * k

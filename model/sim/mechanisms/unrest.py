@@ -40,11 +40,29 @@ from __future__ import annotations
 import numpy as np
 
 from ..network import neighbours_of
-from .base import metric
+from .base import Mechanism, metric
 
 
-class Unrest:
+@metric("unrest", "share of citizens", 0, 1)
+def unrest(m) -> float:
+    """Fraction of citizens active (protesting) this step."""
+    return m.unrest.protesting
+
+
+@metric("arrests", "count per step", 0)
+def arrests(m) -> int:
+    """Arrests this step."""
+    return m.unrest.arrests
+
+
+class Unrest(Mechanism):
     """Officers, activation, arrests and jail; entry point :meth:`step`."""
+
+    name = "unrest"
+    reads = ("scenario", "citizens", "adjacency", "degree", "government", "law_legitimacy",
+             "dispute_pressure", "arrest_weights", "t")
+    writes = ("jailed", "protesting", "citizens.grievance")
+    metrics = (unrest, arrests)
 
     def __init__(self, params, n: int, rng: np.random.Generator):
         self.params = params
@@ -88,7 +106,7 @@ class Unrest:
             self._act(grievance, adj, deg, t, self.officers(deg))
         self.arrests, self.protesting = 0, 0.0
 
-    def step(self, grievance, adj, deg, government, t: int, weights=None) -> None:
+    def update(self, grievance, adj, deg, government, t: int, weights=None) -> None:
         """Pay officers, decide who is active, arrest within capacity.
 
         Only the officers the treasury pays for this step are on the street
@@ -142,14 +160,55 @@ class Unrest:
         first = np.unique(officer[order], return_index=True)[1]
         return np.unique(reach[order][first])
 
+    @classmethod
+    def build(cls, ctx):
+        c = ctx.citizens
+        unit = cls(ctx.scenario.mechanisms.unrest, c.n, ctx.stream("unrest"))
+        if unit.enabled:  # start from the jail's equilibrium, not an empty jail
+            ctx.update_grievance()
+            unit.warm_up(unit.grievance(c.grievance, c.satisfaction, ctx.legitimacy),
+                         ctx.adjacency, ctx.degree, first=1 - ctx.scenario.warmup)
+        unit.publish(ctx)
+        return unit
 
-@metric("unrest", "share of citizens", 0, 1)
-def unrest(m) -> float:
-    """Fraction of citizens active (protesting) this step."""
-    return m.unrest.protesting
+    def publish(self, ctx) -> None:
+        ctx.jailed, ctx.protesting = self.jailed, self.active
+
+    def step(self, ctx) -> None:
+        """Unrest on the grievance citizens carry (7.12), after mediation's."""
+        if not self.enabled:
+            return
+        c = ctx.citizens
+        ctx.update_grievance()
+        self.update(self.grievance(c.grievance, c.satisfaction, ctx.legitimacy), ctx.adjacency,
+                    ctx.degree, ctx.government, ctx.t, ctx.arrest_weights)
+        self.publish(ctx)
 
 
-@metric("arrests", "count per step", 0)
-def arrests(m) -> int:
-    """Arrests this step."""
-    return m.unrest.arrests
+FROZEN_IN_JAIL = ("trust_gov", "trust_ngo", "opinion")  # what jailed citizens do not update
+
+
+class JailHold(Mechanism):
+    """Jailed citizens' trust and opinion, kept out of this step's learning (7.12)."""
+
+    name = "jail_hold"
+    reads = ("citizens", "jailed")
+    writes = ("held",)
+
+    def step(self, ctx) -> None:
+        jailed, c = ctx.jailed, ctx.citizens
+        ctx.held = None if not jailed.any() else {
+            k: getattr(c, k)[jailed].copy() for k in FROZEN_IN_JAIL if getattr(c, k) is not None}
+
+
+class JailRelease(Mechanism):
+    """Jailed citizens get back the trust and opinion they held before learning (7.12)."""
+
+    name = "jail_release"
+    reads = ("citizens", "jailed", "held")
+    writes = ("citizens.trust_gov", "citizens.trust_ngo", "citizens.opinion")
+
+    def step(self, ctx) -> None:
+        if ctx.held is not None:
+            for k, v in ctx.held.items():
+                getattr(ctx.citizens, k)[ctx.jailed] = v
