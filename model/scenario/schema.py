@@ -47,18 +47,29 @@ from .shifts import apply_shifts
 
 @dataclass(frozen=True, kw_only=True)
 class Scenario:
-    name: str = "scenario"
-    description: str = ""
-    seed: int | None = _p(None, 0)  # None: a fresh seed from the OS, recorded where used
-    steps: int = _p(100, 0)
-    warmup: int = _p(50, 0)
+    name: str = _p(
+        "scenario",
+        doc="label used in outputs; a scenario file that sets none takes the file's name",
+        src="design (label)")
+    description: str = _p("", doc="free text", src="design (label)")
+    # None: a fresh seed from the OS, recorded where used
+    seed: int | None = _p(
+        None, 0,
+        doc="root seed; none draws a fresh seed from the OS per model, recorded in `model.seed` "
+            "and in outputs (as plain Mesa does); every preset keeps 42 from base.yaml",
+        src="design (random seed)")
+    steps: int = _p(100, 0, doc="steps to run", src="assumption")
+    warmup: int = _p(
+        50, 0, doc="steps the whole model runs before step 1, not recorded (section 5, item 7)",
+        src="assumption: long enough for satisfaction, the dispute queue (patience 12) and the "
+            "jail to settle (measured); 0 starts from the initial values")
     governance: Governance = _sub(Governance)
     budget: Budget = _sub(Budget)
     population: Population = _sub(Population)
     network: Network = _sub(Network)
     organizations: Organizations = _sub(Organizations)
     mechanisms: Mechanisms = _sub(Mechanisms)
-    shocks: tuple[Shock, ...] = ()
+    shocks: tuple[Shock, ...] = _p((), doc="list of shocks (7.8)", src="design (experiment)")
     outputs: Outputs = _sub(Outputs)
 
     def to_dict(self) -> dict:
