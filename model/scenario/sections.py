@@ -955,16 +955,17 @@ class Mechanisms:
 
 @dataclass(frozen=True, kw_only=True)
 class Shock:
-    step: int = _p(1, 1, doc="first step of shock N", src="design (experiment)")
+    # a shock is part of the experiment (design); the numbers it leaves unset are assumptions
+    step: int = _p(1, 1, doc="first step of shock N", src="assumption (when a shock sets none)")
     kind: Literal["need_spike", "budget_cut", "legitimacy_drop", "incident",
-                  "relocation"] = _p(
-        "need_spike", doc="7.8", src="design (experiment)")
-    size: float = _p(0.5, 0.0, doc="magnitude", src="design (experiment)")
-    over: int = _p(1, 1, doc="ramp length in steps (1 = sudden)", src="design (experiment)")
+                  "relocation"] = _p("need_spike", doc="7.8", src="design (experiment)")
+    size: float = _p(0.5, 0.0, doc="magnitude", src="assumption (when a shock sets none)")
+    over: int = _p(
+        1, 1, doc="ramp length in steps (1 = sudden)", src="assumption (when a shock sets none)")
     where: int | None = _p(None, 0, doc="district (null = all)", src="design (experiment)")
     share: float = _p(
         0.2, 0.0, 1.0, doc="share of the area displaced (relocation only)",
-        src="design (experiment)")
+        src="assumption (when a shock sets none)")
     until: int | None = _p(
         None, 2, doc="step at which a need spike or budget cut is lifted (null = it persists)",
         src="design (experiment)")
