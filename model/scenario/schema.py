@@ -13,7 +13,8 @@ range, naming the dotted path of each problem::
     ...
     cogov.model.scenario.errors.ScenarioError: mechanisms.trust.rate: expected a number in [0, 1], got 'fast'
 
-Every parameter is documented, with its equation and source, in docs/model.md.
+Every parameter declares its meaning and the source of its default (``_p(..., doc=, src=)``
+in :mod:`.sections`); :mod:`.parameters` lists them and writes docs/model.md's table.
 """
 
 from __future__ import annotations
@@ -390,17 +391,35 @@ def _apply_overrides(raw: dict, overrides: dict[str, Any]) -> list[str]:
     return errors
 
 
-def scenario_fields(cls: type = Scenario, prefix: str = "") -> list[tuple[str, Any]]:
-    """Every leaf key path with its default, for docs and tests."""
+def leaf_fields(cls: type = Scenario, prefix: str = "",
+                items: bool = False) -> list[tuple[str, dataclasses.Field]]:
+    """Every leaf key path with its field (whose metadata holds range, doc and src).
+
+    ``items``: a list of sections (``shocks``) is followed by the keys of its items,
+    written ``shocks.N.size`` as docs/model.md writes them.
+    """
     out = []
+    hints = get_type_hints(cls)
     for f in dataclasses.fields(cls):
         path = f"{prefix}{f.name}"
-        default = f.default_factory() if f.default is dataclasses.MISSING else f.default
-        if dataclasses.is_dataclass(default):
-            out.extend(scenario_fields(type(default), path + "."))
-        else:
-            out.append((path, default))
+        if dataclasses.is_dataclass(hints[f.name]):
+            out.extend(leaf_fields(hints[f.name], path + ".", items))
+            continue
+        out.append((path, f))
+        item = get_args(hints[f.name])[0] if get_origin(hints[f.name]) is tuple else None
+        if items and dataclasses.is_dataclass(item):
+            out.extend(leaf_fields(item, path + ".N.", items))
     return out
+
+
+def scenario_fields(cls: type = Scenario, prefix: str = "") -> list[tuple[str, Any]]:
+    """Every leaf key path with its default, for docs and tests."""
+    return [(path, field_default(f)) for path, f in leaf_fields(cls, prefix)]
+
+
+def field_default(f: dataclasses.Field) -> Any:
+    """A field's default value (made by its factory if it has one)."""
+    return f.default_factory() if f.default is dataclasses.MISSING else f.default
 
 
 def leaf_type(dotted: str, cls: type = Scenario) -> Any:
