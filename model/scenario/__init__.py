@@ -3,12 +3,15 @@
 Lowest layer of the house (docs/architecture.md); imports nothing else of cogov.
 
 - :mod:`.errors`: :class:`ScenarioError` (naming each key path), warnings, the on/off words.
-- :mod:`.sections`: the typed sections, each field with its range; each section's own
-  cross-key checks beside it.
+- :mod:`.sections`: the typed sections, each field with its range, meaning and
+  provenance; each section's own cross-key checks beside it.
 - :mod:`.schema`: :class:`Scenario`, conversion and validation, dotted overrides.
 - :mod:`.files`: YAML files, ``extends:``, presets, ``--set``.
 - :mod:`.shifts`: Essay 7's four shifts as overlays of instruments.
 - :mod:`.network_file`: reading a network file.
+- :mod:`.parameters`: every parameter as a record with its meaning and provenance
+  (source, assumption or design); writes docs/model.md's parameter table
+  (``python -m cogov.model.scenario.parameters docs/model.md``).
 
     >>> from cogov.model.scenario import load_scenario
     >>> load_scenario("adaptive").governance.adaptation

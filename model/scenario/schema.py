@@ -13,7 +13,8 @@ range, naming the dotted path of each problem::
     ...
     cogov.model.scenario.errors.ScenarioError: mechanisms.trust.rate: expected a number in [0, 1], got 'fast'
 
-Every parameter is documented, with its equation and source, in docs/model.md.
+Every parameter declares its meaning and the source of its default (``_p(..., doc=, src=)``
+in :mod:`.sections`); :mod:`.parameters` lists them and writes docs/model.md's table.
 """
 
 from __future__ import annotations
@@ -47,18 +48,29 @@ from .shifts import apply_shifts
 
 @dataclass(frozen=True, kw_only=True)
 class Scenario:
-    name: str = "scenario"
-    description: str = ""
-    seed: int | None = _p(None, 0)  # None: a fresh seed from the OS, recorded where used
-    steps: int = _p(100, 0)
-    warmup: int = _p(50, 0)
+    name: str = _p(
+        "scenario",
+        doc="label used in outputs; a scenario file that sets none takes the file's name",
+        src="design (label)")
+    description: str = _p("", doc="free text", src="design (label)")
+    # None: a fresh seed from the OS, recorded where used
+    seed: int | None = _p(
+        None, 0,
+        doc="root seed; none draws a fresh seed from the OS per model, recorded in `model.seed` "
+            "and in outputs (as plain Mesa does); every preset keeps 42 from base.yaml",
+        src="design (random seed)")
+    steps: int = _p(100, 0, doc="steps to run", src="assumption")
+    warmup: int = _p(
+        50, 0, doc="steps the whole model runs before step 1, not recorded (section 5, item 7)",
+        src="assumption: long enough for satisfaction, the dispute queue (patience 12) and the "
+            "jail to settle (measured); 0 starts from the initial values")
     governance: Governance = _sub(Governance)
     budget: Budget = _sub(Budget)
     population: Population = _sub(Population)
     network: Network = _sub(Network)
     organizations: Organizations = _sub(Organizations)
     mechanisms: Mechanisms = _sub(Mechanisms)
-    shocks: tuple[Shock, ...] = ()
+    shocks: tuple[Shock, ...] = _p((), doc="list of shocks (7.8)", src="design (experiment)")
     outputs: Outputs = _sub(Outputs)
 
     def to_dict(self) -> dict:
@@ -379,17 +391,35 @@ def _apply_overrides(raw: dict, overrides: dict[str, Any]) -> list[str]:
     return errors
 
 
-def scenario_fields(cls: type = Scenario, prefix: str = "") -> list[tuple[str, Any]]:
-    """Every leaf key path with its default, for docs and tests."""
+def leaf_fields(cls: type = Scenario, prefix: str = "",
+                items: bool = False) -> list[tuple[str, dataclasses.Field]]:
+    """Every leaf key path with its field (whose metadata holds range, doc and src).
+
+    ``items``: a list of sections (``shocks``) is followed by the keys of its items,
+    written ``shocks.N.size`` as docs/model.md writes them.
+    """
     out = []
+    hints = get_type_hints(cls)
     for f in dataclasses.fields(cls):
         path = f"{prefix}{f.name}"
-        default = f.default_factory() if f.default is dataclasses.MISSING else f.default
-        if dataclasses.is_dataclass(default):
-            out.extend(scenario_fields(type(default), path + "."))
-        else:
-            out.append((path, default))
+        if dataclasses.is_dataclass(hints[f.name]):
+            out.extend(leaf_fields(hints[f.name], path + ".", items))
+            continue
+        out.append((path, f))
+        item = get_args(hints[f.name])[0] if get_origin(hints[f.name]) is tuple else None
+        if items and dataclasses.is_dataclass(item):
+            out.extend(leaf_fields(item, path + ".N.", items))
     return out
+
+
+def scenario_fields(cls: type = Scenario, prefix: str = "") -> list[tuple[str, Any]]:
+    """Every leaf key path with its default, for docs and tests."""
+    return [(path, field_default(f)) for path, f in leaf_fields(cls, prefix)]
+
+
+def field_default(f: dataclasses.Field) -> Any:
+    """A field's default value (made by its factory if it has one)."""
+    return f.default_factory() if f.default is dataclasses.MISSING else f.default
 
 
 def leaf_type(dotted: str, cls: type = Scenario) -> Any:

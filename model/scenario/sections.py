@@ -1,7 +1,8 @@
 """The typed sections of a scenario: one frozen dataclass per YAML section.
 
-Each field declares its default and, with :func:`_p`, its allowed range; the cross-key
-rules of a section sit beside it. :mod:`.schema` converts, validates and overrides.
+Each field declares, with :func:`_p`, its default, its allowed range, what it means and
+where its default comes from (its provenance); the cross-key rules of a section sit
+beside it. :mod:`.schema` converts, validates and overrides.
 """
 
 from __future__ import annotations
@@ -15,9 +16,19 @@ COMPLETE_MAX = 5000  # a complete graph beyond this would not fit in memory sens
 LIFTABLE = ("need_spike", "budget_cut")  # shocks that `until` can end (the others act once)
 
 
-def _p(default: Any, lo: float | None = None, hi: float | None = None, *, open_lo: bool = False):
-    """A scenario field with an allowed range ``[lo, hi]`` (``(lo, hi]`` if open_lo)."""
-    return field(default=default, metadata={"lo": lo, "hi": hi, "open_lo": open_lo})
+def _p(default: Any, lo: float | None = None, hi: float | None = None, *, open_lo: bool = False,
+       doc: str, src: str):
+    """A scenario field with an allowed range ``[lo, hi]`` (``(lo, hi]`` if open_lo).
+
+    ``doc`` says what the parameter means, ``src`` where its default comes from: text that
+    starts with "assumption" (a value the modellers chose; a reason may follow after a colon
+    or in parentheses), with "design" (it defines the experiment: a switch, a label, a file,
+    an output setting) or else cites a reference (``[SGNM Essay 7 §3]``, ``[Epstein2002]``).
+    Both are stored in the field's metadata; :mod:`.parameters` reads them into the table of
+    docs/model.md, section 9.
+    """
+    return field(default=default, metadata={"lo": lo, "hi": hi, "open_lo": open_lo,
+                                            "doc": doc, "src": src})
 
 
 def _sub(cls):
@@ -27,247 +38,423 @@ def _sub(cls):
 # --------------------------------------------------------------------- sections
 @dataclass(frozen=True, kw_only=True)
 class Governance:
-    collaboration: bool = False  # systemic governance (系统治理)
-    adaptation: bool = False
-    law_based: bool = False  # mechanisms.law on at the law-based rule_of_law (7.22, 7.24)
+    # systemic governance (系统治理)
+    collaboration: bool = _p(
+        False, doc="delegate to hubs/NGOs (7.6)", src="design (switch); [SGNM Essay 7 §3]")
+    adaptation: bool = _p(
+        False, doc="re-target every step from local reports (7.3)",
+        src="design (switch); [SGNM Essay 2]")
+    # mechanisms.law on at the law-based rule_of_law (7.22, 7.24)
+    law_based: bool = _p(
+        False, doc="law-based governance: `mechanisms.law` on at `rule_of_law` 0.9 (7.22, 7.24)",
+        src="design (switch); [SGNM Essay 7 §3, Essay 4, Essay 6 §3]")
     # Essay 7's comprehensive and source shifts: overlays of instruments (model/shifts.py)
-    comprehensive: bool = False
-    source: bool = False
+    comprehensive: bool = _p(
+        False,
+        doc="comprehensive governance (综合治理): on turns on the instruments of its row in "
+            "`model/shifts.py` (interest incentives, social credit, linked grand mediation), "
+            "overriding the file for those keys; off leaves the file as it is (7.24)",
+        src="design (switch); [SGNM Essay 7 §3, Essay 4 §1]")
+    source: bool = _p(
+        False,
+        doc="source governance (源头治理): on turns on prevention at the source (early warning "
+            "and risk assessment, 7.13) at an equal total budget, overriding the file for those "
+            "keys; off leaves the file as it is (7.24)",
+        src="design (switch); [SGNM Essay 7 §3]")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Budget:
-    per_capita: float = _p(0.8, 0.0)
+    per_capita: float = _p(
+        0.8, 0.0, doc="government money per citizen per step",
+        src="assumption (top-down can meet ≤ 60 % of need)")
 
 
 @dataclass(frozen=True, kw_only=True)
 class NeedShift:
-    every: int = _p(10, 0)
-    size: float = _p(0.3, 0.0, 3.0)  # sd of a log step: exp of a wider normal overflows
+    every: int = _p(10, 0, doc="steps between need drifts (0 = never)", src="assumption")
+    # sd of a log step: exp of a wider normal overflows
+    size: float = _p(0.3, 0.0, 3.0, doc="sd of log drift step, in [0, 3]", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Need:
-    mean: float = _p(1.0, 0.0, open_lo=True)
-    heterogeneity: float = _p(0.5, 0.0, 3.0)  # exp of a wider normal overflows
-    individual: float = _p(0.2, 0.0, 3.0)
-    fields: int = _p(3, 1)
+    mean: float = _p(
+        1.0, 0.0, open_lo=True, doc="mean need per citizen per step", src="assumption (scale)")
+    # exp of a wider normal overflows
+    heterogeneity: float = _p(
+        0.5, 0.0, 3.0, doc="sd of log cell multipliers, in [0, 3]", src="assumption")
+    individual: float = _p(
+        0.2, 0.0, 3.0, doc="sd of log individual need, in [0, 3]", src="assumption")
+    fields: int = _p(3, 1, doc="F fields of service", src="assumption")
     shift: NeedShift = _sub(NeedShift)
 
 
 @dataclass(frozen=True, kw_only=True)
 class InitialTrust:
-    government: float = _p(0.6, 0.0, 1.0)
-    ngo: float = _p(0.5, 0.0, 1.0)
-    spread: float = _p(0.1, 0.0, 0.5)
+    government: float = _p(0.6, 0.0, 1.0, doc="mean initial T_gov", src="assumption")
+    ngo: float = _p(0.5, 0.0, 1.0, doc="mean initial T_ngo", src="assumption")
+    spread: float = _p(0.1, 0.0, 0.5, doc="sd of initial trust", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Population:
     # "auto" (with network.kind: file) is resolved to the file's node count when the scenario
     # is validated, so a built Scenario, and the model, always hold an int
-    citizens: int | Literal["auto"] = _p(2500, 2)
-    districts: int = _p(10, 1)
+    citizens: int | Literal["auto"] = _p(
+        2500, 2,
+        doc="N; `auto` (with `network.kind: file`) takes the file's node count (section 6)",
+        src="assumption")
+    districts: int = _p(10, 1, doc="D", src="assumption")
     need: Need = _sub(Need)
     initial_trust: InitialTrust = _sub(InitialTrust)
-    agents: Literal["auto", "all", "none"] = "auto"
+    agents: Literal["auto", "all", "none"] = _p(
+        "auto", doc="create Citizen views: auto (≤ 100,000), all, none", src="design")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Network:
     kind: Literal[
         "lattice", "regular", "small_world", "scale_free", "erdos_renyi", "complete", "file"
-    ] = "small_world"
-    degree: int = _p(4, 1)
-    rewire: float = _p(0.05, 0.0, 1.0)
-    path: str | None = None
+    ] = _p("small_world", doc="7.1", src="design")
+    degree: int = _p(4, 1, doc="average degree k", src="assumption")
+    rewire: float = _p(0.05, 0.0, 1.0, doc="small-world rewiring p", src="assumption")
+    path: str | None = _p(None, doc="network file (section 6)", src="design (input file)")
+    # of network.path; auto: from its extension (network_file.FORMATS)
     format: Literal[
         "auto", "graphml", "gml", "pajek", "gexf", "edgelist", "csv", "tsv"
-    ] = "auto"  # of network.path; auto: from its extension (network_file.FORMATS)
+    ] = _p(
+        "auto",
+        doc="how to read `network.path`: auto (by extension), graphml, gml, pajek, gexf, "
+            "edgelist, csv, tsv (section 6)",
+        src="design (input file)")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Organizations:
-    hubs: int = _p(3, 0)
-    ngos: int = _p(30, 0)
-    gov_efficiency: float = _p(0.75, 0.0, 1.0)
-    ngo_efficiency: float = _p(0.9, 0.0, 1.0)
-    ngo_efficiency_sd: float = _p(0.05, 0.0)
-    opportunists: float = _p(0.0, 0.0, 1.0)
-    shirk: float = _p(0.5, 0.0, 1.0)
+    hubs: int = _p(3, 0, doc="number of hubs (field h mod F)", src="assumption")
+    ngos: int = _p(
+        30, 0, doc="number of NGOs",
+        src="assumption (Beijing's unions linked 976 organisations city-wide [SGNM Essay 2 §2])")
+    gov_efficiency: float = _p(
+        0.75, 0.0, 1.0, doc="service per money, direct provision", src="assumption")
+    ngo_efficiency: float = _p(
+        0.9, 0.0, 1.0, doc="mean NGO service per money",
+        src="assumption (specialised providers [SGNM Essay 1 §3.1])")
+    ngo_efficiency_sd: float = _p(0.05, 0.0, doc="sd across NGOs", src="assumption")
+    opportunists: float = _p(
+        0.0, 0.0, 1.0, doc="share of NGOs that withhold service (7.16)", src="assumption")
+    shirk: float = _p(
+        0.5, 0.0, 1.0, doc="share of paid service an opportunist withholds", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Sharing:
-    enabled: bool = False
-    gain: float = _p(0.3, 0.0)
-    cost: float = _p(0.0024, 0.0)
-    exponent: float = _p(1.5, 1.0)
+    enabled: bool = _p(
+        False, doc="resource integration and sharing (7.6)",
+        src="design (switch); [SGNM Essay 2 §4]")
+    gain: float = _p(0.3, 0.0, doc="γ_s, efficiency gain with many partners", src="assumption")
+    cost: float = _p(
+        0.0024, 0.0,
+        doc="c_s, coordination cost, money per citizen served per partner^κ per step (0.0024 × "
+            "833 citizens a hub ≈ the former 2.0 per hub at N = 2,500)",
+        src="assumption")
+    exponent: float = _p(
+        1.5, 1.0, doc="κ, growth of coordination cost with partners", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Resources:
-    enabled: bool = True
-    delegation: float = _p(0.8, 0.0, 1.0)
-    overhead: float = _p(0.1, 0.0, 1.0)
-    match_ratio: float = _p(1.625, 0.0)
-    social_capacity: float = _p(0.25, 0.0)
-    government_share: float = _p(0.0, 0.0, 1.0)
+    enabled: bool = _p(True, doc="7.6", src="design (switch)")
+    delegation: float = _p(
+        0.8, 0.0, 1.0, doc="share of a served cell's money delegated", src="assumption")
+    overhead: float = _p(0.1, 0.0, 1.0, doc="procurement/coordination overhead", src="assumption")
+    match_ratio: float = _p(
+        1.625, 0.0, doc="social funds per unit of hub money", src="Pudong 2016 [SGNM Essay 2 §2]")
+    social_capacity: float = _p(
+        0.25, 0.0, doc="social money available per citizen per step", src="assumption")
+    government_share: float = _p(
+        0.0, 0.0, 1.0,
+        doc="share of a hub field's delegated money the government buys itself (1+1+N, 7.16)",
+        src="assumption")
     sharing: Sharing = _sub(Sharing)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Planning:
-    enabled: bool = True
-    plan_period: int = _p(12, 1)
-    layers: int = _p(3, 0)
-    layer_delay: int = _p(2, 0)
-    layer_noise: float = _p(0.1, 0.0)
-    feedback_noise: float = _p(0.05, 0.0)
+    enabled: bool = _p(True, doc="7.3", src="design (switch)")
+    plan_period: int = _p(
+        12, 1, doc="steps between top-down plans", src="assumption (annual plan, monthly steps)")
+    layers: int = _p(3, 0, doc="hierarchy levels (city/district/street)", src="[SGNM Essay 2 §3]")
+    layer_delay: int = _p(2, 0, doc="delay per level, steps", src="assumption")
+    layer_noise: float = _p(0.1, 0.0, doc="sd of log error per level", src="assumption")
+    feedback_noise: float = _p(0.05, 0.0, doc="sd of log error of local reports", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Trust:
-    enabled: bool = True
-    rate: float = _p(0.1, 0.0, 1.0)
-    negativity: float = _p(2.0, 1.0)
-    social: float = _p(0.1, 0.0, 1.0)
-    basis: float = _p(0.5, 0.0, 1.0, open_lo=True)
-    attribution: float = _p(0.5, 0.0, 1.0)
-    gates_collaboration: bool = True  # off: a counterfactual, g = 1 for uptake and fund-raising
+    enabled: bool = _p(True, doc="7.4", src="design (switch)")
+    rate: float = _p(0.1, 0.0, 1.0, doc="ρ, learning rate for gains", src="assumption")
+    negativity: float = _p(
+        2.0, 1.0, doc="ν, loss/gain rate ratio", src="assumption (value); [Slovic1993] (direction)")
+    social: float = _p(0.1, 0.0, 1.0, doc="ω, social influence", src="assumption")
+    basis: float = _p(
+        0.5, 0.0, 1.0, open_lo=True, doc="β, trust for full collaboration",
+        src="assumption (value); [SGNM Essay 1 §3.2]")
+    attribution: float = _p(
+        0.5, 0.0, 1.0,
+        doc="α, share of commissioned NGO service government is held responsible for (7.4)",
+        src="assumption (value); [Marvel2016] (direction: government keeps part of the blame)")
+    # off: a counterfactual, g = 1 for uptake and fund-raising
+    gates_collaboration: bool = _p(
+        True,
+        doc="whether trust gates collaboration, g(T) for NGO uptake and hubs' fund-raising "
+            "(7.4); off is a counterfactual (g = 1 there) that isolates the trust step of the "
+            "regime gap (`cogov decompose`); co-production keeps its gate",
+        src="design (counterfactual switch)")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Relocation:
-    enabled: bool = True
-    rule: Literal["auto", "fixed", "observed"] = "auto"
-    share: float = _p(0.8, 0.0)
-    noise: float = _p(0.1, 0.0)
-    delay_fixed: int = _p(6, 0)
-    delay_observed: int = _p(1, 0)
+    enabled: bool = _p(
+        True, doc="compensate relocation harm (7.17)", src="design (switch); [SGNM Essay 1 §3.2]")
+    rule: Literal["auto", "fixed", "observed"] = _p(
+        "auto", doc="auto (observed under adaptation, fixed otherwise), fixed, observed",
+        src="[SGNM Essay 2 §5] (direction)")
+    share: float = _p(0.8, 0.0, doc="φ, share of the loss compensated", src="assumption")
+    noise: float = _p(0.1, 0.0, doc="σ, sd of log error of observed losses", src="assumption")
+    delay_fixed: int = _p(
+        6, 0, doc="steps before a fixed-schedule payment starts", src="assumption")
+    delay_observed: int = _p(
+        1, 0, doc="steps before an observed-loss payment starts", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Incentives:
-    enabled: bool = True
-    r: float = _p(4.5, 0.0)
-    cost: float = _p(0.01, 0.0, open_lo=True)
-    contribution: Literal["per_group", "per_individual"] = "per_group"
-    K: float = _p(0.5, 0.0, open_lo=True)
-    update: Literal["synchronous", "asynchronous"] = "synchronous"
-    subsidy: float = _p(0.0, 0.0)
-    compensation: float = _p(0.0, 0.0, 1.0)
-    initial_cooperation: float = _p(0.9, 0.0, 1.0)
-    warmup: int = _p(2000, 0)
+    enabled: bool = _p(True, doc="7.5", src="design (switch)")
+    r: float = _p(
+        4.5, 0.0, doc="synergy factor", src="assumption (r/G = 0.9 on the default network)")
+    cost: float = _p(
+        0.01, 0.0, open_lo=True, doc="contribution per group (money)", src="assumption")
+    contribution: Literal["per_group", "per_individual"] = _p(
+        "per_group", doc="per_group or per_individual", src="[Santos2008]")
+    K: float = _p(
+        0.5, 0.0, open_lo=True, doc="imitation noise (units of cost)", src="[Szolnoki2009]")
+    update: Literal["synchronous", "asynchronous"] = _p(
+        "synchronous", doc="synchronous or asynchronous", src="assumption")
+    subsidy: float = _p(0.0, 0.0, doc="σ, per unit contributed", src="assumption (lever)")
+    compensation: float = _p(
+        0.0, 0.0, 1.0, doc="κ, share of the shortfall topped up", src="assumption (lever)")
+    initial_cooperation: float = _p(
+        0.9, 0.0, 1.0, doc="initial fraction of contributors, where the warm-up starts (7.5)",
+        src="assumption: near the steady state, so small populations keep their cooperator "
+            "clusters (7.5)")
+    warmup: int = _p(
+        2000, 0,
+        doc="rounds of the game played at set-up, before the model's warm-up and step 1, no "
+            "money or service (7.5)",
+        src="assumption: long enough for the default network to settle (measured, 7.5) [Law2015]")
     relocation: Relocation = _sub(Relocation)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Opinion:
-    enabled: bool = False
-    initial: float = _p(0.6, 0.0, 1.0)
-    initial_distribution: Literal["normal", "uniform"] = "normal"
-    initial_spread: float = _p(0.1, 0.0)
-    confidence: float = _p(0.3, 0.0, 1.0)
-    convergence: float = _p(0.3, 0.0, 0.5)
-    coupling: float = _p(0.05, 0.0, 0.5)
-    amplifiers: float = _p(0.005, 0.0, 1.0)
-    followers: int = _p(100, 0)
-    spread: float = _p(0.3, 0.0, 1.0)
-    decay: float = _p(0.2, 0.0, 1.0)
-    forget: float = _p(0.0, 0.0, 1.0)
-    noise: float = _p(0.1, 0.0, 1.0)
-    fail_visibility: float = _p(0.9, 0.0, 1.0)
-    repair_visibility: float = _p(0.2, 0.0, 1.0)
-    news_weight: float = _p(0.5, 0.0, 1.0)
-    responsiveness: float = _p(0.0, 0.0)  # 0: online opinion changes nothing offline
-    online_noise: float = _p(0.1, 0.0, 1.0)
-    response_threshold: float = _p(0.1, 0.0, 1.0)
-    response_delay_top_down: int = _p(4, 0)
-    response_delay_adaptive: int = _p(1, 0)
-    inspection_cost: float = _p(0.01, 0.0)
+    enabled: bool = _p(False, doc="7.11", src="design (switch)")
+    initial: float = _p(0.6, 0.0, 1.0, doc="mean initial opinion", src="assumption")
+    initial_distribution: Literal["normal", "uniform"] = _p(
+        "normal", doc="initial opinions: normal (sd = spread) or uniform (initial ± spread) (7.11)",
+        src="assumption (normal); uniform: [Deffuant2000]")
+    initial_spread: float = _p(
+        0.1, 0.0, doc="sd (normal) or half-width (uniform) of initial opinions",
+        src="assumption; 0.5 with uniform and initial 0.5 is [Deffuant2000]")
+    confidence: float = _p(
+        0.3, 0.0, 1.0, doc="d, bounded confidence", src="assumption (value); [Deffuant2000] (form)")
+    convergence: float = _p(0.3, 0.0, 0.5, doc="μ", src="[Deffuant2000]")
+    coupling: float = _p(0.05, 0.0, 0.5, doc="κ, opinion ↔ trust", src="assumption")
+    amplifiers: float = _p(0.005, 0.0, 1.0, doc="share of self-media amplifiers", src="assumption")
+    followers: int = _p(100, 0, doc="followers per amplifier", src="assumption")
+    spread: float = _p(0.3, 0.0, 1.0, doc="σ, engagement per engaged contact", src="assumption")
+    decay: float = _p(
+        0.2, 0.0, 1.0, doc="boredom per step",
+        src="assumption (hot topics turn over fast [SGNM Essay 3])")
+    forget: float = _p(0.0, 0.0, 1.0, doc="bored → receptive per step", src="assumption")
+    noise: float = _p(
+        0.1, 0.0, 1.0, doc="ν, share of noise in traffic", src="assumption [SGNM Essay 3]")
+    fail_visibility: float = _p(
+        0.9, 0.0, 1.0,
+        doc="share of a fall in contacts' satisfaction taken into perceived performance per step",
+        src="assumption [SGNM Essay 3 §2]")
+    repair_visibility: float = _p(
+        0.2, 0.0, 1.0, doc="share of a rise taken in per step", src="assumption [SGNM Essay 3 §2]")
+    news_weight: float = _p(
+        0.5, 0.0, 1.0, doc="λ, opinion change per change of perceived performance",
+        src="assumption")
+    # 0: online opinion changes nothing offline
+    responsiveness: float = _p(
+        0.0, 0.0,
+        doc="ρ, targeted service per responding district per step as a share of its share of the "
+            "budget, ρ·B_t·N_d/N; 0: online opinion changes nothing offline (the model before "
+            'issue 16) (7.11, "Responsiveness")',
+        src="assumption (value); form [SGNM Essay 3 §3], [Chen2016], [Distelhorst2017]")
+    online_noise: float = _p(
+        0.1, 0.0, 1.0,
+        doc="η, share of what is posted about a district that is water-army noise or false "
+            "information (水军), pointing at random",
+        src="assumption [SGNM Essay 3 §3]")
+    response_threshold: float = _p(
+        0.1, 0.0, 1.0,
+        doc="θ, how far a district's observed pressure must exceed the mean over districts to be "
+            "responded to",
+        src="assumption")
+    response_delay_top_down: int = _p(
+        4, 0,
+        doc="steps between posting and response with `governance.adaptation: off` (verification "
+            "climbs the hierarchy)",
+        src="assumption [SGNM Essay 3 §3, Essay 1 §1]")
+    response_delay_adaptive: int = _p(
+        1, 0,
+        doc="the same with `governance.adaptation: on` (the local level acts on current reports)",
+        src="assumption [SGNM Essay 2 §5]")
+    inspection_cost: float = _p(
+        0.01, 0.0,
+        doc="cost of inspecting the department responsible, per citizen of the district (ledger "
+            "use `inspection`, paid in full or not done)",
+        src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Unrest:
-    enabled: bool = False
-    threshold: float = _p(0.1, 0.0, 1.0)
-    k: float = _p(2.3, 0.0)
-    enforcement: float = _p(2.0, 0.0)
-    officer_cost: float = _p(0.1, 0.0)
-    jail_term: int = _p(10, 0)
-    legitimacy: float | None = _p(None, 0.0, 1.0)
-    hardship: Literal["model", "uniform"] = "model"
+    enabled: bool = _p(False, doc="7.12", src="design (switch)")
+    threshold: float = _p(0.1, 0.0, 1.0, doc="T", src="[Epstein2002]")
+    k: float = _p(2.3, 0.0, doc="arrest constant", src="[Epstein2002]")
+    enforcement: float = _p(2.0, 0.0, doc="C, officers per neighbourhood", src="assumption")
+    officer_cost: float = _p(0.1, 0.0, doc="money per officer per step", src="assumption")
+    jail_term: int = _p(10, 0, doc="maximum jail term, steps", src="assumption")
+    legitimacy: float | None = _p(
+        None, 0.0, 1.0, doc="one global legitimacy L for everyone (null: each citizen's T_gov)",
+        src="design (null: the model's own trust); [Epstein2002] (0.82 in his Run 1)")
+    hardship: Literal["model", "uniform"] = _p(
+        "model", doc="`model`: H = 1 − S; `uniform`: H ~ U(0, 1) drawn once",
+        src="design (`model`: the model's own satisfaction); `uniform`: [Epstein2002]")
 
 
 @dataclass(frozen=True, kw_only=True)
 class EarlyWarning:
-    enabled: bool = False
-    indicator: Literal["unmet_need", "grievance", "attention", "disputes"] = "unmet_need"
-    threshold: float = _p(0.6, 0.0)
-    delay_top_down: int = _p(6, 0)
-    delay_collaborative: int = _p(1, 0)
-    noise_top_down: float = _p(0.2, 0.0)
-    noise_collaborative: float = _p(0.05, 0.0)
-    contingency: float = _p(0.1, 0.0, 1.0)
-    fund_cap: float = _p(2.0, 0.0)
-    response_budget: float = _p(0.25, 0.0, 1.0)
-    response_steps: int = _p(6, 1)
-    mediation_boost: float = _p(1.0, 0.0)
-    communication: float = _p(0.05, 0.0, 1.0)
+    enabled: bool = _p(False, doc="7.13", src="design (switch)")
+    indicator: Literal["unmet_need", "grievance", "attention", "disputes"] = _p(
+        "unmet_need",
+        doc="unmet_need (leading), grievance (lags behind trust), attention, disputes",
+        src="assumption")
+    threshold: float = _p(0.6, 0.0, doc="warning threshold", src="assumption")
+    delay_top_down: int = _p(6, 0, doc="steps", src="assumption")
+    delay_collaborative: int = _p(1, 0, doc="steps", src="assumption")
+    noise_top_down: float = _p(0.2, 0.0, doc="sd of log observation error", src="assumption")
+    noise_collaborative: float = _p(0.05, 0.0, doc="sd of log observation error", src="assumption")
+    contingency: float = _p(0.1, 0.0, 1.0, doc="share of budget saved per step", src="assumption")
+    fund_cap: float = _p(
+        2.0, 0.0,
+        doc="φ, most the contingency fund holds, in steps of budget; the excess returns to the "
+            "treasury",
+        src="assumption")
+    response_budget: float = _p(
+        0.25, 0.0, 1.0, doc="response per district per step, share of budget", src="assumption")
+    response_steps: int = _p(6, 1, doc="length of a response", src="assumption")
+    mediation_boost: float = _p(1.0, 0.0, doc="extra people's-mediation capacity", src="assumption")
+    communication: float = _p(0.05, 0.0, 1.0, doc="opinion lift per step", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Deadlines:
-    enabled: bool = False
-    people: int = _p(2, 1)
-    admin: int = _p(3, 1)
-    judicial: int = _p(6, 1)
+    enabled: bool = _p(
+        False, doc="deadlines per channel (时限): overdue cases escalated and counted",
+        src="design (switch); [SGNM Essay 4 §3]")
+    people: int = _p(
+        2, 1, doc="D, processing rounds a case may wait at people's mediation", src="assumption")
+    admin: int = _p(3, 1, doc="D at administrative mediation", src="assumption")
+    judicial: int = _p(6, 1, doc="D at the courts (overdue: extension)", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class FollowUp:
-    enabled: bool = False
-    lag: int = _p(1, 1)
-    cost: float = _p(0.2, 0.0)
+    enabled: bool = _p(
+        False, doc="follow-up visits (定期回访) of every resolution",
+        src="design (switch); [SGNM Essay 4 §3]")
+    lag: int = _p(1, 1, doc="steps after a resolution at which it is visited", src="assumption")
+    cost: float = _p(0.2, 0.0, doc="per visit (ledger use `follow_up`)", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Accountability:
-    enabled: bool = False
-    rate: float = _p(0.5, 0.0)
-    decay: float = _p(0.1, 0.0, 1.0)
-    max_effort: float = _p(2.0, 1.0)
+    enabled: bool = _p(
+        False,
+        doc="supervision and accountability (调处督办、责任查究): effort responds to overdue "
+            "cases (needs deadlines)",
+        src="design (switch); [SGNM Essay 4 §3]; [Edin2003]")
+    rate: float = _p(
+        0.5, 0.0, doc="a, effort added per overdue case per 1,000 citizens served",
+        src="assumption")
+    decay: float = _p(0.1, 0.0, 1.0, doc="δ, share of extra effort lost per step", src="assumption")
+    max_effort: float = _p(2.0, 1.0, doc="E, cap on the capacity multiplier", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Petitions:
-    enabled: bool = False
-    propensity: float = _p(0.5, 0.0, 1.0)
-    cost: float = _p(3.0, 0.0)
-    success: float = _p(0.1, 0.0, 1.0)
-    grievance: float = _p(1.0, 0.0)
+    enabled: bool = _p(
+        False, doc="petition channel (信访) for citizens whose cases failed",
+        src="design (switch); [SGNM Essay 4 §3]; [Minzner2006]")
+    propensity: float = _p(
+        0.5, 0.0, 1.0,
+        doc="π, probability that a citizen whose case failed at the courts or who gave up "
+            "petitions",
+        src="assumption")
+    cost: float = _p(
+        3.0, 0.0, doc="per petition handled (ledger use `petitions`)",
+        src="assumption (between administrative and judicial)")
+    success: float = _p(
+        0.1, 0.0, 1.0, doc="σ, share of handled petitions that solve the problem",
+        src="assumption (few do [Minzner2006])")
+    grievance: float = _p(
+        1.0, 0.0, doc="g_p, extra D_i (7.10) of a petitioner whose petition failed",
+        src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Mediation:
-    enabled: bool = False
-    base_rate: float = _p(0.001, 0.0, 1.0)
-    grievance_rate: float = _p(0.02, 0.0, 1.0)
-    linkage: Literal["auto", "on", "off"] = "auto"
-    people_capacity: float = _p(0.004, 0.0)
-    people_cost: float = _p(0.5, 0.0)
-    people_success: float = _p(0.6, 0.0, 1.0)
-    admin_capacity: float = _p(0.002, 0.0)
-    admin_cost: float = _p(2.0, 0.0)
-    admin_success: float = _p(0.5, 0.0, 1.0)
-    judicial_capacity: float = _p(0.001, 0.0)
-    judicial_cost: float = _p(8.0, 0.0)
-    judicial_success: float = _p(0.9, 0.0, 1.0)
-    grievance_weight: float = _p(0.2, 0.0, 1.0)
-    patience: int = _p(12, 1)
-    recurrence: float = _p(0.0, 0.0, 1.0)
-    recurrence_lag: int = _p(3, 1)
+    enabled: bool = _p(False, doc="7.14", src="design (switch)")
+    base_rate: float = _p(0.001, 0.0, 1.0, doc="disputes per citizen per step", src="assumption")
+    grievance_rate: float = _p(0.02, 0.0, 1.0, doc="extra per unit grievance", src="assumption")
+    linkage: Literal["auto", "on", "off"] = _p(
+        "auto", doc="on, off, auto", src="[SGNM Essays 4, 6]")
+    people_capacity: float = _p(0.004, 0.0, doc="cases per citizen per step", src="assumption")
+    people_cost: float = _p(0.5, 0.0, doc="per case", src="assumption (cheap)")
+    people_success: float = _p(
+        0.6, 0.0, 1.0, doc="share of people's-mediation cases resolved", src="assumption")
+    admin_capacity: float = _p(
+        0.002, 0.0, doc="administrative cases per citizen per step", src="assumption")
+    admin_cost: float = _p(2.0, 0.0, doc="per administrative case", src="assumption")
+    admin_success: float = _p(
+        0.5, 0.0, 1.0, doc="share of administrative cases resolved", src="assumption")
+    judicial_capacity: float = _p(
+        0.001, 0.0, doc="court cases per citizen per step", src="assumption (slow)")
+    judicial_cost: float = _p(8.0, 0.0, doc="per court case", src="assumption (costly)")
+    judicial_success: float = _p(
+        0.9, 0.0, 1.0, doc="share of court cases resolved (judicial outcomes are final)",
+        src="assumption (final)")
+    grievance_weight: float = _p(
+        0.2, 0.0, 1.0, doc="w, grievance of an open dispute", src="assumption")
+    patience: int = _p(
+        12, 1,
+        doc="steps a dispute waits before it is abandoned; an abandoned grievance fades with "
+            "probability 1/patience per step",
+        src="assumption (a year of monthly steps)")
+    recurrence: float = _p(
+        0.0, 0.0, 1.0,
+        doc="ρ, share of people's and administrative agreements that do not hold (7.14a); 0 = "
+            "resolutions hold",
+        src="assumption (0.3 in the mediation presets); [Pruitt1993]")
+    recurrence_lag: int = _p(
+        3, 1, doc="L, steps after the agreement at which one that did not hold comes back",
+        src="assumption")
     deadlines: Deadlines = _sub(Deadlines)
     follow_up: FollowUp = _sub(FollowUp)
     accountability: Accountability = _sub(Accountability)
@@ -276,54 +463,102 @@ class Mediation:
 
 @dataclass(frozen=True, kw_only=True)
 class Incubation:
-    enabled: bool = False
-    rate: float = _p(0.3, 0.0, 1.0)
-    need_threshold: float = _p(0.3, 0.0, 1.0)
-    cost: float = _p(0.24, 0.0)
-    startup_capacity: float = _p(0.5, 0.0, open_lo=True)
-    exit_after: int = _p(6, 1)
-    member_support: bool = False
+    enabled: bool = _p(False, doc="7.15", src="design (switch)")
+    rate: float = _p(0.3, 0.0, 1.0, doc="chance per step that a hub incubates", src="assumption")
+    need_threshold: float = _p(
+        0.3, 0.0, 1.0, doc="unmet share that calls for a new NGO", src="assumption")
+    cost: float = _p(
+        0.24, 0.0,
+        doc="money per citizen of the cell where an NGO is incubated (≈ the former 20 per NGO at "
+            "N = 2,500)",
+        src="assumption")
+    startup_capacity: float = _p(
+        0.5, 0.0, open_lo=True, doc="capacity of a new NGO", src="assumption")
+    exit_after: int = _p(6, 1, doc="unfunded steps before an NGO closes", src="assumption")
+    member_support: bool = _p(
+        False,
+        doc="on: a member of a hub that received a grant last step does not close for want of "
+            "project money (the hub's venues, publicity and people keep it); off: the "
+            "`exit_after` rule applies to every NGO",
+        src="design (switch); [SGNM Essay 2 §4] (hubs' non-money support); Beijing 2015 (976 "
+            "linked, 92 funded)")
 
 
 @dataclass(frozen=True, kw_only=True)
 class CreditRewards:
-    enabled: bool = False
-    threshold: float = _p(0.9, 0.0, 1.0)
-    share: float = _p(0.5, 0.0, 1.0)
-    reform: float = _p(0.5, 0.0, 1.0)
+    enabled: bool = _p(
+        False, doc="rewards for keeping faith, from the budget (7.16a; needs budget > 0)",
+        src="design (switch); [SGNM Essay 5 §1(一), §2(一)]")
+    threshold: float = _p(
+        0.9, 0.0, 1.0, doc="θ_r, credit at or above which an actor is in good standing",
+        src="assumption")
+    share: float = _p(0.5, 0.0, 1.0, doc="σ, share of the budget paid as rewards", src="assumption")
+    reform: float = _p(
+        0.5, 0.0, 1.0,
+        doc="μ, response to the reward: reform probability (NGOs) or share of the compliance gap "
+            "closed (firms) at a reward as large as the gain from cheating",
+        src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class CitizenCredit:
-    enabled: bool = False
-    learning: float = _p(0.2, 0.0, 1.0)
+    enabled: bool = _p(
+        False, doc="citizens' co-production credit records (7.16a)",
+        src="design (switch); [SGNM Essay 5 §3(二)]")
+    learning: float = _p(
+        0.2, 0.0, 1.0, doc="λ_c, weight of one round in a citizen's record", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class GovernmentCredit:
-    enabled: bool = False
-    learning: float = _p(0.2, 0.0, 1.0)
-    weight: float = _p(2.0, 0.0)
+    enabled: bool = _p(
+        False, doc="government bodies' credit records (7.16a)",
+        src="design (switch); [SGNM Essay 5 §3(二)]")
+    learning: float = _p(
+        0.2, 0.0, 1.0, doc="λ_g, weight of one step in a department's record", src="assumption")
+    weight: float = _p(
+        2.0, 0.0, doc="w_g, factor on the loss rate of trust in government at record 0 is 1 + w_g",
+        src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Association:
-    enabled: bool = False
-    weight: float = _p(0.5, 0.0, 1.0)
+    enabled: bool = _p(
+        False,
+        doc="records shared within an industry association (a hub; firms under a district's "
+            "collective contracts) (7.16a)",
+        src="design (switch); [SGNM Essay 5 §2(三)]")
+    weight: float = _p(
+        0.5, 0.0, 1.0, doc="w_a, weight of the association's mean record in graded supervision",
+        src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Credit:
-    enabled: bool = False
-    sharing: bool = True
-    threshold: float = _p(0.7, 0.0, 1.0)
-    learning: float = _p(0.5, 0.0, 1.0)
-    inspect_min: float = _p(0.05, 0.0, 1.0)
-    inspect_max: float = _p(0.8, 0.0, 1.0)
-    inspection_cost: float = _p(0.012, 0.0)
-    enterprises: bool = False
-    rectification: float = _p(0.5, 0.0, 1.0)
-    budget: float = _p(0.0, 0.0)
+    enabled: bool = _p(False, doc="7.16", src="design (switch)")
+    sharing: bool = _p(
+        True, doc="one shared record and blacklist", src="design (switch); [SGNM Essay 5]")
+    threshold: float = _p(0.7, 0.0, 1.0, doc="blacklist below this credit", src="assumption")
+    learning: float = _p(0.5, 0.0, 1.0, doc="λ, weight of an inspection", src="assumption")
+    inspect_min: float = _p(
+        0.05, 0.0, 1.0, doc="inspection probability at credit 1", src="assumption")
+    inspect_max: float = _p(
+        0.8, 0.0, 1.0, doc="inspection probability at credit 0", src="assumption")
+    inspection_cost: float = _p(
+        0.012, 0.0,
+        doc="money per citizen of the inspected NGO's cell (per worker for firms), per "
+            "inspection (≈ the former 1.0 per inspection at N = 2,500, 83 citizens a cell)",
+        src="assumption")
+    enterprises: bool = _p(
+        False, doc="firms' labour credit records and graded labour inspection (7.16)",
+        src="design (switch); [SGNM Essay 5]")
+    rectification: float = _p(
+        0.5, 0.0, 1.0, doc="ρ, share of a sanctioned firm's compliance gap closed",
+        src="assumption")
+    budget: float = _p(
+        0.0, 0.0,
+        doc="B, money per citizen per step for inspections and rewards; 0 = no cap (7.16a)",
+        src="assumption")
     rewards: CreditRewards = _sub(CreditRewards)
     citizens: CitizenCredit = _sub(CitizenCredit)
     government: GovernmentCredit = _sub(GovernmentCredit)
@@ -332,159 +567,369 @@ class Credit:
 
 @dataclass(frozen=True, kw_only=True)
 class HubStrategy:
-    enabled: bool = False
-    gather: float = _p(1.0, 0.0)
-    borrow: float = _p(1.0, 0.0)
-    avoid: float = _p(1.0, 0.0)
-    returns: float = _p(0.5, 0.0, 1.0)
-    adapt_rate: float = _p(0.2, 0.0, 1.0)
-    floor: float = _p(0.05, 0.0)
-    support: float = _p(0.5, 0.0, 1.0)
-    screen: float = _p(0.3, 0.0, 1.0)
+    enabled: bool = _p(False, doc="7.18", src="design (switch); [SGNM Essay 2 §3]")
+    gather: float = _p(1.0, 0.0, doc="initial effort weight, gathering", src="assumption")
+    borrow: float = _p(1.0, 0.0, doc="initial effort weight, borrowing", src="assumption")
+    avoid: float = _p(1.0, 0.0, doc="initial effort weight, avoiding resistance", src="assumption")
+    returns: float = _p(0.5, 0.0, 1.0, doc="α, concavity of returns to effort", src="assumption")
+    adapt_rate: float = _p(
+        0.2, 0.0, 1.0, doc="η, effort shift per step (under adaptation)", src="assumption")
+    floor: float = _p(0.05, 0.0, doc="ε, effort kept on every force", src="assumption")
+    support: float = _p(
+        0.5, 0.0, 1.0, doc="share of project conflict hazard removed at the even split",
+        src="assumption")
+    screen: float = _p(
+        0.3, 0.0, 1.0, doc="risk screen at the even split (cells with r_c > 0.7 withheld)",
+        src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Projects:
-    enabled: bool = False
-    length: int = _p(12, 1)
-    price_weight: float = _p(0.4, 0.0)
-    quality_weight: float = _p(0.3, 0.0)
-    credit_weight: float = _p(0.3, 0.0)
-    underbid: float = _p(0.3, 0.0)
-    evaluation: float = _p(0.3, 0.0, 1.0)
-    evaluation_cost: float = _p(0.012, 0.0)
-    tolerance: float = _p(0.8, 0.0, 1.0)
-    failure_base: float = _p(0.002, 0.0, 1.0)
-    failure_risk: float = _p(0.03, 0.0, 1.0)
-    retender: int = _p(2, 0)
+    enabled: bool = _p(False, doc="7.19", src="design (switch); [SGNM Essay 2 §4]")
+    length: int = _p(12, 1, doc="contract length, steps", src="assumption (a year)")
+    price_weight: float = _p(0.4, 0.0, doc="w_p", src="assumption")
+    quality_weight: float = _p(0.3, 0.0, doc="w_q", src="assumption")
+    credit_weight: float = _p(0.3, 0.0, doc="w_c", src="assumption")
+    underbid: float = _p(
+        0.3, 0.0, doc="u, opportunists' overstatement of service per money", src="assumption")
+    evaluation: float = _p(
+        0.3, 0.0, 1.0, doc="probability the evaluator checks a contract per step", src="assumption")
+    evaluation_cost: float = _p(
+        0.012, 0.0,
+        doc="money per citizen of the contract's cell, per evaluation (≈ the former 1.0 at N = "
+            "2,500)",
+        src="assumption")
+    tolerance: float = _p(
+        0.8, 0.0, 1.0, doc="delivered share of the promise below which a contract fails",
+        src="assumption")
+    failure_base: float = _p(
+        0.002, 0.0, 1.0, doc="collapse hazard per step, anywhere", src="assumption")
+    failure_risk: float = _p(
+        0.03, 0.0, 1.0, doc="extra hazard at conflict risk 1", src="assumption")
+    retender: int = _p(2, 0, doc="steps a collapsed site stays closed", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class CollectiveBargaining:
-    enabled: bool = False
-    firm_size: float = _p(27.4, 1.0)
-    firms_per_contract: float = _p(4.47, 1.0)
-    rate: float = _p(0.015, 0.0, 1.0)
-    contract_length: int = _p(36, 1)
-    negotiation_cost: float = _p(2.0, 0.0)
-    compliance: float = _p(0.85, 0.0, 1.0)
-    compliance_spread: float = _p(0.1, 0.0, 0.5)
-    improvement: float = _p(0.6, 0.0, 1.0)
-    hardship: float = _p(0.3, 0.0)
-    dispute_rate: float = _p(0.01, 0.0, 1.0)
+    enabled: bool = _p(False, doc="7.20", src="design (switch); [SGNM Essay 2 §2]")
+    firm_size: float = _p(
+        27.4, 1.0, doc="workers per firm",
+        src="Guangzhou 2015: 2.95M workers / 107,800 firms [SGNM Essay 2 §2]")
+    firms_per_contract: float = _p(
+        4.47, 1.0, doc="firms covered by one contract",
+        src="Guangzhou 2015: 107,800 firms / 24,100 contracts [SGNM Essay 2 §2]")
+    rate: float = _p(
+        0.015, 0.0, 1.0, doc="chance per step an uncovered firm signs",
+        src="assumption (coverage ≈ 0.35)")
+    contract_length: int = _p(36, 1, doc="steps a contract lasts", src="assumption (three years)")
+    negotiation_cost: float = _p(
+        2.0, 0.0,
+        doc="money per collective contract, a contract of a given size (`firms_per_contract` "
+            "firms of `firm_size` workers), so it scales with the population",
+        src="assumption")
+    compliance: float = _p(0.85, 0.0, 1.0, doc="mean firm compliance", src="assumption")
+    compliance_spread: float = _p(
+        0.1, 0.0, 0.5, doc="sd of compliance across firms", src="assumption")
+    improvement: float = _p(
+        0.6, 0.0, 1.0, doc="share of the compliance gap a contract closes", src="assumption")
+    hardship: float = _p(0.3, 0.0, doc="need increase of a breached worker", src="assumption")
+    dispute_rate: float = _p(
+        0.01, 0.0, 1.0, doc="labour disputes per breached worker per step", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Emergency:
-    enabled: bool = False
-    network: bool = False
-    threshold: float = _p(1.0, 0.0)
-    tolerance: float = _p(0.2, 0.0)
-    baseline_rate: float = _p(0.1, 0.0, 1.0)
-    max_steps: int = _p(12, 1)
-    reserve: float = _p(0.02, 0.0, 1.0)
-    reserve_cap: float = _p(2.0, 0.0)
-    street_share: float = _p(0.3, 0.0, 1.0)
-    district_share: float = _p(0.3, 0.0, 1.0)
-    delay_street: int = _p(1, 0)
-    delay_district: int = _p(3, 0)
-    delay_social: int = _p(4, 0)
-    delay_city: int = _p(6, 0)
-    delay_network: int = _p(0, 0)
-    social: float = _p(0.05, 0.0)
-    coordination_cost: float = _p(0.005, 0.0)
+    enabled: bool = _p(False, doc="7.21", src="design (switch); [SGNM Essay 2 §5]")
+    network: bool = _p(
+        False,
+        doc="on: the levels and hubs/NGOs of the affected and neighbouring districts pool their "
+            "resources and act at once; off: each level alone and late (the source's present)",
+        src="design (switch); [SGNM Essay 2 §5]")
+    threshold: float = _p(
+        1.0, 0.0,
+        doc="jump of the ordinary services' gap above its baseline that declares an emergency, "
+            "in units of the district's normal need per citizen",
+        src="assumption (above the ordinary drift of needs: no false alarm in 8 seeds of 100 "
+            "steps at 2,500 citizens)")
+    tolerance: float = _p(
+        0.2, 0.0,
+        doc="need and unmet need within this (same unit) of normal: the emergency is over, the "
+            "district recovered; at most `threshold`",
+        src="assumption")
+    baseline_rate: float = _p(
+        0.1, 0.0, 1.0, doc="rate of the exponential averages that learn normal need and unmet need",
+        src="assumption")
+    max_steps: int = _p(12, 1, doc="most steps an emergency lasts from its onset", src="assumption")
+    reserve: float = _p(
+        0.02, 0.0, 1.0, doc="share of the budget set aside per step into the levels' reserves",
+        src="assumption")
+    reserve_cap: float = _p(
+        2.0, 0.0, doc="most the reserves hold in all, in steps of budget", src="assumption")
+    street_share: float = _p(
+        0.3, 0.0, 1.0,
+        doc="share of the saving held by street offices (per district, by population)",
+        src="assumption")
+    district_share: float = _p(
+        0.3, 0.0, 1.0,
+        doc="share held by the district level (per district, by population); the city holds the "
+            "rest",
+        src="assumption")
+    delay_street: int = _p(
+        1, 0, doc="steps after detection a lone street office pays", src="assumption")
+    delay_district: int = _p(
+        3, 0, doc="steps after detection the lone district level pays", src="assumption")
+    delay_social: int = _p(
+        4, 0, doc="steps after detection a district's NGOs donate, alone", src="assumption")
+    delay_city: int = _p(6, 0, doc="steps after detection the lone city pays", src="assumption")
+    delay_network: int = _p(
+        0, 0, doc="steps after detection the network pays",
+        src='assumption ("respond within a step")')
+    social: float = _p(
+        0.05, 0.0,
+        doc="most donations per citizen per step a district's NGOs mobilise in an emergency (at "
+            "mean NGO capacity)",
+        src="assumption")
+    coordination_cost: float = _p(
+        0.005, 0.0,
+        doc="network coordination, money per citizen of the affected and neighbouring districts "
+            "per step",
+        src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Interests:
-    enabled: bool = False
-    consultation_weight: float = _p(0.5, 0.0, 1.0)
-    coverage: float = _p(0.8, 0.0, 1.0)
-    report_noise: float = _p(0.3, 0.0)
-    report_cost: float = _p(0.002, 0.0)
-    conflict_gain: float = _p(3.0, 0.0)
-    delay: int = _p(2, 0)
-    rule_threshold: float = _p(0.05, 0.0, 1.0)
-    rule_step: float = _p(0.5, 0.0)
-    max_intensity: float = _p(3.0, 1.0)
+    enabled: bool = _p(
+        False, doc="7.18a: hubs carry members' interests upward",
+        src="design (switch); [SGNM Essay 2 §5]")
+    consultation_weight: float = _p(
+        0.5, 0.0, 1.0,
+        doc="ω, weight of reports against the plan's own estimate (0: the plan alone; 1: reports "
+            "at face value)",
+        src="assumption")
+    coverage: float = _p(
+        0.8, 0.0, 1.0,
+        doc="chance per step a hub of full strength reports a cell of its field (κ_f = "
+            "coverage·s_f)",
+        src="assumption")
+    report_noise: float = _p(
+        0.3, 0.0,
+        doc="sd of the log error of a full-strength hub's report (σ_f = report_noise·(2 − s_f)); "
+            "also of the union's breach report",
+        src="assumption")
+    report_cost: float = _p(
+        0.002, 0.0, doc="money per citizen of a reported cell per step (ledger use `consultation`)",
+        src="assumption")
+    conflict_gain: float = _p(
+        3.0, 0.0, doc="disputes and protest read as unmet need, z = gain·share of the cell",
+        src="assumption")
+    delay: int = _p(2, 0, doc="steps from a report to the policy change", src="assumption")
+    rule_threshold: float = _p(
+        0.05, 0.0, 1.0,
+        doc="reported share of workers in breaching firms above which labour inspection is "
+            "tightened (relaxed below half of it)",
+        src="assumption")
+    rule_step: float = _p(
+        0.5, 0.0, doc="inspection intensity added or removed per change", src="assumption")
+    max_intensity: float = _p(
+        3.0, 1.0, doc="the highest inspection intensity (multiplier of the inspection probability)",
+        src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Law:
-    enabled: bool = False  # governance.law_based: on switches it on (model/shifts.py)
-    rule_of_law: float = _p(0.5, 0.0, 1.0)
-    connected: float = _p(0.2, 0.0, 1.0)
-    favouritism: float = _p(0.5, 0.0, 1.0)
-    noise: float = _p(0.1, 0.0, 3.0)
-    perception: float = _p(0.2, 0.0, 1.0)
-    justice_weight: float = _p(0.5, 0.0, 1.0)
-    temptation: float = _p(1.0, 0.0)
-    norm: float = _p(0.5, 0.0)
-    deterrence: float = _p(0.6, 0.0)
-    capacity: float = _p(60.0, 0.0, 1000.0)
-    sanction_cost: float = _p(0.5, 0.0)
-    appeal_rate: float = _p(0.3, 0.0, 1.0)
-    tolerance: float = _p(0.1, 0.0, 1.0)
+    # governance.law_based: on switches it on (model/shifts.py)
+    enabled: bool = _p(
+        False,
+        doc="7.22; the rule and discretion layer (`governance.law_based: on` switches it on at "
+            "`rule_of_law` 0.9)",
+        src="design (switch); [SGNM Essay 4, Essay 6 §3]")
+    rule_of_law: float = _p(
+        0.5, 0.0, 1.0,
+        doc="ρ ∈ [0, 1], weight of the published rule in every discretionary decision (presets: "
+            "0.9 `law_based`, 0.1 `law_discretion`)",
+        src="assumption")
+    connected: float = _p(
+        0.2, 0.0, 1.0, doc="share of citizens with connections (关系), drawn once",
+        src="assumption [SGNM Essay 6 §3]")
+    favouritism: float = _p(
+        0.5, 0.0, 1.0,
+        doc="extra weight discretion gives connected citizens in allocation, and the share of "
+            "their sanctions it spares, in [0, 1]",
+        src="assumption")
+    noise: float = _p(
+        0.1, 0.0, 3.0, doc="σ, sd of log noise of discretionary decisions", src="assumption")
+    perception: float = _p(
+        0.2, 0.0, 1.0, doc="rate at which procedural justice follows what citizens see",
+        src="assumption")
+    justice_weight: float = _p(
+        0.5, 0.0, 1.0, doc="weight of procedural justice (against trust) in legitimacy",
+        src="assumption [Sunshine2003]")
+    temptation: float = _p(
+        1.0, 0.0, doc="upper bound of the gain from violating, b_i ~ U(0, temptation)",
+        src="assumption")
+    norm: float = _p(
+        0.5, 0.0, doc="weight of legitimacy in compliance", src="assumption [Tyler2006]")
+    deterrence: float = _p(
+        0.6, 0.0, doc="weight of the perceived sanction chance in compliance",
+        src="assumption [Kleiman2009]")
+    capacity: float = _p(
+        60.0, 0.0, 1000.0, doc="sanctions per 1,000 citizens per step (fixed enforcement capacity)",
+        src="assumption [Kleiman2009]")
+    sanction_cost: float = _p(
+        0.5, 0.0, doc="money per sanction (ledger use `sanctions`)", src="assumption")
+    appeal_rate: float = _p(
+        0.3, 0.0, 1.0,
+        doc="share of appealable decisions appealed when ρ = 1 (the chance is `appeal_rate`·ρ)",
+        src="assumption")
+    tolerance: float = _p(
+        0.1, 0.0, 1.0, doc="relative shortfall below the rule's entitlement that prompts an appeal",
+        src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class PublicSecurity:
-    enabled: bool = False
-    budget_share: float = _p(0.1, 0.0, 1.0)  # of the step's budget B_t
+    enabled: bool = _p(
+        False, doc="comprehensive public-security governance (7.23)",
+        src="design (switch); [SGNM Essay 8]")
+    # of the step's budget B_t
+    budget_share: float = _p(
+        0.1, 0.0, 1.0, doc="security budget as a share of the step's budget B_t", src="assumption")
     # the six links: shares of the security budget (0 = the link is off; sum <= 1)
-    strike: float = _p(1.0, 0.0, 1.0)
-    prevent: float = _p(0.0, 0.0, 1.0)
-    educate: float = _p(0.0, 0.0, 1.0)
-    manage: float = _p(0.0, 0.0, 1.0)
-    build: float = _p(0.0, 0.0, 1.0)
-    reform: float = _p(0.0, 0.0, 1.0)
-    places_per_citizen: float = _p(0.4, 0.0, 1.0, open_lo=True)
-    attractiveness: float = _p(1.6, 0.0, 3.0)
-    motivation: float = _p(0.03, 0.0, 1.0)
-    motivation_spread: float = _p(1.0, 0.0, 3.0)
-    mobility: float = _p(0.1, 0.0, 1.0)
-    displacement: float = _p(0.3, 0.0, 1.0)
-    base_guardianship: float = _p(0.1, 0.0, 1.0)
-    window: int = _p(24, 1)
+    strike: float = _p(
+        1.0, 0.0, 1.0,
+        doc="share of the security budget for strike (detection, arrest, custody); 0 = off; the "
+            "six shares sum to ≤ 1",
+        src="assumption (value); [SGNM Essay 8] 打击; [Nagin2013]")
+    prevent: float = _p(
+        0.0, 0.0, 1.0, doc="share for prevention (patrols, hardening, cameras)",
+        src="assumption (value); [SGNM Essay 8] 防范, §2(3); [Weisburd2017]")
+    educate: float = _p(
+        0.0, 0.0, 1.0, doc="share for education (lowers motivation)",
+        src="assumption; [SGNM Essay 8] 教育")
+    manage: float = _p(
+        0.0, 0.0, 1.0, doc="share for graded supervision of people on record",
+        src="assumption (value); [SGNM Essay 8] 管理; 7.16")
+    build: float = _p(
+        0.0, 0.0, 1.0, doc="share for building collective efficacy",
+        src="assumption (value); [SGNM Essay 8] 建设; [Sampson1997]")
+    reform: float = _p(
+        0.0, 0.0, 1.0, doc="share for rehabilitation of prisoners",
+        src="assumption; [SGNM Essay 8] 改造")
+    places_per_citizen: float = _p(
+        0.4, 0.0, 1.0, open_lo=True,
+        doc="places per citizen of a district (1,000 at 2,500 citizens)",
+        src="assumption")
+    attractiveness: float = _p(
+        1.6, 0.0, 3.0, doc="sd of log place attractiveness a_p, in [0, 3]",
+        src="[Weisburd2015] (about half of crime at the top 5 %)")
+    motivation: float = _p(
+        0.03, 0.0, 1.0, doc="mean offending propensity per step", src="assumption")
+    motivation_spread: float = _p(
+        1.0, 0.0, 3.0, doc="sd of log individual propensity, in [0, 3]", src="assumption")
+    mobility: float = _p(
+        0.1, 0.0, 1.0, doc="probability an offender goes to any district's places",
+        src="assumption")
+    displacement: float = _p(
+        0.3, 0.0, 1.0, doc="probability a stopped offender tries a neighbouring place",
+        src="assumption (value); [Guerette2009] (partial displacement)")
+    base_guardianship: float = _p(
+        0.1, 0.0, 1.0, doc="guardianship g₀ without any defence", src="assumption")
+    window: int = _p(
+        24, 1, doc="steps of recorded offences (hot spots, leaders' evaluation, concentration)",
+        src="assumption")
     # strike: certainty under capacity, severity
-    detection: float = _p(0.3, 0.0, 1.0)
-    case_cost: float = _p(10.0, 0.0, open_lo=True)
-    sentence: int = _p(6, 0)
-    custody_cost: float = _p(2.0, 0.0)
-    deterrence: float = _p(1.0, 0.0)
-    discount: float = _p(0.8, 0.0, 1.0)
-    perception: float = _p(0.2, 0.0, 1.0)
+    detection: float = _p(
+        0.3, 0.0, 1.0, doc="probability a worked case is cleared without cameras or records",
+        src="assumption")
+    case_cost: float = _p(
+        10.0, 0.0, open_lo=True, doc="money per investigator per step (one case each)",
+        src="assumption")
+    sentence: int = _p(6, 0, doc="steps in custody after an arrest (severity)", src="assumption")
+    custody_cost: float = _p(2.0, 0.0, doc="money per prisoner per step", src="assumption")
+    deterrence: float = _p(
+        1.0, 0.0, doc="weight of perceived certainty × discounted sentence in q_i",
+        src="assumption")
+    discount: float = _p(
+        0.8, 0.0, 1.0, doc="per-step discount δ offenders apply to a sentence",
+        src="assumption; [Nagin2013]")
+    perception: float = _p(
+        0.2, 0.0, 1.0, doc="rate at which perceived certainty follows the clearance rate",
+        src="assumption")
     # prevent: human, physical and technical defence
-    allocation: Literal["hot_spots", "random"] = "hot_spots"
-    human: float = _p(0.5, 0.0, 1.0)
-    physical: float = _p(0.25, 0.0, 1.0)
-    technical: float = _p(0.25, 0.0, 1.0)
-    officer_cost: float = _p(0.5, 0.0, open_lo=True)
-    patrol_effect: float = _p(1.0, 0.0)
-    physical_effect: float = _p(0.2, 0.0)
-    technical_effect: float = _p(0.1, 0.0)
-    camera_detection: float = _p(0.5, 0.0)
-    depreciation: float = _p(0.05, 0.0, 1.0)
-    watch: float = _p(0.3, 0.0)
+    allocation: Literal["hot_spots", "random"] = _p(
+        "hot_spots",
+        doc="patrols and defences at hot spots or at random (random: patrols at random places, "
+            "defences spread evenly)",
+        src="[Weisburd2017]")
+    human: float = _p(
+        0.5, 0.0, 1.0, doc="weight of patrols (人防) in the prevention money",
+        src="assumption (weight); [SGNM Essay 8 §2(3)]")
+    physical: float = _p(
+        0.25, 0.0, 1.0, doc="weight of target hardening (物防)",
+        src="assumption (weight); [SGNM Essay 8 §2(3)]")
+    technical: float = _p(
+        0.25, 0.0, 1.0, doc="weight of cameras (技防)",
+        src="assumption (weight); [SGNM Essay 8 §2(3)]")
+    officer_cost: float = _p(
+        0.5, 0.0, open_lo=True, doc="money per patrol officer per step", src="assumption")
+    patrol_effect: float = _p(
+        1.0, 0.0, doc="β_o, guardianship load of one officer", src="assumption")
+    physical_effect: float = _p(
+        0.2, 0.0, doc="β_H, load per unit of hardening money per place", src="assumption")
+    technical_effect: float = _p(
+        0.1, 0.0, doc="β_C, load per unit of camera money per place", src="assumption")
+    camera_detection: float = _p(
+        0.5, 0.0, doc="detection gain per unit of camera money per place", src="assumption")
+    depreciation: float = _p(
+        0.05, 0.0, 1.0, doc="per-step depreciation of hardening and cameras", src="assumption")
+    watch: float = _p(
+        0.3, 0.0, doc="w, community-watch load per unit of collective efficacy",
+        src="assumption; [Sampson1997]")
     # educate, manage, build, reform
-    education_max: float = _p(0.3, 0.0, 1.0)
-    education_unit: float = _p(0.25, 0.0, open_lo=True)
-    education_decay: float = _p(0.05, 0.0, 1.0)
-    supervision: float = _p(0.5, 0.0, 1.0)
-    supervision_cost: float = _p(1.0, 0.0, open_lo=True)
-    build_gain: float = _p(1.0, 0.0)
-    build_unit: float = _p(0.25, 0.0, open_lo=True)
-    build_decay: float = _p(0.05, 0.0, 1.0)
-    efficacy_rate: float = _p(0.1, 0.0, 1.0)
-    reform_cost: float = _p(1.0, 0.0, open_lo=True)
-    reform_effect: float = _p(0.4, 0.0, 1.0)
+    education_max: float = _p(
+        0.3, 0.0, 1.0, doc="largest cut of motivation from education", src="assumption")
+    education_unit: float = _p(
+        0.25, 0.0, open_lo=True,
+        doc="education stock (money per citizen) for 63 % of the largest cut",
+        src="assumption")
+    education_decay: float = _p(
+        0.05, 0.0, 1.0, doc="per-step decay of the education stock", src="assumption")
+    supervision: float = _p(
+        0.5, 0.0, 1.0, doc="cut of a supervised person's offending probability", src="assumption")
+    supervision_cost: float = _p(
+        1.0, 0.0, open_lo=True, doc="money per supervised person per step", src="assumption")
+    build_gain: float = _p(
+        1.0, 0.0, doc="largest relative rise of collective efficacy from building",
+        src="assumption")
+    build_unit: float = _p(
+        0.25, 0.0, open_lo=True, doc="build stock (money per citizen) for 63 % of the largest rise",
+        src="assumption")
+    build_decay: float = _p(
+        0.05, 0.0, 1.0, doc="per-step decay of the build stock", src="assumption")
+    efficacy_rate: float = _p(
+        0.1, 0.0, 1.0, doc="rate at which collective efficacy moves to its target",
+        src="assumption")
+    reform_cost: float = _p(
+        1.0, 0.0, open_lo=True, doc="money per rehabilitation place per step", src="assumption")
+    reform_effect: float = _p(
+        0.4, 0.0, 1.0, doc="cut of propensity after a sentence spent wholly in rehabilitation",
+        src="assumption")
     # leadership responsibility and information sharing
-    responsibility: bool = False
-    effort_rate: float = _p(0.5, 0.0)
-    effort_decay: float = _p(0.1, 0.0, 1.0)
-    max_effort: float = _p(2.0, 1.0)
-    sharing: bool = True
-    record_detection: float = _p(0.3, 0.0, 1.0)
+    responsibility: bool = _p(
+        False, doc="leadership responsibility under target evaluation (effort rule)",
+        src="design (switch); [SGNM Essay 8 §3, §3(1)]")
+    effort_rate: float = _p(
+        0.5, 0.0, doc="effort rise per unit of relative shortfall", src="assumption")
+    effort_decay: float = _p(
+        0.1, 0.0, 1.0, doc="effort's per-step return toward 1", src="assumption")
+    max_effort: float = _p(2.0, 1.0, doc="largest effort multiplier", src="assumption")
+    sharing: bool = _p(
+        True, doc="arrest records shared across districts",
+        src="design (switch); [SGNM Essay 8 §3(2)]")
+    record_detection: float = _p(
+        0.3, 0.0, 1.0,
+        doc="detection gain when the offender's record is known where the offence happens",
+        src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -510,20 +955,26 @@ class Mechanisms:
 
 @dataclass(frozen=True, kw_only=True)
 class Shock:
-    step: int = _p(1, 1)
+    # a shock is part of the experiment (design); the numbers it leaves unset are assumptions
+    step: int = _p(1, 1, doc="first step of shock N", src="assumption (when a shock sets none)")
     kind: Literal["need_spike", "budget_cut", "legitimacy_drop", "incident",
-                  "relocation"] = "need_spike"
-    size: float = _p(0.5, 0.0)
-    over: int = _p(1, 1)
-    where: int | None = _p(None, 0)
-    share: float = _p(0.2, 0.0, 1.0)
-    until: int | None = _p(None, 2)
+                  "relocation"] = _p("need_spike", doc="7.8", src="design (experiment)")
+    size: float = _p(0.5, 0.0, doc="magnitude", src="assumption (when a shock sets none)")
+    over: int = _p(
+        1, 1, doc="ramp length in steps (1 = sudden)", src="assumption (when a shock sets none)")
+    where: int | None = _p(None, 0, doc="district (null = all)", src="design (experiment)")
+    share: float = _p(
+        0.2, 0.0, 1.0, doc="share of the area displaced (relocation only)",
+        src="assumption (when a shock sets none)")
+    until: int | None = _p(
+        None, 2, doc="step at which a need spike or budget cut is lifted (null = it persists)",
+        src="design (experiment)")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Outputs:
-    window: int = _p(20, 1)
-    agents: bool = False
+    window: int = _p(20, 1, doc="steps in the final window", src="design (output)")
+    agents: bool = _p(False, doc="write agents.parquet (as `--agents`)", src="design (output)")
 
 
 SECURITY_LINKS = ("strike", "prevent", "educate", "manage", "build", "reform")
