@@ -41,7 +41,7 @@ def test_coverage_approaches_its_analytic_level():
     need = np.ones(district.size)
     levels = []
     for t in range(1, 601):
-        b.step(t, need, UnlimitedTreasury(), union=True)
+        b.update(t, need, UnlimitedTreasury(), union=True)
         need[:] = 1.0
         if t > 300:
             levels.append(b.coverage)

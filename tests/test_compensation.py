@@ -65,12 +65,12 @@ def test_rules_pay_the_same_total_and_wait_their_delay():
     loss = need * harm / (1 + harm)
     fixed = RelocationCompensation(Relocation(rule="fixed", share=1.0), False, 4,
                                    np.random.default_rng(0))
-    assert fixed.step(need, harm, at, 8, _Treasury(100)).sum() == 0  # registered at 3, waits 6
-    paid = fixed.step(need, harm, at, 9, _Treasury(100))
+    assert fixed.update(need, harm, at, 8, _Treasury(100)).sum() == 0  # registered at 3, waits 6
+    paid = fixed.update(need, harm, at, 9, _Treasury(100))
     assert paid[0] == 0 and np.allclose(paid[1:], loss[1:].mean())
     observed = RelocationCompensation(Relocation(rule="observed", share=1.0, noise=0.0), False,
                                       4, np.random.default_rng(0))
-    assert np.allclose(observed.step(need, harm, at, 4, _Treasury(100)), loss)
+    assert np.allclose(observed.update(need, harm, at, 4, _Treasury(100)), loss)
     assert np.isclose(paid.sum(), loss.sum())
 
 
@@ -79,5 +79,5 @@ def test_auto_follows_the_regime_and_a_short_treasury_cuts_pro_rata():
     assert RelocationCompensation(Relocation(), True, 2, rng).observed
     assert not RelocationCompensation(Relocation(), False, 2, rng).observed
     comp = RelocationCompensation(Relocation(rule="observed", share=1.0, noise=0.0), False, 2, rng)
-    paid = comp.step(np.ones(2), np.array([1.0, 3.0]), np.array([0, 0]), 5, _Treasury(0.5))
+    paid = comp.update(np.ones(2), np.array([1.0, 3.0]), np.array([0, 0]), 5, _Treasury(0.5))
     assert paid.sum() == pytest.approx(0.5) and paid[1] / paid[0] == pytest.approx(1.5)

@@ -82,7 +82,7 @@ def test_opinion_and_trust_pull_on_each_other():
     m = GovernanceModel(s, seed=1)
     c = m.citizens
     c.opinion[:], c.trust_gov[:] = 0.2, 0.7
-    m.opinion.step(c, m.adjacency, m.degree)
+    m.opinion.update(c, m.adjacency, m.degree)
     assert c.opinion == pytest.approx(np.full(c.n, 0.3))
     assert c.trust_gov == pytest.approx(np.full(c.n, 0.6))
 

@@ -76,14 +76,14 @@ def test_a_case_past_its_deadline_is_escalated_and_counted():
                     judicial_capacity=0.0, patience=100, deadlines=Deadlines(enabled=True,
                                                                            people=2, admin=3))
     g = np.zeros(100)
-    med.step(g, 1, np.ones(1), UnlimitedTreasury())
+    med.update(g, 1, np.ones(1), UnlimitedTreasury())
     assert med.overdue == 0 and (med.channel == 0).all()
-    med.step(g, 2, np.ones(1), UnlimitedTreasury())  # second round at people's: overdue
+    med.update(g, 2, np.ones(1), UnlimitedTreasury())  # second round at people's: overdue
     assert med.overdue == 100 and (med.channel == 1).all()
     for t in (3, 4):
-        med.step(g, t, np.ones(1), UnlimitedTreasury())
+        med.update(g, t, np.ones(1), UnlimitedTreasury())
         assert med.overdue == 0
-    med.step(g, 5, np.ones(1), UnlimitedTreasury())  # third round at the administrative one
+    med.update(g, 5, np.ones(1), UnlimitedTreasury())  # third round at the administrative one
     assert med.overdue == 100 and (med.channel == 2).all()
 
 
@@ -91,7 +91,7 @@ def test_without_deadlines_cases_wait_in_their_channel():
     med = mediation(base_rate=1.0, people_capacity=0.0, admin_capacity=0.0,
                     judicial_capacity=0.0, patience=100)
     for t in range(1, 6):
-        med.step(np.zeros(100), t, np.ones(1), UnlimitedTreasury())
+        med.update(np.zeros(100), t, np.ones(1), UnlimitedTreasury())
         assert med.overdue == 0
     assert (med.channel == 0).all()
 
@@ -104,12 +104,12 @@ def settle_everyone(follow_up, recurrence=1.0, steps=6, money=float("inf")):
                     people_cost=0.0, recurrence=recurrence, recurrence_lag=3,
                     follow_up=FollowUp(enabled=follow_up, lag=1, cost=0.5))
     gov = Treasury(money)
-    med.step(np.zeros(100), 1, np.ones(1), gov)
+    med.update(np.zeros(100), 1, np.ones(1), gov)
     assert med.resolved == 100
     med.params = MediationParams(**{**med.params.__dict__, "base_rate": 0.0})
     recurred = []
     for t in range(2, steps + 1):
-        med.step(np.zeros(100), t, np.ones(1), gov)
+        med.update(np.zeros(100), t, np.ones(1), gov)
         recurred.append(med.recurred)
     return recurred, gov
 
@@ -147,7 +147,7 @@ def overdue_series(accountable, steps=80, seed=0):
                                                   max_effort=2.0))
     out = []
     for t in range(1, steps + 1):
-        med.step(np.zeros(5000), t, np.ones(1), UnlimitedTreasury())
+        med.update(np.zeros(5000), t, np.ones(1), UnlimitedTreasury())
         out.append(med.overdue)
     return np.array(out), med
 
@@ -166,7 +166,7 @@ def test_effort_is_bounded_and_decays_without_overdue_cases():
     med.params = MediationParams(**{**med.params.__dict__, "base_rate": 0.0})
     before = med.effort[1][0]
     for t in range(31, 61):
-        med.step(np.zeros(5000), t, np.ones(1), UnlimitedTreasury())
+        med.update(np.zeros(5000), t, np.ones(1), UnlimitedTreasury())
     assert 1.0 <= med.effort[1][0] < before
 
 
@@ -178,7 +178,7 @@ def fail_everyone(petitions, money=float("inf")):
                     petitions=petitions)
     gov = Treasury(money)
     for t in (1, 2):
-        med.step(np.zeros(100), t, np.ones(1), gov)
+        med.update(np.zeros(100), t, np.ones(1), gov)
     return med, gov
 
 
@@ -205,10 +205,10 @@ def test_court_failures_petition():
     med = mediation(base_rate=1.0, grievance_rate=0.0, people_capacity=0.0, admin_capacity=0.0,
                     judicial_capacity=1.0, judicial_success=0.0, linkage=False,
                     petitions=Petitions(enabled=True, propensity=1.0, success=0.0))
-    med.step(np.zeros(100), 1, np.ones(1), UnlimitedTreasury())  # at the admin channel: stuck
+    med.update(np.zeros(100), 1, np.ones(1), UnlimitedTreasury())  # at the admin channel: stuck
     assert med.petitions == 0
     med.channel[:] = 2  # every case now at the courts, which take them all and fail
-    med.step(np.zeros(100), 2, np.ones(1), UnlimitedTreasury())
+    med.update(np.zeros(100), 2, np.ones(1), UnlimitedTreasury())
     assert med.petitions == 100 and med.petitioning.all() and med.open_count == 0
 
 

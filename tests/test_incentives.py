@@ -155,6 +155,6 @@ def test_overdrawn_treasury_pays_no_levers_and_stays_finite(subsidy):
                                  "population.districts": 1}), seed=1)
     game = Incentives(Params(subsidy=subsidy, warmup=0), 9, np.random.default_rng(0))
     gov = Overdrawn()
-    game.step(m.citizens, adj, deg, gov, np.ones(9))
+    game.update(m.citizens, adj, deg, gov, np.ones(9))
     assert all(p == 0 for p in gov.paid)
     assert np.isfinite(m.citizens.payoff).all() and game._rho >= 0

@@ -72,7 +72,7 @@ def shares_after(params: Params, collaboration: bool, steps: int, unmet, conflic
     conflict = np.zeros(4) if conflict is None else conflict
     out = []
     for _ in range(steps):
-        out.append(mech.step(plan, np.asarray(unmet, float), conflict, np.full(4, 100.0),
+        out.append(mech.update(plan, np.asarray(unmet, float), conflict, np.full(4, 100.0),
                              np.zeros(4, dtype=int), np.ones(1), None, UnlimitedTreasury()))
     return out, mech
 
@@ -103,11 +103,11 @@ def test_union_reports_tighten_labour_inspection():
     heard = Interests(p, True, np.random.default_rng(0))
     unheard = Interests(p, False, np.random.default_rng(0))
     for _ in range(4):  # 20 % of workers in breaching firms, no labour dispute filed
-        heard.step(*args, (0.2, 0.0), UnlimitedTreasury())
-        unheard.step(*args, (0.2, 0.0), UnlimitedTreasury())
+        heard.update(*args, (0.2, 0.0), UnlimitedTreasury())
+        unheard.update(*args, (0.2, 0.0), UnlimitedTreasury())
     assert heard.intensity == 2.0 and unheard.intensity == 1.0
     for _ in range(2):  # breaches stop: the rule is relaxed step by step
-        heard.step(*args, (0.0, 0.0), UnlimitedTreasury())
+        heard.update(*args, (0.0, 0.0), UnlimitedTreasury())
     assert heard.intensity == 1.0 and heard.changes == 1
 
 

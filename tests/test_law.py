@@ -37,7 +37,7 @@ def enforcement_only(trust=0.8, steps=40, **params):
     adj = sp.csr_array((N, N))  # contacts do not matter here
     need, cell = np.ones(N), np.zeros(N, dtype=int)
     no = np.zeros(N, dtype=bool)
-    return law, lambda: law.step(need, cell, 1, np.full(N, trust), adj, np.zeros(N),
+    return law, lambda: law.update(need, cell, 1, np.full(N, trust), adj, np.zeros(N),
                                  UnlimitedTreasury(), no, no, courts=False)
 
 
@@ -167,7 +167,7 @@ def test_appeals_go_to_the_courts_and_need_them():
                     np.zeros(10, dtype=np.int32), 1, np.random.default_rng(0))
     appeals = np.zeros(10, dtype=bool)
     appeals[[2, 5]] = True
-    med.step(np.zeros(10), 1, np.ones(1), UnlimitedTreasury(), appeals=appeals)
+    med.update(np.zeros(10), 1, np.ones(1), UnlimitedTreasury(), appeals=appeals)
     assert set(med.owner.tolist()) == {2, 5}  # no judicial capacity yet: both wait
     assert (med.channel == 2).all()
 

@@ -50,7 +50,7 @@ def test_saving_into_the_fund_never_overdraws_the_treasury():
     gov = m.government
     gov.open_budget()
     gov.pay(gov.treasury, "incubation")  # step 5 spent everything
-    m.early_warning.step(np.zeros(m.scenario.population.districts), gov, gov.budget, 2)
+    m.early_warning.update(np.zeros(m.scenario.population.districts), gov, gov.budget, 2)
     assert gov.treasury == 0 and m.early_warning.fund == 0
 
 
@@ -72,8 +72,9 @@ def test_response_money_is_what_the_treasury_still_holds():
                                               "mechanisms.early_warning.enabled": True}), seed=1)
     m.government.treasury = 5.0
     d = m.scenario.population.districts
-    money = m._earmark((np.r_[10.0, np.zeros(d - 1)], np.zeros(d), np.zeros(d)), np.ones(d * 3))
-    assert money.sum() == pytest.approx(5.0) and m.response_spend == pytest.approx(5.0)
+    m.ctx.cell_need = np.ones(d * 3)
+    money = m.resources.earmark((np.r_[10.0, np.zeros(d - 1)], np.zeros(d), np.zeros(d)), m.ctx)
+    assert money.sum() == pytest.approx(5.0) and m.resources.response_spend == pytest.approx(5.0)
 
 
 def test_nan_in_the_ledger_is_an_error_not_a_zero():
@@ -112,7 +113,7 @@ def test_inspection_is_paid_in_full_or_not_made():
     credit = SocialCredit(Credit(enabled=True, inspect_min=1.0, inspect_max=1.0,
                                  inspection_cost=1.0), np.random.default_rng(1))
     ngo = _FakeNGO(uid=1, cell=0, funders={"hub": 1.0})
-    credit.step([ngo], gov, np.array([1.0]))
+    credit.update([ngo], gov, np.array([1.0]))
     assert credit.inspections == 0 and gov.treasury == 0.5 and gov.spent == 0
 
 
@@ -158,7 +159,7 @@ def test_money_costs_are_per_citizen():
         inc = Incubation(Params(enabled=True, rate=1.0, need_threshold=0.0, cost=0.5), 1,
                          np.random.default_rng(0))
         hub = _FakeHub()
-        inc.step(np.array([0.5]), np.array([headcount]), [hub], [], gov,
+        inc.update(np.array([0.5]), np.array([headcount]), [hub], [], gov,
                  lambda f, d, c: _FakeNGO(uid=9, cell=0, funders={}))
         paid.append(gov.paid)
     assert paid == [25.0, 50.0]
@@ -173,8 +174,8 @@ def test_incubation_reads_the_need_that_was_served():
                               "population.need.shift.every": 1, "population.need.shift.size": 0.5,
                               "population.citizens": 600, "steps": 15})
     m = GovernanceModel(s, seed=1)
-    seen, orig = [], m.incubation.step
-    m.incubation.step = lambda unmet, *a: seen.append(unmet.copy()) or orig(unmet, *a)
+    seen, orig = [], m.incubation.update
+    m.incubation.update = lambda unmet, *a: seen.append(unmet.copy()) or orig(unmet, *a)
     c, cells, truth = m.citizens, m.planning.headcount.size, []
     for _ in range(15):
         m.step()
@@ -225,7 +226,7 @@ def test_one_observation_updates_the_shared_record_once():
                                  inspect_max=1.0, threshold=0.0), np.random.default_rng(1))
     ngo = _FakeNGO(uid=1, cell=0, funders={"gov": 1.0, "hub1": 1.0, "hub2": 1.0})
     ngo.promised, ngo.service = 1.0, 0.4
-    credit.step([ngo], UnlimitedTreasury(), np.array([1.0]))
+    credit.update([ngo], UnlimitedTreasury(), np.array([1.0]))
     assert credit.inspections == 1
     assert ngo.credit == pytest.approx(0.5 * 1.0 + 0.5 * 0.4)
 

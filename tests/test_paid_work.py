@@ -34,7 +34,7 @@ def test_mediation_processes_only_the_cases_it_pays_for():
     paid. Before: all 10 were resolved for the 5.0 the treasury had (and mediation_cost
     reported 10.0)."""
     med, gov = ten_cases_a_step(), government(5.0)
-    med.step(np.zeros(100), 1, np.ones(1), gov)
+    med.update(np.zeros(100), 1, np.ones(1), gov)
     assert med.resolved == 5 and med.open_count == 95
     assert med.cost == 5.0 and gov.spent == 5.0 and gov.treasury == 0.0
     assert gov.model.ledger.this_step["mediation"] == 5.0
@@ -42,7 +42,7 @@ def test_mediation_processes_only_the_cases_it_pays_for():
 
 def test_mediation_with_an_empty_treasury_processes_nothing():
     med, gov = ten_cases_a_step(), government(0.0)
-    med.step(np.zeros(100), 1, np.ones(1), gov)
+    med.update(np.zeros(100), 1, np.ones(1), gov)
     assert med.resolved == 0 and med.open_count == 100 and med.cost == 0.0  # before: 10 resolved
 
 
@@ -53,10 +53,10 @@ def test_unpaid_cases_are_the_youngest_and_wait():
                         admin_capacity=0.01, admin_cost=1.0, admin_success=1.0,
                         judicial_capacity=0.0, patience=1000)
     med = Mediation(p, False, np.zeros(1000, dtype=np.int64), 1, np.random.default_rng(3))
-    med.step(np.zeros(1000), 1, np.ones(1), government(0.0))
+    med.update(np.zeros(1000), 1, np.ones(1), government(0.0))
     first = set(med.owner.tolist())
     gov = government(3.0)
-    med.step(np.zeros(1000), 2, np.ones(1), gov)
+    med.update(np.zeros(1000), 2, np.ones(1), gov)
     assert med.resolved == 3 and med.cost == 3.0 and gov.spent == 3.0
     assert med.resolution_time == 1.0  # all three opened at step 1
     assert len(first - set(med.owner.tolist())) == 3
@@ -74,11 +74,11 @@ def test_only_officers_paid_for_make_arrests():
                1000, np.random.default_rng(2))
     assert u.officers(deg) == 200
     gov = government(50.0)
-    u.step(np.ones(1000), adj, deg, gov, 1)
+    u.update(np.ones(1000), adj, deg, gov, 1)
     assert 0 < u.arrests <= 50 and gov.spent == 50.0
     assert u.fielded == 50
     gov = government(0.0)
-    u.step(np.ones(1000), adj, deg, gov, 2)
+    u.update(np.ones(1000), adj, deg, gov, 2)
     assert u.fielded == 0 and u.arrests == 0 and gov.spent == 0.0
 
 

@@ -34,12 +34,12 @@ def test_recovery_takes_longer_than_the_fall():
     deg = np.zeros(4)
     mech = TrustDynamics(Trust(social=0.0))
     state = _state(4, 0.6, 0.2)
-    mech.step(state, adj, deg)
+    mech.update(state, adj, deg)
     fall = 0.6 - state.trust_gov[0]
     steps_back = 0
     while state.trust_gov[0] < 0.6 - 1e-12:
         state.satisfaction[:] = 1.0
-        mech.step(state, adj, deg)
+        mech.update(state, adj, deg)
         steps_back += 1
     assert fall > 0 and steps_back > 1
 

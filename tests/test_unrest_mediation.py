@@ -109,7 +109,7 @@ def test_disputes_open_per_capita_does_not_depend_on_population_size():
 def test_labour_disputes_count_only_those_that_enter(monkeypatch):
     """Before: about 12 % of labour disputes came from citizens who already had one open."""
     seen = []
-    step = Mediation.step
+    step = Mediation.update
 
     def spy(self, grievance, t, boost, government, labour=None, *jailed):
         barred = has_open(self, grievance.size)
@@ -118,7 +118,7 @@ def test_labour_disputes_count_only_those_that_enter(monkeypatch):
         seen.append((int(labour.sum()), int((labour & barred).sum())))
         return step(self, grievance, t, boost, government, labour, *jailed)
 
-    monkeypatch.setattr(Mediation, "step", spy)
+    monkeypatch.setattr(Mediation, "update", spy)
     m, df = metrics("collective_bargaining", 1, **{"steps": 60, "governance.collaboration": False,
                                                    "mechanisms.unrest.enabled": True})
     seen = seen[m.scenario.warmup:]  # the warm-up's steps are not recorded
@@ -134,7 +134,7 @@ def test_each_officer_arrests_at_most_one_active_citizen():
     deg = degrees(adj).astype(float)
     u = Unrest(UnrestParams(enabled=True, enforcement=1.0, threshold=0.0), n,
                np.random.default_rng(2))
-    u.step(np.ones(n), adj, deg, UnlimitedTreasury(), 1)
+    u.update(np.ones(n), adj, deg, UnlimitedTreasury(), 1)
     officers = 200  # C·N/(k̄ + 1)
     assert u.protesting > 0.8  # perceived P = 0.90 deters only the most risk-averse
     assert 0 < u.arrests <= officers  # before: about 0.9 of the 900 active were arrested
@@ -144,13 +144,13 @@ def test_each_officer_arrests_at_most_one_active_citizen():
 def test_jailed_citizens_sit_out_the_other_mechanisms(monkeypatch):
     from cogov.model.sim.mechanisms.incentives import Incentives
     seen = {}
-    play = Incentives.step
+    play = Incentives.update
 
     def spy(self, state, adj, deg, government, participation, *rest):
         seen["participation"] = participation.copy()
         return play(self, state, adj, deg, government, participation, *rest)
 
-    monkeypatch.setattr(Incentives, "step", spy)
+    monkeypatch.setattr(Incentives, "update", spy)
     m, _ = metrics("incident_top_down", 1, **{"steps": 20, "population.citizens": 1000})
     t = m.steps
     stay = m.unrest.jailed_until > t + 1  # in jail throughout the next step
