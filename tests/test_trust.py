@@ -50,7 +50,7 @@ def test_social_influence_pulls_toward_neighbours():
     state = _state(2, 0.5, 0.5)
     state.trust_gov[:] = [0.2, 0.8]
     state.satisfaction[:] = state.trust_gov  # no experience term
-    TrustDynamics(Trust(rate=0.0, social=0.5)).step(state, adj, np.ones(2))
+    TrustDynamics(Trust(rate=0.0, social=0.5)).update(state, adj, np.ones(2))
     assert state.trust_gov == pytest.approx([0.5, 0.5])
 
 
@@ -58,7 +58,7 @@ def test_ngo_trust_moves_only_with_ngo_service_or_neighbours():
     import scipy.sparse as sp
     state = _state(3, 0.5, 1.0)
     taken = np.array([0.6, 0.0, 0.0])
-    TrustDynamics(Trust(social=0.0)).step(state, sp.csr_array((3, 3)), np.zeros(3), taken, taken)
+    TrustDynamics(Trust(social=0.0)).update(state, sp.csr_array((3, 3)), np.zeros(3), taken, taken)
     assert state.trust_ngo[0] > 0.5 and list(state.trust_ngo[1:]) == [0.5, 0.5]
 
 

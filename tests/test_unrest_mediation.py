@@ -68,7 +68,7 @@ def test_capacity_is_exact_per_capita_in_small_districts():
     for t in range(1, 101):
         before = med.channel == 0
         owners = med.owner.copy()
-        med.step(np.zeros(500), t, np.ones(10), UnlimitedTreasury())
+        med.update(np.zeros(500), t, np.ones(10), UnlimitedTreasury())
         if t > 1:  # cases moved on to channel 1 (all fail) were handled by their district
             moved = owners[before & (med.channel[:owners.size] == 1)]
             handled += np.bincount(district[moved], minlength=10)
