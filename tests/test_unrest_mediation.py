@@ -49,9 +49,9 @@ def test_people_give_up_after_patience_and_keep_the_grievance():
     med = Mediation(p, False, district, 1, np.random.default_rng(0))
     g = np.zeros(20)
     for t in (1, 2):
-        med.step(g, t, np.ones(1), UnlimitedTreasury())
+        med.update(g, t, np.ones(1), UnlimitedTreasury())
         assert med.open_count == 20 and med.abandoned == 0
-    med.step(g, 3, np.ones(1), UnlimitedTreasury())  # third step in the queue: they give up
+    med.update(g, 3, np.ones(1), UnlimitedTreasury())  # third step in the queue: they give up
     assert med.open_count == 0 and med.abandoned == 20
     assert med.pressure(20) == pytest.approx(np.ones(20))  # the grievance stays with them
 
