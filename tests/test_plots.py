@@ -61,7 +61,7 @@ def ts_of(*names, replicates=3, **keys):
 # ------------------------------------------------------------ labels and rules
 def test_metric_labels_are_docs_models_table():
     table = parse_metric_table((ROOT / "docs/model.md").read_text(encoding="utf-8"))
-    assert table == METRIC_INFO, "run `python -m cogov.model.figures.labels` after editing the table"
+    assert table == METRIC_INFO, "docs/model.md section 8 must match the @metric declarations"
     assert set(METRICS) == set(table)
     assert METRIC_INFO["unmet_need"].bounds == (0.0, 1.0)
     assert METRIC_INFO["resource_leverage"].bounds == (1.0, math.inf)

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..sim.mechanisms import headlines
 from .labels import axis_label, bounds, title
 
 __all__ = ["STEP_LABEL", "OKABE_ITO", "TRUST_CMAP", "axis_label", "bounds", "title",
@@ -59,25 +60,8 @@ ECOLOGY_METRICS = ("ngo_default_rate", "blacklisted", "project_failures", "reloc
                    "contract_coverage", "labour_disputes")
 SWEEP_METRICS = ("trust_gov", "unmet_need", "satisfaction", "cooperation")
 
-# the headline metrics of each mechanism that is off by default (docs/model.md 7.x)
-MECHANISM_METRICS = {
-    "mechanisms.law": ("procedural_justice", "legitimacy", "violations", "sanctions", "appeals"),
-    "mechanisms.emergency": ("emergency_response_time", "shock_recovery_steps",
-                             "emergency_unmet"),
-    "mechanisms.hub_strategy": ("hub_funds_raised", "hub_reach", "project_failures"),
-    "mechanisms.projects": ("ngo_default_rate", "project_failures", "projects_active"),
-    "mechanisms.incubation": ("ngo_count", "ngo_entries"),
-    "mechanisms.credit": ("ngo_default_rate", "blacklisted"),
-    "mechanisms.collective_bargaining": ("contract_coverage", "labour_disputes"),
-    "mechanisms.opinion": ("opinion_mean", "attention"),
-    "mechanisms.unrest": ("unrest", "arrests"),
-    "mechanisms.mediation": ("disputes_open", "resolution_time"),
-    "mechanisms.early_warning": ("warnings", "response_spend"),
-    "mechanisms.resources.sharing": ("cost_per_need", "resource_leverage"),
-    "mechanisms.public_security": ("crime_rate", "victimisation", "crime_concentration",
-                                   "recidivism", "guardianship", "clearance_rate",
-                                   "security_spend"),
-}
+# the headline metrics of each mechanism that is off by default, declared by the mechanism
+MECHANISM_METRICS = headlines()
 SHOCK_METRICS = {"relocation": ("relocation_unmet", "relocation_compensation"),
                  "incident": ("attention",)}
 CORE_METRICS = ("unmet_need", "trust_gov", "satisfaction")

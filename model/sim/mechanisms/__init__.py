@@ -77,7 +77,7 @@ __all__ = ["PHASES", "CitizenCredit", "CollectiveBargaining", "EarlyWarning", "E
            "Interests", "JailHold", "JailRelease", "Law", "Mechanism", "Mediation", "MetricInfo",
            "OpinionDynamics", "OpinionResponse", "Planning", "Projects", "PublicSecurity",
            "RelocationCompensation", "Resources", "SocialCredit", "TrustDynamics", "Unrest",
-           "metric", "phases"]
+           "headlines", "metric", "phases"]
 
 
 def phases(extra: tuple[type[Mechanism], ...] = ()) -> tuple[type[Mechanism], ...]:
@@ -90,3 +90,9 @@ def phases(extra: tuple[type[Mechanism], ...] = ()) -> tuple[type[Mechanism], ..
                              f"(phases: {', '.join(names)})")
         order.insert(names.index(plugin.after) + 1, plugin)
     return tuple(order)
+
+
+def headlines(units=PHASES) -> dict[str, tuple[str, ...]]:
+    """Switch key -> the headline metrics of the mechanism it turns on (figures' panels)."""
+    return {unit.switch or f"mechanisms.{unit.name}": unit.headline
+            for unit in units if unit.headline}

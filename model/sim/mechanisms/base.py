@@ -59,6 +59,10 @@ class Mechanism:
     writes: ClassVar[tuple[str, ...]] = ()
     metrics: ClassVar[tuple[Callable, ...]] = ()
     after: ClassVar[str | None] = None  # plug-ins: the phase this one runs after
+    # the metrics a figure shows first when a scenario switches this mechanism on, and the
+    # key whose ``.enabled`` does (default ``mechanisms.<name>``)
+    headline: ClassVar[tuple[str, ...]] = ()
+    switch: ClassVar[str | None] = None
     attribute: ClassVar[str | None] = None  # the model attribute it is reachable by (m.<name>)
 
     @classmethod

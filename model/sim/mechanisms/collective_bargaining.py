@@ -52,6 +52,7 @@ class CollectiveBargaining(Mechanism):
     """Firms, compliance and collective contracts; entry point :meth:`step`."""
 
     name = "collective_bargaining"
+    headline = ("contract_coverage", "labour_disputes")
     attribute = "bargaining"
     reads = ("scenario", "citizens", "hubs", "government", "open_disputes", "jailed", "t")
     writes = ("disputing", "bargaining", "firms", "citizens.need")

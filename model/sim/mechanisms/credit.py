@@ -110,6 +110,7 @@ class SocialCredit(Mechanism):
     :meth:`citizens_step` and :meth:`government_step` (7.16a), one per phase."""
 
     name = "credit"
+    headline = ("ngo_default_rate", "blacklisted")
     reads = ("scenario", "ngos", "government", "headcount", "firms")
     writes = ("ngo_credit", "ngo_eligible", "ngos")
     metrics = (blacklisted, firm_sanctions, rewards_paid, credit_spend, citizen_credit_mean,
@@ -380,8 +381,8 @@ class FirmCredit(Mechanism):
     reform. A phase of :class:`SocialCredit` (its records)."""
 
     name = "firm_credit"
-    reads = ("scenario", "citizens", "government", "bargaining", "inspection")
-    writes = ("bargaining",)
+    reads = ("scenario", "citizens", "government", "bargaining", "inspection", "t")
+    writes = ("bargaining.breached",)  # acts on the enterprises' books, not the signal
 
     def __init__(self, credit: SocialCredit):
         self.credit = credit

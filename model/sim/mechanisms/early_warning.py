@@ -54,6 +54,7 @@ class EarlyWarning(Mechanism):
     """Observation, thresholds and responses; entry point :meth:`step`."""
 
     name = "early_warning"
+    headline = ("warnings", "response_spend")
     reads = ("scenario", "citizens", "open_disputes", "served", "government", "budget", "t")
     writes = ("warning_response", "responding")
     metrics = (warnings, response_spend)

@@ -123,6 +123,7 @@ class Emergency(Mechanism):
     """Emergency reserves, detection and multi-level response; entry point :meth:`step`."""
 
     name = "emergency"
+    headline = ("emergency_response_time", "shock_recovery_steps", "emergency_unmet")
     reads = ("scenario", "citizens", "served", "ngos", "hubs", "government", "budget", "t")
     writes = ("emergency_relief",)
     metrics = (emergency_response_time, shock_recovery_steps, emergency_spend, emergency_unmet)

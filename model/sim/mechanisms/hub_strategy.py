@@ -40,6 +40,7 @@ class HubStrategy(Mechanism):
     """Hubs' effort over the three forces; entry point :meth:`step`."""
 
     name = "hub_strategy"
+    headline = ("hub_funds_raised", "hub_reach", "project_failures")
     reads = ("scenario", "hubs", "ngos", "delivery_books", "risk")
     writes = ("hub_gather", "hub_support", "joint_mediation", "delegation")
 

@@ -44,6 +44,7 @@ class Incubation(Mechanism):
     """NGO entry and exit; entry point :meth:`step`."""
 
     name = "incubation"
+    headline = ("ngo_count", "ngo_entries")
     reads = ("scenario", "unmet_share", "headcount", "hubs", "ngos", "government", "new_ngo")
     writes = ("ngos",)
     metrics = (ngo_entries, ngo_exits)

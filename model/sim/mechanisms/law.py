@@ -84,6 +84,7 @@ class Law(Mechanism):
     """Rule and discretion in allocation, enforcement and appeals; entry point :meth:`step`."""
 
     name = "law"
+    headline = ("procedural_justice", "legitimacy", "violations", "sanctions", "appeals")
     reads = ("scenario", "citizens", "needs", "headcount", "adjacency", "degree", "government",
              "jailed", "open_disputes")
     writes = ("law_legitimacy", "rule_weights", "favour_weights", "arrest_weights", "appealing")

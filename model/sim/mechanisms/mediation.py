@@ -114,6 +114,7 @@ class Mediation(Mechanism):
     """The dispute queue and its three channels; entry point :meth:`step`."""
 
     name = "mediation"
+    headline = ("disputes_open", "resolution_time")
     reads = ("scenario", "citizens", "responding", "joint_mediation", "government",
              "disputing", "jailed", "appealing", "law_legitimacy", "dispute_pressure", "t")
     writes = ("open_disputes", "dispute_pressure", "citizens.grievance")

@@ -80,8 +80,9 @@ class OpinionDynamics(Mechanism):
     """Opinion and attention; entry points :meth:`step` and :meth:`seed_incident`."""
 
     name = "opinion"
+    headline = ("opinion_mean", "attention")
     reads = ("scenario", "citizens", "adjacency", "degree", "responding")
-    writes = ("citizens.opinion", "citizens.attention", "opinion")
+    writes = ("citizens.opinion", "citizens.attention", "citizens.trust_gov", "opinion")
     metrics = (opinion_mean, opinion_clusters, polarization, attention)
 
     def __init__(self, params, state, adj, rng: np.random.Generator):

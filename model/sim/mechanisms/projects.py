@@ -72,6 +72,7 @@ class Projects(Mechanism):
     """Tenders and contracts; entry points :meth:`step` (settle) and :meth:`award` (tender)."""
 
     name = "projects"
+    headline = ("ngo_default_rate", "project_failures", "projects_active")
     reads = ("scenario", "risk", "ngos", "government", "headcount", "hub_support", "ngo_credit",
              "t")
     writes = ("contracts",)

@@ -85,6 +85,8 @@ class PublicSecurity(Mechanism):
     """Places, offences, the six links; entry point :meth:`step`."""
 
     name = "public_security"
+    headline = ("crime_rate", "victimisation", "crime_concentration", "recidivism",
+                "guardianship", "clearance_rate", "security_spend")
     attribute = "security"
     reads = ("scenario", "citizens", "government", "budget", "t")
     writes = ()

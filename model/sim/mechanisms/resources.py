@@ -62,6 +62,8 @@ class Resources(Mechanism):
     """Budget execution through government, hubs and NGOs; entry point :meth:`step`."""
 
     name = "resources"
+    headline = ("cost_per_need", "resource_leverage")
+    switch = "mechanisms.resources.sharing"
     reads = ("scenario", "citizens", "field_size", "cell_need", "ordinary", "plan", "consulted",
              "government", "hubs", "ngos", "warning_response", "opinion_response",
              "emergency_relief", "ngo_eligible", "contracts", "delegation", "hub_gather",

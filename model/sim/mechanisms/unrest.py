@@ -59,6 +59,7 @@ class Unrest(Mechanism):
     """Officers, activation, arrests and jail; entry point :meth:`step`."""
 
     name = "unrest"
+    headline = ("unrest", "arrests")
     reads = ("scenario", "citizens", "adjacency", "degree", "government", "law_legitimacy",
              "dispute_pressure", "arrest_weights", "t")
     writes = ("jailed", "protesting", "citizens.grievance")
