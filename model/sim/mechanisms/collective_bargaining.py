@@ -49,7 +49,7 @@ def labour_disputes(m) -> int:
 
 
 class CollectiveBargaining(Mechanism):
-    """Firms, compliance and collective contracts; entry point :meth:`step`."""
+    """Firms, compliance and collective contracts; phase :meth:`step`, equations :meth:`update`."""
 
     name = "collective_bargaining"
     headline = ("contract_coverage", "labour_disputes")

@@ -49,7 +49,7 @@ def relocation_unmet(m) -> float:
 
 
 class RelocationCompensation(Mechanism):
-    """Compensation for policy harm; entry point :meth:`step`."""
+    """Compensation for policy harm; phase :meth:`step`, equations :meth:`update`."""
 
     name = "compensation"
     attribute = "relocation"

@@ -105,9 +105,10 @@ def government_credit(m) -> float:
 
 
 class SocialCredit(Mechanism):
-    """Records, inspections, blacklists and rewards; entry points :meth:`step` (NGOs),
-    :meth:`eligible`, :meth:`inspect_firms` and :meth:`reward_firms` (firms),
-    :meth:`citizens_step` and :meth:`government_step` (7.16a), one per phase."""
+    """Records, inspections, blacklists and rewards. Its phase :meth:`step` supervises NGOs
+    (and :meth:`eligible` guards purchases); :class:`FirmCredit`, :class:`CitizenCredit` and
+    :class:`GovernmentCredit` are its other phases (:meth:`inspect_firms`,
+    :meth:`reward_firms`, :meth:`citizens_step`, :meth:`government_step`, 7.16a)."""
 
     name = "credit"
     headline = ("ngo_default_rate", "blacklisted")

@@ -51,7 +51,7 @@ def response_spend(m) -> float:
 
 
 class EarlyWarning(Mechanism):
-    """Observation, thresholds and responses; entry point :meth:`step`."""
+    """Observation, thresholds and responses; phase :meth:`step`, equations :meth:`update`."""
 
     name = "early_warning"
     headline = ("warnings", "response_spend")

@@ -37,7 +37,7 @@ GATHER, BORROW, AVOID = 0, 1, 2
 
 
 class HubStrategy(Mechanism):
-    """Hubs' effort over the three forces; entry point :meth:`step`."""
+    """Hubs' effort over the three forces; phase :meth:`step`, equations :meth:`update`."""
 
     name = "hub_strategy"
     headline = ("hub_funds_raised", "hub_reach", "project_failures")

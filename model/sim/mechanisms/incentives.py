@@ -72,7 +72,7 @@ def incentive_spend(m) -> float:
 
 
 class Incentives(Mechanism):
-    """The co-production game; entry points :meth:`warm_up` (before step 1) and :meth:`step`."""
+    """The co-production game; phase :meth:`step` (:meth:`warm_up` at build)."""
 
     name = "incentives"
     reads = ("scenario", "citizens", "adjacency", "degree", "government", "law_legitimacy",

@@ -41,7 +41,7 @@ def ngo_exits(m) -> int:
 
 
 class Incubation(Mechanism):
-    """NGO entry and exit; entry point :meth:`step`."""
+    """NGO entry and exit; phase :meth:`step`, equations :meth:`update`."""
 
     name = "incubation"
     headline = ("ngo_count", "ngo_entries")

@@ -66,7 +66,7 @@ def policy_changes(m) -> int:
 
 
 class Interests(Mechanism):
-    """Interest aggregation and consultation; entry point :meth:`step`."""
+    """Interest aggregation and consultation; phase :meth:`step`, equations :meth:`update`."""
 
     name = "interests"
     reads = ("scenario", "citizens", "plan", "unmet_share", "open_disputes", "protesting",

@@ -81,7 +81,7 @@ def appeals(m) -> float:
 
 
 class Law(Mechanism):
-    """Rule and discretion in allocation, enforcement and appeals; entry point :meth:`step`."""
+    """Rule and discretion in allocation, enforcement and appeals; phase :meth:`step`, equations :meth:`update`."""
 
     name = "law"
     headline = ("procedural_justice", "legitimacy", "violations", "sanctions", "appeals")

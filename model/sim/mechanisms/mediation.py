@@ -111,7 +111,7 @@ def mediation_cost(m) -> float:
 
 
 class Mediation(Mechanism):
-    """The dispute queue and its three channels; entry point :meth:`step`."""
+    """The dispute queue and its three channels; phase :meth:`step`, equations :meth:`update`."""
 
     name = "mediation"
     headline = ("disputes_open", "resolution_time")

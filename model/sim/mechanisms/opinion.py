@@ -77,7 +77,7 @@ def opinion_clusters(m) -> float:
 
 
 class OpinionDynamics(Mechanism):
-    """Opinion and attention; entry points :meth:`step` and :meth:`seed_incident`."""
+    """Opinion and attention; phase :meth:`step`; shocks call :meth:`seed_incident`."""
 
     name = "opinion"
     headline = ("opinion_mean", "attention")

@@ -55,7 +55,7 @@ def response_spend_opinion(m) -> float:
 
 
 class OpinionResponse(Mechanism):
-    """Government responsiveness to online opinion; entry point :meth:`step`."""
+    """Government responsiveness to online opinion; phase :meth:`step`, equations :meth:`update`."""
 
     name = "opinion_response"
     reads = ("scenario", "citizens", "government", "budget")

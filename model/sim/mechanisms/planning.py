@@ -22,7 +22,7 @@ from .base import Mechanism
 
 
 class Planning(Mechanism):
-    """Allocation rule of the government; entry point :meth:`step`."""
+    """Allocation rule of the government; phase :meth:`step`, equations :meth:`update`."""
 
     name = "planning"
     reads = ("scenario", "headcount", "cell_need", "t")

@@ -69,7 +69,7 @@ class Contract:
 
 
 class Projects(Mechanism):
-    """Tenders and contracts; entry points :meth:`step` (settle) and :meth:`award` (tender)."""
+    """Tenders and contracts; phase :meth:`step` (settle); :meth:`award` tenders."""
 
     name = "projects"
     headline = ("ngo_default_rate", "project_failures", "projects_active")

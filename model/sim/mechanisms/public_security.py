@@ -82,7 +82,7 @@ def clearance_rate(m) -> float:
 
 
 class PublicSecurity(Mechanism):
-    """Places, offences, the six links; entry point :meth:`step`."""
+    """Places, offences, the six links; phase :meth:`step`, equations :meth:`update`."""
 
     name = "public_security"
     headline = ("crime_rate", "victimisation", "crime_concentration", "recidivism",

@@ -21,7 +21,7 @@ the citizen it stands at and that citizen's neighbours, and it arrests at most o
 active citizen in its reach, drawn at random (Epstein 2002; officers who pick the
 same citizen make one arrest, so arrests ≤ M). The arrested are jailed for a
 uniform 1..``jail_term`` steps; jailed citizens are inactive and, through
-:attr:`jailed`, out of the other mechanisms (the model passes the mask on).
+:attr:`jailed`, out of the other mechanisms (the ``jailed`` signal of the step context).
 Enforcement costs ``officer_cost`` per officer per step (ledger use
 ``enforcement``), and only officers that are paid for are on the street: when the
 treasury cannot pay all M, the M' it can pay for are placed and arrest, and the
@@ -56,7 +56,7 @@ def arrests(m) -> int:
 
 
 class Unrest(Mechanism):
-    """Officers, activation, arrests and jail; entry point :meth:`step`."""
+    """Officers, activation, arrests and jail; phase :meth:`step`, equations :meth:`update`."""
 
     name = "unrest"
     headline = ("unrest", "arrests")
