@@ -120,7 +120,7 @@ def emergency_unmet(m) -> float:
 
 
 class Emergency(Mechanism):
-    """Emergency reserves, detection and multi-level response; phase :meth:`step`, equations :meth:`update`."""
+    """Emergency reserves, detection and multi-level response; see :meth:`step`, :meth:`update`."""
 
     name = "emergency"
     headline = ("emergency_response_time", "shock_recovery_steps", "emergency_unmet")

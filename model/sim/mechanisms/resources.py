@@ -59,7 +59,7 @@ def by_capacity(buyer, cell, ngos) -> list:
 
 
 class Resources(Mechanism):
-    """Budget execution through government, hubs and NGOs; phase :meth:`step`, equations :meth:`update`."""
+    """Budget execution through government, hubs and NGOs; see :meth:`step`, :meth:`update`."""
 
     name = "resources"
     headline = ("cost_per_need", "resource_leverage")

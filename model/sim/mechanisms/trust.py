@@ -68,7 +68,7 @@ def experiences(satisfaction, need, ngo_received, ngo_committed, attribution: fl
 
 
 class TrustDynamics(Mechanism):
-    """Updates ``trust_gov`` and ``trust_ngo`` in place; phase :meth:`step`, equations :meth:`update`."""
+    """Updates ``trust_gov`` and ``trust_ngo`` in place; see :meth:`step`, :meth:`update`."""
 
     name = "trust"
     reads = ("scenario", "citizens", "adjacency", "degree", "ngos", "headcount", "uptake",
