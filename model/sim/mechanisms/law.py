@@ -81,7 +81,7 @@ def appeals(m) -> float:
 
 
 class Law(Mechanism):
-    """Rule and discretion in allocation, enforcement and appeals; see :meth:`step`, :meth:`update`."""
+    """Rule and discretion in allocation, enforcement, appeals; see :meth:`step`, :meth:`update`."""
 
     name = "law"
     headline = ("procedural_justice", "legitimacy", "violations", "sanctions", "appeals")
