@@ -35,16 +35,12 @@ def fresh_seed() -> int:
 class GovernanceModel(mesa.Model):
     """Top-down management vs adaptive collaboration, as a 2x2 of regimes.
 
-    Built from one :class:`~model.scenario.Scenario` and one seed. Citizens' state
+    Built from one :class:`~cogov.model.scenario.Scenario` and one seed. Citizens' state
     lives in ``self.citizens`` (arrays); organisations are ordinary Mesa agents.
-    Step order (docs/model.md, "Process overview"): early-warning observation,
-    shocks, need drift, budget appropriation, incubation, credit supervision,
-    hub strategy, project settlement, collective bargaining, early warning,
-    responses to online opinion, emergency response, law-based governance, grievance,
-    mediation, unrest, public security, planning, consultation (hubs' reports and conflict
-    correct the plan; interests), incentives (co-production, after citizens' credit records),
-    relocation compensation, resources (service delivery), settlement (satisfaction), NGO
-    credit, government bodies' credit, trust, opinion, grievance, budget close, metrics.
+    A step is a loop over the phases of :data:`~cogov.model.sim.mechanisms.PHASES`
+    (every phase's ``observe``, then every phase's ``step``) and a collect; the phases
+    and their order are listed in docs/model.md, section 3 ("Process overview and
+    scheduling"), and the house in docs/architecture.md.
 
     Args:
         scenario: a Scenario, a path to a scenario YAML, or None for the defaults.
