@@ -3,7 +3,7 @@
 The import package. Its code lives in the checkout's top-level folders, which
 the package maps in (``pyproject.toml``, ``[tool.setuptools.package-dir]``):
 
-- ``cogov.model``  -> ``model/``  (scenario, network, mechanisms, the Mesa model, experiments)
+- ``cogov.model``  -> ``model/``  (scenario/, sim/, engine/, figures/, studies/, ui/: docs/architecture.md)
 - ``cogov.agents`` -> ``agents/`` (government, hub organisations, NGOs, citizens)
 - presets          -> ``scenarios/`` (:func:`preset`, :func:`presets`)
 

@@ -1,4 +1,7 @@
-"""cogov model package: scenario, network, mechanisms, metrics and the Mesa model.
+"""cogov model package: folders of one concern, imports only downward (docs/architecture.md).
+
+scenario/ (what a run is) -> sim/ (one Mesa model and its mechanisms) -> engine/ (running
+many) -> figures/ -> studies/ -> ui/ (CLI, app).
 
 Exports are loaded on first use, so ``python run.py --help`` does not import
 Mesa, numpy or scipy.

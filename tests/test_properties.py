@@ -1,6 +1,6 @@
 """Property-based checks: no NaN, no negative money, a ledger that balances (issue 11).
 
-Hypothesis draws scenarios across every documented key range (model/scenario.py's
+Hypothesis draws scenarios across every documented key range (model/scenario/schema.py's
 validation): tiny populations (>= 2), every network kind, zero hubs and NGOs, every
 mechanism switched on or off, extreme costs and rates, and a shock. Each is run a few
 steps; after every step all metrics must be finite, except those that docs/model.md

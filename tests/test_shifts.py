@@ -1,5 +1,5 @@
-"""Essay 7's four shifts as switches (model/shifts.py) and the factorial analysis
-(model/factorial.py): overlay semantics, presets unchanged, what each switch does,
+"""Essay 7's four shifts as switches (model/scenario/shifts.py) and the factorial analysis
+(model/studies/factorial.py): overlay semantics, presets unchanged, what each switch does,
 effects recovered from a table with known effects."""
 
 import dataclasses

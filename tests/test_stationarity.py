@@ -1,4 +1,4 @@
-"""The steady-state check of final windows (model/stationarity.py, docs/experiments.md)."""
+"""The steady-state check of final windows (model/engine/stationarity.py, docs/experiments.md)."""
 
 import numpy as np
 import pandas as pd

@@ -1,7 +1,7 @@
 """Replicated comparisons of scenarios, on the sweep engine (job -> executor -> store).
 
 Each scenario is a point of a sweep whose store lives in ``out/sweep/`` (the files
-of model/sweep.py: ``sweep.json``, ``chunks/``, ``timeseries/``, ``runs.parquet``),
+of model/engine/sweep.py: ``sweep.json``, ``chunks/``, ``timeseries/``, ``runs.parquet``),
 so a comparison streams its runs to disk, resumes after Ctrl-C or ``kill -9`` with
 no replicate lost or repeated, and runs on the same executors as a sweep. Every
 scenario gets the same replicate seeds (common random numbers, a paired design).
@@ -70,7 +70,7 @@ def compare(scenarios: Sequence[Scenario], replicates: int = 10, *, steps: int |
         out: the comparison's folder (the store goes to ``out/sweep/``); a temporary
             folder if None. A finished comparison there is replaced; an unfinished one
             is refused unless ``resume``.
-        workers, scheduler, executor, resume, progress: as for :func:`~model.sweep.sweep`.
+        workers, scheduler, executor, resume, progress: as for :func:`~cogov.model.engine.sweep.sweep`.
 
     Raises:
         ScenarioError: bad arguments, or ``out`` holds an unfinished or different comparison.

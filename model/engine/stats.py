@@ -28,7 +28,7 @@ def interval(values: np.ndarray) -> dict:
 
 def summarize(timeseries: pd.DataFrame, window: int) -> pd.DataFrame:
     """Per scenario and metric: mean, sd and 95% t-interval of the final-window value,
-    and whether the final window is a steady state (``stationary``, model/stationarity.py)."""
+    and whether the final window is a steady state (``stationary``, model/engine/stationarity.py)."""
     from .stationarity import stationary_table
 
     rows = []

@@ -60,7 +60,7 @@ from .seeds import base_seed, replicate_seeds
 from .stats import final_window, interval
 
 RESULT_METRICS = [m for m in METRICS if m != "step"]
-# the executors live in model/executors.py; sweeps were first written with them here
+# the executors live in model/engine/executors.py; sweeps were first written with them here
 __all__ = ["DaskExecutor", "InProcessExecutor", "Job", "ProcessExecutor", "SweepFailed",
            "SweepInterrupted", "SweepStore", "execute", "make_executor", "read_timeseries",
            "run_batch", "run_jobs", "run_sweep", "sweep"]
@@ -397,7 +397,7 @@ def run_sweep(base: Scenario, points: list[dict], *, replicates: int = 1, steps:
 
 def write_summary(out: Path, runs: pd.DataFrame, window: int) -> pd.DataFrame | None:
     """summary.csv: per point and metric, n, mean, sd, 95 % t-interval of the final-window
-    mean over replicates, and ``stationary`` (model/stationarity.py), as ``compare`` writes."""
+    mean over replicates, and ``stationary`` (model/engine/stationarity.py), as ``compare`` writes."""
     from .outputs import write_csv
     from .stationarity import stationary_table
 

@@ -48,11 +48,11 @@ class Governance:
     law_based: bool = _p(
         False, doc="law-based governance: `mechanisms.law` on at `rule_of_law` 0.9 (7.22, 7.24)",
         src="design (switch); [SGNM Essay 7 §3, Essay 4, Essay 6 §3]")
-    # Essay 7's comprehensive and source shifts: overlays of instruments (model/shifts.py)
+    # Essay 7's comprehensive and source shifts: overlays of instruments (model/scenario/shifts.py)
     comprehensive: bool = _p(
         False,
         doc="comprehensive governance (综合治理): on turns on the instruments of its row in "
-            "`model/shifts.py` (interest incentives, social credit, linked grand mediation), "
+            "`model/scenario/shifts.py` (interest incentives, social credit, linked grand mediation), "
             "overriding the file for those keys; off leaves the file as it is (7.24)",
         src="design (switch); [SGNM Essay 7 §3, Essay 4 §1]")
     source: bool = _p(
@@ -737,7 +737,7 @@ class Interests:
 
 @dataclass(frozen=True, kw_only=True)
 class Law:
-    # governance.law_based: on switches it on (model/shifts.py)
+    # governance.law_based: on switches it on (model/scenario/shifts.py)
     enabled: bool = _p(
         False,
         doc="7.22; the rule and discretion layer (`governance.law_based: on` switches it on at "

@@ -27,7 +27,7 @@ extra instrument costs is money not spent on services.
 
 To add a shift's instruments (law-based governance, public security, interests), add
 one line to its row, e.g. ``"mechanisms.public_security.prevent": 0.5``; rows may be
-added for any boolean field of :class:`~cogov.model.scenario.schema.Governance` (a row for
+added for any boolean field of :class:`~cogov.model.scenario.sections.Governance` (a row for
 ``collaboration`` changes every preset with collaboration on). Where two shifts set
 the same key differently, a row keyed by both, e.g. ``("comprehensive", "source")``,
 placed after their own rows, says what the key is when both are on (single rows may
@@ -106,7 +106,7 @@ def overlay(governance) -> dict[str, Any]:
     """The keys the switches that are on set, in :data:`SHIFTS` order (a row for two
     switches, after their own rows, overrides them where they disagree).
 
-    ``governance`` is a :class:`~cogov.model.scenario.schema.Governance` or its plain dict.
+    ``governance`` is a :class:`~cogov.model.scenario.sections.Governance` or its plain dict.
     """
 
     def on(switch: str) -> bool:

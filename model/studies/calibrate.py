@@ -6,7 +6,7 @@ simulated moments come closest to observed ones; for agent-based models see
 
     J(θ) = Σ_k ((m_k(θ) − y_k) / τ_k)²
 
-over the targets k (model/targets.py): y_k the observed value, τ_k its
+over the targets k (model/studies/targets.py): y_k the observed value, τ_k its
 tolerance, m_k(θ) the mean over R replicates of the target's statistic. The R
 replicates use the same R seeds at every θ (common random numbers [Law2015]),
 so J is a smooth function of θ rather than of the noise. An Optuna study
@@ -14,7 +14,7 @@ so J is a smooth function of θ rather than of the noise. An Optuna study
 request.
 
 Trials are asked in batches of a fixed size (``batch``); each batch's
-trials x replicates are jobs on the sweep executors (model/sweep.py), so they
+trials x replicates are jobs on the sweep executors (model/engine/sweep.py), so they
 run in parallel on one core, many cores or a Dask cluster, and are told back in
 trial order. The sampler of trial n is seeded from the base seed and n alone,
 so the study does not depend on the worker count, on completion order or on

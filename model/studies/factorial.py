@@ -170,7 +170,7 @@ def format_effects(table: pd.DataFrame, digits: int = 3) -> str:
 # ----------------------------------------------------------------- factorial
 def plot_effects(table, path: str | Path | None = None, *, skipped: dict | None = None,
                  title_text: str = ""):
-    """Main effects and two-way interactions of a two-level factorial (model/factorial.py)
+    """Main effects and two-way interactions of a two-level factorial (model/studies/factorial.py)
     with their 95 % t-intervals: one panel per metric, one row per term.
 
     Args:

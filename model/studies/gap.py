@@ -14,7 +14,7 @@ winner is the scenario the interval favours, or ``neither`` when it covers 0:
     'B'
 
 With ``--sobol N --bounds KEY=LO:HI ...`` the points are a Saltelli sample instead
-and the output is the Sobol' indices of the mean paired gap (model/sensitivity.py).
+and the output is the Sobol' indices of the mean paired gap (model/studies/sensitivity.py).
 """
 
 from __future__ import annotations

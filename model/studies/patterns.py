@@ -515,7 +515,7 @@ def builtin_patterns() -> list[Pattern]:
 def _target_statistic(t: Target, arm: str, window: int) -> tuple[Statistic, str]:
     by_name = {
         "final_mean": (final(t.metric, arm, window), f"{t.metric}, mean of the final {window} steps"),
-        # mean, max and min over steps 1 … end, as model/targets.py's moment reads them
+        # mean, max and min over steps 1 … end, as model/studies/targets.py's moment reads them
         # for `run.py calibrate` (row 0 is the state before step 1)
         "mean": (whole(t.metric, arm, 1), f"{t.metric}, mean over steps 1 … end"),
         "max": (peak(t.metric, arm, 1), f"{t.metric}, largest value, steps 1 … end"),

@@ -45,7 +45,7 @@ class Target:
     """One observed moment.
 
     Attributes:
-        metric: a metric column (model/metrics.py).
+        metric: a metric column (model/sim/metrics.py).
         value: the observed value.
         statistic: how one run's time series becomes one number (:func:`moment`).
         tolerance: the scale of a miss; the target's weight is 1 / tolerance².

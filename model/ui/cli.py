@@ -64,7 +64,7 @@ def _execution(p: argparse.ArgumentParser) -> None:
 
 def _executors(p: argparse.ArgumentParser) -> None:
     """Where runs go, and --resume: the same flags and defaults for compare, sweep and
-    sensitivity (one engine, model/sweep.py)."""
+    sensitivity (one engine, model/engine/sweep.py)."""
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="worker processes on this machine; 1 = in-process, no workers "
                         f"(default: number of cores, {os.cpu_count() or 1} here)")
@@ -495,7 +495,7 @@ def cmd_plot(args) -> int:
 
 
 def _print_effects(made: list[Path]) -> None:
-    """Print the main effects and interactions of a factorial sweep (model/factorial.py)
+    """Print the main effects and interactions of a factorial sweep (model/studies/factorial.py)
     when its folder has them."""
     table = next((p for p in made if p.name == "effects.csv"), None)
     if table is not None:
@@ -575,7 +575,7 @@ def cmd_app(args) -> int:
     return 0
 
 
-# ----------------------------------------------- decompose and gap (model/decompose.py, gap.py)
+# ----------------------------------------------- decompose and gap (model/studies/decompose.py, gap.py)
 def _paired_runs(p: argparse.ArgumentParser, out_default: str) -> None:
     """Flags of the paired commands: replicates (default 10), execution, resume."""
     p.add_argument("--replicates", type=int, default=10,

@@ -2,7 +2,7 @@
 
 Runs with ``mechanisms.law.enabled`` (a city whose government decides by a mix of rule
 and discretion, and enforces rules); ``governance.law_based: on`` switches it on at the
-law-based regime's ``rule_of_law`` (model/shifts.py: 0.9). Every
+law-based regime's ``rule_of_law`` (model/scenario/shifts.py: 0.9). Every
 discretionary decision the government takes here mixes a published rule, with weight
 ρ = ``rule_of_law``, and discretion, with weight 1 − ρ. Discretion sees each case (it
 targets special cases better) but favours connected citizens (关系: a share
