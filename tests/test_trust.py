@@ -6,8 +6,7 @@ import pytest
 from cogov.model.scenario.files import load_scenario
 from cogov.model.scenario.sections import Trust
 from cogov.model.sim.mechanisms.trust import TrustDynamics, experiences, learn
-from cogov.model.sim.population import gate
-from cogov.model.sim.population import CitizenState
+from cogov.model.sim.population import CitizenState, gate
 from tests.conftest import ROOT, final, run_model, small
 
 
