@@ -14,7 +14,7 @@ from cogov.model.scenario.schema import Scenario
 from cogov.model.scenario.sections import Credit
 from cogov.model.scenario.sections import Interests as Params
 from cogov.model.sim.mechanisms.credit import SocialCredit
-from cogov.model.sim.mechanisms.interests import Interests
+from cogov.model.sim.mechanisms.interests import Interests, hub_strength
 from cogov.model.sim.model import GovernanceModel
 from tests.conftest import ROOT, UnlimitedTreasury
 
@@ -62,7 +62,7 @@ def test_fields_without_a_hub_are_not_reported():
     m.run(20)
     df = m.datacollector.get_model_vars_dataframe()
     assert 0 < df["interests_reported"].max() <= share + 1e-12
-    assert np.array_equal(m._hub_strength() > 0, [True, False, False])
+    assert np.array_equal(hub_strength(m.ctx) > 0, [True, False, False])
 
 
 def shares_after(params: Params, collaboration: bool, steps: int, unmet, conflict=None):

@@ -5,7 +5,9 @@ import pytest
 
 from cogov.model.scenario.files import load_scenario
 from cogov.model.scenario.sections import Trust
+from cogov.model.sim.mechanisms.resources import field_trust_gate
 from cogov.model.sim.mechanisms.trust import TrustDynamics, experiences, learn
+from cogov.model.sim.phases import uptake
 from cogov.model.sim.population import CitizenState, gate
 from tests.conftest import ROOT, final, run_model, small
 
@@ -119,14 +121,14 @@ def test_without_the_trust_gate_uptake_is_one_and_trust_still_learns():
     on = _ungated(**{"governance.collaboration": True})
     off = on.replace(**{"mechanisms.trust.gates_collaboration": False})
     model = run_model(off, steps=0)
-    assert (model._uptake(0.5) == 1.0).all()
-    assert (model._field_trust_gate(0.5) == 1.0).all()
+    assert (uptake(model.ctx) == 1.0).all()
+    assert (field_trust_gate(model.ctx, 0.5) == 1.0).all()
     # gated, citizens with trust 0.2 take up 0.4 of NGO service
-    assert run_model(on, steps=0)._uptake(0.5) == pytest.approx(0.4)
+    assert uptake(run_model(on, steps=0).ctx) == pytest.approx(0.4)
     start = model.citizens.trust_ngo.copy()
     model.run(3)
     assert not np.array_equal(model.citizens.trust_ngo, start)  # the dynamics still run
-    assert (model._uptake(0.5) == 1.0).all()
+    assert (uptake(model.ctx) == 1.0).all()
     # the gate matters while trust is below the basis: held there, lifting it helps
     low = {"mechanisms.trust.enabled": False}
     assert final(off.replace(**low), "unmet_need", seeds=(1,), window=3) \

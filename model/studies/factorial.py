@@ -217,6 +217,6 @@ def plot_effects(table, path: str | Path | None = None, *, skipped: dict | None 
 
 
 def _known_metrics() -> set[str]:
-    from .labels import METRIC_INFO
+    from ..figures.labels import METRIC_INFO
 
     return set(METRIC_INFO)
