@@ -53,14 +53,20 @@ class Settlement(Mechanism):
     @classmethod
     def build(cls, ctx):
         ctx.unmet_share = np.zeros(ctx.cells)
-        return cls()
+        unit = cls()
+        unit.readers = None  # the phases that read unmet_share and run (known at step 1)
+        return unit
 
     def step(self, ctx) -> None:
         c = ctx.citizens
         ctx.uptake = uptake(ctx)
         settle(c, ctx.uptake)
         ctx.served = True
-        ctx.unmet_share = unmet_share(c, ctx.cells)
+        if self.readers is None:  # every phase is built by now
+            self.readers = [u for u in ctx.units.values()
+                            if "unmet_share" in u.reads and getattr(u, "enabled", True)]
+        if self.readers:  # two passes over the citizens: only when someone reads it
+            ctx.unmet_share = unmet_share(c, ctx.cells)
 
 
 def uptake(ctx) -> np.ndarray:
