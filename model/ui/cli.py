@@ -307,7 +307,8 @@ def cmd_compare(args) -> int:
 
 def format_summary(summary, metrics=KEY_METRICS) -> str:
     """A plain-text table: scenarios down, metrics across, 'mean ± half-width'
-    ('± n/a' with one replicate: no interval; 'n/a' for an undefined mean)."""
+    ('± n/a' with one replicate: no interval; 'n/a' for an undefined mean; '-' for a
+    plug-in's metric a scenario does not record)."""
     from ..figures.plots import estimate_text
 
     metrics = [m for m in metrics if m in set(summary["metric"])]
@@ -317,6 +318,9 @@ def format_summary(summary, metrics=KEY_METRICS) -> str:
             cells[(row.scenario, row.metric)] = estimate_text(row.mean, row.ci_high - row.mean,
                                                               int(row.n))
     names = list(dict.fromkeys(summary["scenario"]))
+    for n in names:  # '-': a plug-in's metric, which this scenario does not record
+        for m in metrics:
+            cells.setdefault((n, m), "-")
     first = max(len("scenario"), *(len(n) for n in names))
     widths = [max(len(m), *(len(cells[(n, m)]) for n in names)) for m in metrics]
     lines = ["  ".join(["scenario".ljust(first)] + [m.rjust(w) for m, w in zip(metrics, widths,
