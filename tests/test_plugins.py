@@ -53,6 +53,9 @@ def test_the_example_runs_from_its_scenario_file_alone(tmp_path):
     assert run["scenario"]["plugins"] == [f"{HOTLINE}:Hotline"]
     assert run["scenario"]["mechanisms"]["hotline"]["capacity"] == 20.0
     assert set(HOTLINE_METRICS) <= set(run["final_window"])
+    (tmp_path / "metrics.png").unlink()  # redrawn from the results folder alone
+    redrawn = cli("plot", tmp_path)
+    assert redrawn.returncode == 0 and (tmp_path / "metrics.png").exists(), redrawn.stderr
 
 
 def test_a_plugin_key_is_validated_like_a_built_in_one():

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..scenario.errors import ScenarioError, did_you_mean
-from ..scenario.plugins import PluginError
+from ..scenario.plugins import PluginError, load_plugin
 from ..scenario.schema import Scenario
 from ..scenario.schema import plugin_classes as _listed
 from .context import DERIVED, SIGNALS, WORLD
@@ -115,9 +115,17 @@ def plugin_phases(scenario: Scenario, taken: Iterable[str] = ()) -> tuple[type[M
     return phases(plugin_classes(scenario, taken))
 
 
-def metric_names(scenario: Scenario | None = None) -> tuple[str, ...]:
-    """The columns a run of ``scenario`` records, ``step`` first: the model's
-    (:data:`~.reporters.METRICS`), then its plug-ins' in the order of the phases."""
+def metric_names(scenario: Scenario | dict | None = None) -> tuple[str, ...]:
+    """The columns a run of ``scenario`` (or of its ``to_dict()``, as run.json holds it)
+    records, ``step`` first: the model's (:data:`~.reporters.METRICS`), then its plug-ins'
+    in the order of the phases. A plug-in that can no longer be loaded (a results folder
+    whose plug-in file has moved) adds nothing."""
+    if isinstance(scenario, dict):
+        try:
+            classes = tuple(load_plugin(spec) for spec in scenario.get("plugins") or ())
+        except PluginError:
+            return METRICS
+        return tuple(reporters(phases(classes))) if classes else METRICS
     if scenario is None or not scenario.plugins:
         return METRICS
     return tuple(reporters(plugin_phases(scenario)))
