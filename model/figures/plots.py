@@ -151,9 +151,10 @@ def metrics_to_draw(table) -> tuple[str, ...]:
              if m in table and table[m].notna().any() and (table[m].fillna(0) != 0).any()]
     if "ngo_count" in table and table["ngo_count"].nunique() > 1:
         extra.insert(0, "ngo_count")
-    from ..sim.reporters import METRICS  # columns beyond the model's are a plug-in's
+    from ..engine.stats import metric_columns
+    from ..sim.reporters import METRICS  # metric columns beyond the model's are a plug-in's
 
-    extra += [m for m in table.columns if m not in METRICS and table[m].notna().any()]
+    extra += [m for m in metric_columns(table) if m not in METRICS and table[m].notna().any()]
     return (*MAIN_METRICS, *extra)
 
 
