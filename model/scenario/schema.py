@@ -443,8 +443,7 @@ def _check_params(cls: type) -> None:
     except TypeError as exc:  # _convert: a type no scenario key has
         raise PluginError(f"{cls.__name__}.Params: {exc}") from None
     except Exception as exc:
-        raise PluginError(f"{cls.__name__}.Params: {type(exc).__name__}: "
-                                       f"{exc}") from None
+        raise PluginError(f"{cls.__name__}.Params: {type(exc).__name__}: {exc}") from None
     if problems:
         raise PluginError(f"{cls.__name__}.Params: the default of {problems[0]}")
     _CHECKED.add(cls)
