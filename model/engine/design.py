@@ -54,16 +54,17 @@ class Design:
         """Swept keys in column order."""
         return [*self.grid, *self.ranges, *self.bounds]
 
-    def axes(self) -> list[list[dict]]:
-        """Each factorial axis as a list of partial points."""
+    def axes(self, scenario: Scenario | None = None) -> list[list[dict]]:
+        """Each factorial axis as a list of partial points (``scenario``: the base, whose
+        plug-ins' keys may be swept too)."""
         axes = [[{k: v} for v in values] for k, values in self.grid.items()]
         for key, (lo, hi, n) in self.ranges.items():
-            axes.append([{key: cast_value(key, x)} for x in np.linspace(lo, hi, n)])
+            axes.append([{key: cast_value(key, x, scenario)} for x in np.linspace(lo, hi, n)])
         if self.bounds:
-            axes.append(self._lhs())
+            axes.append(self._lhs(scenario))
         return axes
 
-    def _lhs(self) -> list[dict]:
+    def _lhs(self, scenario: Scenario | None = None) -> list[dict]:
         from scipy.stats import qmc
 
         rng = np.random.default_rng(
@@ -73,11 +74,13 @@ class Design:
         lo = np.array([self.bounds[k][0] for k in keys])
         hi = np.array([self.bounds[k][1] for k in keys])
         values = lo + unit * (hi - lo)
-        return [{k: cast_value(k, x) for k, x in zip(keys, row, strict=True)} for row in values]
+        return [{k: cast_value(k, x, scenario) for k, x in zip(keys, row, strict=True)}
+                for row in values]
 
-    def points(self) -> list[dict]:
-        """The full list of points (factorial product of the axes)."""
-        axes = self.axes()
+    def points(self, scenario: Scenario | None = None) -> list[dict]:
+        """The full list of points (factorial product of the axes); ``scenario``: the base
+        scenario, whose plug-ins' keys may be swept too."""
+        axes = self.axes(scenario)
         if not axes:
             return [{}]
         return [dict(itertools.chain.from_iterable(p.items() for p in combo))
@@ -90,9 +93,10 @@ class Design:
                 "samples": self.samples, "seed": self.seed}
 
 
-def cast_value(key: str, x: float):
-    """A sampled number as the key's type: rounded for integer keys, a float otherwise."""
-    return int(round(float(x))) if leaf_type(key) is int else float(x)
+def cast_value(key: str, x: float, scenario: Scenario | None = None):
+    """A sampled number as the key's type: rounded for integer keys, a float otherwise
+    (``scenario``: also knows its plug-ins' keys)."""
+    return int(round(float(x))) if leaf_type(key, scenario=scenario) is int else float(x)
 
 
 def check_points(base: Scenario, points: list[dict]) -> None:
@@ -114,12 +118,12 @@ def points_hash(base: Scenario, points: list[dict], replicates: int, steps: int)
 
 
 # ------------------------------------------------------------ parsing specs
-def _key_value(spec: str, flag: str) -> tuple[str, str]:
+def _key_value(spec: str, flag: str, scenario: Scenario | None = None) -> tuple[str, str]:
     key, sep, value = spec.partition("=")
     if not sep or not key.strip() or not value.strip():
         raise ScenarioError([f"{flag} {spec!r}: expected key.path=..."])
     key = key.strip()
-    leaf_type(key)  # raises with a did-you-mean for unknown keys
+    leaf_type(key, scenario=scenario)  # raises with a did-you-mean for unknown keys
     return key, value.strip()
 
 
@@ -138,20 +142,22 @@ def _numbers(key: str, text: str, flag: str, form: str) -> list[float]:
     return [_number(p, f"{flag} {key}") for p in parts]
 
 
-def parse_grid(specs: list[str]) -> dict[str, list]:
-    """``key=v1,v2,v3`` (values read as YAML) -> {key: [v1, v2, v3]}."""
+def parse_grid(specs: list[str], scenario: Scenario | None = None) -> dict[str, list]:
+    """``key=v1,v2,v3`` (values read as YAML) -> {key: [v1, v2, v3]}; ``scenario``: the base
+    scenario, whose plug-ins' keys may be swept too (as in the three parsers below)."""
     out = {}
     for spec in specs or []:
-        key, text = _key_value(spec, "--grid")
+        key, text = _key_value(spec, "--grid", scenario)
         out[key] = [yaml.safe_load(v) for v in text.split(",")]
     return out
 
 
-def parse_range(specs: list[str]) -> dict[str, tuple[float, float, int]]:
+def parse_range(specs: list[str],
+                scenario: Scenario | None = None) -> dict[str, tuple[float, float, int]]:
     """``key=lo:hi:n`` -> {key: (lo, hi, n)}."""
     out = {}
     for spec in specs or []:
-        key, text = _key_value(spec, "--range")
+        key, text = _key_value(spec, "--range", scenario)
         lo, hi, n = _numbers(key, text, "--range", "lo:hi:n")
         if n < 1 or not n.is_integer():
             raise ScenarioError([f"--range {key}: n must be a whole number >= 1, "
@@ -160,11 +166,12 @@ def parse_range(specs: list[str]) -> dict[str, tuple[float, float, int]]:
     return out
 
 
-def parse_bounds(specs: list[str], flag: str = "--bounds") -> dict[str, tuple[float, float]]:
+def parse_bounds(specs: list[str], flag: str = "--bounds",
+                 scenario: Scenario | None = None) -> dict[str, tuple[float, float]]:
     """``key=lo:hi`` -> {key: (lo, hi)}; errors name ``flag`` (``--params`` for calibrate)."""
     out = {}
     for spec in specs or []:
-        key, text = _key_value(spec, flag)
+        key, text = _key_value(spec, flag, scenario)
         lo, hi = _numbers(key, text, flag, "lo:hi")
         if not lo < hi:
             raise ScenarioError([f"{flag} {key}: lo must be below hi, got {text!r}"])

@@ -7,13 +7,14 @@ runs go through the sweep engine (:mod:`.compare`, :mod:`.sweep`); seeds are :mo
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ..scenario.schema import Scenario
-from ..sim.model import GovernanceModel
+from ..sim.model import GovernanceModel, model_attributes
+from ..sim.plugins import plugin_classes
 
 
 @dataclass
@@ -53,3 +54,13 @@ def run_scenario(
     return RunResult(scenario, model.seed, metrics, time.perf_counter() - start)
 
 
+
+
+def check_plugins(scenarios: Iterable[Scenario]) -> None:
+    """Raise the :class:`~cogov.model.scenario.ScenarioError` a model of any of these
+    scenarios would raise for its plug-ins (``after``, names, metrics), before anything runs."""
+    seen = set()
+    for scenario in scenarios:
+        if scenario.plugins and scenario.plugins not in seen:
+            seen.add(scenario.plugins)
+            plugin_classes(scenario, model_attributes())

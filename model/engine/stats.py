@@ -8,11 +8,21 @@ import pandas as pd
 
 from ..sim.reporters import METRICS
 
+# columns of run tables that say which run a row is, not what it measured
+ID_COLUMNS = ("run_id", "point", "scenario", "replicate", "seed", "step")
+
+
+def metric_columns(table: pd.DataFrame) -> list[str]:
+    """The metrics a table of runs holds: the model's (:data:`METRICS`, in their order), then
+    the columns a plug-in mechanism added (docs/plugins.md), in the table's order."""
+    extra = [c for c in table.columns if c not in METRICS and c not in ID_COLUMNS]
+    return [m for m in METRICS if m != "step"] + extra
+
 
 def final_window(metrics: pd.DataFrame, window: int) -> pd.Series:
     """Mean of every metric over the last ``window`` steps (step 0 excluded)."""
     body = metrics[metrics["step"] > 0]
-    return body.tail(window)[[m for m in METRICS if m != "step"]].mean()
+    return body.tail(window)[metric_columns(metrics)].mean()
 
 
 def interval(values: np.ndarray) -> dict:
@@ -40,6 +50,8 @@ def summarize(timeseries: pd.DataFrame, window: int) -> pd.DataFrame:
     for name in dict.fromkeys(timeseries["scenario"]):
         block = finals.loc[[name]]
         for metric in finals.columns:
+            if metric not in METRICS and block[metric].isna().all():
+                continue  # a plug-in's metric, which this scenario's runs did not record
             out.append({"scenario": name, "metric": metric,
                         **interval(block[metric].to_numpy(dtype=float)),
                         "stationary": steady[(name, metric)]})

@@ -55,9 +55,9 @@ from .executors import (
     refuse_in_starting_worker,
     run_batch,
 )
-from .run import run_scenario
+from .run import check_plugins, run_scenario
 from .seeds import base_seed, replicate_seeds
-from .stats import final_window, interval
+from .stats import final_window, interval, metric_columns
 
 RESULT_METRICS = [m for m in METRICS if m != "step"]
 # the executors live in model/engine/executors.py; sweeps were first written with them here
@@ -311,6 +311,7 @@ def run_jobs(jobs: list[Job], *, out: str | Path, fingerprint: str, meta: dict,
         check_executor(workers, scheduler, executor)
     except ValueError as exc:
         raise ScenarioError([str(exc)]) from None
+    check_plugins(job.scenario for job in jobs)  # a bad plug-in is bad input, not n failed runs
     store = SweepStore(Path(out), chunk_runs=max(8, 4 * workers))
     done = store.open(fingerprint, resume, meta.get("base_seed"))
     todo = [j for j in jobs if j.run_id not in done]
@@ -405,15 +406,16 @@ def write_summary(out: Path, runs: pd.DataFrame, window: int) -> pd.DataFrame | 
     series = read_timeseries(out)
     if not len(ok) or not len(series):
         return None
+    metrics = metric_columns(series)  # the model's, then any a plug-in added
     series = series.merge(ok[["run_id", "point", "replicate"]], on="run_id")
-    steady = stationary_table(series, window, RESULT_METRICS, by=("point",))
+    steady = stationary_table(series, window, metrics, by=("point",))
     params = [c for c in ok.columns if c not in ("run_id", "point", "replicate", "seed",
                                                  "scenario_hash", "wall_time", "status", "error",
-                                                 *RESULT_METRICS)]
+                                                 *metrics)]
     rows = []
     for point, block in ok.groupby("point", sort=True):
         head = {"point": point, **{k: block[k].iloc[0] for k in params}}
-        for metric in RESULT_METRICS:
+        for metric in metrics:
             rows.append({**head, "metric": metric,
                          **interval(block[metric].to_numpy(dtype=float)),
                          "stationary": steady.get((point, metric), True)})
@@ -440,7 +442,7 @@ def sweep(scenario: Scenario, design: Design | None = None, *, points: list[dict
     The returned frame's ``attrs["out"]`` names the folder (None if temporary).
     """
     if points is None:
-        points = (design or Design()).points()
+        points = (design or Design()).points(scenario)
     kwargs = {"replicates": replicates, "steps": steps, "seed": seed, "workers": workers,
               "scheduler": scheduler, "executor": executor, "resume": resume, "progress": progress,
               "design": design.to_dict() if design else None}

@@ -44,7 +44,17 @@ METRIC_INFO: dict[str, MetricInfo] = {name: fn.info for name, fn in reporters().
 
 def info(metric: str) -> MetricInfo:
     """The metric's entry; a metric missing from the table gets its own name and no unit."""
-    return METRIC_INFO.get(metric, MetricInfo(metric, "", -math.inf, math.inf))
+    return METRIC_INFO.get(metric) or plugin_info(metric) or MetricInfo(metric, "", -math.inf,
+                                                                        math.inf)
+
+
+def plugin_info(metric: str) -> MetricInfo | None:
+    """What a loaded plug-in mechanism declares for ``metric`` with ``@metric`` (None if none
+    of them has it; docs/plugins.md)."""
+    from ..scenario.plugins import metric_info
+
+    found = metric_info(metric)
+    return MetricInfo(*found) if found else None
 
 
 def title(metric: str) -> str:

@@ -100,6 +100,7 @@ def default_metrics(scenarios: Sequence = (), table=None) -> tuple[str, ...]:
         for key, names in MECHANISM_METRICS.items():
             if _get(s, f"{key}.enabled", False):
                 extra += names
+        extra += plugin_metrics(s)
     extra = shocks + extra
     names = list(dict.fromkeys([*extra, *CORE_METRICS])) if extra else list(MAIN_METRICS)
     if table is not None:
@@ -107,13 +108,37 @@ def default_metrics(scenarios: Sequence = (), table=None) -> tuple[str, ...]:
     return tuple(names)
 
 
+def plugin_metrics(scenario) -> list[str]:
+    """The metrics of the plug-in mechanisms a scenario (or its ``to_dict()``) switches on:
+    each one's ``headline`` if it declares one, else all its metrics (docs/plugins.md)."""
+    from ..scenario.plugins import PluginError, load_plugin
+
+    names = []
+    for spec in _get(scenario, "plugins", ()) or ():
+        try:
+            cls = load_plugin(spec)
+        except PluginError:  # e.g. a results folder whose plug-in file has moved
+            continue
+        settings = (scenario.plugin_settings.get(cls.name, {})
+                    if hasattr(scenario, "plugin_settings")
+                    else _get(scenario, f"mechanisms.{cls.name}", {}))
+        if settings.get("enabled", True):
+            names += getattr(cls, "headline", ()) or [fn.__name__ for fn in cls.metrics]
+    return names
+
+
 def metrics_to_draw(table) -> tuple[str, ...]:
     """The main metrics, plus conflict and ecology metrics that carry data (their
-    mechanisms are on), and the NGO count when it changes (incubation)."""
+    mechanisms are on), the NGO count when it changes (incubation), and the metrics of
+    plug-in mechanisms (docs/plugins.md)."""
     extra = [m for m in (*CONFLICT_METRICS, *ECOLOGY_METRICS)
              if m in table and table[m].notna().any() and (table[m].fillna(0) != 0).any()]
     if "ngo_count" in table and table["ngo_count"].nunique() > 1:
         extra.insert(0, "ngo_count")
+    from ..engine.stats import metric_columns
+    from ..sim.reporters import METRICS  # metric columns beyond the model's are a plug-in's
+
+    extra += [m for m in metric_columns(table) if m not in METRICS and table[m].notna().any()]
     return (*MAIN_METRICS, *extra)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from .errors import ScenarioError, _fmt, did_you_mean, warn
+from .plugins import absolute_spec
 from .schema import Scenario, _apply_overrides, _validate
 from .shifts import overridden
 
@@ -134,6 +135,8 @@ def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
     net = raw.get("network")
     if isinstance(net, dict) and isinstance(net.get("path"), str):
         net["path"] = str((path.parent / net["path"]).resolve())
+    if isinstance(raw.get("plugins"), list):  # plug-in files, relative to this file
+        raw["plugins"] = [absolute_spec(spec, path.parent) for spec in raw["plugins"]]
     parent = raw.pop("extends", None)
     if parent is None:
         return raw

@@ -20,13 +20,16 @@ in :mod:`.sections`); :mod:`.parameters` lists them and writes docs/model.md's t
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from .errors import BOOL_WORDS, ScenarioError, _fmt, did_you_mean
+from .plugins import PluginError, absolute_spec, load_plugin
 from .sections import (
     COMPLETE_MAX,
     EVEN_DEGREE,
@@ -72,10 +75,27 @@ class Scenario:
     mechanisms: Mechanisms = _sub(Mechanisms)
     shocks: tuple[Shock, ...] = _p((), doc="list of shocks (7.8)", src="design (experiment)")
     outputs: Outputs = _sub(Outputs)
+    plugins: tuple[str, ...] = _p(
+        (),
+        doc="plug-in mechanisms: `path/to/file.py:ClassName` (relative to the scenario file), "
+            "`package.module:ClassName` or the name of a `cogov.mechanisms` entry point; each "
+            "one's parameters are `mechanisms.<its name>` (docs/plugins.md)",
+        src="design (experiment)")
+    # the plug-ins' validated sections, ``{name: {key: value}}``: plain data, so a scenario
+    # pickles (to worker processes) without the plug-ins' classes; not a key of the file
+    # (to_dict writes them under ``mechanisms.<name>``)
+    plugin_settings: dict = field(default_factory=dict, hash=False, repr=False,
+                                  metadata={"internal": True})
 
     def to_dict(self) -> dict:
-        """Plain-data form (what YAML and run.json hold)."""
-        return _to_plain(self)
+        """Plain-data form (what YAML and run.json hold): a plug-in's section sits under
+        ``mechanisms.<name>`` as a built-in one does, and a scenario without plug-ins has
+        no ``plugins`` key (it serialises as it did before plug-ins existed)."""
+        out = _to_plain(self)
+        if not self.plugins:
+            del out["plugins"]
+        out["mechanisms"].update(json.loads(json.dumps(self.plugin_settings)))
+        return out
 
     def replace(self, **changes: Any) -> Scenario:
         """A copy with dotted-path changes, validated: ``s.replace(**{"budget.per_capita": 1})``."""
@@ -84,9 +104,14 @@ class Scenario:
 
 
 # ------------------------------------------------------------------ conversion
+def _public(cls: type) -> list[dataclasses.Field]:
+    """A section's fields that are keys of the file (not the scenario's own bookkeeping)."""
+    return [f for f in dataclasses.fields(cls) if not f.metadata.get("internal")]
+
+
 def _to_plain(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj):
-        return {f.name: _to_plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        return {f.name: _to_plain(getattr(obj, f.name)) for f in _public(obj)}
     if isinstance(obj, tuple):
         return [_to_plain(x) for x in obj]
     return obj
@@ -184,7 +209,7 @@ def _build(cls: type, raw: Any, path: str, errors: list[str]) -> Any:
         errors.append(f"{path or 'scenario'}: expected a mapping of keys, got {_fmt(raw)}")
         return cls()
     hints = get_type_hints(cls)
-    known = {f.name: f for f in dataclasses.fields(cls)}
+    known = {f.name: f for f in _public(cls)}
     for key in raw:
         if key not in known:
             where = f"{path}.{key}" if path else str(key)
@@ -327,7 +352,10 @@ def _validate(raw: dict, errors: list[str], read_network: bool = False) -> Scena
     (from overrides), and all are raised together. ``read_network``: also check a
     network file's contents against the scenario (node count, districts)."""
     raw = {k: v for k, v in (raw or {}).items() if k != "extends"}
+    raw, specs, settings = _plugin_sections(raw, errors)
     scenario = _build(Scenario, raw, "", errors)
+    if specs:
+        scenario = dataclasses.replace(scenario, plugins=specs, plugin_settings=settings)
     scenario, counted = _resolve_auto(scenario, errors)
     scenario = apply_shifts(scenario)  # the four shifts' instruments (docs/model.md 7.24)
     bad = _error_paths(errors) | (set() if counted else {"population.citizens"})
@@ -342,6 +370,102 @@ def _validate(raw: dict, errors: list[str], read_network: bool = False) -> Scena
     if errors:
         raise ScenarioError(errors)
     return scenario
+
+
+# ------------------------------------------------------------------- plug-ins
+def _plugin_sections(raw: dict, errors: list[str]) -> tuple[dict, tuple[str, ...], dict]:
+    """Load the plug-ins ``raw`` lists and validate their sections of ``mechanisms``, as a
+    built-in section is validated (same conversion, key paths, did-you-mean).
+
+    Returns ``raw`` without ``plugins`` and without the plug-ins' sections, the specs (file
+    paths made absolute) and the validated sections as plain data. Problems are appended
+    to ``errors``, each naming ``plugins.N`` or the key path.
+    """
+    if "plugins" not in raw:
+        return raw, (), {}
+    raw = dict(raw)
+    specs = _convert(tuple[str, ...], raw.pop("plugins"), "plugins", {}, errors)
+    specs = tuple(absolute_spec(s) for s in specs)
+    builtin = [f.name for f in dataclasses.fields(Mechanisms)]
+    found: dict[str, tuple[int, type]] = {}
+    failed = False
+    bad = _error_paths(errors)
+    for i, spec in enumerate(specs):
+        if f"plugins.{i}" in bad or "plugins" in bad:
+            failed = True
+            continue
+        try:
+            cls = load_plugin(spec)
+            _check_params(cls)
+        except PluginError as exc:
+            errors.append(f"plugins.{i}: {exc}")
+            failed = True
+            continue
+        if cls.name in builtin:
+            errors.append(f"plugins.{i}: {cls.__name__}.name {cls.name!r} is a built-in "
+                          f"mechanism's (mechanisms.{cls.name}); give the plug-in another name")
+        elif cls.name in found:
+            errors.append(f"plugins.{i}: {cls.__name__}.name {cls.name!r} is taken by "
+                          f"plugins.{found[cls.name][0]}")
+        else:
+            found[cls.name] = (i, cls)
+    sections: dict[str, Any] = {}
+    mech = raw.get("mechanisms")
+    if isinstance(mech, dict):
+        mech = dict(mech)
+        for key in list(mech):
+            if key in found:
+                sections[key] = mech.pop(key)
+            elif key not in builtin:
+                # a plug-in that failed to load may own it: its error says what is wrong
+                options = [*builtin, *found]
+                if not failed:
+                    hint = did_you_mean(str(key), options) or f" (known: {', '.join(options)})"
+                    errors.append(f"mechanisms.{key}: unknown key{hint}")
+                del mech[key]
+        raw["mechanisms"] = mech
+    settings = {name: _to_plain(_build(cls.Params, sections.get(name), f"mechanisms.{name}",
+                                       errors)) for name, (_, cls) in found.items()}
+    return raw, specs, settings
+
+
+_CHECKED: set[type] = set()
+
+
+def _check_params(cls: type) -> None:
+    """Every field of a plug-in's Params is of a type the scenario can hold, and its default
+    is a valid value (converted as a file's value would be)."""
+    if cls in _CHECKED:
+        return
+    problems: list[str] = []
+    try:
+        _build(cls.Params, _to_plain(cls.Params()), "", problems)
+    except TypeError as exc:  # _convert: a type no scenario key has
+        raise PluginError(f"{cls.__name__}.Params: {exc}") from None
+    except Exception as exc:
+        raise PluginError(f"{cls.__name__}.Params: {type(exc).__name__}: {exc}") from None
+    if problems:
+        raise PluginError(f"{cls.__name__}.Params: the default of {problems[0]}")
+    _CHECKED.add(cls)
+
+
+def plugin_classes(scenario: Scenario) -> tuple[type, ...]:
+    """The scenario's plug-in classes, in the order ``plugins`` lists them."""
+    return tuple(load_plugin(spec) for spec in scenario.plugins)
+
+
+def plugin_params(cls: type, scenario: Scenario) -> Any:
+    """A plug-in's ``Params`` as the scenario sets them (its defaults if it sets none)."""
+    return _params(cls, json.dumps(scenario.plugin_settings.get(cls.name), sort_keys=True))
+
+
+@lru_cache(maxsize=256)
+def _params(cls: type, settings: str) -> Any:
+    errors: list[str] = []
+    params = _build(cls.Params, json.loads(settings), f"mechanisms.{cls.name}", errors)
+    if errors:  # settings a validated scenario holds are valid: a scenario built by hand
+        raise ScenarioError(errors)
+    return params
 
 
 def _no_item(listed: str, index: int, items: list) -> str:
@@ -400,7 +524,7 @@ def leaf_fields(cls: type = Scenario, prefix: str = "",
     """
     out = []
     hints = get_type_hints(cls)
-    for f in dataclasses.fields(cls):
+    for f in _public(cls):
         path = f"{prefix}{f.name}"
         if dataclasses.is_dataclass(hints[f.name]):
             out.extend(leaf_fields(hints[f.name], path + ".", items))
@@ -422,8 +546,10 @@ def field_default(f: dataclasses.Field) -> Any:
     return f.default_factory() if f.default is dataclasses.MISSING else f.default
 
 
-def leaf_type(dotted: str, cls: type = Scenario) -> Any:
+def leaf_type(dotted: str, cls: type = Scenario, scenario: Scenario | None = None) -> Any:
     """The Python type of a scenario key (``int``, ``float``, ``bool``...); unknown keys raise.
+
+    ``scenario``: also know the keys of its plug-ins (``mechanisms.<plug-in name>.<key>``).
 
     >>> leaf_type("population.citizens"), leaf_type("shocks.0.size")
     (<class 'int'>, <class 'float'>)
@@ -436,7 +562,9 @@ def leaf_type(dotted: str, cls: type = Scenario) -> Any:
                 raise ScenarioError([f"{'.'.join([*done, key])}: expected a list index"])
             tp = get_args(tp)[0]
         elif dataclasses.is_dataclass(tp):
-            hints = get_type_hints(tp)
+            hints = {f.name: get_type_hints(tp)[f.name] for f in _public(tp)}
+            if tp is Mechanisms and scenario is not None:
+                hints.update({c.name: c.Params for c in plugin_classes(scenario)})
             if key not in hints:
                 hint = did_you_mean(key, list(hints)) or f" (known: {', '.join(hints)})"
                 raise ScenarioError([f"{'.'.join([*done, key])}: unknown key{hint}"])

@@ -18,13 +18,26 @@ from ..scenario.shifts import apply_shifts
 from . import network as net
 from .context import StepContext
 from .ledger import Ledger
-from .mechanisms import phases
+from .mechanisms import Mechanism
 from .needs import Needs
+from .plugins import plugin_phases
 from .population import lognormal_unit, make_population
 from .reporters import reporters
 
 FROZEN_IN_JAIL = ("trust_gov", "trust_ngo", "opinion")  # what jailed citizens do not update
 CITIZEN_VIEWS_MAX = 100_000  # population.agents: auto creates Citizen views up to this size
+
+
+# what a built model holds besides its phases (tests/test_plugins.py keeps the list whole):
+# a plug-in may not be named after one of them
+ATTRIBUTES = ("adjacency", "citizen_agents", "citizens", "ctx", "datacollector", "degree",
+              "government", "hubs", "ledger", "needs", "network_labels", "phases", "risk",
+              "running", "scenario", "seed", "steps", "agents", "rng", "random")
+
+
+def model_attributes() -> set[str]:
+    """Names a plug-in may not take: the model's attributes and methods."""
+    return set(dir(GovernanceModel)) | set(ATTRIBUTES)
 
 
 def fresh_seed() -> int:
@@ -173,8 +186,10 @@ class GovernanceModel(mesa.Model):
             headcount=np.bincount(c.cell, minlength=cells),
             field_size=np.bincount(c.field, minlength=s.population.need.fields),
             new_ngo=self.new_ngo, stream=self.stream)
-        self.phases = []
-        for kind in phases():
+        self.phases: list[Mechanism] = []
+        # a plug-in is reachable as m.<its name>, so it may not take an attribute's name
+        taken = model_attributes() | set(vars(self))
+        for kind in plugin_phases(s, taken):
             unit = kind.build(self.ctx)
             self.ctx.units[kind.name] = unit
             self.phases.append(unit)

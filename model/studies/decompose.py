@@ -304,7 +304,8 @@ def decompose(scenario: Scenario, *, replicates: int = 10, steps: int | None = N
     """
     from ..engine.outputs import provenance, write_csv, write_json
     from ..engine.seeds import base_seed, replicate_seeds
-    from ..engine.sweep import RESULT_METRICS, run_sweep
+    from ..engine.sweep import run_sweep
+    from ..sim.plugins import metric_names
 
     out = Path(out)
     points = stage_points(scenario)
@@ -312,7 +313,7 @@ def decompose(scenario: Scenario, *, replicates: int = 10, steps: int | None = N
     runs = run_sweep(scenario, points, replicates=replicates, steps=steps, seed=seed,
                      workers=workers, scheduler=scheduler, executor=executor,
                      out=out / "runs", resume=resume, progress=progress)
-    table = decomposition(runs, RESULT_METRICS)
+    table = decomposition(runs, list(metric_names(scenario)[1:]))
     write_csv(table, out / "decomposition.csv")
     plot_waterfall(table, out / "decomposition.png", title=_title(scenario.name, table),
                    name=scenario.name)

@@ -87,16 +87,18 @@ def sensitivity(scenario: Scenario, bounds: dict[str, tuple[float, float]], *, m
         raise ScenarioError([f"--method: expected one of {', '.join(METHODS)}, got {method!r}"])
     if not bounds:
         raise ScenarioError(["--bounds: give at least one key.path=lo:hi"])
-    from ..sim.reporters import METRICS
+    from ..sim.plugins import metric_names
 
-    unknown = [m for m in metrics if m not in METRICS or m == "step"]
+    known = metric_names(scenario)  # the model's, then the scenario's plug-ins'
+    unknown = [m for m in metrics if m not in known or m == "step"]
     if unknown:
-        raise ScenarioError([f"--metric: unknown metric {m!r} (known: {', '.join(METRICS[1:])})"
+        raise ScenarioError([f"--metric: unknown metric {m!r} (known: {', '.join(known[1:])})"
                              for m in unknown])
     seed = resume_seed(scenario, seed, out, resume)
     problem = problem_of(bounds)
     x = sample(method, problem, n, seed)
-    points = [{k: cast_value(k, v) for k, v in zip(problem["names"], row, strict=True)} for row in x]
+    points = [{k: cast_value(k, v, scenario) for k, v in zip(problem["names"], row, strict=True)}
+              for row in x]
     design = {"method": method, "n": n, "problem": problem}
     runs = run_sweep(scenario, points, replicates=replicates, steps=steps, seed=seed,
                      workers=workers, scheduler=scheduler, executor=executor, out=out,

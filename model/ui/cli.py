@@ -186,12 +186,13 @@ def chosen_metrics(requested: list[str], scenarios=()) -> tuple[list[str] | None
     scenarios' headline metrics (plots.default_metrics) and so does the table, which
     keeps KEY_METRICS when no mechanism beyond the core is on."""
     from ..figures.plots import MAIN_METRICS, default_metrics
-    from ..sim.reporters import METRICS
+    from ..sim.plugins import metric_names
 
-    unknown = [m for m in requested if m not in METRICS or m == "step"]
+    known = list(dict.fromkeys(m for s in scenarios for m in metric_names(s))) or metric_names()
+    unknown = [m for m in requested if m not in known or m == "step"]
     if unknown:
         raise _BadInput(f"--metric: unknown metric {', '.join(map(repr, unknown))} "
-                        f"(known: {', '.join(METRICS[1:])})")
+                        f"(known: {', '.join(known[1:])})")
     if requested:
         return list(dict.fromkeys(requested)), tuple(dict.fromkeys(requested))
     headline = default_metrics(scenarios)
@@ -206,7 +207,10 @@ def _load(path: Path, args) -> object:
 
 def cmd_validate(args) -> int:
     """Validate; print a one-line summary."""
+    from ..engine.run import check_plugins
+
     s = _load(args.scenario, args)
+    check_plugins([s])  # where its plug-ins go in the step, as a run would check them
     g = s.governance
     shifts = "".join(f"{name}=on, " for name in ("comprehensive", "source") if getattr(g, name))
     print(
@@ -303,7 +307,8 @@ def cmd_compare(args) -> int:
 
 def format_summary(summary, metrics=KEY_METRICS) -> str:
     """A plain-text table: scenarios down, metrics across, 'mean ± half-width'
-    ('± n/a' with one replicate: no interval; 'n/a' for an undefined mean)."""
+    ('± n/a' with one replicate: no interval; 'n/a' for an undefined mean; '-' for a
+    plug-in's metric a scenario does not record)."""
     from ..figures.plots import estimate_text
 
     metrics = [m for m in metrics if m in set(summary["metric"])]
@@ -313,6 +318,9 @@ def format_summary(summary, metrics=KEY_METRICS) -> str:
             cells[(row.scenario, row.metric)] = estimate_text(row.mean, row.ci_high - row.mean,
                                                               int(row.n))
     names = list(dict.fromkeys(summary["scenario"]))
+    for n in names:  # '-': a plug-in's metric, which this scenario does not record
+        for m in metrics:
+            cells.setdefault((n, m), "-")
     first = max(len("scenario"), *(len(n) for n in names))
     widths = [max(len(m), *(len(cells[(n, m)]) for n in names)) for m in metrics]
     lines = ["  ".join(["scenario".ljust(first)] + [m.rjust(w) for m, w in zip(metrics, widths,
@@ -368,9 +376,10 @@ def cmd_sweep(args) -> int:
     base = load_scenario(args.scenario, overrides, steps=steps)
     out = args.out or Path("out") / f"sweep-{base.name}"
     seed = resume_seed(base, seed, out, args.resume)
-    design = Design(grid=parse_grid(grid), ranges=parse_range(ranges), bounds=parse_bounds(bounds),
-                    samples=samples if bounds else 0, seed=seed)
-    points = design.points()
+    design = Design(grid=parse_grid(grid, base), ranges=parse_range(ranges, base),
+                    bounds=parse_bounds(bounds, scenario=base), samples=samples if bounds else 0,
+                    seed=seed)
+    points = design.points(base)
     print(f"{base.name}: {len(points)} points x {replicates} replicates = "
           f"{len(points) * replicates} runs on {_where(args)} -> {out}/", flush=True)
     runs = run_sweep(base, points, replicates=replicates, steps=steps, seed=seed,
@@ -411,7 +420,7 @@ def cmd_sensitivity(args) -> int:
     from ..studies.sensitivity import planned_runs, sensitivity
 
     base = _load(args.scenario, args)
-    bounds = parse_bounds(args.bounds)
+    bounds = parse_bounds(args.bounds, scenario=base)
     metrics = args.metrics or ["unmet_need"]
     if args.n < 1:
         raise _BadInput("--n must be at least 1")

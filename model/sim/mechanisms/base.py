@@ -78,5 +78,10 @@ class Mechanism:
 
     @classmethod
     def params_of(cls, scenario) -> Any:
-        """This mechanism's section of the scenario, ``mechanisms.<name>``."""
+        """This mechanism's section of the scenario, ``mechanisms.<name>``: for a plug-in, an
+        instance of its ``Params`` with what the scenario sets."""
+        if hasattr(cls, "Params") and not hasattr(scenario.mechanisms, cls.name):
+            from ...scenario.schema import plugin_params
+
+            return plugin_params(cls, scenario)
         return getattr(scenario.mechanisms, cls.name)
