@@ -116,8 +116,8 @@ def objective_slices(targets, seeds, points: int = 11) -> tuple[float, dict]:
 
 
 def study(name: str, spec: list[dict], sampler: str, args) -> list[dict]:
-    from cogov.model.studies.calibrate import calibrate
     from cogov.model.engine.seeds import replicate_seeds
+    from cogov.model.studies.calibrate import calibrate
     from cogov.model.studies.targets import parse_targets
 
     targets = parse_targets([{**s, "value": 0.0} for s in spec])

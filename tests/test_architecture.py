@@ -88,3 +88,28 @@ def test_model_is_a_house_of_folders():
     assert len(flat) <= FLAT_MAX, flat
     folders = {p.name for p in (ROOT / "model").iterdir() if (p / "__init__.py").is_file()}
     assert set(LAYERS) <= folders
+
+
+def test_every_import_inside_a_function_resolves():
+    """Imports inside functions run late: a moved module must not leave one dangling."""
+    import importlib
+
+    mods = modules()
+    dangling = []
+    for name, path in mods.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if not target.startswith("cogov"):
+                continue
+            module = importlib.import_module(target)
+            for alias in node.names:
+                if not hasattr(module, alias.name) and f"{target}.{alias.name}" not in mods:
+                    dangling.append(f"{path.relative_to(ROOT)}:{node.lineno} {target}.{alias.name}")
+    assert not dangling, dangling

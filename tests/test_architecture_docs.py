@@ -6,8 +6,8 @@ docs/architecture.md describes the house; tests/test_architecture.py enforces it
 
 import re
 
+from cogov.model.sim.mechanism import Mechanism
 from cogov.model.sim.mechanisms import PHASES
-from cogov.model.sim.mechanisms.base import Mechanism
 from tests.conftest import ROOT
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

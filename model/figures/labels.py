@@ -1,7 +1,7 @@
 """What each metric is called, its unit and its range, for figures and tables.
 
 The one source is each metric's declaration beside the code that computes it
-(``@metric(label, unit, low, high)``, :mod:`cogov.model.sim.mechanisms.base`);
+(``@metric(label, unit, low, high)``, :mod:`cogov.model.sim.mechanism`);
 docs/model.md's metric table (section 8) is checked against them by tests/test_plots.py.
 
     >>> METRIC_INFO["unmet_need"].label, METRIC_INFO["unmet_need"].bounds
@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 
-from ..sim.mechanisms.base import MetricInfo
+from ..sim.mechanism import MetricInfo
 from ..sim.reporters import reporters
 
 _ROW = re.compile(r"^\| `(\w+)` \| ([^|]+?) \| ([^|]+?) \| ([\[(][^|]+?[\])]) \|")

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .mechanisms.base import metric
+from .mechanism import metric
 from .population import _ratio
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .mechanisms.base import Mechanism
+from .mechanism import Mechanism
 from .population import CitizenState, lognormal_unit
 
 

@@ -1,6 +1,6 @@
 """The model's own phases: the parts of a step that are no mechanism of the source's.
 
-They have the mechanisms' shape (:class:`~cogov.model.sim.mechanisms.base.Mechanism`), so
+They have the mechanisms' shape (:class:`~cogov.model.sim.mechanism.Mechanism`), so
 the step is one loop over :data:`~cogov.model.sim.mechanisms.PHASES`: need drift and shocks
 (:mod:`.needs`, :mod:`.shocks`), the budget's opening and close, need per cell, settlement
 (what citizens received and their satisfaction, 7.7) and grievance as the step leaves it.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .mechanisms.base import Mechanism
+from .mechanism import Mechanism
 from .population import gate, settle
 
 

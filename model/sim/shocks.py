@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .mechanisms.base import Mechanism
+from .mechanism import Mechanism
 from .population import lognormal_unit
 
 INCIDENT_SEED_SHARE = 0.01  # share of the area's citizens who see an incident first

@@ -1,6 +1,6 @@
 """Governance mechanisms, one module each, and the registry of the step's phases.
 
-Every mechanism has one shape (:mod:`.base`): a name, what it reads and writes on the step
+Every mechanism has one shape (:mod:`..mechanism`): a name, what it reads and writes on the step
 context, its metrics, ``build(ctx)`` and one ``step(ctx)``. :data:`PHASES` lists the phases
 of a step in the documented order (docs/model.md, section 3, "Process overview"); the
 model's step is a loop over them and a collect. Most mechanisms are one phase; social
@@ -12,10 +12,10 @@ Each mechanism can be disabled from the scenario (``mechanisms.<name>.enabled: o
 then has no effect whatever its other parameters (tests/test_contracts.py).
 """
 
+from ..mechanism import Mechanism, MetricInfo, metric
 from ..needs import NeedDrift
 from ..phases import CloseBudget, Grievance, NeedPerCell, OpenBudget, Settlement
 from ..shocks import Shocks
-from .base import Mechanism, MetricInfo, metric
 from .collective_bargaining import CollectiveBargaining
 from .compensation import RelocationCompensation
 from .credit import CitizenCredit, FirmCredit, GovernmentCredit, SocialCredit

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Mechanism, metric
+from ..mechanism import Mechanism, metric
 
 
 @metric("collective contract coverage", "share of workers", 0, 1)

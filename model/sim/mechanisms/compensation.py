@@ -29,8 +29,8 @@ import math
 
 import numpy as np
 
+from ..mechanism import Mechanism, metric
 from ..population import _ratio, lognormal_unit
-from .base import Mechanism, metric
 
 
 @metric("relocation compensation", "money per step", 0)

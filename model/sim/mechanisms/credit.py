@@ -61,7 +61,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Mechanism, metric
+from ..mechanism import Mechanism, metric
 
 SHARED = "shared"
 

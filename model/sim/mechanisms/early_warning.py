@@ -34,8 +34,8 @@ from collections import deque
 
 import numpy as np
 
+from ..mechanism import Mechanism, metric
 from ..population import lognormal_unit
-from .base import Mechanism, metric
 
 
 @metric("early warnings", "districts per step", 0)

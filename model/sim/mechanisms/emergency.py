@@ -72,7 +72,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Mechanism, metric
+from ..mechanism import Mechanism, metric
 
 LEVELS = ("street", "district", "social", "city")  # order in which lone levels pay
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Mechanism
+from ..mechanism import Mechanism
 
 GATHER, BORROW, AVOID = 0, 1, 2
 

@@ -33,9 +33,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
+from ..mechanism import Mechanism, metric
 from ..network import neighbour_mean, random_neighbour
 from ..population import gate
-from .base import Mechanism, metric
 
 WARMUP_BLOCK = 100  # warm-up rounds per block compared
 WARMUP_SETTLED = 0.002  # block means closer than this: the game has settled

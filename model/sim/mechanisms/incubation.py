@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Mechanism, metric
+from ..mechanism import Mechanism, metric
 
 
 @metric("NGOs incubated", "count per step", 0)

@@ -42,8 +42,8 @@ from collections import deque
 
 import numpy as np
 
+from ..mechanism import Mechanism, metric
 from ..population import lognormal_unit
-from .base import Mechanism, metric
 
 CAP = 0.9  # Z: the largest unmet share a signal can claim (keeps 1/(1 − z) finite)
 CHANGE = 0.05  # a cell's share moved by more than this fraction of the plan's share

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Mechanism, metric
+from ..mechanism import Mechanism, metric
 from .resources import reweigh
 
 

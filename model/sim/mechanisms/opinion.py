@@ -46,8 +46,8 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
+from ..mechanism import Mechanism, metric
 from ..network import degrees, random_neighbour
-from .base import Mechanism, metric
 
 GAP = 0.02  # opinions further apart than this (sorted) start a new cluster
 

@@ -37,7 +37,7 @@ from collections import deque
 
 import numpy as np
 
-from .base import Mechanism, metric
+from ..mechanism import Mechanism, metric
 
 
 @metric("responses to online opinion", "districts per step", 0)

@@ -17,8 +17,8 @@ from collections import deque
 
 import numpy as np
 
+from ..mechanism import Mechanism
 from ..population import lognormal_unit
-from .base import Mechanism
 
 
 class Planning(Mechanism):

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Mechanism, metric
+from ..mechanism import Mechanism, metric
 
 
 @metric("projects running", "count", 0)

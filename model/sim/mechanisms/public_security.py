@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Mechanism, metric
+from ..mechanism import Mechanism, metric
 
 LINKS = ("strike", "prevent", "educate", "manage", "build", "reform")
 FOLLOW_UP = 12  # steps after release in which a new offence counts as recidivism

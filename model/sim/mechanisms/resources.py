@@ -40,8 +40,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..mechanism import Mechanism
 from ..population import gate, share_out
-from .base import Mechanism
 
 
 def reweigh(need, cell, cells: int, weights):

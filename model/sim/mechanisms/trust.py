@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..mechanism import Mechanism
 from ..network import neighbour_mean
 from ..population import share_out
-from .base import Mechanism
 
 TINY = 1e-12  # a responsibility smaller than this is no responsibility
 

@@ -39,8 +39,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..mechanism import Mechanism, metric
 from ..network import neighbours_of
-from .base import Mechanism, metric
 
 
 @metric("unrest", "share of citizens", 0, 1)

@@ -81,7 +81,7 @@ class Mechanism:
         """This mechanism's section of the scenario, ``mechanisms.<name>``: for a plug-in, an
         instance of its ``Params`` with what the scenario sets."""
         if hasattr(cls, "Params") and not hasattr(scenario.mechanisms, cls.name):
-            from ...scenario.schema import plugin_params
+            from ..scenario.schema import plugin_params
 
             return plugin_params(cls, scenario)
         return getattr(scenario.mechanisms, cls.name)
