@@ -68,8 +68,9 @@ def _executors(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="worker processes on this machine; 1 = in-process, no workers "
                         f"(default: number of cores, {os.cpu_count() or 1} here)")
-    p.add_argument("--executor", choices=["process", "dask"],
-                   help="process: a local process pool; dask: a local Dask cluster "
+    p.add_argument("--executor", choices=["process", "dask", "slurm"],
+                   help="process: a local process pool; dask: a local Dask cluster; slurm: "
+                        "Dask workers in Slurm jobs, --workers jobs of --slurm-cpus cores "
                         "(default: process; dask with --scheduler)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="submit to an existing Dask cluster instead of starting workers "
@@ -77,6 +78,54 @@ def _executors(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted run in --out, running only what is missing "
                         "(default: off; without it, an --out holding unfinished runs is refused)")
+    _slurm_flags(p)
+
+
+def _slurm_flags(p: argparse.ArgumentParser) -> None:
+    """Slurm settings (model/engine/slurm.py): flags win over COGOV_SLURM_* variables, which
+    win over [tool.cogov.slurm] in ./pyproject.toml."""
+    g = p.add_argument_group("Slurm (with --executor slurm or sweep --array; flags win over "
+                             "COGOV_SLURM_* variables and [tool.cogov.slurm] in ./pyproject.toml)")
+    g.add_argument("--slurm-partition", metavar="NAME", help="partition (default: Slurm's)")
+    g.add_argument("--slurm-time", metavar="D-HH:MM:SS",
+                   help="walltime of each job or array task (default: the partition's)")
+    g.add_argument("--slurm-mem", metavar="SIZE",
+                   help="memory per job or task, e.g. 4G (default: the partition's)")
+    g.add_argument("--slurm-cpus", metavar="N",
+                   help="cores per job or array task (default: 1)")
+    g.add_argument("--slurm-option", dest="slurm_options", action="append", default=[],
+                   metavar="OPTION", help="another sbatch option, passed through, e.g. "
+                                          "--slurm-option=--account=abc (repeatable)")
+
+
+SLURM_FLAGS = ("slurm_partition", "slurm_time", "slurm_mem", "slurm_cpus")
+
+
+def slurm_settings(args):
+    """The SlurmConfig the flags, the environment and ./pyproject.toml give, or _BadInput."""
+    from ..engine.slurm import slurm_config
+
+    flags = {name.removeprefix("slurm_"): getattr(args, name, None) for name in SLURM_FLAGS}
+    flags["options"] = getattr(args, "slurm_options", [])
+    try:
+        return slurm_config(flags)
+    except ValueError as exc:
+        raise _BadInput(str(exc)) from None
+
+
+def _resolve_slurm(args) -> None:
+    """Turn --executor slurm into the SlurmConfig the engine takes; refuse Slurm flags
+    that nothing would use."""
+    if getattr(args, "executor", None) == "slurm":
+        if getattr(args, "scheduler", None):
+            raise _BadInput("--executor slurm starts its own scheduler; --scheduler needs dask")
+        args.executor = slurm_settings(args)
+        return
+    given = [f"--{n.replace('_', '-')}" for n in SLURM_FLAGS if getattr(args, n, None)]
+    given += ["--slurm-option"] if getattr(args, "slurm_options", []) else []
+    if given and getattr(args, "array", None) is None:
+        raise _BadInput(f"{given[0]}: Slurm settings need --executor slurm"
+                        + (" or --array K" if args.command == "sweep" else ""))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -386,6 +435,10 @@ def cmd_sweep(args) -> int:
 
 
 def _where(args) -> str:
+    if hasattr(args.executor, "sbatch_directives"):
+        cpus = args.executor.cpus
+        return (f"Slurm: {args.workers} job{'s' if args.workers > 1 else ''} of {cpus} "
+                f"core{'s' if cpus > 1 else ''}")
     if args.scheduler:
         return f"the Dask cluster at {args.scheduler}"
     if args.executor == "dask":
@@ -742,6 +795,7 @@ def _dispatch(args, argv: list[str] | None) -> int:
     from ..scenario.errors import ScenarioError
 
     try:
+        _resolve_slurm(args)
         return COMMANDS[args.command](args)
     except ScenarioError as exc:
         print(f"error: invalid scenario ({len(exc.errors)} problem"
