@@ -149,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     _metric_option(p)
     _common(p, "out/compare")
     p = sub.add_parser("sweep", help="run a parameter sweep (grid, ranges, Latin hypercube)")
-    p.add_argument("scenario", type=Path, help=SCENARIO_HELP)
+    p.add_argument("scenario", type=Path, nargs="?",
+                   help=SCENARIO_HELP + " (not with --collect)")
     p.add_argument("--grid", action="append", default=[], metavar="KEY.PATH=V1,V2,...",
                    help="explicit values (repeatable; axes combine as a full factorial; "
                         "default: none)")
@@ -162,6 +163,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a sweep design YAML (grid/range/sample/...; default: none)")
     _execution(p)
     _common(p, "out/sweep-<scenario name>")
+    g = p.add_argument_group("Slurm job arrays (model/engine/array.py, docs/experiments.md)")
+    g.add_argument("--array", type=int, metavar="K",
+                   help="write the sweep's plan and --out/slurm/array.sbatch, an array of K "
+                        "tasks, and submit it with sbatch; with --resume, only the runs missing "
+                        "(default: off, run here)")
+    g.add_argument("--dry-run", action="store_true",
+                   help="with --array: write the files and print the sbatch command, do not "
+                        "submit (default: off)")
+    g.add_argument("--collect", type=Path, metavar="DIR",
+                   help="merge the array's shards in DIR into runs.parquet, timeseries/ and "
+                        "summary.csv, and report runs missing or failed (default: off)")
+    g.add_argument("--task", type=Path, help=argparse.SUPPRESS)    # one array task: the
+    g.add_argument("--index", type=int, help=argparse.SUPPRESS)    # sbatch script's command
+    g.add_argument("--attempt", type=int, help=argparse.SUPPRESS)
     p = sub.add_parser("sensitivity", help="Sobol or Morris sensitivity analysis with SALib")
     p.add_argument("scenario", type=Path, help=SCENARIO_HELP)
     p.add_argument("--method", choices=["sobol", "morris"], default="sobol",
@@ -389,10 +404,24 @@ class _BadInput(Exception):
 
 
 def cmd_sweep(args) -> int:
-    """A sweep: runs.parquet, timeseries/, sweep.json, sweep.png; exit 1 if runs failed."""
+    """A sweep: runs.parquet, timeseries/, sweep.json, sweep.png; exit 1 if runs failed.
+    With --array, the files of a Slurm job array (submitted unless --dry-run); --task runs
+    one array task; --collect merges the array's shards."""
     from ..engine.design import Design, parse_bounds, parse_grid, parse_range, read_design_file
     from ..engine.sweep import run_sweep
     from .redraw import redraw
+
+    if args.task is not None:
+        return _array_task(args)
+    if args.collect is not None:
+        return _array_collect(args)
+    if args.scenario is None:
+        raise _BadInput("sweep: give a scenario (or --collect DIR)")
+    if args.dry_run and args.array is None:
+        raise _BadInput("--dry-run: only with --array K")
+    if args.array is not None and (args.array < 1 or args.executor or args.scheduler):
+        raise _BadInput("--array K: K must be at least 1, and the tasks run on Slurm "
+                        "(not with --executor or --scheduler)")
 
     grid, ranges, bounds = list(args.grid), list(args.ranges), list(args.bounds)
     samples, overrides = args.n, list(args.overrides)
@@ -420,6 +449,8 @@ def cmd_sweep(args) -> int:
     design = Design(grid=parse_grid(grid), ranges=parse_range(ranges), bounds=parse_bounds(bounds),
                     samples=samples if bounds else 0, seed=seed)
     points = design.points()
+    if args.array is not None:
+        return _array_submit(args, base, points, replicates, steps, seed, design, out)
     print(f"{base.name}: {len(points)} points x {replicates} replicates = "
           f"{len(points) * replicates} runs on {_where(args)} -> {out}/", flush=True)
     runs = run_sweep(base, points, replicates=replicates, steps=steps, seed=seed,
@@ -432,6 +463,60 @@ def cmd_sweep(args) -> int:
 
         warn_unsteady(pd.read_csv(summary_path), "point")
     return _report(runs, out)
+
+
+def _array_submit(args, base, points, replicates, steps, seed, design, out: Path) -> int:
+    """--array K: the plan, the sbatch script, and sbatch (or the command, --dry-run)."""
+    from ..engine.array import submit_array
+    from ..engine.sweep import sweep_plan
+
+    jobs, fingerprint, meta = sweep_plan(base, points, replicates=replicates, steps=steps,
+                                         seed=seed, design=design.to_dict())
+    done = submit_array(jobs, out=out, fingerprint=fingerprint, meta=meta, tasks=args.array,
+                        config=slurm_settings(args), resume=args.resume, dry_run=args.dry_run)
+    if not done["run_ids"]:
+        print(f"{base.name}: every one of the {len(jobs)} runs is done; collect them with: "
+              f"cogov sweep --collect {out}")
+        return 0
+    print(f"{base.name}: {len(done['run_ids'])} of {len(jobs)} runs in a job array of "
+          f"{done['tasks']} tasks -> {out}/ (submission {done['attempt']}, {done['script']})")
+    if args.dry_run:
+        print(f"submit it with:\n  {done['command']}")
+    else:
+        print(f"submitted: Slurm job {done['job_id']}; follow it with `squeue -j {done['job_id']}`"
+              f", then: cogov sweep --collect {out}")
+    return 0
+
+
+def _array_task(args) -> int:
+    """One task of a job array (the sbatch script's command)."""
+    from ..engine.array import run_task
+
+    done = run_task(args.task, index=args.index, attempt=args.attempt, workers=args.workers)
+    print(f"task: {done['ran']} of {done['of']} runs"
+          + (f", {done['failed']} failed" if done["failed"] else "")
+          + (" (stopped by Slurm: the rest runs with --resume)" if done["stopped"] else ""))
+    return 143 if done["stopped"] else 0
+
+
+def _array_collect(args) -> int:
+    """--collect DIR: merge the shards; exit 1 if runs are missing or failed."""
+    from ..engine.array import collect
+    from .redraw import redraw
+
+    report = collect(args.collect)
+    if len(report["table"]):
+        _print_effects(redraw(args.collect))
+    print(f"{report['ok']} of {report['runs']} runs ok; results in {args.collect}/runs.parquet")
+    missing, failed = report["missing"], report["failed"]
+    if missing:
+        shown = ", ".join(map(str, missing[:10])) + (", ..." if len(missing) > 10 else "")
+        print(f"{len(missing)} runs missing (run ids {shown}); to run them, submit the same "
+              "sweep command with --array K --resume", file=sys.stderr)
+    if failed:
+        print(f"{len(failed)} runs failed (status error), e.g. run {failed[0]}; "
+              "--array K --resume runs them again", file=sys.stderr)
+    return 1 if (missing or failed) else 0
 
 
 def _where(args) -> str:
