@@ -45,8 +45,10 @@ from .sweep import Job, SweepStore, execute, write_summary
 SHARD_SUFFIXES = (".rows", ".ts")
 
 
-class TaskStopped(Exception):
-    """Slurm asked the task to stop (SIGTERM: walltime, scancel, preemption)."""
+class TaskStopped(BaseException):
+    """Slurm asked the task to stop (SIGTERM: walltime, scancel, preemption); a
+    BaseException, like KeyboardInterrupt, so the run in progress does not catch it as
+    its own failure."""
 
 
 def slurm_dir(out: Path) -> Path:
@@ -325,7 +327,7 @@ def run_task(out: str | Path, index: int | None = None, attempt: int | None = No
             writer.add(result)
             ran += 1
             failed += result["row"]["status"] != "ok"
-    except Exception as exc:  # SIGTERM here, or a pool worker it killed
+    except (Exception, TaskStopped) as exc:  # SIGTERM here, or a pool worker it killed
         if not (term or isinstance(exc, TaskStopped)):
             raise
         stopped = True
