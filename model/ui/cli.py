@@ -130,10 +130,13 @@ def _resolve_slurm(args) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for run.py."""
+    import cogov
+
     parser = _Parser(
         prog="run.py",
         description="cogov: top-down management vs adaptive collaboration (agent-based model).",
     )
+    parser.add_argument("--version", action="version", version=f"cogov {cogov.__version__}")
     # subcommands are _Parsers too, so every command's options show their defaults
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("run", help="run one scenario once")
@@ -291,6 +294,7 @@ def cmd_run(args) -> int:
 
     s = _load(args.scenario, args)
     out = args.out or Path("out") / s.name
+    _record_out(args, out)
     labels = _network_labels(s)
     table = AgentTable(out / "agents.parquet") if (args.agents or s.outputs.agents) else None
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -342,6 +346,7 @@ def cmd_compare(args) -> int:
 
     warn(comparison_warnings(scenarios))
     out = args.out or Path("out") / "compare"
+    _record_out(args, out)
     base = resume_seed(scenarios[0], args.seed, store_of(out), args.resume)
     window = scenarios[0].outputs.window
     print(f"{len(scenarios)} scenarios x {args.replicates} replicates = "
@@ -445,6 +450,7 @@ def cmd_sweep(args) -> int:
 
     base = load_scenario(args.scenario, overrides, steps=steps)
     out = args.out or Path("out") / f"sweep-{base.name}"
+    _record_out(args, out)
     seed = resume_seed(base, seed, out, args.resume)
     design = Design(grid=parse_grid(grid), ranges=parse_range(ranges), bounds=parse_bounds(bounds),
                     samples=samples if bounds else 0, seed=seed)
@@ -504,6 +510,7 @@ def _array_collect(args) -> int:
     from ..engine.array import collect
     from .redraw import redraw
 
+    _record_out(args, args.collect)
     report = collect(args.collect)
     if len(report["table"]):
         _print_effects(redraw(args.collect))
@@ -556,6 +563,7 @@ def cmd_sensitivity(args) -> int:
     runs = planned_runs(args.method, args.n, len(bounds), args.replicates)
     formula = "N·(2k+2)" if args.method == "sobol" else "N·(k+1)"
     out = args.out or Path("out") / f"sensitivity-{base.name}"
+    _record_out(args, out)
     print(f"{args.method}: {formula} = {runs // args.replicates} points (N={args.n}, "
           f"k={len(bounds)}) x {args.replicates} replicates = {runs} model runs on "
           f"{_where(args)} -> {out}/", flush=True)
@@ -579,6 +587,7 @@ def cmd_calibrate(args) -> int:
     targets = read_targets(args.targets)
     bounds = parse_params(args.params)
     out = args.out or Path("out") / f"calibrate-{base.name}"
+    _record_out(args, out)
     runs = args.trials * args.replicates
     print(f"{base.name}: {args.trials} trials x {args.replicates} replicates = {runs} runs, "
           f"{len(targets)} targets, {len(bounds)} parameters, {args.sampler} sampler on "
@@ -675,6 +684,7 @@ def cmd_patterns(args) -> int:
             print(f"{p.name:<45} {p.source}")
         return 0
     out = args.out or Path("out") / "patterns"
+    _record_out(args, out)
     size = "fast" if args.fast else "full size"
     print(f"{len(patterns)} patterns ({size}) on {args.workers} process"
           f"{'es' if args.workers > 1 else ''} -> {out}/", flush=True)
@@ -761,6 +771,7 @@ def cmd_decompose(args) -> int:
     _check_paired(args)
     scenario = _load(args.scenario, args)
     out = args.out or Path("out") / f"decompose-{scenario.name}"
+    _record_out(args, out)
     seed = resume_seed(scenario, args.seed, out / "runs", args.resume)
     print(f"{scenario.name}: {len(STAGES)} stages x {args.replicates} replicates = "
           f"{len(STAGES) * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
@@ -787,6 +798,7 @@ def cmd_gap(args) -> int:
         raise _BadInput("gap: give --range/--grid keys for a map, or --sobol N --bounds ...")
     a, b = _load(args.a, args), _load(args.b, args)
     out = args.out or Path("out") / f"gap-{a.name}-{b.name}"
+    _record_out(args, out)
     kwargs = {"replicates": args.replicates, "steps": args.steps, "seed": args.seed,
               "workers": args.workers, "scheduler": args.scheduler,
               "executor": args.executor, "out": out,
@@ -876,7 +888,72 @@ def main(argv: list[str] | None = None) -> int:
         return _dispatch(args, argv)
 
 
+def _record_out(args, out: Path) -> None:
+    """Note an output folder of this command: it gets its provenance when the command ends."""
+    args._outputs = [*getattr(args, "_outputs", []), Path(out)]
+
+
+def _inputs(args) -> list[Path]:
+    """The files this command read: scenarios (presets as their files), design, targets."""
+    from ..scenario.files import resolve_scenario_path
+
+    found = []
+    for name in ("scenario", "scenarios", "a", "b", "design", "targets"):
+        value = getattr(args, name, None)
+        for item in value if isinstance(value, list) else [value]:
+            if item is None:
+                continue
+            try:
+                found.append(Path(resolve_scenario_path(item)) if name != "design"
+                             and name != "targets" else Path(item))
+            except Exception:  # noqa: BLE001 - what cannot be resolved was not read
+                continue
+    return found
+
+
+def _executor_record(args) -> dict:
+    from ..engine.executors import executor_name
+
+    if getattr(args, "array", None) is not None or getattr(args, "collect", None) is not None:
+        return {"kind": "slurm-array", **({"tasks": args.array} if args.array else {})}
+    if not hasattr(args, "executor"):
+        return {"kind": "process" if getattr(args, "workers", 1) > 1 else "in-process",
+                "workers": getattr(args, "workers", 1)}
+    record = {"kind": executor_name(args.executor) or
+              ("process" if args.workers > 1 else "in-process"),
+              "workers": args.workers, "scheduler": args.scheduler}
+    if hasattr(args.executor, "to_dict"):
+        record["slurm"] = args.executor.to_dict()
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def _write_provenance(args, started: str, code: int) -> None:
+    """ro-crate-metadata.json in every output folder the command wrote (model/engine/crate.py)."""
+    from ..engine.crate import write_crate
+    from ..engine.outputs import REPO
+
+    ended = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    for out in dict.fromkeys(getattr(args, "_outputs", [])):
+        if not out.is_dir() or out.resolve() == (REPO / "docs").resolve():
+            continue  # nothing written; or `patterns --out docs` (the documentation)
+        write_crate(out, command=["cogov", *args._argv], inputs=_inputs(args), started=started,
+                    ended=ended, executor=_executor_record(args),
+                    status="CompletedActionStatus" if code == 0 else "FailedActionStatus")
+
+
 def _dispatch(args, argv: list[str] | None) -> int:
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    args._argv = list(sys.argv[1:] if argv is None else argv)
+    code = EXIT_BAD_INPUT
+    try:
+        code = _run_command(args, argv)
+        return code
+    finally:
+        if code != EXIT_BAD_INPUT:  # bad input leaves existing outputs alone
+            _write_provenance(args, started, code)
+
+
+def _run_command(args, argv: list[str] | None) -> int:
     from ..scenario.errors import ScenarioError
 
     try:
