@@ -8,7 +8,9 @@ the workers at once). :func:`make_executor` picks one:
 - more workers: :class:`ProcessExecutor`, a plain pool of worker processes, which
   leaves both cores to the model (docs/performance.md measures it against Dask);
 - a scheduler address, or ``kind="dask"``: :class:`DaskExecutor`, on an existing
-  Dask cluster or a LocalCluster.
+  Dask cluster or a LocalCluster;
+- ``kind="slurm"`` (or a :class:`~cogov.model.engine.slurm.SlurmConfig`): :class:`SlurmExecutor`,
+  Dask workers in Slurm jobs (dask-jobqueue's SLURMCluster).
 
 On Linux, when this process runs no other thread, the pool's workers are forked: they
 start in milliseconds with everything already imported (a spawned worker spends about
@@ -30,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
-KINDS = ("process", "dask")
+KINDS = ("process", "dask", "slurm")
 START_METHODS = ("fork", "spawn")
 
 GUARD_HINT = ("a script that starts worker processes must keep its calls under "
@@ -280,6 +282,54 @@ class DaskExecutor:
             self.cluster.close()
 
 
+class SlurmExecutor(DaskExecutor):
+    """Dask workers in Slurm jobs: dask-jobqueue's SLURMCluster, ``jobs`` jobs of
+    ``config.cpus`` single-threaded worker processes each, this process the scheduler.
+
+    The jobs' script is checked with ``sbatch --test-only`` first, so a bad partition,
+    walltime or option stops with Slurm's message instead of waiting for workers that
+    never come. Workers run this Python (``sys.executable``) and inherit this environment
+    (sbatch's default ``--export=ALL``): the cluster's nodes must see the same installation.
+    """
+
+    name = "slurm"
+
+    def __init__(self, jobs: int, config):
+        import logging
+        import subprocess
+        import sys
+        import tempfile
+
+        from dask.distributed import Client
+
+        try:
+            from dask_jobqueue import SLURMCluster
+        except ImportError:
+            raise ValueError("--executor slurm needs dask-jobqueue: pip install 'cogov[slurm]'") \
+                from None
+        skip = [] if config.mem else ["--mem"]
+        # the #SBATCH lines dask-jobqueue writes itself: -p, -t, --mem, --cpus-per-task
+        extra = [o for o in config.sbatch_directives()
+                 if not o.startswith(("--partition=", "--time=", "--mem=", "--cpus-per-task="))]
+        self.cluster = SLURMCluster(
+            cores=config.cpus, processes=config.cpus, memory=config.dask_memory(),
+            queue=config.partition, walltime=config.time, job_extra_directives=extra,
+            job_directives_skip=skip, python=sys.executable, job_name="cogov-dask",
+            scheduler_options={"dashboard_address": None}, silence_logs=logging.CRITICAL)
+        with tempfile.NamedTemporaryFile("w", suffix=".sh") as script:
+            script.write(self.cluster.job_script())
+            script.flush()
+            test = subprocess.run(["sbatch", "--test-only", script.name], capture_output=True,
+                                  text=True)
+        if test.returncode != 0:
+            self.cluster.close()
+            raise ValueError(f"--executor slurm: sbatch refused the workers' job: "
+                             f"{test.stderr.strip() or test.stdout.strip()}")
+        self.cluster.scale(jobs=jobs)
+        self.client = Client(self.cluster)
+        self.workers = jobs * config.cpus  # closing the cluster cancels the jobs
+
+
 def _local_cluster_config() -> dict:
     """Dask settings for a LocalCluster running cogov (measured in docs/performance.md).
 
@@ -304,7 +354,10 @@ def _local_cluster_config() -> dict:
 def check_executor(workers: int, scheduler: str | None, kind: str | None) -> None:
     """Raise ValueError for an unknown kind, a process pool with a scheduler, workers < 1,
     or an unknown ``COGOV_START_METHOD``."""
-    if kind not in (None, *KINDS):
+    if _is_slurm(kind):
+        if scheduler:
+            raise ValueError("--executor slurm starts its own scheduler; --scheduler needs dask")
+    elif kind not in (None, *KINDS):
         raise ValueError(f"--executor: expected one of {', '.join(KINDS)}, got {kind!r}")
     if kind == "process" and scheduler:
         raise ValueError("--executor process runs on this machine; --scheduler needs dask")
@@ -313,16 +366,31 @@ def check_executor(workers: int, scheduler: str | None, kind: str | None) -> Non
     start_method()  # a bad COGOV_START_METHOD is reported before anything runs
 
 
+def _is_slurm(kind) -> bool:
+    return kind == "slurm" or hasattr(kind, "sbatch_directives")
+
+
+def executor_name(kind) -> str | None:
+    """What sweep.json records as the executor: its kind (a Slurm configuration is "slurm")."""
+    return "slurm" if _is_slurm(kind) else kind
+
+
 def make_executor(workers: int, scheduler: str | None = None, kind: str | None = None):
     """The executor for ``workers`` local workers, or a Dask cluster's ``scheduler``.
 
     ``kind``: None picks in-process (1 worker), a process pool (more) or Dask (with
-    a scheduler); ``"process"`` or ``"dask"`` asks for one (even with 1 worker).
+    a scheduler); ``"process"`` or ``"dask"`` asks for one (even with 1 worker);
+    ``"slurm"`` (settings from pyproject.toml and the environment) or a
+    :class:`~cogov.model.engine.slurm.SlurmConfig` runs ``workers`` Slurm jobs.
 
     Raises:
         ValueError: as :func:`check_executor`.
     """
     check_executor(workers, scheduler, kind)
+    if _is_slurm(kind):
+        from .slurm import slurm_config
+
+        return SlurmExecutor(workers, slurm_config() if kind == "slurm" else kind)
     if scheduler or kind == "dask":
         return DaskExecutor(workers, scheduler)
     if kind == "process" or workers > 1:

@@ -54,6 +54,8 @@ def _jsonable(x):
         return x.item()
     if isinstance(x, Path):
         return str(x)
+    if hasattr(x, "to_dict"):  # e.g. a SlurmConfig given as the executor
+        return x.to_dict()
     raise TypeError(f"not JSON serialisable: {type(x)}")
 
 

@@ -50,6 +50,7 @@ from .executors import (
     ProcessExecutor,
     WorkerLost,
     check_executor,
+    executor_name,
     make_executor,
     progress_bar,
     refuse_in_starting_worker,
@@ -318,7 +319,9 @@ def run_jobs(jobs: list[Job], *, out: str | Path, fingerprint: str, meta: dict,
     from .outputs import provenance
 
     meta = {"status": "running", "fingerprint": fingerprint, **meta, "workers": workers,
-            "scheduler": scheduler, "executor": executor, "started_at": _now(), **provenance()}
+            "scheduler": scheduler, "executor": executor_name(executor), "started_at": _now(),
+            **({"slurm": executor.to_dict()} if hasattr(executor, "to_dict") else {}),
+            **provenance()}
     if store.meta_path.exists():
         old = json.loads(store.meta_path.read_text())
         meta["started_at"] = old.get("started_at", meta["started_at"])
@@ -381,6 +384,23 @@ def run_sweep(base: Scenario, points: list[dict], *, replicates: int = 1, steps:
     """
     if replicates < 1 or workers < 1:
         raise ScenarioError(["--replicates and --workers must be at least 1"])
+    jobs, fingerprint, meta = sweep_plan(base, points, replicates=replicates, steps=steps,
+                                         seed=seed, design=design)
+    table = run_jobs(jobs, out=out, fingerprint=fingerprint, meta=meta, workers=workers,
+                     scheduler=scheduler, executor=executor, resume=resume, progress=progress)
+    write_summary(Path(out), table, base.outputs.window)
+    return table
+
+
+def sweep_plan(base: Scenario, points: list[dict], *, replicates: int = 1,
+               steps: int | None = None, seed: int | None = None,
+               design: dict | None = None) -> tuple[list[Job], str, dict]:
+    """What a sweep runs: its jobs, its fingerprint (a resumed store must match it) and
+    what sweep.json records about it (design, seeds, scenario).
+
+    Raises:
+        ScenarioError: a point is invalid.
+    """
     check_points(base, points)
     seed = base_seed(base, seed)
     meta = {"design": design or {"points": points},
@@ -388,12 +408,8 @@ def run_sweep(base: Scenario, points: list[dict], *, replicates: int = 1, steps:
             "points": len(points), "replicates": replicates, "runs": len(points) * replicates,
             "steps": steps or base.steps, "base_seed": seed,
             "seeds": replicate_seeds(seed, replicates), "scenario": base.to_dict()}
-    table = run_jobs(make_jobs(base, points, replicates, seed, steps), out=out,
-                     fingerprint=points_hash(base, points, replicates, steps or base.steps),
-                     meta=meta, workers=workers, scheduler=scheduler, executor=executor,
-                     resume=resume, progress=progress)
-    write_summary(Path(out), table, base.outputs.window)
-    return table
+    return (make_jobs(base, points, replicates, seed, steps),
+            points_hash(base, points, replicates, steps or base.steps), meta)
 
 
 def write_summary(out: Path, runs: pd.DataFrame, window: int) -> pd.DataFrame | None:

@@ -68,8 +68,9 @@ def _executors(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="worker processes on this machine; 1 = in-process, no workers "
                         f"(default: number of cores, {os.cpu_count() or 1} here)")
-    p.add_argument("--executor", choices=["process", "dask"],
-                   help="process: a local process pool; dask: a local Dask cluster "
+    p.add_argument("--executor", choices=["process", "dask", "slurm"],
+                   help="process: a local process pool; dask: a local Dask cluster; slurm: "
+                        "Dask workers in Slurm jobs, --workers jobs of --slurm-cpus cores "
                         "(default: process; dask with --scheduler)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="submit to an existing Dask cluster instead of starting workers "
@@ -77,14 +78,65 @@ def _executors(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted run in --out, running only what is missing "
                         "(default: off; without it, an --out holding unfinished runs is refused)")
+    _slurm_flags(p)
+
+
+def _slurm_flags(p: argparse.ArgumentParser) -> None:
+    """Slurm settings (model/engine/slurm.py): flags win over COGOV_SLURM_* variables, which
+    win over [tool.cogov.slurm] in ./pyproject.toml."""
+    g = p.add_argument_group("Slurm (with --executor slurm or sweep --array; flags win over "
+                             "COGOV_SLURM_* variables and [tool.cogov.slurm] in ./pyproject.toml)")
+    g.add_argument("--slurm-partition", metavar="NAME", help="partition (default: Slurm's)")
+    g.add_argument("--slurm-time", metavar="D-HH:MM:SS",
+                   help="walltime of each job or array task (default: the partition's)")
+    g.add_argument("--slurm-mem", metavar="SIZE",
+                   help="memory per job or task, e.g. 4G (default: the partition's)")
+    g.add_argument("--slurm-cpus", metavar="N",
+                   help="cores per job or array task (default: 1)")
+    g.add_argument("--slurm-option", dest="slurm_options", action="append", default=[],
+                   metavar="OPTION", help="another sbatch option, passed through, e.g. "
+                                          "--slurm-option=--account=abc (repeatable)")
+
+
+SLURM_FLAGS = ("slurm_partition", "slurm_time", "slurm_mem", "slurm_cpus")
+
+
+def slurm_settings(args):
+    """The SlurmConfig the flags, the environment and ./pyproject.toml give, or _BadInput."""
+    from ..engine.slurm import slurm_config
+
+    flags = {name.removeprefix("slurm_"): getattr(args, name, None) for name in SLURM_FLAGS}
+    flags["options"] = getattr(args, "slurm_options", [])
+    try:
+        return slurm_config(flags)
+    except ValueError as exc:
+        raise _BadInput(str(exc)) from None
+
+
+def _resolve_slurm(args) -> None:
+    """Turn --executor slurm into the SlurmConfig the engine takes; refuse Slurm flags
+    that nothing would use."""
+    if getattr(args, "executor", None) == "slurm":
+        if getattr(args, "scheduler", None):
+            raise _BadInput("--executor slurm starts its own scheduler; --scheduler needs dask")
+        args.executor = slurm_settings(args)
+        return
+    given = [f"--{n.replace('_', '-')}" for n in SLURM_FLAGS if getattr(args, n, None)]
+    given += ["--slurm-option"] if getattr(args, "slurm_options", []) else []
+    if given and getattr(args, "array", None) is None:
+        raise _BadInput(f"{given[0]}: Slurm settings need --executor slurm"
+                        + (" or --array K" if args.command == "sweep" else ""))
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for run.py."""
+    import cogov
+
     parser = _Parser(
         prog="run.py",
         description="cogov: top-down management vs adaptive collaboration (agent-based model).",
     )
+    parser.add_argument("--version", action="version", version=f"cogov {cogov.__version__}")
     # subcommands are _Parsers too, so every command's options show their defaults
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("run", help="run one scenario once")
@@ -100,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     _metric_option(p)
     _common(p, "out/compare")
     p = sub.add_parser("sweep", help="run a parameter sweep (grid, ranges, Latin hypercube)")
-    p.add_argument("scenario", type=Path, help=SCENARIO_HELP)
+    p.add_argument("scenario", type=Path, nargs="?",
+                   help=SCENARIO_HELP + " (not with --collect)")
     p.add_argument("--grid", action="append", default=[], metavar="KEY.PATH=V1,V2,...",
                    help="explicit values (repeatable; axes combine as a full factorial; "
                         "default: none)")
@@ -113,6 +166,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a sweep design YAML (grid/range/sample/...; default: none)")
     _execution(p)
     _common(p, "out/sweep-<scenario name>")
+    g = p.add_argument_group("Slurm job arrays (model/engine/array.py, docs/experiments.md)")
+    g.add_argument("--array", type=int, metavar="K",
+                   help="write the sweep's plan and --out/slurm/array.sbatch, an array of K "
+                        "tasks, and submit it with sbatch; with --resume, only the runs missing "
+                        "(default: off, run here)")
+    g.add_argument("--dry-run", action="store_true",
+                   help="with --array: write the files and print the sbatch command, do not "
+                        "submit (default: off)")
+    g.add_argument("--collect", type=Path, metavar="DIR",
+                   help="merge the array's shards in DIR into runs.parquet, timeseries/ and "
+                        "summary.csv, and report runs missing or failed (default: off)")
+    g.add_argument("--task", type=Path, help=argparse.SUPPRESS)    # one array task: the
+    g.add_argument("--index", type=int, help=argparse.SUPPRESS)    # sbatch script's command
+    g.add_argument("--attempt", type=int, help=argparse.SUPPRESS)
     p = sub.add_parser("sensitivity", help="Sobol or Morris sensitivity analysis with SALib")
     p.add_argument("scenario", type=Path, help=SCENARIO_HELP)
     p.add_argument("--method", choices=["sobol", "morris"], default="sobol",
@@ -231,6 +298,7 @@ def cmd_run(args) -> int:
 
     s = _load(args.scenario, args)
     out = args.out or Path("out") / s.name
+    _record_out(args, out)
     labels = _network_labels(s)
     table = AgentTable(out / "agents.parquet") if (args.agents or s.outputs.agents) else None
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -282,6 +350,7 @@ def cmd_compare(args) -> int:
 
     warn(comparison_warnings(scenarios))
     out = args.out or Path("out") / "compare"
+    _record_out(args, out)
     base = resume_seed(scenarios[0], args.seed, store_of(out), args.resume)
     window = scenarios[0].outputs.window
     print(f"{len(scenarios)} scenarios x {args.replicates} replicates = "
@@ -348,10 +417,24 @@ class _BadInput(Exception):
 
 
 def cmd_sweep(args) -> int:
-    """A sweep: runs.parquet, timeseries/, sweep.json, sweep.png; exit 1 if runs failed."""
+    """A sweep: runs.parquet, timeseries/, sweep.json, sweep.png; exit 1 if runs failed.
+    With --array, the files of a Slurm job array (submitted unless --dry-run); --task runs
+    one array task; --collect merges the array's shards."""
     from ..engine.design import Design, parse_bounds, parse_grid, parse_range, read_design_file
     from ..engine.sweep import run_sweep
     from .redraw import redraw
+
+    if args.task is not None:
+        return _array_task(args)
+    if args.collect is not None:
+        return _array_collect(args)
+    if args.scenario is None:
+        raise _BadInput("sweep: give a scenario (or --collect DIR)")
+    if args.dry_run and args.array is None:
+        raise _BadInput("--dry-run: only with --array K")
+    if args.array is not None and (args.array < 1 or args.executor or args.scheduler):
+        raise _BadInput("--array K: K must be at least 1, and the tasks run on Slurm "
+                        "(not with --executor or --scheduler)")
 
     grid, ranges, bounds = list(args.grid), list(args.ranges), list(args.bounds)
     samples, overrides = args.n, list(args.overrides)
@@ -375,11 +458,14 @@ def cmd_sweep(args) -> int:
 
     base = load_scenario(args.scenario, overrides, steps=steps)
     out = args.out or Path("out") / f"sweep-{base.name}"
+    _record_out(args, out)
     seed = resume_seed(base, seed, out, args.resume)
     design = Design(grid=parse_grid(grid, base), ranges=parse_range(ranges, base),
                     bounds=parse_bounds(bounds, scenario=base), samples=samples if bounds else 0,
                     seed=seed)
     points = design.points(base)
+    if args.array is not None:
+        return _array_submit(args, base, points, replicates, steps, seed, design, out)
     print(f"{base.name}: {len(points)} points x {replicates} replicates = "
           f"{len(points) * replicates} runs on {_where(args)} -> {out}/", flush=True)
     runs = run_sweep(base, points, replicates=replicates, steps=steps, seed=seed,
@@ -394,7 +480,66 @@ def cmd_sweep(args) -> int:
     return _report(runs, out)
 
 
+def _array_submit(args, base, points, replicates, steps, seed, design, out: Path) -> int:
+    """--array K: the plan, the sbatch script, and sbatch (or the command, --dry-run)."""
+    from ..engine.array import submit_array
+    from ..engine.sweep import sweep_plan
+
+    jobs, fingerprint, meta = sweep_plan(base, points, replicates=replicates, steps=steps,
+                                         seed=seed, design=design.to_dict())
+    done = submit_array(jobs, out=out, fingerprint=fingerprint, meta=meta, tasks=args.array,
+                        config=slurm_settings(args), resume=args.resume, dry_run=args.dry_run)
+    if not done["run_ids"]:
+        print(f"{base.name}: every one of the {len(jobs)} runs is done; collect them with: "
+              f"cogov sweep --collect {out}")
+        return 0
+    print(f"{base.name}: {len(done['run_ids'])} of {len(jobs)} runs in a job array of "
+          f"{done['tasks']} tasks -> {out}/ (submission {done['attempt']}, {done['script']})")
+    if args.dry_run:
+        print(f"submit it with:\n  {done['command']}")
+    else:
+        print(f"submitted: Slurm job {done['job_id']}; follow it with `squeue -j {done['job_id']}`"
+              f", then: cogov sweep --collect {out}")
+    return 0
+
+
+def _array_task(args) -> int:
+    """One task of a job array (the sbatch script's command)."""
+    from ..engine.array import run_task
+
+    done = run_task(args.task, index=args.index, attempt=args.attempt, workers=args.workers)
+    print(f"task: {done['ran']} of {done['of']} runs"
+          + (f", {done['failed']} failed" if done["failed"] else "")
+          + (" (stopped by Slurm: the rest runs with --resume)" if done["stopped"] else ""))
+    return 143 if done["stopped"] else 0
+
+
+def _array_collect(args) -> int:
+    """--collect DIR: merge the shards; exit 1 if runs are missing or failed."""
+    from ..engine.array import collect
+    from .redraw import redraw
+
+    _record_out(args, args.collect)
+    report = collect(args.collect)
+    if len(report["table"]):
+        _print_effects(redraw(args.collect))
+    print(f"{report['ok']} of {report['runs']} runs ok; results in {args.collect}/runs.parquet")
+    missing, failed = report["missing"], report["failed"]
+    if missing:
+        shown = ", ".join(map(str, missing[:10])) + (", ..." if len(missing) > 10 else "")
+        print(f"{len(missing)} runs missing (run ids {shown}); to run them, submit the same "
+              "sweep command with --array K --resume", file=sys.stderr)
+    if failed:
+        print(f"{len(failed)} runs failed (status error), e.g. run {failed[0]}; "
+              "--array K --resume runs them again", file=sys.stderr)
+    return 1 if (missing or failed) else 0
+
+
 def _where(args) -> str:
+    if hasattr(args.executor, "sbatch_directives"):
+        cpus = args.executor.cpus
+        return (f"Slurm: {args.workers} job{'s' if args.workers > 1 else ''} of {cpus} "
+                f"core{'s' if cpus > 1 else ''}")
     if args.scheduler:
         return f"the Dask cluster at {args.scheduler}"
     if args.executor == "dask":
@@ -427,6 +572,7 @@ def cmd_sensitivity(args) -> int:
     runs = planned_runs(args.method, args.n, len(bounds), args.replicates)
     formula = "N·(2k+2)" if args.method == "sobol" else "N·(k+1)"
     out = args.out or Path("out") / f"sensitivity-{base.name}"
+    _record_out(args, out)
     print(f"{args.method}: {formula} = {runs // args.replicates} points (N={args.n}, "
           f"k={len(bounds)}) x {args.replicates} replicates = {runs} model runs on "
           f"{_where(args)} -> {out}/", flush=True)
@@ -450,6 +596,7 @@ def cmd_calibrate(args) -> int:
     targets = read_targets(args.targets)
     bounds = parse_params(args.params)
     out = args.out or Path("out") / f"calibrate-{base.name}"
+    _record_out(args, out)
     runs = args.trials * args.replicates
     print(f"{base.name}: {args.trials} trials x {args.replicates} replicates = {runs} runs, "
           f"{len(targets)} targets, {len(bounds)} parameters, {args.sampler} sampler on "
@@ -546,6 +693,7 @@ def cmd_patterns(args) -> int:
             print(f"{p.name:<45} {p.source}")
         return 0
     out = args.out or Path("out") / "patterns"
+    _record_out(args, out)
     size = "fast" if args.fast else "full size"
     print(f"{len(patterns)} patterns ({size}) on {args.workers} process"
           f"{'es' if args.workers > 1 else ''} -> {out}/", flush=True)
@@ -632,6 +780,7 @@ def cmd_decompose(args) -> int:
     _check_paired(args)
     scenario = _load(args.scenario, args)
     out = args.out or Path("out") / f"decompose-{scenario.name}"
+    _record_out(args, out)
     seed = resume_seed(scenario, args.seed, out / "runs", args.resume)
     print(f"{scenario.name}: {len(STAGES)} stages x {args.replicates} replicates = "
           f"{len(STAGES) * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
@@ -658,6 +807,7 @@ def cmd_gap(args) -> int:
         raise _BadInput("gap: give --range/--grid keys for a map, or --sobol N --bounds ...")
     a, b = _load(args.a, args), _load(args.b, args)
     out = args.out or Path("out") / f"gap-{a.name}-{b.name}"
+    _record_out(args, out)
     kwargs = {"replicates": args.replicates, "steps": args.steps, "seed": args.seed,
               "workers": args.workers, "scheduler": args.scheduler,
               "executor": args.executor, "out": out,
@@ -747,10 +897,76 @@ def main(argv: list[str] | None = None) -> int:
         return _dispatch(args, argv)
 
 
+def _record_out(args, out: Path) -> None:
+    """Note an output folder of this command: it gets its provenance when the command ends."""
+    args._outputs = [*getattr(args, "_outputs", []), Path(out)]
+
+
+def _inputs(args) -> list[Path]:
+    """The files this command read: scenarios (presets as their files), design, targets."""
+    from ..scenario.files import resolve_scenario_path
+
+    found = []
+    for name in ("scenario", "scenarios", "a", "b", "design", "targets"):
+        value = getattr(args, name, None)
+        for item in value if isinstance(value, list) else [value]:
+            if item is None:
+                continue
+            try:
+                found.append(Path(resolve_scenario_path(item)) if name != "design"
+                             and name != "targets" else Path(item))
+            except Exception:  # noqa: BLE001 - what cannot be resolved was not read
+                continue
+    return found
+
+
+def _executor_record(args) -> dict:
+    from ..engine.executors import executor_name
+
+    if getattr(args, "array", None) is not None or getattr(args, "collect", None) is not None:
+        return {"kind": "slurm-array", **({"tasks": args.array} if args.array else {})}
+    if not hasattr(args, "executor"):
+        return {"kind": "process" if getattr(args, "workers", 1) > 1 else "in-process",
+                "workers": getattr(args, "workers", 1)}
+    record = {"kind": executor_name(args.executor) or
+              ("process" if args.workers > 1 else "in-process"),
+              "workers": args.workers, "scheduler": args.scheduler}
+    if hasattr(args.executor, "to_dict"):
+        record["slurm"] = args.executor.to_dict()
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def _write_provenance(args, started: str, code: int) -> None:
+    """ro-crate-metadata.json in every output folder the command wrote (model/engine/crate.py)."""
+    from ..engine.crate import write_crate
+    from ..engine.outputs import REPO
+
+    ended = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    for out in dict.fromkeys(getattr(args, "_outputs", [])):
+        if not out.is_dir() or out.resolve() == (REPO / "docs").resolve():
+            continue  # nothing written; or `patterns --out docs` (the documentation)
+        write_crate(out, command=["cogov", *args._argv], inputs=_inputs(args), started=started,
+                    ended=ended, executor=_executor_record(args),
+                    status="CompletedActionStatus" if code == 0 else "FailedActionStatus")
+
+
 def _dispatch(args, argv: list[str] | None) -> int:
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    args._argv = list(sys.argv[1:] if argv is None else argv)
+    code = EXIT_BAD_INPUT
+    try:
+        code = _run_command(args, argv)
+        return code
+    finally:
+        if code != EXIT_BAD_INPUT:  # bad input leaves existing outputs alone
+            _write_provenance(args, started, code)
+
+
+def _run_command(args, argv: list[str] | None) -> int:
     from ..scenario.errors import ScenarioError
 
     try:
+        _resolve_slurm(args)
         return COMMANDS[args.command](args)
     except ScenarioError as exc:
         print(f"error: invalid scenario ({len(exc.errors)} problem"
