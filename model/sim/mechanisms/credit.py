@@ -371,6 +371,13 @@ class SocialCredit(Mechanism):
             ctx.ngo_credit, ctx.ngo_eligible = unit.credit, unit.eligible
         return unit
 
+    def reform(self, ctx, params) -> None:
+        super().reform(ctx, params)
+        on = self.enabled
+        ctx.ngo_credit, ctx.ngo_eligible = (self.credit, self.eligible) if on else (None, None)
+        if not (on and params.government.enabled):
+            ctx.trust_loss = None
+
     def step(self, ctx) -> None:
         """Supervision of last step's projects and enterprises (7.16)."""
         self.update(ctx.ngos, ctx.government, ctx.headcount, ctx.firms)
