@@ -375,8 +375,6 @@ class SocialCredit(Mechanism):
         super().reform(ctx, params)
         on = self.enabled
         ctx.ngo_credit, ctx.ngo_eligible = (self.credit, self.eligible) if on else (None, None)
-        if not (on and params.government.enabled):
-            ctx.trust_loss = None
 
     def step(self, ctx) -> None:
         """Supervision of last step's projects and enterprises (7.16)."""
@@ -448,6 +446,11 @@ class GovernmentCredit(Mechanism):
     @classmethod
     def build(cls, ctx):
         return cls(ctx.units["credit"])
+
+    def reform(self, ctx, params) -> None:
+        credit = ctx.scenario.mechanisms.credit
+        if not (credit.enabled and credit.government.enabled):
+            ctx.trust_loss = None  # records switched off: trust loses at its own rate
 
     def step(self, ctx) -> None:
         credit = self.credit
