@@ -11,6 +11,7 @@ break-even step (first step after the reform from which the reformed city is nev
 again).
 
     python examples/transition_cost.py [--replicates 5] [--citizens 1000] [--steps 150]
+        [--set KEY=VALUE ...]   (keys of both arms, e.g. organizations.ngos=3)
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import json
 import numpy as np
 
 from cogov.model.engine.seeds import replicate_seeds
-from cogov.model.scenario.files import load_scenario
+from cogov.model.scenario.files import load_scenario, parse_overrides
 from cogov.model.sim.model import GovernanceModel
 
 METRICS = {"unmet_need": -1, "trust_gov": +1}  # sign: +1 if higher is better
@@ -46,8 +47,12 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=150)
     ap.add_argument("--at", type=int, default=50)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--set", dest="overrides", action="append", default=[],
+                    metavar="KEY=VALUE", help="a scenario key of both arms (repeatable)")
     args = ap.parse_args()
-    stay = load_scenario("top_down", {"population.citizens": args.citizens, "steps": args.steps})
+    overrides = {"population.citizens": args.citizens, "steps": args.steps}
+    overrides.update(parse_overrides(args.overrides))
+    stay = load_scenario("top_down", overrides)
     reform = stay.replace(reforms=[{"step": args.at, "set": {"governance.collaboration": True,
                                                              "governance.adaptation": True}}])
     seeds = replicate_seeds(args.seed, args.replicates)
