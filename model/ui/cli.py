@@ -293,6 +293,8 @@ def cmd_validate(args) -> int:
         f"adaptation={'on' if g.adaptation else 'off'}, {shifts}{s.population.citizens} citizens on a "
         f"{s.network.kind} network, {s.organizations.hubs} hubs, {s.organizations.ngos} NGOs, "
         f"{s.steps} steps, seed {'drawn fresh per run' if s.seed is None else s.seed}"
+        + (f", {len(s.reforms)} reform{'s' if len(s.reforms) > 1 else ''} from step "
+           f"{min(r.step for r in s.reforms)}" if s.reforms else "")
     )
     return 0
 
