@@ -3,7 +3,7 @@
 import re
 
 from cogov.model.scenario.schema import scenario_fields
-from cogov.model.scenario.sections import Shock
+from cogov.model.scenario.sections import Reform, Shock
 from cogov.model.sim.reporters import METRICS
 from tests.conftest import ROOT
 
@@ -14,6 +14,7 @@ REFS_MD = (ROOT / "docs/references.md").read_text(encoding="utf-8")
 def test_every_scenario_key_is_documented():
     keys = [path for path, _ in scenario_fields()]
     keys += [f"shocks.N.{name}" for name, _ in scenario_fields(Shock)]
+    keys += [f"reforms.N.{name}" for name, _ in scenario_fields(Reform)]
     missing = [k for k in keys if f"`{k}`" not in MODEL_MD]
     assert not missing, f"undocumented scenario keys: {missing}"
 

@@ -16,7 +16,7 @@ from cogov.model.scenario.parameters import (
     rewrite,
 )
 from cogov.model.scenario.schema import Scenario, leaf_type, scenario_fields
-from cogov.model.scenario.sections import Shock
+from cogov.model.scenario.sections import Reform, Shock
 from tests.conftest import ROOT
 
 MODEL_MD = ROOT / "docs/model.md"
@@ -24,9 +24,11 @@ MODEL_MD = ROOT / "docs/model.md"
 OLD_ASSUMPTIONS = [line for line in
                    (ROOT / "tests/data/assumptions_before_provenance.txt").read_text().splitlines()
                    if line and not line.startswith("#")]
-# numbers whose default is not a claimed value: the seed, an output setting, and optional
+# numbers whose default is not a claimed value: the seed, an output setting, when a reform
+# comes and how long it takes, and optional
 # numbers whose default null means "not set" (all districts, never lifted, the model's trust)
 DESIGN_NUMBERS = {"seed", "outputs.window", "shocks.N.where", "shocks.N.until",
+                  "reforms.N.step", "reforms.N.over",
                   "mechanisms.unrest.legitimacy"}
 
 
@@ -38,7 +40,8 @@ def test_every_parameter_declares_meaning_and_provenance():
     params = parameters()
     keys = [p.key for p in params]
     expected = [k for k, _ in scenario_fields()] + [f"shocks.N.{k}" for k, _ in
-                                                    scenario_fields(Shock)]
+                                                    scenario_fields(Shock)] + [
+        f"reforms.N.{k}" for k, _ in scenario_fields(Reform)]
     assert sorted(keys) == sorted(expected) and len(set(keys)) == len(keys)
     bad = [p.key for p in params if not (p.doc.strip() and p.src.strip() and p.kind in KINDS)]
     assert not bad, f"declare doc= and src= (with a known kind) for: {bad}"
@@ -67,7 +70,7 @@ def test_records_hold_the_declared_numbers():
     assert params["mechanisms.trust.basis"].open_lo and params["mechanisms.trust.basis"].hi == 1
     assert params["shocks.N.share"].default == 0.2 and params["shocks"].default == ()
     assert dict(scenario_fields()) == {k: p.default for k, p in params.items()
-                                       if not k.startswith("shocks.N.")}
+                                       if not k.startswith(("shocks.N.", "reforms.N."))}
 
 
 @pytest.mark.parametrize("src, kind", [

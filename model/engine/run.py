@@ -32,6 +32,7 @@ def run_scenario(
     seed: int | None = None,
     steps: int | None = None,
     on_step: Callable[[GovernanceModel], None] | None = None,
+    keep: dict | None = None,
 ) -> RunResult:
     """Build, run and read out one model.
 
@@ -41,6 +42,8 @@ def run_scenario(
         steps: overrides ``scenario.steps``.
         on_step: called with the model after set-up and after every step
             (used to stream per-agent tables to Parquet).
+        keep: a dict that receives the model after the run (``keep["model"]``: to save
+            its state).
     """
     start = time.perf_counter()
     model = GovernanceModel(scenario, seed=seed)
@@ -51,6 +54,8 @@ def run_scenario(
         if on_step:
             on_step(model)
     metrics = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    if keep is not None:
+        keep["model"] = model
     return RunResult(scenario, model.seed, metrics, time.perf_counter() - start)
 
 

@@ -30,6 +30,7 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from .errors import BOOL_WORDS, ScenarioError, _fmt, did_you_mean
 from .plugins import PluginError, absolute_spec, load_plugin
+from .reforms import in_force
 from .sections import (
     COMPLETE_MAX,
     EVEN_DEGREE,
@@ -41,6 +42,7 @@ from .sections import (
     Organizations,
     Outputs,
     Population,
+    Reform,
     Shock,
     _p,
     _security_checks,
@@ -74,6 +76,9 @@ class Scenario:
     organizations: Organizations = _sub(Organizations)
     mechanisms: Mechanisms = _sub(Mechanisms)
     shocks: tuple[Shock, ...] = _p((), doc="list of shocks (7.8)", src="design (experiment)")
+    reforms: tuple[Reform, ...] = _p(
+        (), doc="list of reforms: keys that change during the run (docs/experiments.md, "
+                "\"Reforms\")", src="design (experiment)")
     outputs: Outputs = _sub(Outputs)
     plugins: tuple[str, ...] = _p(
         (),
@@ -94,6 +99,8 @@ class Scenario:
         out = _to_plain(self)
         if not self.plugins:
             del out["plugins"]
+        if not self.reforms:  # a scenario without reforms serialises as before they existed
+            del out["reforms"]
         out["mechanisms"].update(json.loads(json.dumps(self.plugin_settings)))
         return out
 
@@ -178,6 +185,11 @@ def _convert(tp: Any, value: Any, path: str, meta: dict, errors: list[str]) -> A
         return tuple(_convert(item_tp, v, f"{path}.{i}", {}, errors) for i, v in enumerate(value))
     if dataclasses.is_dataclass(tp):
         return _build(tp, value, path, errors)
+    if tp is dict:  # a reform's ``set``: checked key by key in _reform_checks
+        if isinstance(value, dict):
+            return dict(value)
+        errors.append(f"{path}: expected a mapping of keys, got {_fmt(value)}")
+        return {}
     if tp is bool:
         if isinstance(value, bool):
             return value
@@ -342,6 +354,68 @@ def _resolve_auto(s: Scenario, errors: list[str]) -> tuple[Scenario, bool]:
     return dataclasses.replace(s, population=population), count is not None
 
 
+# keys a reform may set: the rest (population, network, organisations, seed, steps, warm-up,
+# outputs, shocks, plug-ins, labels) define the city or the experiment and are fixed for a run
+REFORMABLE = ("governance.", "budget.per_capita", "mechanisms.")
+# mechanisms' keys that shape arrays or draws made when the mechanism starts (the firms,
+# the crime ring, the followers, the citizens' traits): fixed for a run
+FIXED_IN_RUN = frozenset({
+    "mechanisms.collective_bargaining.firm_size",
+    "mechanisms.collective_bargaining.compliance",
+    "mechanisms.collective_bargaining.compliance_spread",
+    "mechanisms.public_security.window",
+    "mechanisms.opinion.amplifiers",
+    "mechanisms.opinion.followers",
+    "mechanisms.opinion.initial",
+    "mechanisms.incentives.initial_cooperation",
+    "mechanisms.incentives.warmup",
+    "mechanisms.law.connected",
+    "mechanisms.law.temptation",
+    "mechanisms.unrest.hardship",
+})
+
+
+def _flat(mapping: dict, prefix: str = "") -> dict:
+    """``{"a": {"b": 1}, "c.d": 2}`` -> ``{"a.b": 1, "c.d": 2}`` (a reform's ``set`` may nest)."""
+    out: dict = {}
+    for key, value in mapping.items():
+        if isinstance(value, dict) and value:
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _reform_checks(s: Scenario, errors: list[str]) -> Scenario:
+    """Every key a reform sets is one that may change mid-run, with a valid value (converted
+    as the file's value would be); returns the scenario with each ``set`` flat and typed."""
+    if not s.reforms:
+        return s
+    meta = {path: dict(f.metadata) for path, f in leaf_fields(Scenario)}
+    reforms = []
+    for i, reform in enumerate(s.reforms):
+        typed = {}
+        for key, value in _flat(reform.set).items():
+            where = f"reforms.{i}.set.{key}"
+            if not key.startswith(REFORMABLE) or key in FIXED_IN_RUN:
+                errors.append(f"{where}: cannot change during a run (a reform may set governance "
+                              "switches, budget.per_capita and mechanisms' parameters)")
+                continue
+            try:
+                tp = leaf_type(key, scenario=s)
+            except ScenarioError as exc:
+                errors.extend(f"reforms.{i}.set.{e}" for e in exc.errors)
+                continue
+            if dataclasses.is_dataclass(tp):
+                errors.append(f"{where}: is a section; name its keys ({key}.<key>)")
+                continue
+            typed[key] = _convert(tp, value, where, meta.get(key, {}), errors)
+        if not typed and not any(e.startswith(f"reforms.{i}.") for e in errors):
+            errors.append(f"reforms.{i}.set: a reform sets at least one key")
+        reforms.append(dataclasses.replace(reform, set=typed))
+    return dataclasses.replace(s, reforms=tuple(reforms))
+
+
 def scenario_from_dict(raw: dict) -> Scenario:
     """Validate plain data into a :class:`Scenario`; raise :class:`ScenarioError` listing all problems."""
     return _validate(raw, [])
@@ -357,6 +431,7 @@ def _validate(raw: dict, errors: list[str], read_network: bool = False) -> Scena
     if specs:
         scenario = dataclasses.replace(scenario, plugins=specs, plugin_settings=settings)
     scenario, counted = _resolve_auto(scenario, errors)
+    scenario = _reform_checks(scenario, errors)
     scenario = apply_shifts(scenario)  # the four shifts' instruments (docs/model.md 7.24)
     bad = _error_paths(errors) | (set() if counted else {"population.citizens"})
     errors.extend(e for e in _cross_checks(scenario, bad) if e not in errors)
@@ -369,7 +444,26 @@ def _validate(raw: dict, errors: list[str], read_network: bool = False) -> Scena
         errors.extend(e for e in file_errors(scenario) if e not in errors)
     if errors:
         raise ScenarioError(errors)
+    if scenario.reforms:
+        _check_in_force(scenario)
     return scenario
+
+
+def _check_in_force(scenario: Scenario) -> None:
+    """The scenario in force once each reform is complete is itself valid (a reform cannot
+    break a rule that involves several keys, as rewards without a credit budget)."""
+    errors = []
+    plain = {k: v for k, v in scenario.to_dict().items() if k != "reforms"}
+    for i, reform in enumerate(scenario.reforms):
+        at = reform.step + reform.over - 1
+        raw = json.loads(json.dumps(plain))
+        _apply_overrides(raw, in_force(scenario, at))
+        try:
+            _validate(raw, [])
+        except ScenarioError as exc:
+            errors.extend(f"reforms.{i}.set: at step {at}, {e}" for e in exc.errors)
+    if errors:
+        raise ScenarioError(errors)
 
 
 # ------------------------------------------------------------------- plug-ins
@@ -569,6 +663,9 @@ def leaf_type(dotted: str, cls: type = Scenario, scenario: Scenario | None = Non
                 hint = did_you_mean(key, list(hints)) or f" (known: {', '.join(hints)})"
                 raise ScenarioError([f"{'.'.join([*done, key])}: unknown key{hint}"])
             tp = hints[key]
+        elif tp is dict and done and done[-1] == "set":  # reforms.N.set.<a scenario key>
+            rest = dotted.split(".")[len(done):]
+            return leaf_type(".".join(rest), cls, scenario)
         else:
             raise ScenarioError([f"{'.'.join(done)}: is a value, not a section"])
         done.append(key)

@@ -972,6 +972,23 @@ class Shock:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Reform:
+    # a reform is part of the experiment (design); model/scenario/reforms.py schedules it
+    step: int = _p(1, 1, doc="step at which reform N starts", src="design (experiment)")
+    set: dict = field(
+        default_factory=dict, hash=False,
+        metadata={"lo": None, "hi": None, "open_lo": False,
+                  "doc": "the keys reform N changes, `{dotted.key: value}`: governance switches "
+                         "(the four shifts with their instruments), `budget.per_capita`, "
+                         "mechanisms' parameters and `enabled` switches; a number moves "
+                         "linearly over `over` steps, a switch or a word changes at `step`",
+                  "src": "design (experiment)"})
+    over: int = _p(
+        1, 1, doc="steps over which reform N's numbers move to their new values (1 = at once)",
+        src="design (experiment)")
+
+
+@dataclass(frozen=True, kw_only=True)
 class Outputs:
     window: int = _p(20, 1, doc="steps in the final window", src="design (output)")
     agents: bool = _p(False, doc="write agents.parquet (as `--agents`)", src="design (output)")

@@ -76,6 +76,25 @@ class Mechanism:
     def step(self, ctx) -> None:  # pragma: no cover - every phase overrides it
         raise NotImplementedError
 
+    def reform(self, ctx, params) -> None:
+        """Take the scenario in force after a reform (``ctx.scenario``; ``params``: this
+        mechanism's section of it, None for a phase without one). The default keeps the new
+        ``params`` and ``enabled`` where the mechanism has them; a mechanism that derived
+        values from the scenario at build re-derives them here, and one switched on for the
+        first time builds then what it builds only when on (from its own stream: see
+        :meth:`switched_on`)."""
+        if params is not None and hasattr(self, "params"):
+            self.params = params
+            if hasattr(self, "enabled"):
+                self.enabled = bool(params.enabled)
+
+    def switched_on(self, was: bool) -> bool:
+        """Whether a reform has just switched this mechanism on for the first time in the run
+        (``was``: enabled before the reform); a mechanism built on, or on earlier, is not."""
+        started = was or self.__dict__.get("_started", False)
+        self._started = started or self.enabled
+        return self.enabled and not started
+
     @classmethod
     def params_of(cls, scenario) -> Any:
         """This mechanism's section of the scenario, ``mechanisms.<name>``: for a plug-in, an

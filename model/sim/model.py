@@ -13,6 +13,7 @@ from ...agents import NGO, Citizen, Government, HubOrganization
 from ..scenario import network_file
 from ..scenario.errors import ScenarioError
 from ..scenario.files import load_scenario
+from ..scenario.reforms import in_force
 from ..scenario.schema import Scenario
 from ..scenario.shifts import apply_shifts
 from . import network as net
@@ -31,7 +32,7 @@ CITIZEN_VIEWS_MAX = 100_000  # population.agents: auto creates Citizen views up 
 # what a built model holds besides its phases (tests/test_plugins.py keeps the list whole):
 # a plug-in may not be named after one of them
 ATTRIBUTES = ("adjacency", "citizen_agents", "citizens", "ctx", "datacollector", "degree",
-              "government", "hubs", "ledger", "needs", "network_labels", "phases", "risk",
+              "government", "hubs", "ledger", "needs", "network_labels", "phases", "planned", "risk",
               "running", "scenario", "seed", "steps", "agents", "rng", "random")
 
 
@@ -85,6 +86,8 @@ class GovernanceModel(mesa.Model):
             seed = fresh_seed()
         super().__init__(seed=seed)
         self.scenario = scenario
+        self.planned = scenario  # with its reforms; self.scenario is the scenario in force
+        self._in_force: dict = {}  # the keys reforms have changed, with their values
         self.seed = seed
         self._root = np.random.SeedSequence(seed)
         self.ledger = Ledger()
@@ -201,6 +204,8 @@ class GovernanceModel(mesa.Model):
         """Advance one step: the phases of docs/model.md, "Process overview", in order."""
         ctx = self.ctx
         ctx.t = t = self.steps + self._clock  # <= 0 during the warm-up
+        if self.planned.reforms:
+            self._reform(t)
         self.ledger.new_step()
         for phase in self.phases:  # what the last step left, before shocks change it
             phase.observe(ctx)
@@ -211,6 +216,21 @@ class GovernanceModel(mesa.Model):
         self.datacollector.collect(self)
         if t >= self.scenario.steps:
             self.running = False
+
+    def _reform(self, t: int) -> None:
+        """At a step where reforms change keys (docs/experiments.md, "Reforms"): the scenario
+        in force (validated, with the shifts' overlay) goes to the model, the step context and
+        every phase (``Mechanism.reform``)."""
+        values = in_force(self.planned, t)
+        if values == self._in_force:
+            return
+        self._in_force = values
+        scenario = self.planned.replace(**values) if values else self.planned
+        self.scenario = self.ctx.scenario = scenario
+        for phase in self.phases:
+            kind = type(phase)
+            section = hasattr(kind, "Params") or hasattr(scenario.mechanisms, kind.name)
+            phase.reform(self.ctx, kind.params_of(scenario) if section else None)
 
     @property
     def ngos(self) -> list:

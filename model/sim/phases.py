@@ -21,6 +21,11 @@ class OpenBudget(Mechanism):
     reads = ("government",)
     writes = ("budget",)
 
+    def reform(self, ctx, params) -> None:
+        """A reform of ``budget.per_capita`` changes the appropriation from this step on."""
+        s = ctx.scenario
+        ctx.government.budget = s.budget.per_capita * s.population.citizens
+
     def step(self, ctx) -> None:
         ctx.budget = ctx.government.open_budget()
 

@@ -140,11 +140,19 @@ def build_parser() -> argparse.ArgumentParser:
     # subcommands are _Parsers too, so every command's options show their defaults
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("run", help="run one scenario once")
-    p.add_argument("scenario", type=Path, help=SCENARIO_HELP)
+    p.add_argument("scenario", type=Path, nargs="?",
+                   help=SCENARIO_HELP + " (not with --from-state)")
     _common(p, "out/<scenario name>", seed_help="seed of the run")
     p.add_argument("--agents", action="store_true",
                    help="also write agents.parquet: one row per agent per step "
                         "(default: off, unless the scenario sets outputs.agents)")
+    p.add_argument("--save-state", type=Path, metavar="PATH",
+                   help="write the whole model state after the last step to PATH, to "
+                        "continue later with --from-state (default: none)")
+    p.add_argument("--from-state", type=Path, metavar="PATH",
+                   help="continue a saved state for --steps more steps (default: the "
+                        "scenario's `steps`); --set changes keys from its next step on, as a "
+                        "reform (default: none, a fresh run)")
     p = sub.add_parser("compare", help="run scenarios with replicates and compare them")
     p.add_argument("scenarios", type=Path, nargs="+", help="two or more " + SCENARIO_HELP)
     p.add_argument("--replicates", type=int, default=10, help="replicates per scenario")
@@ -285,6 +293,8 @@ def cmd_validate(args) -> int:
         f"adaptation={'on' if g.adaptation else 'off'}, {shifts}{s.population.citizens} citizens on a "
         f"{s.network.kind} network, {s.organizations.hubs} hubs, {s.organizations.ngos} NGOs, "
         f"{s.steps} steps, seed {'drawn fresh per run' if s.seed is None else s.seed}"
+        + (f", {len(s.reforms)} reform{'s' if len(s.reforms) > 1 else ''} from step "
+           f"{min(r.step for r in s.reforms)}" if s.reforms else "")
     )
     return 0
 
@@ -296,15 +306,22 @@ def cmd_run(args) -> int:
     from ..engine.stats import final_window
     from ..figures.plots import plot_run
 
+    if args.from_state is not None:
+        return _continue_state(args)
+    if args.scenario is None:
+        raise _BadInput("run: give a scenario, or --from-state PATH")
     s = _load(args.scenario, args)
     out = args.out or Path("out") / s.name
     _record_out(args, out)
     labels = _network_labels(s)
     table = AgentTable(out / "agents.parquet") if (args.agents or s.outputs.agents) else None
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    result = run_scenario(s, seed=args.seed, on_step=table)
+    kept = {}
+    result = run_scenario(s, seed=args.seed, on_step=table, keep=kept)
     if table:
         table.close()
+    if args.save_state is not None:
+        _save_state(kept["model"], args.save_state)
     write_csv(result.metrics, out / "model_metrics.csv")
     plot_run(result.metrics, out / "metrics.png", title=s.name, scenario=s)
     final = final_window(result.metrics, s.outputs.window)
@@ -313,6 +330,62 @@ def cmd_run(args) -> int:
                 "final_window": {"steps": s.outputs.window, **final.to_dict()},
                 **labels, **provenance()}, out / "run.json")
     print(f"{s.name}: {s.steps} steps, seed {result.seed}, {result.wall_time:.2f} s -> {out}/")
+    for name in KEY_METRICS:
+        print(f"  {name:<18} {final[name]:.4f}")
+    return 0
+
+
+def _save_state(model, path: Path) -> None:
+    from ..engine.state import save_state
+
+    save_state(model, path)
+    print(f"state after step {model.steps} -> {path}")
+
+
+def _continue_state(args) -> int:
+    """``run --from-state PATH``: continue a saved state (model/engine/state.py)."""
+    from ..engine.outputs import AgentTable, provenance, write_csv, write_json
+    from ..engine.state import StateError, branch, continue_run, load_state
+    from ..engine.stats import final_window
+    from ..figures.plots import plot_run
+    from ..scenario.files import parse_overrides
+
+    if args.scenario is not None:
+        raise _BadInput("run: --from-state continues the state's own scenario; give no "
+                        "scenario file (change keys with --set)")
+    if args.seed is not None:
+        raise _BadInput("run: --from-state continues the state's random streams; it takes "
+                        "no --seed")
+    try:
+        model, header = load_state(args.from_state)
+    except StateError as exc:
+        raise _BadInput(str(exc)) from None
+    branch(model, parse_overrides(list(args.overrides)))
+    s, start = model.planned, int(model.steps)
+    steps = s.steps if args.steps is None else args.steps
+    if steps < 0:
+        raise _BadInput("run: --steps must be at least 0")
+    out = args.out or Path("out") / s.name
+    _record_out(args, out)
+    table = AgentTable(out / "agents.parquet") if (args.agents or s.outputs.agents) else None
+    started_at, t0 = time.strftime("%Y-%m-%dT%H:%M:%S%z"), time.perf_counter()
+    metrics = continue_run(model, steps, on_step=table)
+    if table:
+        table.close()
+    wall = time.perf_counter() - t0
+    if args.save_state is not None:
+        _save_state(model, args.save_state)
+    write_csv(metrics, out / "model_metrics.csv")
+    plot_run(metrics, out / "metrics.png", title=s.name, scenario=s)
+    final = final_window(metrics, s.outputs.window)
+    write_json({"scenario": s.to_dict(), "seed": model.seed, "started_at": started_at,
+                "wall_time_s": round(wall, 3),
+                "from_state": {"path": str(args.from_state), "step": start,
+                               "saved_by": header.get("cogov")},
+                "final_window": {"steps": s.outputs.window, **final.to_dict()},
+                **provenance()}, out / "run.json")
+    print(f"{s.name}: continued from step {start} for {steps} steps (to step {model.steps}), "
+          f"seed {model.seed}, {wall:.2f} s -> {out}/")
     for name in KEY_METRICS:
         print(f"  {name:<18} {final[name]:.4f}")
     return 0

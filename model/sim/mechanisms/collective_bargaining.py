@@ -138,6 +138,17 @@ class CollectiveBargaining(Mechanism):
         unit.publish(ctx)
         return unit
 
+    def reform(self, ctx, params) -> None:
+        was = self.enabled
+        super().reform(ctx, params)
+        self.collaboration = ctx.scenario.governance.collaboration
+        if self.switched_on(was):  # the firms, drawn now from this mechanism's stream
+            self.__init__(params, self.collaboration, ctx.citizens.district, ctx.districts,
+                          self.rng)
+        if not self.enabled:
+            ctx.disputing, ctx.bargaining = None, None
+        self.publish(ctx)
+
     def publish(self, ctx) -> None:
         ctx.firms = self.firms
         if self.enabled:

@@ -103,6 +103,14 @@ class RelocationCompensation(Mechanism):
         return cls(s.mechanisms.incentives.relocation, s.governance.adaptation, ctx.n,
                    ctx.stream("relocation"))
 
+    def reform(self, ctx, params) -> None:
+        s = ctx.scenario
+        p = self.params = s.mechanisms.incentives.relocation
+        self.enabled = p.enabled
+        rule = p.rule if p.rule != "auto" else ("observed" if s.governance.adaptation else "fixed")
+        self.observed = rule == "observed"
+        self.delay = p.delay_observed if self.observed else p.delay_fixed
+
     def step(self, ctx) -> None:
         """Compensation for relocation losses (7.17), once anyone is displaced."""
         needs, c = ctx.needs, ctx.citizens

@@ -371,6 +371,11 @@ class SocialCredit(Mechanism):
             ctx.ngo_credit, ctx.ngo_eligible = unit.credit, unit.eligible
         return unit
 
+    def reform(self, ctx, params) -> None:
+        super().reform(ctx, params)
+        on = self.enabled
+        ctx.ngo_credit, ctx.ngo_eligible = (self.credit, self.eligible) if on else (None, None)
+
     def step(self, ctx) -> None:
         """Supervision of last step's projects and enterprises (7.16)."""
         self.update(ctx.ngos, ctx.government, ctx.headcount, ctx.firms)
@@ -441,6 +446,11 @@ class GovernmentCredit(Mechanism):
     @classmethod
     def build(cls, ctx):
         return cls(ctx.units["credit"])
+
+    def reform(self, ctx, params) -> None:
+        credit = ctx.scenario.mechanisms.credit
+        if not (credit.enabled and credit.government.enabled):
+            ctx.trust_loss = None  # records switched off: trust loses at its own rate
 
     def step(self, ctx) -> None:
         credit = self.credit

@@ -124,6 +124,13 @@ class EarlyWarning(Mechanism):
         self.indicator = warning_indicator(ctx) if self.enabled and ctx.served \
             else np.zeros(ctx.districts)
 
+    def reform(self, ctx, params) -> None:
+        super().reform(ctx, params)
+        collaboration = ctx.scenario.governance.collaboration
+        self.delay = params.delay_collaborative if collaboration else params.delay_top_down
+        self.noise = params.noise_collaborative if collaboration else params.noise_top_down
+        self.history = deque(self.history, maxlen=self.delay + 1)
+
     def step(self, ctx) -> None:
         """Save into the fund, warn districts, pay responses (7.13)."""
         mech = ctx.scenario.mechanisms

@@ -328,6 +328,10 @@ class Emergency(Mechanism):
         """Unmet need and need per citizen of each district, as the last step left them."""
         self.observed = unmet_by_district(ctx) if self.enabled and ctx.served else None
 
+    def reform(self, ctx, params) -> None:
+        super().reform(ctx, params)
+        self.network = params.network
+
     def step(self, ctx) -> None:
         """Reserves, detection and the levels' responses (7.21): money per district."""
         d = ctx.districts

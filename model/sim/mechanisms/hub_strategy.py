@@ -130,6 +130,12 @@ class HubStrategy(Mechanism):
         s = ctx.scenario
         return cls(s.mechanisms.hub_strategy, s.governance.adaptation, ctx.fields)
 
+    def reform(self, ctx, params) -> None:
+        super().reform(ctx, params)
+        self.adaptation = ctx.scenario.governance.adaptation
+        mix = np.array([params.gather, params.borrow, params.avoid], dtype=float)
+        self.initial = mix / mix.sum()  # for hubs that have not chosen yet
+
     def step(self, ctx) -> None:
         """Hubs adapt their strategy to last step's delivery; publish what it does to
         fund-raising, projects, mediation and delegation (7.18)."""

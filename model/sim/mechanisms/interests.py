@@ -158,6 +158,11 @@ class Interests(Mechanism):
         ctx.inspection = unit.intensity
         return unit
 
+    def reform(self, ctx, params) -> None:
+        super().reform(ctx, params)
+        self.collaboration = ctx.scenario.governance.collaboration
+        self.history = deque(self.history, maxlen=params.delay + 1)
+
     def step(self, ctx) -> None:
         """Consultation (7.18a): hubs' reports of unmet need and, where no hub reports, open
         disputes and protest correct the plan's shares; the union's reports of breaches set

@@ -223,6 +223,17 @@ class Law(Mechanism):
             unit.publish(ctx)
         return unit
 
+    def reform(self, ctx, params) -> None:
+        was = self.enabled
+        super().reform(ctx, params)
+        if self.switched_on(was):  # citizens' traits, drawn now from the law's stream
+            self.__init__(params, ctx.citizens.trust_gov, self.rng)
+        if self.enabled:
+            self.publish(ctx)
+        else:
+            ctx.law_legitimacy = ctx.rule_weights = ctx.favour_weights = None
+            ctx.arrest_weights = ctx.appealing = None
+
     def publish(self, ctx) -> None:
         ctx.law_legitimacy = self.legitimacy
         ctx.rule_weights = self.weights

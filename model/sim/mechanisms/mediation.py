@@ -392,6 +392,11 @@ class Mediation(Mechanism):
         unit.publish(ctx)
         return unit
 
+    def reform(self, ctx, params) -> None:
+        super().reform(ctx, params)
+        collaboration = ctx.scenario.governance.collaboration
+        self.linkage = collaboration if params.linkage == "auto" else params.linkage == "on"
+
     def publish(self, ctx) -> None:
         ctx.open_disputes = self.open_mask(ctx.n)
         ctx.dispute_pressure = self.pressure(ctx.n)

@@ -195,6 +195,12 @@ class OpinionDynamics(Mechanism):
         ctx.opinion = unit  # shocks seed incidents through it
         return unit
 
+    def reform(self, ctx, params) -> None:
+        was = self.enabled
+        super().reform(ctx, params)
+        if self.switched_on(was):  # opinions and followers, drawn now from its stream
+            self.__init__(params, ctx.citizens, ctx.adjacency, self.rng)
+
     def step(self, ctx) -> None:
         """Opinion dynamics; districts answering a warning hear the government (7.13)."""
         c = ctx.citizens

@@ -113,6 +113,14 @@ class OpinionResponse(Mechanism):
         return cls(s.mechanisms.opinion, s.governance.adaptation, ctx.citizens.district,
                    ctx.districts, ctx.stream("opinion_response"))
 
+    def reform(self, ctx, params) -> None:
+        s = ctx.scenario
+        p = self.params = s.mechanisms.opinion
+        self.enabled = bool(p.enabled and p.responsiveness > 0)
+        adaptive = s.governance.adaptation
+        self.delay = p.response_delay_adaptive if adaptive else p.response_delay_top_down
+        self.history = deque(self.history, maxlen=self.delay + 1)
+
     def step(self, ctx) -> None:
         ctx.opinion_response = self.update(ctx.citizens, ctx.government, ctx.budget)
 

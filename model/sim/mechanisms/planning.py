@@ -67,5 +67,11 @@ class Planning(Mechanism):
         return cls(s.mechanisms.planning, s.governance.adaptation, ctx.headcount,
                    ctx.stream("planning"))
 
+    def reform(self, ctx, params) -> None:
+        super().reform(ctx, params)
+        self.adaptive = ctx.scenario.governance.adaptation
+        self.delay = params.layers * params.layer_delay
+        self.history = deque(self.history, maxlen=self.delay + 1)
+
     def step(self, ctx) -> None:
         ctx.plan = self.update(ctx.cell_need, ctx.t)

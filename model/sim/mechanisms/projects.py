@@ -176,6 +176,10 @@ class Projects(Mechanism):
             ctx.contracts = unit.award
         return unit
 
+    def reform(self, ctx, params) -> None:
+        super().reform(ctx, params)
+        ctx.contracts = self.award if self.enabled else None
+
     def step(self, ctx) -> None:
         """Settle last step's projects (7.19); contracts decide whom buyers pay."""
         self.update(ctx.t, ctx.ngos, ctx.government, ctx.headcount, ctx.hub_support,

@@ -519,6 +519,12 @@ class PublicSecurity(Mechanism):
         return cls(ctx.scenario.mechanisms.public_security, ctx.citizens.district, ctx.districts,
                    ctx.stream("public_security"))
 
+    def reform(self, ctx, params) -> None:
+        was = self.enabled
+        super().reform(ctx, params)
+        if self.switched_on(was):  # places and propensities, drawn now from its stream
+            self.__init__(params, ctx.citizens.district, ctx.districts, self.rng)
+
     def step(self, ctx) -> None:
         """The six links, paid from the security budget, then offending (7.23)."""
         if self.enabled:

@@ -221,6 +221,10 @@ class Resources(Mechanism):
         ctx.delivery_books = (unit.planned, unit.delegated, unit.served)
         return unit
 
+    def reform(self, ctx, params) -> None:
+        super().reform(ctx, params)
+        self.collaboration = ctx.scenario.governance.collaboration
+
     def step(self, ctx) -> None:
         """Service delivery (7.6): the budget follows the shares; response money is
         earmarked to the districts it answers."""

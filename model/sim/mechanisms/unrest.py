@@ -172,6 +172,16 @@ class Unrest(Mechanism):
         unit.publish(ctx)
         return unit
 
+    def reform(self, ctx, params) -> None:
+        was = self.enabled
+        super().reform(ctx, params)
+        if self.switched_on(was):  # risk aversion (and hardship), drawn now from its stream
+            self.__init__(params, ctx.citizens.n, self.rng)
+            self.publish(ctx)
+        elif was and not self.enabled:  # switched off: the jail opens, nobody protests
+            self.jailed[:] = self.active[:] = False
+            self.jailed_until[:] = np.iinfo(np.int64).min // 2
+
     def publish(self, ctx) -> None:
         ctx.jailed, ctx.protesting = self.jailed, self.active
 

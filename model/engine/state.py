@@ -1,0 +1,162 @@
+"""Saved states: the whole model after a step, written to a file and continued later.
+
+A state file is
+
+* ``MAGIC`` (a line naming the format),
+* an 8-byte big-endian length and a JSON header of that many bytes: the format number,
+  cogov's, Mesa's, NumPy's and Python's versions, the seed, the step reached, the scenario
+  as written (with its reforms) and the scenario in force, the payload's length and SHA-256,
+* the payload: a pickle of the model (citizens' arrays, organisations, every phase with
+  its records and random streams, the books, the metrics collected so far).
+
+:func:`save_state` writes it atomically (a temporary file renamed); :func:`load_state`
+reads it back, refusing with a :class:`StateError` a file that is not a state, is
+truncated or corrupted, or was written by another format or another version of cogov or
+Mesa (a pickle of the model holds their classes). Continuing an unchanged state is
+bit-identical to the uninterrupted run (tests/test_states.py).
+
+A pickle runs code when it is loaded: load only states you (or your colleagues) wrote.
+The digest detects damage, not tampering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import pickle
+import platform
+import struct
+from pathlib import Path
+
+import mesa
+import numpy as np
+
+FORMAT = 1
+MAGIC = b"cogov saved state\n"
+_LENGTH = struct.Struct(">Q")
+
+
+class StateError(ValueError):
+    """A file that cannot be continued: not a state, damaged, or of another version."""
+
+
+def cogov_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cogov")
+    except PackageNotFoundError:  # pragma: no cover - a checkout not installed
+        return "0+checkout"
+
+
+def _versions() -> dict:
+    return {"cogov": cogov_version(), "mesa": mesa.__version__, "numpy": np.__version__,
+            "python": platform.python_version()}
+
+
+def save_state(model, path: str | Path) -> dict:
+    """Write ``model`` (after its last step) to ``path``; returns the header written."""
+    path = Path(path)
+    payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+    header = {"format": FORMAT, **_versions(), "seed": model.seed, "step": int(model.steps),
+              "scenario": model.planned.to_dict(), "in_force": model.scenario.to_dict(),
+              "payload_bytes": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}
+    text = json.dumps(header, sort_keys=True, default=str).encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(MAGIC + _LENGTH.pack(len(text)) + text + payload)
+    os.replace(tmp, path)
+    return header
+
+
+def read_header(path: str | Path) -> tuple[dict, int]:
+    """The header of a state file and the offset of its payload (StateError if unreadable)."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(MAGIC) + _LENGTH.size)
+            if not head.startswith(MAGIC):
+                raise StateError(f"{path}: not a cogov saved state (written by "
+                                 "`run --save-state PATH`)")
+            if len(head) < len(MAGIC) + _LENGTH.size:
+                raise StateError(f"{path}: truncated saved state (the header is cut off)")
+            (length,) = _LENGTH.unpack(head[len(MAGIC):])
+            text = f.read(length)
+    except OSError as exc:
+        raise StateError(f"{path}: cannot read saved state ({exc.strerror or exc})") from None
+    if len(text) < length:
+        raise StateError(f"{path}: truncated saved state (the header is cut off)")
+    try:
+        header = json.loads(text)
+    except ValueError:
+        raise StateError(f"{path}: corrupted saved state (its header is not valid)") from None
+    if not isinstance(header, dict):
+        raise StateError(f"{path}: corrupted saved state (its header is not valid)")
+    return header, len(MAGIC) + _LENGTH.size + length
+
+
+def check_compatible(header: dict, path: str | Path = "state") -> None:
+    """Refuse a state written by another format or another version of cogov or Mesa."""
+    if header.get("format") != FORMAT:
+        raise StateError(f"{path}: saved-state format {header.get('format')!r}, this cogov "
+                         f"reads format {FORMAT}")
+    here = _versions()
+    for name in ("cogov", "mesa"):
+        if header.get(name) != here[name]:
+            raise StateError(
+                f"{path}: saved by {name} {header.get(name)}, this is {name} {here[name]}: "
+                "a saved state continues only with the versions that wrote it (rerun the "
+                "scenario to its step with this version, then save again)")
+
+
+def load_state(path: str | Path):
+    """The model saved in ``path`` and its header (StateError: see the module docstring)."""
+    header, offset = read_header(path)
+    check_compatible(header, path)
+    with open(path, "rb") as f:
+        f.seek(offset)
+        payload = f.read()
+    expected = header.get("payload_bytes")
+    if len(payload) != expected:
+        raise StateError(f"{path}: truncated saved state ({len(payload)} of {expected} bytes "
+                         "of the model)")
+    if hashlib.sha256(payload).hexdigest() != header.get("sha256"):
+        raise StateError(f"{path}: corrupted saved state (the model's bytes do not match "
+                         "their SHA-256)")
+    try:
+        model = pickle.load(io.BytesIO(payload))
+    except Exception as exc:  # a damaged pickle that passed the digest: another writer
+        raise StateError(f"{path}: cannot load the saved model ({type(exc).__name__}: "
+                         f"{exc})") from None
+    return model, header
+
+
+def branch(model, overrides: dict) -> None:
+    """Change keys of a continued state from its next step on: ``overrides`` (``--set``)
+    become a reform at step ``model.steps + 1`` (the keys a reform may set; others raise a
+    :class:`~cogov.model.scenario.errors.ScenarioError` naming ``--set KEY``)."""
+    if not overrides:
+        return
+    from ..scenario.errors import ScenarioError
+
+    reforms = model.planned.to_dict().get("reforms", [])
+    at = len(reforms)
+    reform = {"step": int(model.steps) + 1, "set": dict(overrides)}
+    try:
+        model.planned = model.planned.replace(reforms=[*reforms, reform])
+    except ScenarioError as exc:
+        prefix = f"reforms.{at}.set."
+        raise ScenarioError([e.replace(prefix, "--set ").replace(
+            f"reforms.{at}.set:", "--set:") for e in exc.errors]) from None
+
+
+def continue_run(model, steps: int, on_step=None):
+    """Run ``steps`` more steps of a loaded model; the metrics of its whole history."""
+    for _ in range(steps):
+        model.step()
+        if on_step:
+            on_step(model)
+    return model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
