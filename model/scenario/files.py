@@ -167,7 +167,7 @@ def parse_overrides(pairs: list[str] | None) -> dict[str, Any]:
 
 
 def load_scenario(
-    path: str | Path, overrides: dict[str, Any] | list[str] | None = None, **top: Any
+    path: str | Path | Scenario, overrides: dict[str, Any] | list[str] | None = None, **top: Any
 ) -> Scenario:
     """Load, merge, override and validate a scenario file.
 
@@ -179,7 +179,8 @@ def load_scenario(
     Args:
         path: YAML file or preset name (``"adaptive"``); ``extends:`` and
             ``network.path`` inside a file resolve relative to that file, an
-            override of ``network.path`` relative to the current directory.
+            override of ``network.path`` relative to the current directory. A
+            :class:`Scenario` is taken as it is (overrides and ``top`` then apply to it).
         overrides: ``{"mechanisms.incentives.r": 4.5}`` or ``["mechanisms.incentives.r=4.5"]``.
         **top: top-level values that win over everything (e.g. ``steps=50``, ``seed=3``);
             ``None`` values are ignored.
@@ -189,9 +190,11 @@ def load_scenario(
         >>> (s.governance.adaptation, s.budget.per_capita, s.steps)
         (True, 1.2, 10)
     """
-    raw = read_scenario_file(path)
     if isinstance(overrides, list):
         overrides = parse_overrides(overrides)
+    if isinstance(path, Scenario):
+        return path.replace(**(overrides or {}), **{k: v for k, v in top.items() if v is not None})
+    raw = read_scenario_file(path)
     errors = _apply_overrides(raw, overrides or {})
     for key, value in top.items():
         if value is not None:
@@ -200,6 +203,35 @@ def load_scenario(
     warn([f"{scenario.name}: {w}" for w in scenario_warnings(scenario)])
     warn([f"{scenario.name}: {w}" for w in overridden(overrides or {}, scenario.governance)])
     return scenario
+
+
+ScenarioLike = Scenario | str | Path
+"""What every public function taking a scenario accepts: a :class:`Scenario`, a preset
+name (``"adaptive"``) or the path of a scenario file."""
+
+
+def as_scenario(scenario: ScenarioLike) -> Scenario:
+    """A scenario argument as a :class:`Scenario`: a Scenario is returned as it is, a preset
+    name or a file path is loaded with :func:`load_scenario`.
+
+        >>> as_scenario("top_down").name
+        'top_down'
+        >>> s = as_scenario("adaptive"); as_scenario(s) is s
+        True
+    """
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, str | Path):
+        return load_scenario(scenario)
+    raise ScenarioError([f"expected a Scenario, a preset name or a scenario file, got "
+                         f"{type(scenario).__name__} {_fmt(scenario)}"])
+
+
+def as_scenarios(scenarios) -> list[Scenario]:
+    """:func:`as_scenario` of each (a single name, path or Scenario counts as a list of one)."""
+    if isinstance(scenarios, Scenario | str | Path):
+        scenarios = [scenarios]
+    return [as_scenario(s) for s in scenarios]
 
 
 def scenario_warnings(s: Scenario) -> list[str]:

@@ -51,6 +51,23 @@ from .shifts import apply_shifts
 
 @dataclass(frozen=True, kw_only=True)
 class Scenario:
+    """One run's set-up: a frozen, validated tree of sections, one per YAML section
+    (``governance``, ``budget``, ``population``, ``network``, ``organizations``,
+    ``mechanisms``, ``shocks``, ``outputs``...) and a few top-level keys (``name``, ``seed``,
+    ``steps``, ``warmup``). docs/model.md lists every key with its range, meaning and source.
+
+    Build one with :func:`load_scenario` (a preset name or a YAML file, with ``extends:``
+    and overrides) or :func:`scenario_from_dict` (plain data); both validate every key and
+    report every problem at once as a :class:`ScenarioError`. ``Scenario()`` is the
+    defaults, unvalidated. Change a copy with :meth:`replace` (dotted keys), read it back
+    as plain data with :meth:`to_dict`.
+
+        >>> from cogov.model.scenario import load_scenario
+        >>> s = load_scenario("adaptive").replace(**{"budget.per_capita": 1.2}, steps=20)
+        >>> s.name, s.budget.per_capita, s.steps, s.governance.adaptation
+        ('adaptive', 1.2, 20, True)
+    """
+
     name: str = _p(
         "scenario",
         doc="label used in outputs; a scenario file that sets none takes the file's name",

@@ -20,7 +20,7 @@ from ..engine.sweep import resume_seed, run_sweep
 from ..figures.labels import axis_label, title
 from ..figures.plots import OKABE_ITO, _caption, _grid, save
 from ..scenario.errors import ScenarioError, warn
-from ..scenario.schema import Scenario
+from ..scenario.files import ScenarioLike, as_scenario
 
 METHODS = ("sobol", "morris")
 SOBOL_TOLERANCE = 0.05  # share of output variance below which Sobol' noise is not flagged
@@ -73,7 +73,7 @@ def analyze(method: str, problem: dict, x: np.ndarray, y: np.ndarray, seed: int)
     return pd.DataFrame(rows)
 
 
-def sensitivity(scenario: Scenario, bounds: dict[str, tuple[float, float]], *, method: str = "sobol",
+def sensitivity(scenario: ScenarioLike, bounds: dict[str, tuple[float, float]], *, method: str = "sobol",
                 n: int = 64, metrics: list[str] | tuple[str, ...] = ("unmet_need",),
                 replicates: int = 1, steps: int | None = None, seed: int | None = None,
                 workers: int = 1, scheduler: str | None = None, executor: str | None = None,
@@ -83,6 +83,7 @@ def sensitivity(scenario: Scenario, bounds: dict[str, tuple[float, float]], *, m
     Raises:
         ScenarioError: bad method, bounds or metric names; or runs failed (no indices).
     """
+    scenario = as_scenario(scenario)
     if method not in METHODS:
         raise ScenarioError([f"--method: expected one of {', '.join(METHODS)}, got {method!r}"])
     if not bounds:
