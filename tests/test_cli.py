@@ -132,3 +132,21 @@ def test_preset_smoke(preset, tmp_path):
 def test_every_scenario_file_validates_and_runs(path, tmp_path):
     assert main(["run", str(path), "--steps", "3", "--set", "population.citizens=400",
                  "--set", "population.districts=4", "--out", str(tmp_path)]) == 0
+
+
+def test_app_without_the_app_extra_names_the_extra(monkeypatch, capsys):
+    """A plain `pip install` has no solara: `cogov app` printed a traceback (exit 1)."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name.startswith("solara") else real(name, *a))
+    assert main(["app", "adaptive"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'cogov[app]'" in err and "solara" in err and "Traceback" not in err
+
+
+def test_app_with_the_app_extra_finds_nothing_missing():
+    from cogov.model.ui.cli import missing_extra
+
+    assert missing_extra("app", "cogov app") is None  # the test environment has the extra

@@ -712,12 +712,42 @@ def cmd_patterns(args) -> int:
     return 1 if (args.strict and failing) else 0
 
 
+# the importable modules of each optional extra (pyproject.toml, [project.optional-dependencies])
+EXTRAS = {"app": ("solara", "solara_assets", "ipyvuetify", "mesa.visualization")}
+
+
+def missing_extra(extra: str, command: str) -> str | None:
+    """What to tell a user whose Python lacks an optional extra ``command`` needs (None if it
+    is all there): which modules are missing and the ``pip install`` that adds them."""
+    from importlib.util import find_spec
+
+    def absent(name: str) -> bool:
+        try:
+            return find_spec(name) is None
+        except ImportError:  # a parent package is missing
+            return True
+
+    missing = [name for name in EXTRAS[extra] if absent(name)]
+    if extra == "app" and not missing and not (Path(sys.executable).parent / "solara").exists():
+        missing = ["the solara command"]
+    if not missing:
+        return None
+    return (f"error: `{command}` needs cogov's optional `{extra}` extra, which this Python "
+            f"({sys.executable}) lacks (missing: {', '.join(missing)}).\nInstall it with "
+            f"`pip install 'cogov[{extra}]'` (from a checkout: `pip install -e '.[{extra}]'`, "
+            "or `make venv`).")
+
+
 def cmd_app(args) -> int:
     """Validate the scenario, then hand over to `solara run app.py`."""
     import cogov
 
     from ..scenario.files import resolve_scenario_path
 
+    advice = missing_extra("app", "cogov app")
+    if advice:
+        print(advice, file=sys.stderr)
+        return EXIT_BAD_INPUT
     _load(args.scenario, argparse.Namespace(overrides=[], steps=None))
     solara = Path(sys.executable).parent / "solara"
     # cogov's own location goes first on the path, so a checkout that was never
