@@ -120,7 +120,8 @@ def read_text_file(path: Path, what: str) -> str:
 
 
 def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
-    """Read a scenario YAML into plain data, resolving ``extends:`` (relative to the file)."""
+    """Read a scenario YAML into plain data, resolving ``extends:`` (a file relative to this
+    one, else a preset name: :func:`extended_path`)."""
     path = resolve_scenario_path(path) if not _seen else Path(path).resolve()
     if path in _seen:
         chain = " -> ".join(p.name for p in (*_seen, path))
@@ -128,7 +129,7 @@ def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
     raw = load_yaml(read_text_file(path, "scenario file"), str(path))
     if raw is None:
         raise ScenarioError([f"{path}: the scenario file is empty (write at least "
-                             "`extends: base.yaml`, or `{}` for every default)"])
+                             "`extends: base` or another preset, or `{}` for every default)"])
     if not isinstance(raw, dict):
         raise ScenarioError([f"{path}: a scenario file must be a mapping of keys"])
     raw.setdefault("name", path.stem)
@@ -141,9 +142,25 @@ def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
     if parent is None:
         return raw
     if not isinstance(parent, str):
-        raise ScenarioError([f"extends: expected a file name, got {_fmt(parent)}"])
-    base = read_scenario_file(path.parent / parent, (*_seen, path))
+        raise ScenarioError([f"extends: expected a file name or a preset name, got {_fmt(parent)}"])
+    base = read_scenario_file(extended_path(parent, path), (*_seen, path))
     return _deep_merge(base, raw)
+
+
+def extended_path(parent: str, child: Path) -> Path:
+    """The file ``extends: parent`` in the file ``child`` names: a path relative to the child's
+    folder where that file exists, else a shipped preset (``base``, ``adaptive.yaml``,
+    ``calibrated/pudong``), so a scenario file in any folder can extend a preset."""
+    local = child.parent / parent
+    if local.is_file():
+        return local.resolve()
+    name = Path(parent).as_posix().removesuffix(".yaml").removesuffix(".yml")
+    if not Path(parent).is_absolute() and name in presets():
+        return preset(name)
+    raise ScenarioError([f"{child}: extends: {parent}: no such file in {child.parent} and no "
+                         f"preset of that name{did_you_mean(name, presets()) or ''} (presets: "
+                         f"{', '.join(presets())}; a file without `extends:` starts from every "
+                         "default)"])
 
 
 def parse_overrides(pairs: list[str] | None) -> dict[str, Any]:
@@ -178,7 +195,8 @@ def load_scenario(
 
     Args:
         path: YAML file or preset name (``"adaptive"``); ``extends:`` and
-            ``network.path`` inside a file resolve relative to that file, an
+            ``network.path`` inside a file resolve relative to that file (``extends:``
+            names a preset where no such file exists), an
             override of ``network.path`` relative to the current directory. A
             :class:`Scenario` is taken as it is (overrides and ``top`` then apply to it).
         overrides: ``{"mechanisms.incentives.r": 4.5}`` or ``["mechanisms.incentives.r=4.5"]``.
