@@ -177,3 +177,16 @@ def test_base_file_spells_out_every_default():
 def test_field_listing_covers_leaves():
     paths = dict(scenario_fields())
     assert paths["mechanisms.incentives.K"] == 0.5 and "network.kind" in paths
+
+
+def test_a_yaml_syntax_error_keeps_its_lines_and_caret(tmp_path):
+    """Issue #25, list 9: the error was flattened onto one line, so the caret pointed nowhere."""
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: a\nbudget: {per_capita: 2\nsteps: 3\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    lines = info.value.errors[0].splitlines()
+    assert lines[0] == f"{path}: not valid YAML:" and "<unicode string>" not in str(info.value)
+    at = next(i for i, line in enumerate(lines) if line.strip() == "steps: 3")
+    assert f"{path}, line 3, column 6" in lines[at - 1]
+    assert lines[at + 1].index("^") == lines[at].index("steps") + len("steps")  # under the ':'

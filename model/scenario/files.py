@@ -92,6 +92,13 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
+def yaml_error(where: str, exc: yaml.YAMLError) -> str:
+    """A YAML syntax error as PyYAML words it, with its lines and the caret under the place
+    (not flattened onto one line), naming ``where`` instead of "<unicode string>"."""
+    text = str(exc).replace('"<unicode string>"', str(where)).replace('"<file>"', str(where))
+    return f"{where}: not valid YAML:\n" + "\n".join(f"  {line}" for line in text.splitlines())
+
+
 def load_yaml(text: str, where: str) -> Any:
     """Parse YAML text like ``yaml.safe_load``; duplicate keys and syntax errors raise a
     :class:`ScenarioError` naming ``where`` (a file or a --set)."""
@@ -99,7 +106,7 @@ def load_yaml(text: str, where: str) -> Any:
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
-        raise ScenarioError([f"{where}: not valid YAML: {exc}".replace("\n", " ")]) from None
+        raise ScenarioError([yaml_error(where, exc)]) from None
     finally:
         loader.dispose()
     if loader.duplicates:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 import time
 import warnings
 from pathlib import Path
@@ -1001,8 +1002,8 @@ def _run_command(args, argv: list[str] | None) -> int:
     except ScenarioError as exc:
         print(f"error: invalid scenario ({len(exc.errors)} problem"
               f"{'s' if len(exc.errors) > 1 else ''}):", file=sys.stderr)
-        for line in exc.errors:
-            print(f"  {line}", file=sys.stderr)
+        for line in exc.errors:  # a YAML error's lines keep their caret under the place
+            print(textwrap.indent(line, "  "), file=sys.stderr)
         return EXIT_BAD_INPUT
     except _BadInput as exc:
         print(f"error: {exc}", file=sys.stderr)
