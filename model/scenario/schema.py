@@ -563,6 +563,17 @@ def field_default(f: dataclasses.Field) -> Any:
     return f.default_factory() if f.default is dataclasses.MISSING else f.default
 
 
+def _full_key_hint(dotted: str) -> str:
+    """A "; did you mean 'mechanisms.resources.social_capacity'?" suffix for a key given
+    without its sections (``social_capacity``, ``resources.social_capacity``), or ""."""
+    found = [k for k, _ in scenario_fields() if k.endswith(f".{dotted}")]
+    if not found or len(found) > 4:
+        return ""
+    if len(found) == 1:
+        return f"; did you mean {found[0]!r}?"
+    return f"; did you mean one of {', '.join(map(repr, found))}?"
+
+
 def leaf_type(dotted: str, cls: type = Scenario, scenario: Scenario | None = None) -> Any:
     """The Python type of a scenario key (``int``, ``float``, ``bool``...); unknown keys raise.
 
@@ -583,7 +594,8 @@ def leaf_type(dotted: str, cls: type = Scenario, scenario: Scenario | None = Non
             if tp is Mechanisms and scenario is not None:
                 hints.update({c.name: c.Params for c in plugin_classes(scenario)})
             if key not in hints:
-                hint = did_you_mean(key, list(hints)) or f" (known: {', '.join(hints)})"
+                hint = (_full_key_hint(dotted) if cls is Scenario else "") or \
+                    did_you_mean(key, list(hints)) or f" (known: {', '.join(hints)})"
                 raise ScenarioError([f"{'.'.join([*done, key])}: unknown key{hint}"])
             tp = hints[key]
         else:
