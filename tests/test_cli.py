@@ -150,3 +150,13 @@ def test_app_with_the_app_extra_finds_nothing_missing():
     from cogov.model.ui.cli import missing_extra
 
     assert missing_extra("app", "cogov app") is None  # the test environment has the extra
+
+
+def test_sensitivity_rejects_an_unknown_metric_before_printing_its_plan(tmp_path, capsys):
+    """Issue #25, list 9: `--metric unmet` was rejected only after the run plan was printed."""
+    code = main(["sensitivity", "adaptive", "--bounds", "budget.per_capita=0.5:1", "--n", "2",
+                 "--metric", "unmet", "--out", str(tmp_path / "sa")])
+    out, err = capsys.readouterr()
+    assert code == 2 and "model runs" not in out
+    assert "--metric: unknown metric 'unmet'" in err and "unmet_need" in err
+    assert not (tmp_path / "sa").exists()

@@ -19,8 +19,9 @@ from ..engine.design import cast_value
 from ..engine.sweep import resume_seed, run_sweep
 from ..figures.labels import axis_label, title
 from ..figures.plots import OKABE_ITO, _caption, _grid, save
-from ..scenario.errors import ScenarioError, warn
+from ..scenario.errors import ScenarioError, did_you_mean, warn
 from ..scenario.files import ScenarioLike, as_scenario
+from ..scenario.schema import Scenario
 
 METHODS = ("sobol", "morris")
 SOBOL_TOLERANCE = 0.05  # share of output variance below which Sobol' noise is not flagged
@@ -88,13 +89,7 @@ def sensitivity(scenario: ScenarioLike, bounds: dict[str, tuple[float, float]], 
         raise ScenarioError([f"--method: expected one of {', '.join(METHODS)}, got {method!r}"])
     if not bounds:
         raise ScenarioError(["--bounds: give at least one key.path=lo:hi"])
-    from ..sim.plugins import metric_names
-
-    known = metric_names(scenario)  # the model's, then the scenario's plug-ins'
-    unknown = [m for m in metrics if m not in known or m == "step"]
-    if unknown:
-        raise ScenarioError([f"--metric: unknown metric {m!r} (known: {', '.join(known[1:])})"
-                             for m in unknown])
+    check_metrics(scenario, metrics)
     seed = resume_seed(scenario, seed, out, resume)
     problem = problem_of(bounds)
     x = sample(method, problem, n, seed)
@@ -123,6 +118,18 @@ def sensitivity(scenario: ScenarioLike, bounds: dict[str, tuple[float, float]], 
     write_csv(indices, Path(out) / "indices.csv")
     plot_indices(indices, Path(out) / "indices.png", method, n=n, runs=len(runs))
     return indices
+
+
+def check_metrics(scenario: Scenario, metrics) -> None:
+    """Raise a ScenarioError naming every metric the scenario's models do not record (the
+    command line checks before it prints the run plan)."""
+    from ..sim.plugins import metric_names
+
+    known = metric_names(scenario)  # the model's, then the scenario's plug-ins'
+    unknown = [m for m in metrics if m not in known or m == "step"]
+    if unknown:
+        raise ScenarioError([f"--metric: unknown metric {m!r}{did_you_mean(m, known[1:]) or ''} "
+                             f"(known: {', '.join(known[1:])})" for m in unknown])
 
 
 def sobol_warnings(indices: pd.DataFrame, n: int) -> list[str]:

@@ -563,11 +563,12 @@ def _report(runs, out: Path) -> int:
 def cmd_sensitivity(args) -> int:
     """SALib indices: indices.csv, indices.png, plus the sweep files."""
     from ..engine.design import parse_bounds
-    from ..studies.sensitivity import planned_runs, sensitivity
+    from ..studies.sensitivity import check_metrics, planned_runs, sensitivity
 
     base = _load(args.scenario, args)
     bounds = parse_bounds(args.bounds, scenario=base)
     metrics = args.metrics or ["unmet_need"]
+    check_metrics(base, metrics)  # before the run plan is printed
     if args.n < 1:
         raise _BadInput("--n must be at least 1")
     runs = planned_runs(args.method, args.n, len(bounds), args.replicates)
