@@ -160,3 +160,21 @@ def test_sensitivity_rejects_an_unknown_metric_before_printing_its_plan(tmp_path
     assert code == 2 and "model runs" not in out
     assert "--metric: unknown metric 'unmet'" in err and "unmet_need" in err
     assert not (tmp_path / "sa").exists()
+
+
+def test_a_drift_warning_names_the_sweep_point_by_its_values(capsys):
+    """Issue #25, list 9: drift warnings named sweep points by index only."""
+    from cogov.model.ui.cli import warn_unsteady
+
+    summary = pd.DataFrame([
+        {"point": 0, "mechanisms.incentives.warmup": 0, "shocks.0.size": 0.2,
+         "metric": "cooperation", "n": 6, "mean": 0.4, "sd": 0.1, "ci_low": 0.3,
+         "ci_high": 0.5, "stationary": False},
+        {"point": 1, "mechanisms.incentives.warmup": 2000, "shocks.0.size": 0.2,
+         "metric": "cooperation", "n": 6, "mean": 0.4, "sd": 0.1, "ci_low": 0.3,
+         "ci_high": 0.5, "stationary": True}])
+    lines = warn_unsteady(summary, "point")
+    assert lines == ["warning: point 0 (mechanisms.incentives.warmup=0, shocks.0.size=0.2): "
+                     "cooperation is still drifting in the final window (not a steady state; "
+                     "run longer or see docs/experiments.md)"]
+    assert lines[0] in capsys.readouterr().err

@@ -405,12 +405,25 @@ def warn_unsteady(summary, by: str) -> list[str]:
     """Print (to stderr) and return a warning per headline metric whose final window is not
     stationary (the ``stationary`` column of summary.csv; docs/experiments.md)."""
     bad = summary[summary["metric"].isin(KEY_METRICS) & ~summary["stationary"].astype(bool)]
-    lines = [f"warning: {row[by]}: {row['metric']} is still drifting in the final window "
+    lines = [f"warning: {_named(row, by)}: {row['metric']} is still drifting in the final window "
              "(not a steady state; run longer or see docs/experiments.md)"
              for _, row in bad.iterrows()]
     for line in lines:
         print(line, file=sys.stderr)
     return lines
+
+
+SUMMARY_STATS = ("point", "metric", "n", "mean", "sd", "ci_low", "ci_high", "stationary")
+
+
+def _named(row, by: str) -> str:
+    """A summary row's scenario, or its sweep point with the values that make it
+    (``point 3 (mechanisms.incentives.r=4)``), not only its index."""
+    if by != "point":
+        return str(row[by])
+    values = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                       for k, v in row.items() if k not in SUMMARY_STATS)
+    return f"point {row['point']}" + (f" ({values})" if values else "")
 
 
 class _BadInput(Exception):
