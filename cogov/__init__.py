@@ -13,7 +13,21 @@ the package maps in (``pyproject.toml``, ``[tool.setuptools.package-dir]``):
     >>> cogov.load_scenario("adaptive").governance.adaptation
     True
 
-Exports are loaded on first use, so ``cogov --help`` does not import Mesa.
+Exports are loaded on first use, so ``cogov --help`` does not import Mesa; ``dir(cogov)``
+lists them (tab completion finds them) and ``help(cogov.compare)`` shows each one's
+documentation. docs/api.md is the reference, generated from their docstrings
+(``python -m cogov.model.ui.apidoc docs/api.md``). Every function that takes a scenario
+takes a preset name (``"adaptive"``), the path of a scenario file or a :class:`Scenario`.
+
+Exports:
+
+- Scenarios: ``Scenario``, ``ScenarioError``, ``load_scenario``, ``scenario_from_dict``,
+  ``preset``, ``presets``
+- One model: ``GovernanceModel``, ``run_scenario``
+- Many runs: ``compare``, ``run_replicates``, ``replicate_seeds``, ``sweep``, ``run_sweep``,
+  ``Design``
+- Studies: ``sensitivity``, ``calibrate``, ``decompose``, ``gap_map``, ``gap_sobol``
+- The command line: ``main`` (``cogov ...``)
 """
 
 from __future__ import annotations
@@ -60,6 +74,13 @@ __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
 def __getattr__(name):
+    """An export, imported from its module on first use."""
     if name in _EXPORTS:
         return getattr(import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'cogov' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's own names and every export (loaded on first use), so ``dir(cogov)`` and
+    tab completion find them."""
+    return sorted(set(globals()) | set(_EXPORTS))

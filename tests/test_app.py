@@ -92,27 +92,34 @@ def test_app_steps_updates_plots_and_reacts_to_a_slider(app_url, tmp_path):
             page.keyboard.press("ArrowRight")
         expect(slider).not_to_have_attribute("aria-valuenow", value, timeout=10_000)
         expect(thumb).to_have_text("1")
-        expect(budget_row).to_contain_text("0.8")  # not in effect before Reset
+        # Wait on the server's state, not on time: the browser sends a widget's later
+        # changes only once the server has handled the earlier one, while a click goes at
+        # once, so Reset pressed now could rebuild with 0.85. The card shows the value the
+        # server holds for the next Reset; once it reads 1, Reset uses 1.
+        cells = budget_row.locator("td")
+        expect(cells.nth(2)).to_have_text("1 on Reset", timeout=30_000)
+        expect(cells.nth(1)).to_have_text("0.8")  # not in effect before Reset
         page.get_by_role("button", name="Reset").click()
-        expect(budget_row).to_contain_text("1", timeout=30_000)
-        expect(budget_row).not_to_contain_text("0.8")
+        expect(cells.nth(1)).to_have_text("1", timeout=30_000)
+        expect(cells.nth(2)).to_have_text("")
 
         step = page.get_by_role("button", name="Step")
         step.click()
         expect(page.get_by_text("Step: 1")).to_be_visible(timeout=30_000)
         step.click()
         expect(page.get_by_text("Step: 2")).to_be_visible(timeout=30_000)
-        page.wait_for_timeout(1500)
-        after = [images.nth(i).get_attribute("src") for i in range(3)]
-        assert all(a != b for a, b in zip(before, after, strict=True))  # every view redrew
+        for i in range(3):  # every view redrew (waits for its new image, not for a time)
+            expect(images.nth(i)).not_to_have_attribute("src", before[i], timeout=30_000)
         body = page.inner_text("body")
         assert "Traceback" not in body and "Error" not in body
         page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
         if os.environ.get("COGOV_APP_SCREENSHOT"):  # `make figures` refreshes docs/figures/app.png
             for n in range(3, 25):
+                shown = [images.nth(i).get_attribute("src") for i in range(3)]
                 step.click()
                 expect(page.get_by_text(f"Step: {n}")).to_be_visible(timeout=30_000)
-            page.wait_for_timeout(1500)
+                for i in range(3):
+                    expect(images.nth(i)).not_to_have_attribute("src", shown[i], timeout=30_000)
             page.screenshot(path=os.environ["COGOV_APP_SCREENSHOT"], full_page=True)
         browser.close()
     assert (tmp_path / "app.png").stat().st_size > 50_000
@@ -129,11 +136,12 @@ def test_each_browser_session_has_its_own_model(app_url):
             expect(page.get_by_text("Step: 0")).to_be_visible(timeout=60_000)
         first.get_by_role("button", name="Step").click()
         expect(first.get_by_text("Step: 1")).to_be_visible(timeout=30_000)
-        second.wait_for_timeout(1000)
+        first.get_by_role("button", name="Step").click()  # the server has handled step 1
+        expect(first.get_by_text("Step: 2")).to_be_visible(timeout=30_000)
         expect(second.get_by_text("Step: 0")).to_be_visible()  # the other session stays
         third = _open(browser, app_url)  # a tab opened later starts afresh too
         expect(third.get_by_text("Step: 0")).to_be_visible(timeout=60_000)
         second.get_by_role("button", name="Step").click()
         expect(second.get_by_text("Step: 1")).to_be_visible(timeout=30_000)
-        expect(first.get_by_text("Step: 1")).to_be_visible()
+        expect(first.get_by_text("Step: 2")).to_be_visible()
         browser.close()

@@ -347,3 +347,13 @@ def test_python_api_takes_a_scenario_object(tmp_path):
     with pytest.raises(ScenarioError, match="--sampler: expected one of tpe, cmaes"):
         cogov.calibrate(base, TARGETS, {"budget.per_capita": (0.4, 1.2)}, sampler="cma",
                         out=tmp_path / "x")
+
+
+@pytest.mark.parametrize(("given", "full"), [
+    ("social_capacity", "mechanisms.resources.social_capacity"),
+    ("resources.social_capacity", "mechanisms.resources.social_capacity"),
+    ("incentives.r", "mechanisms.incentives.r")])
+def test_params_given_without_their_sections_suggest_the_full_key(given, full):
+    """Issue #25, list 9: `--params social_capacity=...` did not suggest the full key."""
+    with pytest.raises(ScenarioError, match=f"unknown key; did you mean '{full}'"):
+        cal.parse_params([f"{given}=0.1:0.5"])

@@ -132,3 +132,49 @@ def test_preset_smoke(preset, tmp_path):
 def test_every_scenario_file_validates_and_runs(path, tmp_path):
     assert main(["run", str(path), "--steps", "3", "--set", "population.citizens=400",
                  "--set", "population.districts=4", "--out", str(tmp_path)]) == 0
+
+
+def test_app_without_the_app_extra_names_the_extra(monkeypatch, capsys):
+    """A plain `pip install` has no solara: `cogov app` printed a traceback (exit 1)."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name.startswith("solara") else real(name, *a))
+    assert main(["app", "adaptive"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'cogov[app]'" in err and "solara" in err and "Traceback" not in err
+
+
+def test_app_with_the_app_extra_finds_nothing_missing():
+    from cogov.model.ui.cli import missing_extra
+
+    assert missing_extra("app", "cogov app") is None  # the test environment has the extra
+
+
+def test_sensitivity_rejects_an_unknown_metric_before_printing_its_plan(tmp_path, capsys):
+    """Issue #25, list 9: `--metric unmet` was rejected only after the run plan was printed."""
+    code = main(["sensitivity", "adaptive", "--bounds", "budget.per_capita=0.5:1", "--n", "2",
+                 "--metric", "unmet", "--out", str(tmp_path / "sa")])
+    out, err = capsys.readouterr()
+    assert code == 2 and "model runs" not in out
+    assert "--metric: unknown metric 'unmet'" in err and "unmet_need" in err
+    assert not (tmp_path / "sa").exists()
+
+
+def test_a_drift_warning_names_the_sweep_point_by_its_values(capsys):
+    """Issue #25, list 9: drift warnings named sweep points by index only."""
+    from cogov.model.ui.cli import warn_unsteady
+
+    summary = pd.DataFrame([
+        {"point": 0, "mechanisms.incentives.warmup": 0, "shocks.0.size": 0.2,
+         "metric": "cooperation", "n": 6, "mean": 0.4, "sd": 0.1, "ci_low": 0.3,
+         "ci_high": 0.5, "stationary": False},
+        {"point": 1, "mechanisms.incentives.warmup": 2000, "shocks.0.size": 0.2,
+         "metric": "cooperation", "n": 6, "mean": 0.4, "sd": 0.1, "ci_low": 0.3,
+         "ci_high": 0.5, "stationary": True}])
+    lines = warn_unsteady(summary, "point")
+    assert lines == ["warning: point 0 (mechanisms.incentives.warmup=0, shocks.0.size=0.2): "
+                     "cooperation is still drifting in the final window (not a steady state; "
+                     "run longer or see docs/experiments.md)"]
+    assert lines[0] in capsys.readouterr().err

@@ -308,3 +308,15 @@ def test_auto_on_a_file_of_one_node_is_an_error(tmp_path):
     nx.write_graphml(g, tmp_path / "one.graphml")
     with pytest.raises(ScenarioError, match="'auto' found 1 nodes in network.path"):
         load_scenario(_scenario(tmp_path, "one.graphml"))
+
+
+def test_a_csv_table_saved_as_txt_suggests_the_csv_format(tmp_path):
+    """Issue #25, list 9: it gave "list index out of range"."""
+    path = tmp_path / "ties.txt"
+    path.write_text("source,target\nAnna,Bert\nBert,Cleo\n")
+    with pytest.raises(ScenarioError, match="separated by commas.*network.format: csv"):
+        net.read_file(path)
+    (tmp_path / "one.txt").write_text("Anna\nBert\n")
+    with pytest.raises(ScenarioError, match="has one column"):
+        net.read_file(tmp_path / "one.txt")
+    assert net.read_file(path, "csv").n == 3

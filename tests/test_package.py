@@ -31,8 +31,11 @@ def wheel(tmp_path_factory) -> Path:
     src = tmp_path_factory.mktemp("src") / "cogov"
     shutil.copytree(ROOT, src, ignore=SKIP)
     dist = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps",
-                    "--no-build-isolation", "--quiet", "-w", str(dist)], check=True)
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps",
+                           "--no-build-isolation", "-v", "-w", str(dist)],
+                          capture_output=True, text=True)
+    (dist / "build.log").write_text(done.stdout + done.stderr)  # -v: setuptools' warnings
+    assert done.returncode == 0, done.stderr[-3000:]
     return next(dist.glob("cogov-*.whl"))
 
 
@@ -53,6 +56,17 @@ def test_wheel_installs_one_import_package_with_the_presets(wheel):
                                                 + wheel.name.split("-")[1] + ".dist-info"}
     assert "cogov/scenarios/adaptive.yaml" in names and "cogov/model/sim/model.py" in names
     assert "cogov/agents/citizen.py" in names and "cogov/model/sim/mechanisms/trust.py" in names
+
+
+def test_wheel_builds_without_setuptools_warnings_and_ships_every_preset(wheel):
+    """Issue #25, list 9: `pip install` warned "Package would be ignored" for the preset
+    folders cogov.scenarios.calibrated and patterns."""
+    log = (wheel.parent / "build.log").read_text()
+    assert "would be ignored" not in log and "absent from the `packages`" not in log
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {p.relative_to(ROOT / "scenarios").as_posix()
+               for p in (ROOT / "scenarios").rglob("*.yaml")}
+    assert {f"cogov/scenarios/{n}" for n in shipped} <= names
 
 
 def test_fresh_environment_runs_a_preset_by_name_outside_the_checkout(fresh_env, tmp_path):

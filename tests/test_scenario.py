@@ -100,6 +100,54 @@ def test_extends_merges_and_detects_cycles(tmp_path):
         load_scenario(tmp_path / "c.yaml")
 
 
+def test_extends_a_preset_from_any_folder(tmp_path, monkeypatch):
+    """Issue #25 item 4: `extends: base.yaml` and `extends: adaptive` failed outside the
+    checkout ("cannot read scenario file"); a preset name now works as well as a path."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "study").mkdir()
+    (tmp_path / "study/cut.yaml").write_text(
+        "extends: adaptive\nname: cut\nshocks:\n  - {kind: budget_cut, step: 50, size: 0.3}\n")
+    (tmp_path / "study/plain.yaml").write_text("extends: base.yaml\nsteps: 9\n")
+    (tmp_path / "study/deep.yaml").write_text("extends: cut.yaml\nsteps: 60\n")
+    cut = load_scenario("study/cut.yaml")
+    assert cut.governance.adaptation is True and cut.shocks[0].kind == "budget_cut"
+    assert cut.budget == load_scenario("adaptive").budget
+    assert load_scenario("study/plain.yaml").steps == 9
+    deep = load_scenario(tmp_path / "study/deep.yaml")  # a local file in the chain, then a preset
+    assert (deep.steps, deep.name, deep.governance.adaptation) == (60, "deep", True)
+
+
+def test_extends_a_file_beside_wins_over_a_preset(tmp_path):
+    (tmp_path / "adaptive.yaml").write_text("steps: 11\n")  # not the preset
+    (tmp_path / "child.yaml").write_text("extends: adaptive.yaml\n")
+    s = load_scenario(tmp_path / "child.yaml")
+    assert s.steps == 11 and s.governance.adaptation is False
+
+
+def test_extends_nothing_known_names_files_and_presets(tmp_path):
+    (tmp_path / "child.yaml").write_text("extends: adaptve\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "child.yaml")
+    text = str(info.value)
+    assert "extends: adaptve: no such file" in text and "adaptive" in text
+    assert "without `extends:` starts from every default" in text
+
+
+def test_readme_api_snippet_runs_from_any_folder(tmp_path, monkeypatch):
+    """README's Python API snippet (made small), run from a folder outside the checkout."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    part = readme[readme.index("## Python API (notebooks)"):]
+    code = part[part.index("```python\n") + 10:part.index("\n```", part.index("```python"))]
+    small = (code.replace("model.run(50)", "model.run(2)")
+             .replace("replicates=10, seed=42, workers=2", "replicates=1, seed=42, workers=1, steps=3")
+             .replace("window=20", "window=2"))
+    assert small.count("steps=3") == 1 and "model.run(2)" in small
+    monkeypatch.chdir(tmp_path)
+    namespace = {"__name__": "__main__"}
+    exec(compile(small, "README.md", "exec"), namespace)  # noqa: S102 - the README's own code
+    assert set(namespace["ts"]["scenario"]) == {"top_down", "adaptive"}
+
+
 def test_unreadable_files(tmp_path):
     with pytest.raises(ScenarioError, match="cannot read"):
         load_scenario(tmp_path / "missing.yaml")
@@ -129,3 +177,16 @@ def test_base_file_spells_out_every_default():
 def test_field_listing_covers_leaves():
     paths = dict(scenario_fields())
     assert paths["mechanisms.incentives.K"] == 0.5 and "network.kind" in paths
+
+
+def test_a_yaml_syntax_error_keeps_its_lines_and_caret(tmp_path):
+    """Issue #25, list 9: the error was flattened onto one line, so the caret pointed nowhere."""
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: a\nbudget: {per_capita: 2\nsteps: 3\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    lines = info.value.errors[0].splitlines()
+    assert lines[0] == f"{path}: not valid YAML:" and "<unicode string>" not in str(info.value)
+    at = next(i for i, line in enumerate(lines) if line.strip() == "steps: 3")
+    assert f"{path}, line 3, column 6" in lines[at - 1]
+    assert lines[at + 1].index("^") == lines[at].index("steps") + len("steps")  # under the ':'

@@ -241,3 +241,18 @@ def test_plot_redraws_any_results_folder(tmp_path):
         res = cli("plot", tmp_path / folder)
         assert res.returncode == 0 and (tmp_path / folder / figure).exists()
     assert cli("plot", tmp_path / "nothing").returncode == 2
+
+
+def test_range_values_carry_no_float_artefacts():
+    """Issue #25, list 9: `shocks.0.size` was 0.19999999999999998 in gap.csv, so
+    `df[x == 0.2]` found nothing."""
+    from cogov.model.engine.design import Design
+
+    raw = np.linspace(0, 0.6, 4).tolist() + np.linspace(0, 1, 6).tolist()
+    assert 0.19999999999999998 in raw or 0.6000000000000001 in raw  # what linspace gives
+    points = Design(ranges={"shocks.0.size": (0, 0.6, 4),
+                            "budget.per_capita": (0, 1, 6)}).points()
+    assert sorted({p["shocks.0.size"] for p in points}) == [0.0, 0.2, 0.4, 0.6]
+    assert sorted({p["budget.per_capita"] for p in points}) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    assert Design(ranges={"population.citizens": (100, 300, 3)}).points()[1] == {
+        "population.citizens": 200}

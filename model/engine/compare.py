@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..scenario.errors import ScenarioError
+from ..scenario.files import ScenarioLike, as_scenarios
 from ..scenario.schema import Scenario
 from .seeds import replicate_seeds
 from .sweep import Job, SweepStore, in_folder, read_timeseries, resume_seed, run_jobs
@@ -56,7 +57,7 @@ def fingerprint(scenarios: Sequence[Scenario], replicates: int, steps: int | Non
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def compare(scenarios: Sequence[Scenario], replicates: int = 10, *, steps: int | None = None,
+def compare(scenarios: Sequence[ScenarioLike], replicates: int = 10, *, steps: int | None = None,
             seed: int | None = None, workers: int = 1, scheduler: str | None = None,
             executor: str | None = None, out: str | Path | None = None, resume: bool = False,
             progress: bool = False) -> pd.DataFrame:
@@ -64,7 +65,8 @@ def compare(scenarios: Sequence[Scenario], replicates: int = 10, *, steps: int |
     metrics...), sorted by scenario (as given), replicate and step.
 
     Args:
-        scenarios: distinct names (each is a point of the sweep).
+        scenarios: Scenarios, preset names or scenario files, with distinct names (each
+            is a point of the sweep), e.g. ``["adaptive", "top_down"]``.
         seed: the base seed; default the first scenario's, else one recorded by a
             comparison being resumed, else a fresh one.
         out: the comparison's folder (the store goes to ``out/sweep/``); a temporary
@@ -77,6 +79,7 @@ def compare(scenarios: Sequence[Scenario], replicates: int = 10, *, steps: int |
         RunsFailed: some runs raised (their rows, with the error, are in the store).
         SweepInterrupted, SweepFailed: stopped early; finished runs are on disk.
     """
+    scenarios = as_scenarios(scenarios)
     names = [s.name for s in scenarios]
     if not scenarios or len(set(names)) != len(names):
         raise ScenarioError([f"compare: give scenarios with distinct names (got {', '.join(names)});"
@@ -117,7 +120,7 @@ def tidy(runs: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_replicates(
-    scenarios: Sequence[Scenario],
+    scenarios: Sequence[ScenarioLike],
     replicates: int,
     base_seed: int,
     steps: int | None = None,

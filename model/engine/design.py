@@ -59,7 +59,8 @@ class Design:
         plug-ins' keys may be swept too)."""
         axes = [[{k: v} for v in values] for k, values in self.grid.items()]
         for key, (lo, hi, n) in self.ranges.items():
-            axes.append([{key: cast_value(key, x, scenario)} for x in np.linspace(lo, hi, n)])
+            axes.append([{key: cast_value(key, evenly(x), scenario)}
+                         for x in np.linspace(lo, hi, n)])
         if self.bounds:
             axes.append(self._lhs(scenario))
         return axes
@@ -91,6 +92,18 @@ class Design:
         return {"grid": self.grid, "ranges": {k: list(v) for k, v in self.ranges.items()},
                 "bounds": {k: list(v) for k, v in self.bounds.items()},
                 "samples": self.samples, "seed": self.seed}
+
+
+def evenly(x: float) -> float:
+    """An evenly spaced value without the artefact of its arithmetic: ``linspace(0, 1, 6)``
+    gives 0.6000000000000001 and a range of 0.1:0.3:3 gives 0.19999999999999998, so a
+    table's ``df[x == 0.2]`` found nothing; 12 significant digits keep every value a range
+    of sensible decimals can name and drop the last bits' noise.
+
+        >>> evenly(0.19999999999999998), evenly(0.6000000000000001), evenly(1 / 3)
+        (0.2, 0.6, 0.333333333333)
+    """
+    return float(f"{float(x):.12g}")
 
 
 def cast_value(key: str, x: float, scenario: Scenario | None = None):

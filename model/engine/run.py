@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..scenario.files import ScenarioLike, as_scenario
 from ..scenario.schema import Scenario
 from ..sim.model import GovernanceModel, model_attributes
 from ..sim.plugins import plugin_classes
@@ -28,7 +29,7 @@ class RunResult:
 
 
 def run_scenario(
-    scenario: Scenario,
+    scenario: ScenarioLike,
     seed: int | None = None,
     steps: int | None = None,
     on_step: Callable[[GovernanceModel], None] | None = None,
@@ -37,7 +38,7 @@ def run_scenario(
     """Build, run and read out one model.
 
     Args:
-        scenario: what to run.
+        scenario: what to run: a Scenario, a preset name or a scenario file.
         seed: overrides ``scenario.seed``.
         steps: overrides ``scenario.steps``.
         on_step: called with the model after set-up and after every step
@@ -45,6 +46,7 @@ def run_scenario(
         keep: a dict that receives the model after the run (``keep["model"]``: to save
             its state).
     """
+    scenario = as_scenario(scenario)
     start = time.perf_counter()
     model = GovernanceModel(scenario, seed=seed)
     if on_step:

@@ -41,6 +41,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..scenario.errors import ScenarioError
+from ..scenario.files import ScenarioLike, as_scenario
 from ..scenario.schema import Scenario
 from ..sim.reporters import METRICS
 from .design import Design, check_points, points_hash
@@ -371,7 +372,7 @@ def _run_todo(jobs: list[Job], store: SweepStore, workers: int, scheduler: str |
         executor.close()
 
 
-def run_sweep(base: Scenario, points: list[dict], *, replicates: int = 1, steps: int | None = None,
+def run_sweep(base: ScenarioLike, points: list[dict], *, replicates: int = 1, steps: int | None = None,
               seed: int | None = None, workers: int = 1, scheduler: str | None = None,
               executor: str | None = None, out: str | Path, resume: bool = False,
               progress: bool = False, design: dict | None = None) -> pd.DataFrame:
@@ -382,6 +383,7 @@ def run_sweep(base: Scenario, points: list[dict], *, replicates: int = 1, steps:
         SweepInterrupted: after Ctrl-C, with every finished run on disk.
         SweepFailed: a worker process died, with every finished run on disk.
     """
+    base = as_scenario(base)
     if replicates < 1 or workers < 1:
         raise ScenarioError(["--replicates and --workers must be at least 1"])
     jobs, fingerprint, meta = sweep_plan(base, points, replicates=replicates, steps=steps,
@@ -440,7 +442,7 @@ def write_summary(out: Path, runs: pd.DataFrame, window: int) -> pd.DataFrame | 
     return summary
 
 
-def sweep(scenario: Scenario, design: Design | None = None, *, points: list[dict] | None = None,
+def sweep(scenario: ScenarioLike, design: Design | None = None, *, points: list[dict] | None = None,
           replicates: int = 1, steps: int | None = None, seed: int | None = None,
           workers: int = 1, scheduler: str | None = None, executor: str | None = None,
           out: str | Path | None = None, resume: bool = False,
@@ -448,7 +450,7 @@ def sweep(scenario: Scenario, design: Design | None = None, *, points: list[dict
     """Python API of ``run.py sweep``: the runs table as a DataFrame.
 
     Args:
-        scenario: the base scenario.
+        scenario: the base scenario: a Scenario, a preset name or a scenario file.
         design: a :class:`~model.design.Design`; or give ``points`` directly.
         replicates, steps, seed, workers, scheduler, executor, resume: as on the command
             line. With workers > 1, call it under ``if __name__ == "__main__":`` in a
@@ -457,6 +459,7 @@ def sweep(scenario: Scenario, design: Design | None = None, *, points: list[dict
 
     The returned frame's ``attrs["out"]`` names the folder (None if temporary).
     """
+    scenario = as_scenario(scenario)
     if points is None:
         points = (design or Design()).points(scenario)
     kwargs = {"replicates": replicates, "steps": steps, "seed": seed, "workers": workers,

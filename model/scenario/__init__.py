@@ -20,6 +20,9 @@ Lowest layer of the house (docs/architecture.md); imports nothing else of cogov.
 
 from .errors import BOOL_WORDS, CogovWarning, ScenarioError, did_you_mean, warn
 from .files import (
+    ScenarioLike,
+    as_scenario,
+    as_scenarios,
     comparison_warnings,
     load_scenario,
     load_yaml,
@@ -33,7 +36,8 @@ from .files import (
 )
 from .schema import Scenario, leaf_type, scenario_fields, scenario_from_dict
 
-__all__ = ["BOOL_WORDS", "CogovWarning", "Scenario", "ScenarioError", "comparison_warnings",
+__all__ = ["BOOL_WORDS", "CogovWarning", "Scenario", "ScenarioError", "ScenarioLike",
+           "as_scenario", "as_scenarios", "comparison_warnings",
            "did_you_mean", "leaf_type", "load_scenario", "load_yaml", "parse_overrides", "preset",
            "presets", "presets_dir", "read_scenario_file", "resolve_scenario_path",
            "scenario_fields", "scenario_from_dict", "scenario_warnings", "warn"]

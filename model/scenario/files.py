@@ -92,6 +92,13 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
+def yaml_error(where: str, exc: yaml.YAMLError) -> str:
+    """A YAML syntax error as PyYAML words it, with its lines and the caret under the place
+    (not flattened onto one line), naming ``where`` instead of "<unicode string>"."""
+    text = str(exc).replace('"<unicode string>"', str(where)).replace('"<file>"', str(where))
+    return f"{where}: not valid YAML:\n" + "\n".join(f"  {line}" for line in text.splitlines())
+
+
 def load_yaml(text: str, where: str) -> Any:
     """Parse YAML text like ``yaml.safe_load``; duplicate keys and syntax errors raise a
     :class:`ScenarioError` naming ``where`` (a file or a --set)."""
@@ -99,7 +106,7 @@ def load_yaml(text: str, where: str) -> Any:
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
-        raise ScenarioError([f"{where}: not valid YAML: {exc}".replace("\n", " ")]) from None
+        raise ScenarioError([yaml_error(where, exc)]) from None
     finally:
         loader.dispose()
     if loader.duplicates:
@@ -120,7 +127,8 @@ def read_text_file(path: Path, what: str) -> str:
 
 
 def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
-    """Read a scenario YAML into plain data, resolving ``extends:`` (relative to the file)."""
+    """Read a scenario YAML into plain data, resolving ``extends:`` (a file relative to this
+    one, else a preset name: :func:`extended_path`)."""
     path = resolve_scenario_path(path) if not _seen else Path(path).resolve()
     if path in _seen:
         chain = " -> ".join(p.name for p in (*_seen, path))
@@ -128,7 +136,7 @@ def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
     raw = load_yaml(read_text_file(path, "scenario file"), str(path))
     if raw is None:
         raise ScenarioError([f"{path}: the scenario file is empty (write at least "
-                             "`extends: base.yaml`, or `{}` for every default)"])
+                             "`extends: base` or another preset, or `{}` for every default)"])
     if not isinstance(raw, dict):
         raise ScenarioError([f"{path}: a scenario file must be a mapping of keys"])
     raw.setdefault("name", path.stem)
@@ -141,9 +149,25 @@ def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
     if parent is None:
         return raw
     if not isinstance(parent, str):
-        raise ScenarioError([f"extends: expected a file name, got {_fmt(parent)}"])
-    base = read_scenario_file(path.parent / parent, (*_seen, path))
+        raise ScenarioError([f"extends: expected a file name or a preset name, got {_fmt(parent)}"])
+    base = read_scenario_file(extended_path(parent, path), (*_seen, path))
     return _deep_merge(base, raw)
+
+
+def extended_path(parent: str, child: Path) -> Path:
+    """The file ``extends: parent`` in the file ``child`` names: a path relative to the child's
+    folder where that file exists, else a shipped preset (``base``, ``adaptive.yaml``,
+    ``calibrated/pudong``), so a scenario file in any folder can extend a preset."""
+    local = child.parent / parent
+    if local.is_file():
+        return local.resolve()
+    name = Path(parent).as_posix().removesuffix(".yaml").removesuffix(".yml")
+    if not Path(parent).is_absolute() and name in presets():
+        return preset(name)
+    raise ScenarioError([f"{child}: extends: {parent}: no such file in {child.parent} and no "
+                         f"preset of that name{did_you_mean(name, presets()) or ''} (presets: "
+                         f"{', '.join(presets())}; a file without `extends:` starts from every "
+                         "default)"])
 
 
 def parse_overrides(pairs: list[str] | None) -> dict[str, Any]:
@@ -167,7 +191,7 @@ def parse_overrides(pairs: list[str] | None) -> dict[str, Any]:
 
 
 def load_scenario(
-    path: str | Path, overrides: dict[str, Any] | list[str] | None = None, **top: Any
+    path: str | Path | Scenario, overrides: dict[str, Any] | list[str] | None = None, **top: Any
 ) -> Scenario:
     """Load, merge, override and validate a scenario file.
 
@@ -178,8 +202,10 @@ def load_scenario(
 
     Args:
         path: YAML file or preset name (``"adaptive"``); ``extends:`` and
-            ``network.path`` inside a file resolve relative to that file, an
-            override of ``network.path`` relative to the current directory.
+            ``network.path`` inside a file resolve relative to that file (``extends:``
+            names a preset where no such file exists), an
+            override of ``network.path`` relative to the current directory. A
+            :class:`Scenario` is taken as it is (overrides and ``top`` then apply to it).
         overrides: ``{"mechanisms.incentives.r": 4.5}`` or ``["mechanisms.incentives.r=4.5"]``.
         **top: top-level values that win over everything (e.g. ``steps=50``, ``seed=3``);
             ``None`` values are ignored.
@@ -189,9 +215,11 @@ def load_scenario(
         >>> (s.governance.adaptation, s.budget.per_capita, s.steps)
         (True, 1.2, 10)
     """
-    raw = read_scenario_file(path)
     if isinstance(overrides, list):
         overrides = parse_overrides(overrides)
+    if isinstance(path, Scenario):
+        return path.replace(**(overrides or {}), **{k: v for k, v in top.items() if v is not None})
+    raw = read_scenario_file(path)
     errors = _apply_overrides(raw, overrides or {})
     for key, value in top.items():
         if value is not None:
@@ -200,6 +228,35 @@ def load_scenario(
     warn([f"{scenario.name}: {w}" for w in scenario_warnings(scenario)])
     warn([f"{scenario.name}: {w}" for w in overridden(overrides or {}, scenario.governance)])
     return scenario
+
+
+ScenarioLike = Scenario | str | Path
+"""What every public function taking a scenario accepts: a :class:`Scenario`, a preset
+name (``"adaptive"``) or the path of a scenario file."""
+
+
+def as_scenario(scenario: ScenarioLike) -> Scenario:
+    """A scenario argument as a :class:`Scenario`: a Scenario is returned as it is, a preset
+    name or a file path is loaded with :func:`load_scenario`.
+
+        >>> as_scenario("top_down").name
+        'top_down'
+        >>> s = as_scenario("adaptive"); as_scenario(s) is s
+        True
+    """
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, str | Path):
+        return load_scenario(scenario)
+    raise ScenarioError([f"expected a Scenario, a preset name or a scenario file, got "
+                         f"{type(scenario).__name__} {_fmt(scenario)}"])
+
+
+def as_scenarios(scenarios) -> list[Scenario]:
+    """:func:`as_scenario` of each (a single name, path or Scenario counts as a list of one)."""
+    if isinstance(scenarios, Scenario | str | Path):
+        scenarios = [scenarios]
+    return [as_scenario(s) for s in scenarios]
 
 
 def scenario_warnings(s: Scenario) -> list[str]:

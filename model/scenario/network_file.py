@@ -205,6 +205,12 @@ def _read_edgelist(path: Path):
     looks = _looks_like(first[0])
     if looks:  # read as an edge list, a GML file would give nodes called "graph" and "["
         raise ValueError(f"it looks like {looks}, not an edge list; set network.format: {looks}")
+    if len(first) < 2 and "," in first[0]:  # a CSV edge table saved as .txt
+        raise ValueError(f"its first line {first[0]!r} is separated by commas: a CSV edge "
+                         "table is read with network.format: csv (with a source,target header)")
+    if len(first) < 2:
+        raise ValueError(f"line {first[0]!r} has one column; an edge list has `u v` or "
+                         "`u v weight` per line, separated by spaces")
     multi = nx.MultiGraph()
     if len(first) == 2:
         return nx.read_edgelist(path, nodetype=str, data=False, create_using=multi)

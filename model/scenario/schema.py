@@ -53,6 +53,23 @@ from .shifts import apply_shifts
 
 @dataclass(frozen=True, kw_only=True)
 class Scenario:
+    """One run's set-up: a frozen, validated tree of sections, one per YAML section
+    (``governance``, ``budget``, ``population``, ``network``, ``organizations``,
+    ``mechanisms``, ``shocks``, ``outputs``...) and a few top-level keys (``name``, ``seed``,
+    ``steps``, ``warmup``). docs/model.md lists every key with its range, meaning and source.
+
+    Build one with :func:`load_scenario` (a preset name or a YAML file, with ``extends:``
+    and overrides) or :func:`scenario_from_dict` (plain data); both validate every key and
+    report every problem at once as a :class:`ScenarioError`. ``Scenario()`` is the
+    defaults, unvalidated. Change a copy with :meth:`replace` (dotted keys), read it back
+    as plain data with :meth:`to_dict`.
+
+        >>> from cogov.model.scenario import load_scenario
+        >>> s = load_scenario("adaptive").replace(**{"budget.per_capita": 1.2}, steps=20)
+        >>> s.name, s.budget.per_capita, s.steps, s.governance.adaptation
+        ('adaptive', 1.2, 20, True)
+    """
+
     name: str = _p(
         "scenario",
         doc="label used in outputs; a scenario file that sets none takes the file's name",
@@ -640,6 +657,17 @@ def field_default(f: dataclasses.Field) -> Any:
     return f.default_factory() if f.default is dataclasses.MISSING else f.default
 
 
+def _full_key_hint(dotted: str) -> str:
+    """A "; did you mean 'mechanisms.resources.social_capacity'?" suffix for a key given
+    without its sections (``social_capacity``, ``resources.social_capacity``), or ""."""
+    found = [k for k, _ in scenario_fields() if k.endswith(f".{dotted}")]
+    if not found or len(found) > 4:
+        return ""
+    if len(found) == 1:
+        return f"; did you mean {found[0]!r}?"
+    return f"; did you mean one of {', '.join(map(repr, found))}?"
+
+
 def leaf_type(dotted: str, cls: type = Scenario, scenario: Scenario | None = None) -> Any:
     """The Python type of a scenario key (``int``, ``float``, ``bool``...); unknown keys raise.
 
@@ -660,7 +688,8 @@ def leaf_type(dotted: str, cls: type = Scenario, scenario: Scenario | None = Non
             if tp is Mechanisms and scenario is not None:
                 hints.update({c.name: c.Params for c in plugin_classes(scenario)})
             if key not in hints:
-                hint = did_you_mean(key, list(hints)) or f" (known: {', '.join(hints)})"
+                hint = (_full_key_hint(dotted) if cls is Scenario else "") or \
+                    did_you_mean(key, list(hints)) or f" (known: {', '.join(hints)})"
                 raise ScenarioError([f"{'.'.join([*done, key])}: unknown key{hint}"])
             tp = hints[key]
         elif tp is dict and done and done[-1] == "set":  # reforms.N.set.<a scenario key>

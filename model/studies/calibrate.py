@@ -87,7 +87,15 @@ class Calibration:
 
 
 # ------------------------------------------------------------------- inputs
-def parse_params(specs: list[str] | dict) -> dict[str, tuple[float, float]]:
+TargetsLike = str | Path | dict | list
+"""A targets file, its content as ``{"targets": [...]}``, or the list of targets (dicts such
+as ``{"metric": "unmet_need", "value": 0.1, "tolerance": 0.02}``, or Targets)."""
+ParamsLike = dict[str, tuple[float, float]] | list[str]
+"""The parameters to calibrate with their bounds: ``{"budget.per_capita": (0.4, 1.2)}`` or
+``["budget.per_capita=0.4:1.2"]``."""
+
+
+def parse_params(specs: ParamsLike) -> dict[str, tuple[float, float]]:
     """``["key=lo:hi", ...]`` (or a ``{key: (lo, hi)}`` dict) -> ``{key: (lo, hi)}``.
 
     Unknown keys get a did-you-mean; ``lo >= hi`` and non-numeric keys are errors.
@@ -129,7 +137,7 @@ def _cast(key: str, x: float):
     return int(math.ceil(x)) if leaf_type(key) is int else float(x)
 
 
-def load_targets(targets) -> list[Target]:
+def load_targets(targets: TargetsLike | list[Target]) -> list[Target]:
     """A targets file path, a ``{"targets": [...]}`` mapping, a list of dicts or of Targets."""
     if isinstance(targets, str | Path):
         return read_targets(targets)
@@ -603,8 +611,8 @@ def _write_results(study, plan: Plan, source: Path | None, changed_keys: list[st
 
 
 # ---------------------------------------------------------------- Python API
-def calibrate(scenario: str | Path | Scenario, targets, params, *, trials: int = 100,
-              replicates: int = 3, steps: int | None = None, seed: int | None = None,
+def calibrate(scenario: str | Path | Scenario, targets: TargetsLike, params: ParamsLike, *,
+              trials: int = 100, replicates: int = 3, steps: int | None = None, seed: int | None = None,
               overrides: dict | list[str] | None = None, workers: int = 1,
               scheduler: str | None = None, executor: str | None = None,
               out: str | Path | None = None, resume: bool = False,

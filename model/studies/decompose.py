@@ -34,6 +34,7 @@ import pandas as pd
 
 from ..engine.stats import interval
 from ..scenario.errors import ScenarioError
+from ..scenario.files import ScenarioLike, as_scenario
 from ..scenario.schema import Scenario
 
 ON = object()  # the stage's key takes the scenario's own value (True for the regime switches)
@@ -291,7 +292,7 @@ def _title(name: str, table: pd.DataFrame) -> str:
 
 
 # ------------------------------------------------------------------------ API
-def decompose(scenario: Scenario, *, replicates: int = 10, steps: int | None = None,
+def decompose(scenario: ScenarioLike, *, replicates: int = 10, steps: int | None = None,
               seed: int | None = None, workers: int = 1, scheduler: str | None = None,
               executor: str | None = None, out: str | Path, resume: bool = False,
               progress: bool = False) -> pd.DataFrame:
@@ -307,6 +308,7 @@ def decompose(scenario: Scenario, *, replicates: int = 10, steps: int | None = N
     from ..engine.sweep import run_sweep
     from ..sim.plugins import metric_names
 
+    scenario = as_scenario(scenario)
     out = Path(out)
     points = stage_points(scenario)
     seed = base_seed(scenario, seed)

@@ -28,6 +28,7 @@ import pandas as pd
 from ..engine.design import Design, cast_value, check_points
 from ..engine.stats import interval
 from ..scenario.errors import ScenarioError
+from ..scenario.files import ScenarioLike, as_scenario
 from ..scenario.schema import Scenario
 
 # metric -> which direction is better (decides the winner)
@@ -236,7 +237,7 @@ def redraw_gap(folder: Path) -> list[Path]:
 
 
 # ------------------------------------------------------------------------ API
-def gap_map(a: Scenario, b: Scenario, design: Design, *, replicates: int = 10,
+def gap_map(a: ScenarioLike, b: ScenarioLike, design: Design, *, replicates: int = 10,
             steps: int | None = None, seed: int | None = None, workers: int = 1,
             scheduler: str | None = None, executor: str | None = None, out: str | Path,
             resume: bool = False, progress: bool = False) -> pd.DataFrame:
@@ -245,6 +246,7 @@ def gap_map(a: Scenario, b: Scenario, design: Design, *, replicates: int = 10,
     gap table."""
     from ..engine.outputs import write_csv
 
+    a, b = as_scenario(a), as_scenario(b)
     if not design.keys:
         raise ScenarioError(["gap: give at least one --range or --grid key to map over"])
     out = Path(out)
@@ -262,7 +264,7 @@ def gap_map(a: Scenario, b: Scenario, design: Design, *, replicates: int = 10,
     return table
 
 
-def gap_sobol(a: Scenario, b: Scenario, bounds: dict[str, tuple[float, float]], n: int, *,
+def gap_sobol(a: ScenarioLike, b: ScenarioLike, bounds: dict[str, tuple[float, float]], n: int, *,
               replicates: int = 1, steps: int | None = None, seed: int | None = None,
               workers: int = 1, scheduler: str | None = None, executor: str | None = None,
               out: str | Path, resume: bool = False, progress: bool = False) -> pd.DataFrame:
@@ -272,6 +274,7 @@ def gap_sobol(a: Scenario, b: Scenario, bounds: dict[str, tuple[float, float]], 
     from ..engine.outputs import write_csv
     from .sensitivity import analyze, plot_indices, problem_of, sample
 
+    a, b = as_scenario(a), as_scenario(b)
     if not bounds:
         raise ScenarioError(["--sobol: give the keys to vary as --bounds key.path=lo:hi"])
     if n < 1:

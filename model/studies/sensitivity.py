@@ -19,7 +19,8 @@ from ..engine.design import cast_value
 from ..engine.sweep import resume_seed, run_sweep
 from ..figures.labels import axis_label, title
 from ..figures.plots import OKABE_ITO, _caption, _grid, save
-from ..scenario.errors import ScenarioError, warn
+from ..scenario.errors import ScenarioError, did_you_mean, warn
+from ..scenario.files import ScenarioLike, as_scenario
 from ..scenario.schema import Scenario
 
 METHODS = ("sobol", "morris")
@@ -73,7 +74,7 @@ def analyze(method: str, problem: dict, x: np.ndarray, y: np.ndarray, seed: int)
     return pd.DataFrame(rows)
 
 
-def sensitivity(scenario: Scenario, bounds: dict[str, tuple[float, float]], *, method: str = "sobol",
+def sensitivity(scenario: ScenarioLike, bounds: dict[str, tuple[float, float]], *, method: str = "sobol",
                 n: int = 64, metrics: list[str] | tuple[str, ...] = ("unmet_need",),
                 replicates: int = 1, steps: int | None = None, seed: int | None = None,
                 workers: int = 1, scheduler: str | None = None, executor: str | None = None,
@@ -83,17 +84,12 @@ def sensitivity(scenario: Scenario, bounds: dict[str, tuple[float, float]], *, m
     Raises:
         ScenarioError: bad method, bounds or metric names; or runs failed (no indices).
     """
+    scenario = as_scenario(scenario)
     if method not in METHODS:
         raise ScenarioError([f"--method: expected one of {', '.join(METHODS)}, got {method!r}"])
     if not bounds:
         raise ScenarioError(["--bounds: give at least one key.path=lo:hi"])
-    from ..sim.plugins import metric_names
-
-    known = metric_names(scenario)  # the model's, then the scenario's plug-ins'
-    unknown = [m for m in metrics if m not in known or m == "step"]
-    if unknown:
-        raise ScenarioError([f"--metric: unknown metric {m!r} (known: {', '.join(known[1:])})"
-                             for m in unknown])
+    check_metrics(scenario, metrics)
     seed = resume_seed(scenario, seed, out, resume)
     problem = problem_of(bounds)
     x = sample(method, problem, n, seed)
@@ -122,6 +118,18 @@ def sensitivity(scenario: Scenario, bounds: dict[str, tuple[float, float]], *, m
     write_csv(indices, Path(out) / "indices.csv")
     plot_indices(indices, Path(out) / "indices.png", method, n=n, runs=len(runs))
     return indices
+
+
+def check_metrics(scenario: Scenario, metrics) -> None:
+    """Raise a ScenarioError naming every metric the scenario's models do not record (the
+    command line checks before it prints the run plan)."""
+    from ..sim.plugins import metric_names
+
+    known = metric_names(scenario)  # the model's, then the scenario's plug-ins'
+    unknown = [m for m in metrics if m not in known or m == "step"]
+    if unknown:
+        raise ScenarioError([f"--metric: unknown metric {m!r}{did_you_mean(m, known[1:]) or ''} "
+                             f"(known: {', '.join(known[1:])})" for m in unknown])
 
 
 def sobol_warnings(indices: pd.DataFrame, n: int) -> list[str]:

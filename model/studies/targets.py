@@ -33,6 +33,7 @@ import pandas as pd
 import yaml
 
 from ..scenario.errors import ScenarioError, did_you_mean
+from ..scenario.files import yaml_error
 from ..sim.reporters import METRICS
 
 STATISTICS = ("final_mean", "mean", "max", "min", "at_step")
@@ -160,7 +161,7 @@ def read_targets(path: str | Path) -> list[Target]:
     except OSError as exc:
         raise ScenarioError([f"{path}: cannot read targets file ({exc.strerror})"]) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError([f"{path}: not valid YAML: {exc}".replace("\n", " ")]) from None
+        raise ScenarioError([yaml_error(str(path), exc)]) from None
     if not isinstance(raw, dict):
         raise ScenarioError([f"{path}: a targets file must be a mapping with a list under "
                              "targets:"])

@@ -11,7 +11,8 @@ session starts, so a new tab opens at step 0 whatever other tabs do. Sliders (th
 range in the label, their value on the thumb) and switches set the regime, budget,
 initial trust, synergy r and mechanism parameters; they take effect on **Reset**,
 which rebuilds the model, and the "Settings in effect" card shows the values of the
-model that is running. The network view shows a sample of citizens coloured by trust
+model that is running and, beside each one a control has changed, the value the next
+Reset will use (as the server holds it: a test waits on it before pressing Reset). The network view shows a sample of citizens coloured by trust
 in government (cividis, readable with any colour vision), NGOs (squares) in their
 district and hubs (stars) linked to their NGOs; the plots start at step 1 (row 0 is
 the warm-up's last state) and show the series of mechanisms that are on. Step, play
@@ -41,14 +42,21 @@ SAMPLE = 250  # citizens drawn in the network view
 NGO_COLOUR, HUB_COLOUR = "#D55E00", "#CC79A7"  # Okabe-Ito vermillion, reddish purple
 
 
+# The value each control holds, one per browser session (a module-level solara.reactive
+# is scoped to its session's kernel): Mesa's sliders and switches write to it, the next
+# Reset reads it (AppModel) and the settings card shows it before Reset.
+PENDING: dict[str, solara.Reactive] = {}
+
+
 def _slider(key, lo, hi, step, label):
-    return {"type": "SliderFloat", "value": _value(SCENARIO, key), "min": lo, "max": hi,
+    PENDING[key] = solara.reactive(_value(SCENARIO, key))
+    return {"type": "SliderFloat", "value": PENDING[key], "min": lo, "max": hi,
             "step": step, "label": f"{label} ({lo:g}–{hi:g})", "name": label}
 
 
 def _switch(key, label):
-    return {"type": "Checkbox", "value": bool(_value(SCENARIO, key)), "label": label,
-            "name": label}
+    PENDING[key] = solara.reactive(bool(_value(SCENARIO, key)))
+    return {"type": "Checkbox", "value": PENDING[key], "label": label, "name": label}
 
 
 def _value(scenario, dotted: str):
@@ -202,21 +210,34 @@ def make_time_plot(metrics):
     return TimePlot
 
 
+class AppModel(GovernanceModel):
+    """The app's model: a control's value reaches it as the session's reactive variable."""
+
+    def __init__(self, scenario=None, seed=None, **kwargs):
+        super().__init__(scenario, seed, **{k: v.value if isinstance(v, solara.Reactive) else v
+                                            for k, v in kwargs.items()})
+
+
+def _shown(value) -> str:
+    return ("on" if value else "off") if isinstance(value, bool) else f"{value:g}"
+
+
 @solara.component
 def SettingsInEffect(model):
-    """The values of the model that is running, and what a change needs."""
+    """The values of the model that is running, those the next Reset will use, and what a
+    change needs."""
     update_counter.get()
     rows = []
     for key, control in CONTROLS.items():
-        value = _value(model.scenario, key)
-        shown = ("on" if value else "off") if isinstance(value, bool) else f"{value:g}"
-        rows.append(f"| {control['name']} | **{shown}** |")
+        value, pending = _value(model.scenario, key), PENDING[key].value
+        after = "" if pending == value else f"{_shown(pending)} on Reset"
+        rows.append(f"| {control['name']} | **{_shown(value)}** | {after} |")
     with solara.Card("Settings in effect"):
         solara.Markdown(
             "Sliders and switches take effect when you press **Reset**, which rebuilds the "
             "model at step 0 (changes made while it plays do nothing until then). "
             f"Scenario `{model.scenario.name}`, seed {model.seed}.\n\n"
-            "| setting | value |\n|---|---|\n" + "\n".join(rows))
+            "| setting | value | next |\n|---|---|---|\n" + "\n".join(rows))
 
 
 COMPONENTS = [NetworkView, make_time_plot(PLOTS[0]), make_time_plot(PLOTS[1]), SettingsInEffect]
@@ -225,7 +246,7 @@ COMPONENTS = [NetworkView, make_time_plot(PLOTS[0]), make_time_plot(PLOTS[1]), S
 @solara.component
 def Page():
     """One session: its own model, built when the session starts."""
-    model = solara.use_memo(lambda: GovernanceModel(SCENARIO), [])
+    model = solara.use_memo(lambda: AppModel(SCENARIO), [])
     solara.Style(STYLE)
     SolaraViz(model, components=COMPONENTS, model_params=model_params,
               name="cogov: top-down management vs adaptive collaboration")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 import time
 import warnings
 from pathlib import Path
@@ -477,12 +478,25 @@ def warn_unsteady(summary, by: str) -> list[str]:
     """Print (to stderr) and return a warning per headline metric whose final window is not
     stationary (the ``stationary`` column of summary.csv; docs/experiments.md)."""
     bad = summary[summary["metric"].isin(KEY_METRICS) & ~summary["stationary"].astype(bool)]
-    lines = [f"warning: {row[by]}: {row['metric']} is still drifting in the final window "
+    lines = [f"warning: {_named(row, by)}: {row['metric']} is still drifting in the final window "
              "(not a steady state; run longer or see docs/experiments.md)"
              for _, row in bad.iterrows()]
     for line in lines:
         print(line, file=sys.stderr)
     return lines
+
+
+SUMMARY_STATS = ("point", "metric", "n", "mean", "sd", "ci_low", "ci_high", "stationary")
+
+
+def _named(row, by: str) -> str:
+    """A summary row's scenario, or its sweep point with the values that make it
+    (``point 3 (mechanisms.incentives.r=4)``), not only its index."""
+    if by != "point":
+        return str(row[by])
+    values = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                       for k, v in row.items() if k not in SUMMARY_STATS)
+    return f"point {row['point']}" + (f" ({values})" if values else "")
 
 
 class _BadInput(Exception):
@@ -635,11 +649,12 @@ def _report(runs, out: Path) -> int:
 def cmd_sensitivity(args) -> int:
     """SALib indices: indices.csv, indices.png, plus the sweep files."""
     from ..engine.design import parse_bounds
-    from ..studies.sensitivity import planned_runs, sensitivity
+    from ..studies.sensitivity import check_metrics, planned_runs, sensitivity
 
     base = _load(args.scenario, args)
     bounds = parse_bounds(args.bounds, scenario=base)
     metrics = args.metrics or ["unmet_need"]
+    check_metrics(base, metrics)  # before the run plan is printed
     if args.n < 1:
         raise _BadInput("--n must be at least 1")
     runs = planned_runs(args.method, args.n, len(bounds), args.replicates)
@@ -785,12 +800,42 @@ def cmd_patterns(args) -> int:
     return 1 if (args.strict and failing) else 0
 
 
+# the importable modules of each optional extra (pyproject.toml, [project.optional-dependencies])
+EXTRAS = {"app": ("solara", "solara_assets", "ipyvuetify", "mesa.visualization")}
+
+
+def missing_extra(extra: str, command: str) -> str | None:
+    """What to tell a user whose Python lacks an optional extra ``command`` needs (None if it
+    is all there): which modules are missing and the ``pip install`` that adds them."""
+    from importlib.util import find_spec
+
+    def absent(name: str) -> bool:
+        try:
+            return find_spec(name) is None
+        except ImportError:  # a parent package is missing
+            return True
+
+    missing = [name for name in EXTRAS[extra] if absent(name)]
+    if extra == "app" and not missing and not (Path(sys.executable).parent / "solara").exists():
+        missing = ["the solara command"]
+    if not missing:
+        return None
+    return (f"error: `{command}` needs cogov's optional `{extra}` extra, which this Python "
+            f"({sys.executable}) lacks (missing: {', '.join(missing)}).\nInstall it with "
+            f"`pip install 'cogov[{extra}]'` (from a checkout: `pip install -e '.[{extra}]'`, "
+            "or `make venv`).")
+
+
 def cmd_app(args) -> int:
     """Validate the scenario, then hand over to `solara run app.py`."""
     import cogov
 
     from ..scenario.files import resolve_scenario_path
 
+    advice = missing_extra("app", "cogov app")
+    if advice:
+        print(advice, file=sys.stderr)
+        return EXIT_BAD_INPUT
     _load(args.scenario, argparse.Namespace(overrides=[], steps=None))
     solara = Path(sys.executable).parent / "solara"
     # cogov's own location goes first on the path, so a checkout that was never
@@ -1044,8 +1089,8 @@ def _run_command(args, argv: list[str] | None) -> int:
     except ScenarioError as exc:
         print(f"error: invalid scenario ({len(exc.errors)} problem"
               f"{'s' if len(exc.errors) > 1 else ''}):", file=sys.stderr)
-        for line in exc.errors:
-            print(f"  {line}", file=sys.stderr)
+        for line in exc.errors:  # a YAML error's lines keep their caret under the place
+            print(textwrap.indent(line, "  "), file=sys.stderr)
         return EXIT_BAD_INPUT
     except _BadInput as exc:
         print(f"error: {exc}", file=sys.stderr)
