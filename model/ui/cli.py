@@ -96,7 +96,7 @@ def _slurm_flags(p: argparse.ArgumentParser) -> None:
                    help="cores per job or array task (default: 1)")
     g.add_argument("--slurm-option", dest="slurm_options", action="append", default=[],
                    metavar="OPTION", help="another sbatch option, passed through, e.g. "
-                                          "--slurm-option=--account=abc (repeatable)")
+                                          "--slurm-option=--account=abc (repeatable; default: none)")
 
 
 SLURM_FLAGS = ("slurm_partition", "slurm_time", "slurm_mem", "slurm_cpus")
