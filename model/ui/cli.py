@@ -142,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("run", help="run one scenario once")
     p.add_argument("scenario", type=Path, nargs="?",
-                   help=SCENARIO_HELP + " (not with --from-state)")
+                   help=SCENARIO_HELP + " (default: none; required unless --from-state, not with it)")
     _common(p, "out/<scenario name>", seed_help="seed of the run")
     p.add_argument("--agents", action="store_true",
                    help="also write agents.parquet: one row per agent per step "
