@@ -162,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, "out/compare")
     p = sub.add_parser("sweep", help="run a parameter sweep (grid, ranges, Latin hypercube)")
     p.add_argument("scenario", type=Path, nargs="?",
-                   help=SCENARIO_HELP + " (not with --collect)")
+                   help=SCENARIO_HELP + " (default: none; required unless --collect or --task, not with them)")
     p.add_argument("--grid", action="append", default=[], metavar="KEY.PATH=V1,V2,...",
                    help="explicit values (repeatable; axes combine as a full factorial; "
                         "default: none)")
