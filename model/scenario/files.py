@@ -99,6 +99,8 @@ def load_yaml(text: str, where: str) -> Any:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
         raise ScenarioError([f"{where}: not valid YAML: {exc}".replace("\n", " ")]) from None
+    except ValueError as exc:  # an integer literal of more than 4,300 digits (Python's limit)
+        raise ScenarioError([f"{where}: {exc}".split(";")[0]]) from None
     finally:
         loader.dispose()
     if loader.duplicates:

@@ -45,6 +45,8 @@ from .sections import (
 )
 from .shifts import apply_shifts
 
+C_LONG_MAX = 2**63 - 1  # the largest integer numpy and the model's arrays take as a number
+
 
 @dataclass(frozen=True, kw_only=True)
 class Scenario:
@@ -168,6 +170,10 @@ def _convert(tp: Any, value: Any, path: str, meta: dict, errors: list[str]) -> A
     if tp in (int, float):
         kind = "an integer" if tp is int else "a number"
         x = _as_number(value)
+        if isinstance(x, int) and abs(x) > C_LONG_MAX:  # a literal of hundreds of digits
+            errors.append(f"{path}: expected {_range_text(meta, kind)}, got an integer of "
+                          f"about {int(x.bit_length() * 0.30103) + 1} digits (at most {C_LONG_MAX}, a C long)")
+            return meta.get("lo") or 0
         ok = x is not None and math.isfinite(x) and (tp is float or float(x).is_integer())
         if not ok or not _in_range(x, meta):
             also = "".join(f" or {w!r}" for w in meta.get("words", ()))
