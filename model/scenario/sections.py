@@ -86,7 +86,8 @@ class Need:
         0.5, 0.0, 3.0, doc="sd of log cell multipliers, in [0, 3]", src="assumption")
     individual: float = _p(
         0.2, 0.0, 3.0, doc="sd of log individual need, in [0, 3]", src="assumption")
-    fields: int = _p(3, 1, doc="F fields of service", src="assumption")
+    # the field index is an int16 (model/sim/population.py)
+    fields: int = _p(3, 1, 32767, doc="F fields of service", src="assumption")
     shift: NeedShift = _sub(NeedShift)
 
 
