@@ -37,6 +37,26 @@ def atomic_path(path: Path):
             os.unlink(tmp)
 
 
+class FolderError(ValueError):
+    """An output folder that cannot be used: a file is in the way, it cannot be made or
+    written (the command line exits 2 with the message)."""
+
+
+def prepare_folder(path: str | Path) -> Path:
+    """Make ``path`` (and its parents) a writable folder, or raise :class:`FolderError`."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise FolderError(f"--out {path}: exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FolderError(f"--out {path}: cannot make the folder "
+                          f"({exc.strerror or type(exc).__name__})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise FolderError(f"--out {path}: the folder is not writable")
+    return path
+
+
 def write_csv(df, path: Path) -> None:
     """CSV with full float precision (repr), written atomically: same numbers, same bytes."""
     with atomic_path(path) as tmp:

@@ -226,7 +226,7 @@ def cmd_run(args) -> int:
     from ..figures.plots import plot_run
 
     s = _load(args.scenario, args)
-    out = args.out or Path("out") / s.name
+    out = _claim(args.out or Path("out") / s.name)
     labels = _network_labels(s)
     table = AgentTable(out / "agents.parquet") if (args.agents or s.outputs.agents) else None
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -277,7 +277,7 @@ def cmd_compare(args) -> int:
     from ..scenario.files import comparison_warnings
 
     warn(comparison_warnings(scenarios))
-    out = args.out or Path("out") / "compare"
+    out = _claim(args.out or Path("out") / "compare")
     base = resume_seed(scenarios[0], args.seed, store_of(out), args.resume)
     window = scenarios[0].outputs.window
     print(f"{len(scenarios)} scenarios x {args.replicates} replicates = "
@@ -339,6 +339,34 @@ class _BadInput(Exception):
     pass
 
 
+def _claim(out: Path) -> Path:
+    """The output folder of a command, made ready before anything runs: an existing file or
+    a folder that cannot be made or written is exit 2 with the reason (it was a
+    FileExistsError or FileNotFoundError traceback)."""
+    from ..engine.outputs import FolderError, prepare_folder
+
+    missing = [p for p in (Path(out), *Path(out).parents) if not p.exists()]
+    try:
+        prepare_folder(out)
+    except FolderError as exc:
+        raise _BadInput(str(exc)) from None
+    _MADE.extend(missing)  # deepest first
+    return Path(out)
+
+
+_MADE: list[Path] = []  # folders _claim made: removed again if the command ends with them empty
+
+
+def _remove_empty_made() -> None:
+    """A command that stopped on bad input leaves no empty folder it made behind."""
+    for folder in _MADE:
+        try:
+            folder.rmdir()  # only an empty folder
+        except OSError:
+            break  # not empty: its parents are not either
+    _MADE.clear()
+
+
 def cmd_sweep(args) -> int:
     """A sweep: runs.parquet, timeseries/, sweep.json, sweep.png; exit 1 if runs failed."""
     from ..engine.design import Design, parse_bounds, parse_grid, parse_range, read_design_file
@@ -358,6 +386,12 @@ def cmd_sweep(args) -> int:
         replicates = spec["replicates"] if spec["replicates"] and replicates == 1 else replicates
         steps = steps if steps is not None else spec["steps"]
         seed = seed if seed is not None else spec["seed"]
+    if args.sample == "lhs" and not bounds:
+        raise _BadInput("--sample lhs samples the --bounds keys: give at least one "
+                        "--bounds KEY.PATH=LO:HI")
+    if args.n and not bounds:
+        raise _BadInput("--n is the number of sampled points: it needs --sample lhs and "
+                        "--bounds KEY.PATH=LO:HI")
     if bounds and (args.sample != "lhs" and not (args.design and samples)):
         raise _BadInput("--bounds needs --sample lhs --n N (or a design file's sample:)")
     if bounds and samples < 1:
@@ -366,7 +400,7 @@ def cmd_sweep(args) -> int:
     from ..scenario.files import load_scenario
 
     base = load_scenario(args.scenario, overrides, steps=steps)
-    out = args.out or Path("out") / f"sweep-{base.name}"
+    out = _claim(args.out or Path("out") / f"sweep-{base.name}")
     seed = resume_seed(base, seed, out, args.resume)
     design = Design(grid=parse_grid(grid), ranges=parse_range(ranges), bounds=parse_bounds(bounds),
                     samples=samples if bounds else 0, seed=seed)
@@ -417,7 +451,7 @@ def cmd_sensitivity(args) -> int:
         raise _BadInput("--n must be at least 1")
     runs = planned_runs(args.method, args.n, len(bounds), args.replicates)
     formula = "N·(2k+2)" if args.method == "sobol" else "N·(k+1)"
-    out = args.out or Path("out") / f"sensitivity-{base.name}"
+    out = _claim(args.out or Path("out") / f"sensitivity-{base.name}")
     print(f"{args.method}: {formula} = {runs // args.replicates} points (N={args.n}, "
           f"k={len(bounds)}) x {args.replicates} replicates = {runs} model runs on "
           f"{_where(args)} -> {out}/", flush=True)
@@ -440,7 +474,7 @@ def cmd_calibrate(args) -> int:
     base = _load(source, args)
     targets = read_targets(args.targets)
     bounds = parse_params(args.params)
-    out = args.out or Path("out") / f"calibrate-{base.name}"
+    out = _claim(args.out or Path("out") / f"calibrate-{base.name}")
     runs = args.trials * args.replicates
     print(f"{base.name}: {args.trials} trials x {args.replicates} replicates = {runs} runs, "
           f"{len(targets)} targets, {len(bounds)} parameters, {args.sampler} sampler on "
@@ -536,7 +570,7 @@ def cmd_patterns(args) -> int:
         for p in patterns:
             print(f"{p.name:<45} {p.source}")
         return 0
-    out = args.out or Path("out") / "patterns"
+    out = _claim(args.out or Path("out") / "patterns")
     size = "fast" if args.fast else "full size"
     print(f"{len(patterns)} patterns ({size}) on {args.workers} process"
           f"{'es' if args.workers > 1 else ''} -> {out}/", flush=True)
@@ -622,7 +656,7 @@ def cmd_decompose(args) -> int:
 
     _check_paired(args)
     scenario = _load(args.scenario, args)
-    out = args.out or Path("out") / f"decompose-{scenario.name}"
+    out = _claim(args.out or Path("out") / f"decompose-{scenario.name}")
     seed = resume_seed(scenario, args.seed, out / "runs", args.resume)
     print(f"{scenario.name}: {len(STAGES)} stages x {args.replicates} replicates = "
           f"{len(STAGES) * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
@@ -648,7 +682,7 @@ def cmd_gap(args) -> int:
     if args.sobol is None and not (args.ranges or args.grid):
         raise _BadInput("gap: give --range/--grid keys for a map, or --sobol N --bounds ...")
     a, b = _load(args.a, args), _load(args.b, args)
-    out = args.out or Path("out") / f"gap-{a.name}-{b.name}"
+    out = _claim(args.out or Path("out") / f"gap-{a.name}-{b.name}")
     kwargs = {"replicates": args.replicates, "steps": args.steps, "seed": args.seed,
               "workers": args.workers, "scheduler": args.scheduler,
               "executor": args.executor, "out": out,
@@ -738,11 +772,40 @@ def main(argv: list[str] | None = None) -> int:
         return _dispatch(args, argv)
 
 
+# the numeric flags, checked like scenario keys: (lowest, highest); the highest is a C long
+# (numpy's integers) unless the flag has a narrower range
+C_LONG_MAX = 2**63 - 1
+FLAG_RANGES = {"seed": (0, C_LONG_MAX), "steps": (0, C_LONG_MAX), "replicates": (1, C_LONG_MAX),
+               "workers": (1, 4096), "n": (1, C_LONG_MAX), "trials": (1, C_LONG_MAX),
+               "batch": (1, 100_000), "sobol": (1, C_LONG_MAX), "port": (1, 65535)}
+FLAG_LOWEST = {("sweep", "n"): 0}  # sweep: --n 0 is "no sampling", its default
+
+
+def check_flags(args) -> None:
+    """Every numeric flag within its range, or exit 2 naming the flag (as a scenario key
+    is named): ``--seed -1`` used to end in numpy's traceback."""
+    problems = []
+    for name, (lo, hi) in FLAG_RANGES.items():
+        value = getattr(args, name, None)
+        lo = FLAG_LOWEST.get((args.command, name), lo)
+        if value is not None and not lo <= value <= hi:
+            flag = f"--{name}"
+            shown = value if value.bit_length() <= 64 else \
+                f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+            problems.append(f"{flag}: expected an integer in [{lo}, {hi}], got {shown}")
+    if problems:
+        raise _BadInput("; ".join(problems))
+
+
 def _dispatch(args, argv: list[str] | None) -> int:
     from ..scenario.errors import ScenarioError
 
     try:
-        return COMMANDS[args.command](args)
+        check_flags(args)
+        code = COMMANDS[args.command](args)
+        if code == 0:
+            _MADE.clear()
+        return code
     except ScenarioError as exc:
         print(f"error: invalid scenario ({len(exc.errors)} problem"
               f"{'s' if len(exc.errors) > 1 else ''}):", file=sys.stderr)
@@ -762,6 +825,8 @@ def _dispatch(args, argv: list[str] | None) -> int:
             print(str(exc), file=sys.stderr)
             return 130
         return _stopped(exc, argv)
+    finally:
+        _remove_empty_made()
 
 
 def _stopped(exc: Exception, argv: list[str] | None) -> int:

@@ -1,0 +1,115 @@
+"""Nothing breaks at the edges (issue 26): every value the validator accepts runs clean,
+everything else is exit 2 naming the key or flag, output folders are checked and locked."""
+
+from __future__ import annotations
+
+import pytest
+
+from cogov.model.engine.design import read_design_file
+from cogov.model.scenario.errors import ScenarioError
+from cogov.model.scenario.files import load_scenario
+from cogov.model.ui import cli
+from tests.test_inputs import TINY, bad, run_py
+
+HUGE = "1" + "0" * 400  # an integer literal far beyond a C long
+
+
+def main(capsys, *argv) -> tuple[int, str]:
+    code = cli.main([str(a) for a in argv])
+    return code, capsys.readouterr().err
+
+
+# ------------------------------------------------- defect 2: the CLI's numeric flags
+@pytest.mark.parametrize(("argv", "message"), [
+    (["run", "base", "--seed", "-1"], "--seed: expected an integer in [0, "),
+    (["sweep", "base", "--seed", "-1"], "--seed: expected an integer in [0, "),
+    (["compare", "base", "adaptive", "--seed", "-1"], "--seed: expected an integer in [0, "),
+    (["run", "base", "--seed", HUGE], "--seed: expected an integer in [0, 9223372036854775807], "
+                                      "got an integer of about 401 digits"),
+    (["sweep", "base", "--replicates", "0"], "--replicates: expected an integer in [1, "),
+    (["sweep", "base", "--n", "-3"], "--n: expected an integer in [0, "),
+    (["sensitivity", "base", "--n", "0"], "--n: expected an integer in [1, "),
+    (["compare", "base", "adaptive", "--workers", "0"], "--workers: expected an integer in [1, "),
+    (["calibrate", "base", "--targets", "t.yaml", "--params", "budget.per_capita=0:1",
+      "--trials", "0"], "--trials: expected an integer in [1, "),
+    (["calibrate", "base", "--targets", "t.yaml", "--params", "budget.per_capita=0:1",
+      "--batch", "-2"], "--batch: expected an integer in [1, "),
+    (["app", "base", "--port", "70000"], "--port: expected an integer in [1, 65535]"),
+    (["gap", "adaptive", "top_down", "--sobol", "0"], "--sobol: expected an integer in [1, "),
+])
+def test_numeric_flags_are_checked_like_scenario_keys(capsys, tmp_path, argv, message):
+    code, err = main(capsys, *argv, "--out", tmp_path / "out") if argv[0] != "app" else \
+        main(capsys, *argv)
+    assert code == 2 and message in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_seed_minus_one_through_run_py_is_exit_2(tmp_path):
+    bad(run_py("run", "base", "--seed", "-1", *TINY, "--out", tmp_path / "o"),
+        "--seed: expected an integer in [0, ")
+
+
+# --------------------------------------------- defect 4: sampling without bounds
+def test_sample_lhs_without_bounds_is_exit_2(capsys, tmp_path):
+    code, err = main(capsys, "sweep", "base", "--sample", "lhs", "--n", "3",
+                     "--out", tmp_path / "o")
+    assert code == 2 and "--sample lhs samples the --bounds keys" in err
+    code, err = main(capsys, "sweep", "base", "--n", "3", "--out", tmp_path / "o")
+    assert code == 2 and "--n is the number of sampled points" in err
+
+
+def test_design_file_sample_without_bounds_is_an_error(tmp_path):
+    path = tmp_path / "design.yaml"
+    path.write_text("sample: {method: lhs, n: 3}\n")
+    with pytest.raises(ScenarioError, match="sample.bounds: required"):
+        read_design_file(path)
+    path.write_text(f"sample: {{method: lhs, n: {HUGE}, bounds: {{budget.per_capita: [0, 1]}}}}\n"
+                    f"steps: {HUGE}\n")
+    with pytest.raises(ScenarioError) as err:
+        read_design_file(path)
+    assert any(e.startswith("sample.n: expected an integer in [1, ") for e in err.value.errors)
+    assert any(e.startswith("steps: expected a whole number in [0, ") for e in err.value.errors)
+
+
+# ----------------------------------------- defect 5: more fields than int16 holds
+def test_need_fields_is_bounded_by_the_int16_field_index():
+    with pytest.raises(ScenarioError, match=r"population.need.fields: expected an integer in "
+                                            r"\[1, 32767\], got 32768"):
+        load_scenario("base", ["population.need.fields=32768"])
+    assert load_scenario("base", ["population.need.fields=32767"]).population.need.fields == 32767
+
+
+# ------------------------------- defect 6: integer literals too large for a C long
+@pytest.mark.parametrize("key", ["steps", "mechanisms.law.capacity", "budget.per_capita",
+                                 "population.citizens"])
+def test_huge_integer_literals_name_the_key(tmp_path, key):
+    with pytest.raises(ScenarioError, match=rf"{key}: expected .*, got an integer of about 401 "
+                                            r"digits \(at most 9223372036854775807, a C long\)"):
+        load_scenario("base", [f"{key}={HUGE}"])
+    section, _, leaf = key.rpartition(".")
+    body = f"{leaf}: {HUGE}"
+    for part in reversed(section.split(".") if section else []):
+        body = f"{part}: {{{body}}}"
+    path = tmp_path / "big.yaml"
+    path.write_text(f"extends: base.yaml\n{body}\n")
+    (tmp_path / "base.yaml").write_text("{}\n")
+    with pytest.raises(ScenarioError, match=rf"{key}: expected .*about 401 digits"):
+        load_scenario(path)
+
+
+def test_integer_beyond_pythons_digit_limit_is_exit_2(capsys):
+    code, err = main(capsys, "validate", "base", "--set", "steps=1" + "0" * 5000)
+    assert code == 2 and "steps: expected an integer >= 0" in err and "Traceback" not in err
+    assert len(err) < 400  # the value is shortened in the message
+
+
+# ------------------------------------------------------- defect 7: a bad --out
+def test_out_that_is_a_file_or_cannot_be_made_is_exit_2(capsys, tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    for out, message in ((afile, "exists and is not a folder"),
+                         (afile / "sub", "cannot make the folder"),
+                         ("/proc/cogov-no/such", "cannot make the folder")):
+        code, err = main(capsys, "run", "base", *TINY, "--out", out)
+        assert code == 2 and f"--out {out}: {message}" in err, err
+    assert afile.read_text() == "x"
