@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from cogov.model.engine.design import read_design_file
-from cogov.model.scenario.errors import ScenarioError
+from cogov.model.engine.run import run_scenario
+from cogov.model.scenario.errors import CogovWarning, ScenarioError
 from cogov.model.scenario.files import load_scenario
 from cogov.model.ui import cli
 from tests.test_inputs import TINY, bad, run_py
@@ -76,7 +77,12 @@ def test_need_fields_is_bounded_by_the_int16_field_index():
     with pytest.raises(ScenarioError, match=r"population.need.fields: expected an integer in "
                                             r"\[1, 32767\], got 32768"):
         load_scenario("base", ["population.need.fields=32768"])
-    assert load_scenario("base", ["population.need.fields=32767"]).population.need.fields == 32767
+    one = ["population.districts=1", "population.need.fields=30000"]
+    assert load_scenario("base", one).population.need.fields == 30000
+    with pytest.raises(ScenarioError, match=r"population.need.fields: districts x fields \(10 x "
+                                            r"32767 = 327,670 planning cells\) must not exceed "
+                                            r"30,000"):
+        load_scenario("base", ["population.need.fields=32767"])
 
 
 # ------------------------------- defect 6: integer literals too large for a C long
@@ -99,7 +105,7 @@ def test_huge_integer_literals_name_the_key(tmp_path, key):
 
 def test_integer_beyond_pythons_digit_limit_is_exit_2(capsys):
     code, err = main(capsys, "validate", "base", "--set", "steps=1" + "0" * 5000)
-    assert code == 2 and "steps: expected an integer >= 0" in err and "Traceback" not in err
+    assert code == 2 and "steps: expected an integer in [0, 100000]" in err and "Traceback" not in err
     assert len(err) < 400  # the value is shortened in the message
 
 
@@ -113,3 +119,61 @@ def test_out_that_is_a_file_or_cannot_be_made_is_exit_2(capsys, tmp_path):
         code, err = main(capsys, "run", "base", *TINY, "--out", out)
         assert code == 2 and f"--out {out}: {message}" in err, err
     assert afile.read_text() == "x"
+
+
+# ------------------------- defects 9 and 3: every key bounded, values below the resolution
+@pytest.mark.parametrize(("key", "value"), [
+    ("mechanisms.resources.sharing.exponent", 400),  # OverflowError in len(members)**exponent
+    ("mechanisms.unrest.enforcement", 1e12),  # MemoryError (292 TiB)
+    ("mechanisms.unrest.enforcement", 1e5),  # 28 s for 20 steps
+    ("mechanisms.unrest.jail_term", 100_000),  # the unrest warm-up is 3 x jail_term steps
+    ("warmup", 1_000_000), ("organizations.ngos", 1_000_000), ("organizations.hubs", 1_000_000),
+    ("budget.per_capita", 1e250),  # posting inf to ngo_service
+    ("mechanisms.planning.feedback_noise", 1e155),  # OverflowError in lognormal_unit
+    ("mechanisms.incentives.relocation.noise", 1e155),
+    ("mechanisms.early_warning.noise_collaborative", 1e155),
+    ("mechanisms.interests.report_noise", 1e155),
+    ("mechanisms.resources.delegation", 1e-310),  # posting nan to social_funds
+    ("mechanisms.credit.inspection_cost", 5e-324),  # cannot convert float infinity to integer
+    ("population.need.mean", 5e-324),  # NaN satisfaction, unmet_need, service_gini
+    ("budget.per_capita", 1e-200),  # ledger_error 0.82
+])
+def test_values_the_model_cannot_run_are_rejected_naming_the_key(capsys, key, value):
+    with pytest.raises(ScenarioError, match=rf"^{key}: expected"):
+        load_scenario("base", [f"{key}={value}"])
+    code, err = main(capsys, "validate", "base", "--set", f"{key}={value}")
+    assert code == 2 and f"  {key}: expected" in err and "Traceback" not in err
+
+
+def test_below_the_resolution_is_rejected_and_zero_runs():
+    with pytest.raises(ScenarioError, match=r"0 or at least 1e-12 \(the model's resolution\), "
+                                            r"got '1e-13'"):
+        load_scenario("base", ["budget.per_capita=1e-13"])
+    for value in (0, 1e-12):
+        s = load_scenario("adaptive", [f"budget.per_capita={value}", "population.citizens=200",
+                                       "organizations.ngos=6", "warmup=2", "steps=3"])
+        metrics = run_scenario(s, seed=1).metrics
+        assert metrics["ledger_error"].max() < 1e-9
+        assert metrics[["satisfaction", "unmet_need", "service_gini"]].notna().all().all()
+
+
+def test_the_bounds_at_their_highest_run_clean():
+    """The issue's keys at the new bounds: a tiny model runs them in seconds, books balanced."""
+    s = load_scenario("adaptive", [
+        "population.citizens=200", "organizations.ngos=10000", "organizations.hubs=1000",
+        "mechanisms.resources.sharing.enabled=on", "mechanisms.resources.sharing.exponent=5",
+        "mechanisms.unrest.enabled=on", "mechanisms.unrest.enforcement=100",
+        "mechanisms.unrest.jail_term=1000", "budget.per_capita=1e6",
+        "mechanisms.planning.feedback_noise=3", "warmup=2", "steps=3"])
+    metrics = run_scenario(s, seed=1).metrics
+    assert metrics["ledger_error"].max() < 1e-9 and metrics["unmet_need"].notna().all()
+
+
+def test_a_long_run_is_announced_with_an_estimate():
+    from cogov.model.scenario.files import scenario_warnings
+
+    with pytest.warns(CogovWarning, match="minutes a run on one core"):
+        s = load_scenario("base", ["population.citizens=100000", "steps=5000"])
+    [line] = [w for w in scenario_warnings(s) if w.startswith("steps:")]
+    assert "100,000 citizens x 5,050 steps" in line and "minutes a run" in line
+    assert not [w for w in scenario_warnings(load_scenario("base")) if w.startswith("steps:")]
