@@ -177,3 +177,52 @@ def test_a_long_run_is_announced_with_an_estimate():
     [line] = [w for w in scenario_warnings(s) if w.startswith("steps:")]
     assert "100,000 citizens x 5,050 steps" in line and "minutes a run" in line
     assert not [w for w in scenario_warnings(load_scenario("base")) if w.startswith("steps:")]
+
+
+# ------------------------------------------------ defect 8: output folders are locked
+def test_a_locked_folder_refuses_a_second_writer_naming_the_pid(tmp_path):
+    import os
+
+    from cogov.model.engine.outputs import LOCK_NAME, FolderBusy, FolderLock
+
+    first = FolderLock(tmp_path).acquire()
+    assert (tmp_path / LOCK_NAME).read_text().strip() == str(os.getpid())
+    with pytest.raises(FolderBusy, match=rf"another cogov process \(pid {os.getpid()}\)"):
+        FolderLock(tmp_path).acquire()
+    first.release()
+    assert not (tmp_path / LOCK_NAME).exists()
+    FolderLock(tmp_path).acquire().release()  # free again
+
+
+def test_a_stale_lock_file_of_a_killed_process_does_not_block(tmp_path):
+    from cogov.model.engine.outputs import LOCK_NAME, FolderLock
+
+    (tmp_path / LOCK_NAME).write_text("999999\n")  # left by a SIGKILL: no process holds it
+    FolderLock(tmp_path).acquire().release()
+
+
+def test_two_commands_into_one_folder_the_second_exits_2(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    out = tmp_path / "sweep"
+    first = subprocess.Popen(
+        [sys.executable, str(ROOT / "run.py"), "sweep", "base", "--grid",
+         "mechanisms.incentives.r=2,3,4,5", "--replicates", "3", "--steps", "40", "--workers",
+         "1", "--set", "population.citizens=400", "--out", str(out)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 60
+        while not (out / ".cogov.lock").exists() and time.time() < deadline:
+            time.sleep(0.05)
+        second = run_py("sweep", "base", "--grid", "mechanisms.incentives.r=2,3,4,5",
+                        "--replicates", "3", "--steps", "40", "--workers", "1",
+                        "--set", "population.citizens=400", "--out", out, "--resume")
+        if first.poll() is None:  # the first still runs: the second must have been refused
+            bad(second, f"--out {out}: another cogov process (pid {first.pid})")
+    finally:
+        assert first.wait(timeout=300) == 0, first.stderr.read()
+    assert not (out / ".cogov.lock").exists()

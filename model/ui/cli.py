@@ -340,25 +340,32 @@ class _BadInput(Exception):
 
 
 def _claim(out: Path) -> Path:
-    """The output folder of a command, made ready before anything runs: an existing file or
-    a folder that cannot be made or written is exit 2 with the reason (it was a
-    FileExistsError or FileNotFoundError traceback)."""
-    from ..engine.outputs import FolderError, prepare_folder
+    """The output folder of a command, made ready and locked before anything runs: an
+    existing file or a folder that cannot be made or written is exit 2 with the reason (it
+    was a FileExistsError or FileNotFoundError traceback), and so is a folder another cogov
+    process is writing into (two `--resume` used to redo the same runs; a second
+    calibration died in optuna). The lock is released when the command ends."""
+    from ..engine.outputs import FolderError, FolderLock, prepare_folder
 
     missing = [p for p in (Path(out), *Path(out).parents) if not p.exists()]
     try:
         prepare_folder(out)
+        _MADE.extend(missing)  # deepest first
+        _LOCKS.append(FolderLock(out).acquire())
     except FolderError as exc:
         raise _BadInput(str(exc)) from None
-    _MADE.extend(missing)  # deepest first
     return Path(out)
 
 
 _MADE: list[Path] = []  # folders _claim made: removed again if the command ends with them empty
+_LOCKS: list = []  # the output folders' locks this command holds
 
 
-def _remove_empty_made() -> None:
-    """A command that stopped on bad input leaves no empty folder it made behind."""
+def _release() -> None:
+    """Drop the folders' locks; a command that stopped on bad input leaves no empty folder it
+    made behind."""
+    while _LOCKS:
+        _LOCKS.pop().release()
     for folder in _MADE:
         try:
             folder.rmdir()  # only an empty folder
@@ -826,7 +833,7 @@ def _dispatch(args, argv: list[str] | None) -> int:
             return 130
         return _stopped(exc, argv)
     finally:
-        _remove_empty_made()
+        _release()
 
 
 def _stopped(exc: Exception, argv: list[str] | None) -> int:
