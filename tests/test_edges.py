@@ -3,6 +3,9 @@ everything else is exit 2 naming the key or flag, output folders are checked and
 
 from __future__ import annotations
 
+import contextlib
+import os
+
 import pytest
 
 from cogov.model.engine.design import read_design_file
@@ -226,3 +229,65 @@ def test_two_commands_into_one_folder_the_second_exits_2(tmp_path):
     finally:
         assert first.wait(timeout=300) == 0, first.stderr.read()
     assert not (out / ".cogov.lock").exists()
+
+
+# ------------------------------------------------ defect 1: Ctrl-C never hangs a sweep
+INTERRUPT_TRIES = int(os.environ.get("COGOV_INTERRUPT_TRIES", "15") or 15)
+INTERRUPTED_SWEEP = ["sweep", "base", "--grid", "mechanisms.incentives.r=2,3,4,5,6,7",
+                     "--replicates", "6", "--steps", "40", "--set", "population.citizens=200",
+                     "--set", "warmup=5", "--workers", "2"]
+
+
+@pytest.mark.slow
+def test_ctrl_c_at_random_moments_never_hangs_a_2_worker_sweep(tmp_path):
+    """The issue's reproduction, in a loop: SIGINT to the process group at a random moment
+    (before the workers start, while chunks land, while the sweep finishes); every process
+    must end within seconds, with exit 130 and the resume hint (or 0 if it had finished)."""
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    rng = random.Random(26)
+    for i in range(INTERRUPT_TRIES):
+        out = tmp_path / f"s{i}"
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "run.py"), *INTERRUPTED_SWEEP, "--out", str(out)],
+            cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        if rng.random() < 0.5:  # a moment after the first chunk landed, as in the issue
+            deadline = time.monotonic() + 60
+            while not list((out / "chunks").glob("runs-*.parquet")) and proc.poll() is None \
+                    and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(rng.uniform(0.0, 2.0))
+        else:
+            time.sleep(rng.uniform(0.2, 5.0))
+        sent = time.monotonic()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGINT)
+        try:
+            _, err = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise AssertionError(f"try {i}: still running 20 s after Ctrl-C") from None
+        took = time.monotonic() - sent
+        assert proc.returncode in (0, 130), (i, proc.returncode, err)
+        assert "Traceback" not in err, (i, err)
+        if proc.returncode == 130:
+            assert "--resume" in err or "interrupted" in err, (i, err)
+        assert took < 15, (i, took)
+        # no worker is left behind: the process group empties (init reaps the orphans)
+        gone = time.monotonic() + 5
+        while time.monotonic() < gone:
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError(f"try {i}: worker processes outlived the sweep")

@@ -762,7 +762,15 @@ def _warning_printer():
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit code."""
+    """Entry point; returns the exit code (130 after Ctrl-C, whenever it comes)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # while importing or parsing, before a command runs
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     missing = missing_dependencies()
     if missing:
@@ -849,7 +857,25 @@ def _stopped(exc: Exception, argv: list[str] | None) -> int:
         raise exc
     print(f"{exc.reason}; finished runs are saved in {exc.out}/", file=sys.stderr)
     print(f"to run the rest: {resume_command(argv)}", file=sys.stderr)
-    return 130 if isinstance(exc, SweepInterrupted) else 1  # else SweepFailed
+    code = 130 if isinstance(exc, SweepInterrupted) else 1  # else SweepFailed
+    if argv is None:
+        _exit_if_threads_linger(code)
+    return code
+
+
+def _exit_if_threads_linger(code: int) -> None:
+    """The command line's last guard against a hang after Ctrl-C: a thread left behind by
+    stopped workers (a process pool's manager waiting for a result that will never come)
+    would keep the interpreter from exiting; end the process now, its results saved."""
+    import threading
+
+    lingering = [t for t in threading.enumerate()
+                 if t is not threading.main_thread() and t.is_alive() and not t.daemon]
+    if lingering:
+        _release()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
 
 def resume_command(argv: list[str] | None) -> str:
