@@ -41,9 +41,9 @@ if not (_HERE / "model").is_dir():
     # are the checkout's top-level ones, beside this package.
     __path__.append(str(_HERE.parent))  # noqa: F821 - the package's own __path__
 
-try:
-    from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, version  # noqa: E402
 
+try:  # (the import is outside: a Ctrl-C during it stays a KeyboardInterrupt, not a NameError)
     __version__ = version("cogov")
 except PackageNotFoundError:  # a checkout that was never installed
     __version__ = "0+checkout"

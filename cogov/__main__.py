@@ -2,7 +2,10 @@
 
 import sys
 
-from cogov.model.ui.cli import main
+try:
+    from cogov.model.ui.cli import main
+except KeyboardInterrupt:  # Ctrl-C while starting up: no traceback
+    sys.exit(130)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -66,7 +66,7 @@ def test_every_leaf_field_is_declared_with_p():
 
 def test_records_hold_the_declared_numbers():
     params = {p.key: p for p in parameters()}
-    assert params["population.citizens"][:4] == ("population.citizens", 2500, 2, None)
+    assert params["population.citizens"][:4] == ("population.citizens", 2500, 2, 1000000)
     assert params["mechanisms.trust.basis"].open_lo and params["mechanisms.trust.basis"].hi == 1
     assert params["shocks.N.share"].default == 0.2 and params["shocks"].default == ()
     assert dict(scenario_fields()) == {k: p.default for k, p in params.items()

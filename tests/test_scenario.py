@@ -30,8 +30,8 @@ def test_wrong_type_names_path_and_range():
 
 def test_out_of_range_and_integer():
     errs = errors_of({"population": {"citizens": 1.5, "districts": 0}})
-    assert "population.citizens: expected an integer >= 2 or 'auto', got 1.5" in errs
-    assert "population.districts: expected an integer >= 1, got 0" in errs
+    assert "population.citizens: expected an integer in [2, 1000000] or 'auto', got 1.5" in errs
+    assert "population.districts: expected an integer in [1, 1000000], got 0" in errs
 
 
 def test_unknown_key_suggests_spelling():

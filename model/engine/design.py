@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 import yaml
 
-from ..scenario.errors import ScenarioError, did_you_mean
+from ..scenario.errors import ScenarioError, _fmt, did_you_mean
 from ..scenario.files import load_yaml, read_text_file
-from ..scenario.schema import Scenario, leaf_type
+from ..scenario.schema import C_LONG_MAX, Scenario, leaf_type
 
 
 @dataclass(frozen=True)
@@ -234,10 +234,14 @@ def read_design_file(path: str | Path) -> dict:
             errors.append("sample.method: expected 'lhs'")
         else:
             n = sample.get("n")
-            if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-                errors.append(f"sample.n: expected an integer >= 1, got {n!r}")
+            if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= C_LONG_MAX:
+                errors.append(f"sample.n: expected an integer in [1, {C_LONG_MAX}], got "
+                              f"{_fmt(n)}")
             else:
                 out["samples"] = n
+            if not isinstance(sample.get("bounds"), dict) or not sample["bounds"]:
+                errors.append("sample.bounds: required, the keys to sample and their ranges, "
+                              "e.g. {mechanisms.trust.rate: [0.05, 0.3]}")
             for key, b in (sample.get("bounds") or {}).items():
                 if not isinstance(b, list) or len(b) != 2:
                     errors.append(f"sample.bounds.{key}: expected [lo, hi]")
@@ -245,8 +249,10 @@ def read_design_file(path: str | Path) -> dict:
                 out["bounds"].append(f"{key}={b[0]}:{b[1]}")
     for key in ("replicates", "steps", "seed"):
         value = raw.get(key)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-            errors.append(f"{key}: expected a whole number >= 0, got {value!r}")
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                  or not 0 <= value <= C_LONG_MAX):
+            errors.append(f"{key}: expected a whole number in [0, {C_LONG_MAX}], got "
+                          f"{_fmt(value)}")
         out[key] = value
     overrides = raw.get("set") or {}
     if not isinstance(overrides, dict):

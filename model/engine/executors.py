@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 KINDS = ("process", "dask", "slurm")
+STOP_TIMEOUT = 5.0  # seconds the process pool may take to stop after Ctrl-C
 START_METHODS = ("fork", "spawn")
 
 GUARD_HINT = ("a script that starts worker processes must keep its calls under "
@@ -120,8 +121,11 @@ def _workers_ignore_sigint():
 
     An ignored signal stays ignored across exec, and Python then installs no
     KeyboardInterrupt handler. This process ignores Ctrl-C only while it starts
-    workers (a Ctrl-C in that moment is lost); signal handlers can only be set from
-    the main thread, so elsewhere this does nothing.
+    workers, and blocks it too: on Linux a blocked signal is kept pending even while
+    ignored, so a Ctrl-C in that moment is delivered here when the block ends (it used to
+    be lost, and the sweep ran on to its end); the children inherit the block and the
+    ignoring but not the pending signal. Signal handlers can only be set from the main
+    thread, so elsewhere this does nothing.
     """
     import signal
     import threading
@@ -129,11 +133,15 @@ def _workers_ignore_sigint():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    block = getattr(signal, "pthread_sigmask", None)  # not on Windows
+    mask = block(signal.SIG_BLOCK, {signal.SIGINT}) if block else None
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        if block:
+            block(signal.SIG_SETMASK, mask)  # a pending Ctrl-C arrives now
 
 
 def start_method() -> str:
@@ -174,9 +182,16 @@ class ProcessExecutor:
                                         mp_context=multiprocessing.get_context(self.start_method),
                                         initializer=_ignore_sigint)
         self.pending: set = set()
+        self.stuck = False  # a thread of the pool outlived close()'s timeout
         if self.start_method == "fork":  # fork every worker now, before a thread starts here
-            with _workers_ignore_sigint():  # (a progress bar's monitor, the pool's own manager)
-                self.pool.submit(int).result()
+            try:
+                with _workers_ignore_sigint():  # (a progress bar's monitor, the pool's manager)
+                    self.pending = {self.pool.submit(int)}
+                next(iter(self.pending)).result()
+                self.pending = set()
+            except BaseException:  # Ctrl-C while the workers start: stop them, then go on
+                self.close()
+                raise
 
     def map(self, fn: Callable, jobs: Iterable) -> Iterator:
         """Results in completion order (``fn`` must be picklable: a module-level function)."""
@@ -199,22 +214,100 @@ class ProcessExecutor:
                 self.pending |= {self.pool.submit(run_batch, fn, b) for b in _take(todo, 1)}
                 yield from results
 
-    def close(self) -> None:
-        """Shut the pool down; if work is still pending (Ctrl-C, an error), stop workers now."""
-        if any(not f.done() for f in self.pending):
-            for future in self.pending:
-                future.cancel()
-            self._terminate_workers()
-        self.pending = set()
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, timeout: float = STOP_TIMEOUT) -> None:
+        """Shut the pool down; if work is still pending (Ctrl-C, an error), stop the workers
+        now, within about ``timeout`` seconds however they were stopped.
 
-    def _terminate_workers(self) -> None:
-        terminate = getattr(self.pool, "terminate_workers", None)  # Python >= 3.14
-        if terminate is not None:
-            terminate()
+        A worker terminated while it sends a result leaves half a message in the result
+        pipe; the pool's manager thread then waits for the rest forever, and so did
+        ``shutdown(wait=True)`` (issue 26: a sweep hung after Ctrl-C). So with work pending
+        the workers are terminated, then killed if they do not end, the parent's end of the
+        result pipe is closed (the manager thread reads end-of-file and stops), and nothing
+        is waited for without a timeout. ``self.stuck`` tells whether a thread of the pool
+        outlived the timeout (the command line then exits without waiting for it).
+        """
+        self.stuck = False
+        if not any(not f.done() for f in self.pending):
+            self.pending = set()
+            self.pool.shutdown(wait=True, cancel_futures=True)
             return
-        for process in list((self.pool._processes or {}).values()):  # Python 3.11-3.13
-            process.terminate()
+        import time
+
+        deadline = time.monotonic() + timeout
+        # not cancelled here: the manager thread fails them (a cancelled future it tried to
+        # fail raised InvalidStateError in that thread)
+        self.pending = set()
+        processes = list((getattr(self.pool, "_processes", None) or {}).values())
+        _stop(processes, deadline)
+        call_queue = getattr(self.pool, "_call_queue", None)
+        if call_queue is not None:  # its feeder thread may block on a pipe no worker reads
+            call_queue.cancel_join_thread()
+        result_queue = getattr(self.pool, "_result_queue", None)
+        writer = getattr(result_queue, "_writer", None)
+        if writer is not None and not _alive(processes):
+            writer.close()  # half a message now ends in EOF: the manager thread stops
+        manager = getattr(self.pool, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(max(0.1, deadline - time.monotonic()))
+            self.stuck = manager.is_alive()
+        if not self.stuck:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _stop(processes: list, deadline: float) -> None:
+    """Terminate worker processes, then kill those still alive; wait only until
+    ``deadline`` (a ``time.monotonic()`` value), half of what is left for each stage.
+    A process counts as ended when its sentinel is ready (whichever thread reaps it)."""
+    import time
+
+    for p in _alive(processes):
+        p.terminate()
+    _wait(processes, time.monotonic() + (deadline - time.monotonic()) / 2)
+    for p in _alive(processes):
+        p.kill()
+    _wait(processes, deadline)
+
+
+def _alive(processes: list) -> list:
+    from multiprocessing.connection import wait
+
+    ended = set(wait([p.sentinel for p in processes], timeout=0)) if processes else set()
+    return [p for p in processes if p.sentinel not in ended]
+
+
+def _wait(processes: list, deadline: float) -> None:
+    import time
+    from multiprocessing.connection import wait
+
+    while (left := _alive(processes)) and time.monotonic() < deadline:
+        wait([p.sentinel for p in left], timeout=max(0.0, deadline - time.monotonic()))
+
+
+@contextmanager
+def second_interrupt_exits(message: str = "interrupted again: stopped at once"):
+    """While the block runs (saving what finished, stopping workers after a Ctrl-C), a
+    second Ctrl-C ends the process at once with exit code 130, without waiting for anything.
+    Only in the main thread (elsewhere signal handlers cannot be set; it then does nothing)."""
+    import os
+    import signal
+    import sys
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def now(signum, frame):
+        try:
+            print(message, file=sys.stderr, flush=True)
+        finally:
+            os._exit(130)
+
+    previous = signal.signal(signal.SIGINT, now)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class DaskExecutor:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib import metadata
 from pathlib import Path
 
@@ -35,6 +35,82 @@ def atomic_path(path: Path):
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+class FolderError(ValueError):
+    """An output folder that cannot be used: a file is in the way, it cannot be made or
+    written (the command line exits 2 with the message)."""
+
+
+def prepare_folder(path: str | Path) -> Path:
+    """Make ``path`` (and its parents) a writable folder, or raise :class:`FolderError`."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise FolderError(f"--out {path}: exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FolderError(f"--out {path}: cannot make the folder "
+                          f"({exc.strerror or type(exc).__name__})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise FolderError(f"--out {path}: the folder is not writable")
+    return path
+
+
+LOCK_NAME = ".cogov.lock"
+
+
+class FolderBusy(FolderError):
+    """Another cogov process is writing into the folder."""
+
+
+class FolderLock:
+    """An exclusive lock on an output folder, held while one command writes into it.
+
+    An ``fcntl`` lock on ``<folder>/.cogov.lock``, which holds the owner's pid: a second
+    writer (or a second ``--resume``) fails at once with :class:`FolderBusy` naming that
+    process. The operating system drops the lock when the process ends, however it ends
+    (a killed process leaves no stale lock); :meth:`release` also deletes the file.
+    """
+
+    def __init__(self, folder: str | Path):
+        self.path = Path(folder) / LOCK_NAME
+        self.fd: int | None = None
+
+    def acquire(self) -> FolderLock:
+        import fcntl
+
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666 & ~_UMASK)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                owner = os.read(fd, 200).decode(errors="replace").strip() or "unknown"
+                os.close(fd)
+                raise FolderBusy(f"--out {self.path.parent}: another cogov process (pid "
+                                 f"{owner}) is writing into this folder; wait for it to end, "
+                                 f"or stop it, then run again") from None
+            # the file may have been deleted by its last owner between open and lock
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self.fd = fd
+        return self
+
+    def release(self) -> None:
+        """Delete the lock file and drop the lock (the order keeps a waiting writer safe)."""
+        if self.fd is None:
+            return
+        with suppress(FileNotFoundError):
+            os.unlink(self.path)
+        os.close(self.fd)
+        self.fd = None
 
 
 def write_csv(df, path: Path) -> None:

@@ -56,6 +56,7 @@ from .executors import (
     progress_bar,
     refuse_in_starting_worker,
     run_batch,
+    second_interrupt_exits,
 )
 from .run import check_plugins, run_scenario
 from .seeds import base_seed, replicate_seeds
@@ -332,8 +333,9 @@ def run_jobs(jobs: list[Job], *, out: str | Path, fingerprint: str, meta: dict,
         _run_todo(todo, store, workers, scheduler, executor, progress)
         table = store.consolidate()
     except KeyboardInterrupt:
-        store.flush()
-        store.write_meta({**meta, "status": "interrupted", "ended_at": _now()})
+        with second_interrupt_exits():
+            store.flush()
+            store.write_meta({**meta, "status": "interrupted", "ended_at": _now()})
         raise SweepInterrupted("interrupted", out) from None
     except BaseException as exc:
         with suppress(Exception):  # keep what can be kept; the error to report is exc
@@ -367,9 +369,13 @@ def _run_todo(jobs: list[Job], store: SweepStore, workers: int, scheduler: str |
             if failed:
                 bar.set_postfix(failed=failed)
         store.flush()
-    finally:
-        bar.close()
-        executor.close()
+    except BaseException:
+        with second_interrupt_exits():  # stopping the workers is bounded; Ctrl-C again: now
+            bar.close()
+            executor.close()
+        raise
+    bar.close()
+    executor.close()
 
 
 def run_sweep(base: ScenarioLike, points: list[dict], *, replicates: int = 1, steps: int | None = None,

@@ -35,7 +35,10 @@ BOOL_WORDS = {"on": True, "off": False, "true": True, "false": False, "yes": Tru
 
 
 def _fmt(value: Any) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(text)} characters)"
 
 
 def did_you_mean(word: str, options: list[str]) -> str:

@@ -107,6 +107,8 @@ def load_yaml(text: str, where: str) -> Any:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
         raise ScenarioError([yaml_error(where, exc)]) from None
+    except ValueError as exc:  # an integer literal of more than 4,300 digits (Python's limit)
+        raise ScenarioError([f"{where}: {exc}".split(";")[0]]) from None
     finally:
         loader.dispose()
     if loader.duplicates:
@@ -280,7 +282,26 @@ def scenario_warnings(s: Scenario) -> list[str]:
         from .network_file import read_file
 
         out.extend(read_file(s.network.path, s.network.format).notes)
+    seconds = run_time_estimate(s)
+    if seconds > LONG_RUN:
+        out.append(f"steps: {s.population.citizens:,} citizens x {s.warmup + s.steps:,} steps "
+                   f"(warm-up included) take about {seconds / 60:,.0f} minutes a run on one "
+                   "core (3.5 ms a step per 2,500 citizens, and the incentives' warm-up "
+                   "rounds); Ctrl-C stops it")
     return out
+
+
+LONG_RUN = 600.0  # seconds: a run this long is announced before it starts
+STEP_SECONDS = 3.5e-3  # measured: one step of the adaptive preset at 2,500 citizens
+ROUND_SECONDS = 1.7e-7  # measured: one round of the incentives' warm-up game per citizen
+
+
+def run_time_estimate(s: Scenario) -> float:
+    """Rough seconds of one run on one core: linear in citizens, in steps and in the
+    incentives' warm-up rounds (measured at 200,000 citizens: 68 s for 2,000 rounds)."""
+    n = s.population.citizens
+    rounds = s.mechanisms.incentives.warmup if s.mechanisms.incentives.enabled else 0
+    return STEP_SECONDS * max(1.0, n / 2500) * (s.warmup + s.steps) + ROUND_SECONDS * n * rounds
 
 
 def comparison_warnings(scenarios: list[Scenario]) -> list[str]:

@@ -32,9 +32,14 @@ from .errors import BOOL_WORDS, ScenarioError, _fmt, did_you_mean
 from .plugins import PluginError, absolute_spec, load_plugin
 from .reforms import in_force
 from .sections import (
+    C_LONG_MAX,
+    CELLS_MAX,
     COMPLETE_MAX,
     EVEN_DEGREE,
     LIFTABLE,
+    RESOLUTION,
+    STEPS_MAX,
+    WARMUP_MAX,
     Budget,
     Governance,
     Mechanisms,
@@ -77,13 +82,14 @@ class Scenario:
     description: str = _p("", doc="free text", src="design (label)")
     # None: a fresh seed from the OS, recorded where used
     seed: int | None = _p(
-        None, 0,
+        None, 0, C_LONG_MAX,
         doc="root seed; none draws a fresh seed from the OS per model, recorded in `model.seed` "
             "and in outputs (as plain Mesa does); every preset keeps 42 from base.yaml",
         src="design (random seed)")
-    steps: int = _p(100, 0, doc="steps to run", src="assumption")
+    steps: int = _p(100, 0, STEPS_MAX, doc="steps to run", src="assumption")
     warmup: int = _p(
-        50, 0, doc="steps the whole model runs before step 1, not recorded (section 5, item 7)",
+        50, 0, WARMUP_MAX,
+        doc="steps the whole model runs before step 1, not recorded (section 5, item 7)",
         src="assumption: long enough for satisfaction, the dispute queue (patience 12) and the "
             "jail to settle (measured); 0 starts from the initial values")
     governance: Governance = _sub(Governance)
@@ -222,10 +228,18 @@ def _convert(tp: Any, value: Any, path: str, meta: dict, errors: list[str]) -> A
     if tp in (int, float):
         kind = "an integer" if tp is int else "a number"
         x = _as_number(value)
+        if isinstance(x, int) and abs(x) > C_LONG_MAX:  # a literal of hundreds of digits
+            errors.append(f"{path}: expected {_range_text(meta, kind)}, got an integer of "
+                          f"about {int(x.bit_length() * 0.30103) + 1} digits (at most {C_LONG_MAX}, a C long)")
+            return meta.get("lo") or 0
         ok = x is not None and math.isfinite(x) and (tp is float or float(x).is_integer())
         if not ok or not _in_range(x, meta):
             also = "".join(f" or {w!r}" for w in meta.get("words", ()))
             errors.append(f"{path}: expected {_range_text(meta, kind)}{also}, got {_fmt(value)}")
+            return meta.get("lo") or 0
+        if tp is float and 0 < abs(x) < RESOLUTION:
+            errors.append(f"{path}: expected {_range_text(meta, kind)}, and 0 or at least "
+                          f"{RESOLUTION:g} (the model's resolution), got {_fmt(value)}")
             return meta.get("lo") or 0
         return int(x) if tp is int else float(x)
     raise TypeError(f"unsupported scenario type {tp!r} at {path}")  # programming error
@@ -318,6 +332,11 @@ def _cross_checks(s: Scenario, bad: set[str] = frozenset()) -> list[str]:
     if s.population.districts > n and ok("population.districts", pop):
         errors.append(f"population.districts: must not exceed population.citizens ({n}), "
                       f"got {s.population.districts}")
+    cells = s.population.districts * s.population.need.fields
+    if cells > CELLS_MAX and ok("population.districts", "population.need.fields"):
+        errors.append(f"population.need.fields: districts x fields ({s.population.districts} x "
+                      f"{s.population.need.fields} = {cells:,} planning cells) must not exceed "
+                      f"{CELLS_MAX:,} (a step's time grows with the square of the cells)")
     return errors + _shock_checks(s, ok)
 
 

@@ -12,6 +12,26 @@ from typing import Any, Literal
 
 COMPLETE_MAX = 5000  # a complete graph beyond this would not fit in memory sensibly
 
+# Upper bounds of keys that have no natural one (issue 26): every accepted value must run
+# clean, so each key is bounded where the model would overflow, run out of memory or run
+# for hours, far beyond any experiment's values (the defaults are 0.8, 2,500, 100...).
+STEPS_MAX = 100_000  # steps (and a shock's step): ~6 min at 2,500 citizens (3.5 ms a step)
+WARMUP_MAX = 10_000  # unrecorded steps before step 1: ~40 s at 2,500 citizens
+TIME_MAX = 1000  # delays, lags, periods, terms, windows in steps (83 years of monthly steps);
+# a jail term's warm-up is 3 x jail_term steps
+CITIZENS_MAX = 1_000_000  # citizens: ~1.3 GB, set-up ~6 min (0.26 GB, 68 s at 200,000);
+# districts and followers at most this too
+MONEY_MAX = 1e6  # money per citizen (or per case, per unit) per step: the budget's 0.8 x 1e6
+SCALE_MAX = 1e6  # dimensionless gains, weights, ratios, capacities per citizen
+SIGMA_MAX = 3.0  # sd of a log-normal error: exp of a wider normal overflows (a factor 20 per sd)
+C_LONG_MAX = 2**63 - 1  # the largest integer numpy and the model's arrays take as a number
+# planning cells (districts x fields): the delegation step's time grows with their square
+# (measured at 150 citizens: 0.03 s a step at 30,000 cells, 1.8 s at 100,000, 20 s at 327,670)
+CELLS_MAX = 30_000
+# A positive float below this is neither 0 nor a value the model resolves (5e-324 gave NaN
+# satisfaction, 1e-200 an unbalanced ledger): it is rejected, naming the key; write 0.
+RESOLUTION = 1e-12
+
 
 LIFTABLE = ("need_spike", "budget_cut")  # shocks that `until` can end (the others act once)
 
@@ -66,13 +86,13 @@ class Governance:
 @dataclass(frozen=True, kw_only=True)
 class Budget:
     per_capita: float = _p(
-        0.8, 0.0, doc="government money per citizen per step",
+        0.8, 0.0, MONEY_MAX, doc="government money per citizen per step",
         src="assumption (top-down can meet ≤ 60 % of need)")
 
 
 @dataclass(frozen=True, kw_only=True)
 class NeedShift:
-    every: int = _p(10, 0, doc="steps between need drifts (0 = never)", src="assumption")
+    every: int = _p(10, 0, TIME_MAX, doc="steps between need drifts (0 = never)", src="assumption")
     # sd of a log step: exp of a wider normal overflows
     size: float = _p(0.3, 0.0, 3.0, doc="sd of log drift step, in [0, 3]", src="assumption")
 
@@ -80,13 +100,15 @@ class NeedShift:
 @dataclass(frozen=True, kw_only=True)
 class Need:
     mean: float = _p(
-        1.0, 0.0, open_lo=True, doc="mean need per citizen per step", src="assumption (scale)")
+        1.0, 0.0, SCALE_MAX, open_lo=True,
+        doc="mean need per citizen per step", src="assumption (scale)")
     # exp of a wider normal overflows
     heterogeneity: float = _p(
         0.5, 0.0, 3.0, doc="sd of log cell multipliers, in [0, 3]", src="assumption")
     individual: float = _p(
         0.2, 0.0, 3.0, doc="sd of log individual need, in [0, 3]", src="assumption")
-    fields: int = _p(3, 1, doc="F fields of service", src="assumption")
+    # the field index is an int16 (model/sim/population.py)
+    fields: int = _p(3, 1, 32767, doc="F fields of service", src="assumption")
     shift: NeedShift = _sub(NeedShift)
 
 
@@ -102,10 +124,10 @@ class Population:
     # "auto" (with network.kind: file) is resolved to the file's node count when the scenario
     # is validated, so a built Scenario, and the model, always hold an int
     citizens: int | Literal["auto"] = _p(
-        2500, 2,
+        2500, 2, CITIZENS_MAX,
         doc="N; `auto` (with `network.kind: file`) takes the file's node count (section 6)",
         src="assumption")
-    districts: int = _p(10, 1, doc="D", src="assumption")
+    districts: int = _p(10, 1, CITIZENS_MAX, doc="D", src="assumption")
     need: Need = _sub(Need)
     initial_trust: InitialTrust = _sub(InitialTrust)
     agents: Literal["auto", "all", "none"] = _p(
@@ -117,7 +139,7 @@ class Network:
     kind: Literal[
         "lattice", "regular", "small_world", "scale_free", "erdos_renyi", "complete", "file"
     ] = _p("small_world", doc="7.1", src="design")
-    degree: int = _p(4, 1, doc="average degree k", src="assumption")
+    degree: int = _p(4, 1, 1000, doc="average degree k", src="assumption")
     rewire: float = _p(0.05, 0.0, 1.0, doc="small-world rewiring p", src="assumption")
     path: str | None = _p(None, doc="network file (section 6)", src="design (input file)")
     # of network.path; auto: from its extension (network_file.FORMATS)
@@ -132,16 +154,16 @@ class Network:
 
 @dataclass(frozen=True, kw_only=True)
 class Organizations:
-    hubs: int = _p(3, 0, doc="number of hubs (field h mod F)", src="assumption")
+    hubs: int = _p(3, 0, 1000, doc="number of hubs (field h mod F)", src="assumption")
     ngos: int = _p(
-        30, 0, doc="number of NGOs",
+        30, 0, 10000, doc="number of NGOs",
         src="assumption (Beijing's unions linked 976 organisations city-wide [SGNM Essay 2 §2])")
     gov_efficiency: float = _p(
         0.75, 0.0, 1.0, doc="service per money, direct provision", src="assumption")
     ngo_efficiency: float = _p(
         0.9, 0.0, 1.0, doc="mean NGO service per money",
         src="assumption (specialised providers [SGNM Essay 1 §3.1])")
-    ngo_efficiency_sd: float = _p(0.05, 0.0, doc="sd across NGOs", src="assumption")
+    ngo_efficiency_sd: float = _p(0.05, 0.0, 1.0, doc="sd across NGOs", src="assumption")
     opportunists: float = _p(
         0.0, 0.0, 1.0, doc="share of NGOs that withhold service (7.16)", src="assumption")
     shirk: float = _p(
@@ -153,14 +175,15 @@ class Sharing:
     enabled: bool = _p(
         False, doc="resource integration and sharing (7.6)",
         src="design (switch); [SGNM Essay 2 §4]")
-    gain: float = _p(0.3, 0.0, doc="γ_s, efficiency gain with many partners", src="assumption")
+    gain: float = _p(
+        0.3, 0.0, SCALE_MAX, doc="γ_s, efficiency gain with many partners", src="assumption")
     cost: float = _p(
-        0.0024, 0.0,
+        0.0024, 0.0, MONEY_MAX,
         doc="c_s, coordination cost, money per citizen served per partner^κ per step (0.0024 × "
             "833 citizens a hub ≈ the former 2.0 per hub at N = 2,500)",
         src="assumption")
     exponent: float = _p(
-        1.5, 1.0, doc="κ, growth of coordination cost with partners", src="assumption")
+        1.5, 1.0, 5.0, doc="κ, growth of coordination cost with partners", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -170,9 +193,10 @@ class Resources:
         0.8, 0.0, 1.0, doc="share of a served cell's money delegated", src="assumption")
     overhead: float = _p(0.1, 0.0, 1.0, doc="procurement/coordination overhead", src="assumption")
     match_ratio: float = _p(
-        1.625, 0.0, doc="social funds per unit of hub money", src="Pudong 2016 [SGNM Essay 2 §2]")
+        1.625, 0.0, SCALE_MAX,
+        doc="social funds per unit of hub money", src="Pudong 2016 [SGNM Essay 2 §2]")
     social_capacity: float = _p(
-        0.25, 0.0, doc="social money available per citizen per step", src="assumption")
+        0.25, 0.0, MONEY_MAX, doc="social money available per citizen per step", src="assumption")
     government_share: float = _p(
         0.0, 0.0, 1.0,
         doc="share of a hub field's delegated money the government buys itself (1+1+N, 7.16)",
@@ -184,11 +208,14 @@ class Resources:
 class Planning:
     enabled: bool = _p(True, doc="7.3", src="design (switch)")
     plan_period: int = _p(
-        12, 1, doc="steps between top-down plans", src="assumption (annual plan, monthly steps)")
-    layers: int = _p(3, 0, doc="hierarchy levels (city/district/street)", src="[SGNM Essay 2 §3]")
-    layer_delay: int = _p(2, 0, doc="delay per level, steps", src="assumption")
-    layer_noise: float = _p(0.1, 0.0, doc="sd of log error per level", src="assumption")
-    feedback_noise: float = _p(0.05, 0.0, doc="sd of log error of local reports", src="assumption")
+        12, 1, TIME_MAX,
+        doc="steps between top-down plans", src="assumption (annual plan, monthly steps)")
+    layers: int = _p(
+        3, 0, 100, doc="hierarchy levels (city/district/street)", src="[SGNM Essay 2 §3]")
+    layer_delay: int = _p(2, 0, TIME_MAX, doc="delay per level, steps", src="assumption")
+    layer_noise: float = _p(0.1, 0.0, SIGMA_MAX, doc="sd of log error per level", src="assumption")
+    feedback_noise: float = _p(
+        0.05, 0.0, SIGMA_MAX, doc="sd of log error of local reports", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -196,7 +223,8 @@ class Trust:
     enabled: bool = _p(True, doc="7.4", src="design (switch)")
     rate: float = _p(0.1, 0.0, 1.0, doc="ρ, learning rate for gains", src="assumption")
     negativity: float = _p(
-        2.0, 1.0, doc="ν, loss/gain rate ratio", src="assumption (value); [Slovic1993] (direction)")
+        2.0, 1.0, SCALE_MAX,
+        doc="ν, loss/gain rate ratio", src="assumption (value); [Slovic1993] (direction)")
     social: float = _p(0.1, 0.0, 1.0, doc="ω, social influence", src="assumption")
     basis: float = _p(
         0.5, 0.0, 1.0, open_lo=True, doc="β, trust for full collaboration",
@@ -221,28 +249,33 @@ class Relocation:
     rule: Literal["auto", "fixed", "observed"] = _p(
         "auto", doc="auto (observed under adaptation, fixed otherwise), fixed, observed",
         src="[SGNM Essay 2 §5] (direction)")
-    share: float = _p(0.8, 0.0, doc="φ, share of the loss compensated", src="assumption")
-    noise: float = _p(0.1, 0.0, doc="σ, sd of log error of observed losses", src="assumption")
+    share: float = _p(
+        0.8, 0.0, SCALE_MAX, doc="φ, share of the loss compensated", src="assumption")
+    noise: float = _p(
+        0.1, 0.0, SIGMA_MAX, doc="σ, sd of log error of observed losses", src="assumption")
     delay_fixed: int = _p(
-        6, 0, doc="steps before a fixed-schedule payment starts", src="assumption")
+        6, 0, TIME_MAX, doc="steps before a fixed-schedule payment starts", src="assumption")
     delay_observed: int = _p(
-        1, 0, doc="steps before an observed-loss payment starts", src="assumption")
+        1, 0, TIME_MAX, doc="steps before an observed-loss payment starts", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Incentives:
     enabled: bool = _p(True, doc="7.5", src="design (switch)")
     r: float = _p(
-        4.5, 0.0, doc="synergy factor", src="assumption (r/G = 0.9 on the default network)")
+        4.5, 0.0, SCALE_MAX,
+        doc="synergy factor", src="assumption (r/G = 0.9 on the default network)")
     cost: float = _p(
-        0.01, 0.0, open_lo=True, doc="contribution per group (money)", src="assumption")
+        0.01, 0.0, MONEY_MAX, open_lo=True, doc="contribution per group (money)", src="assumption")
     contribution: Literal["per_group", "per_individual"] = _p(
         "per_group", doc="per_group or per_individual", src="[Santos2008]")
     K: float = _p(
-        0.5, 0.0, open_lo=True, doc="imitation noise (units of cost)", src="[Szolnoki2009]")
+        0.5, 0.0, SCALE_MAX, open_lo=True,
+        doc="imitation noise (units of cost)", src="[Szolnoki2009]")
     update: Literal["synchronous", "asynchronous"] = _p(
         "synchronous", doc="synchronous or asynchronous", src="assumption")
-    subsidy: float = _p(0.0, 0.0, doc="σ, per unit contributed", src="assumption (lever)")
+    subsidy: float = _p(
+        0.0, 0.0, MONEY_MAX, doc="σ, per unit contributed", src="assumption (lever)")
     compensation: float = _p(
         0.0, 0.0, 1.0, doc="κ, share of the shortfall topped up", src="assumption (lever)")
     initial_cooperation: float = _p(
@@ -250,7 +283,7 @@ class Incentives:
         src="assumption: near the steady state, so small populations keep their cooperator "
             "clusters (7.5)")
     warmup: int = _p(
-        2000, 0,
+        2000, 0, 100000,
         doc="rounds of the game played at set-up, before the model's warm-up and step 1, no "
             "money or service (7.5)",
         src="assumption: long enough for the default network to settle (measured, 7.5) [Law2015]")
@@ -265,14 +298,14 @@ class Opinion:
         "normal", doc="initial opinions: normal (sd = spread) or uniform (initial ± spread) (7.11)",
         src="assumption (normal); uniform: [Deffuant2000]")
     initial_spread: float = _p(
-        0.1, 0.0, doc="sd (normal) or half-width (uniform) of initial opinions",
+        0.1, 0.0, 1.0, doc="sd (normal) or half-width (uniform) of initial opinions",
         src="assumption; 0.5 with uniform and initial 0.5 is [Deffuant2000]")
     confidence: float = _p(
         0.3, 0.0, 1.0, doc="d, bounded confidence", src="assumption (value); [Deffuant2000] (form)")
     convergence: float = _p(0.3, 0.0, 0.5, doc="μ", src="[Deffuant2000]")
     coupling: float = _p(0.05, 0.0, 0.5, doc="κ, opinion ↔ trust", src="assumption")
     amplifiers: float = _p(0.005, 0.0, 1.0, doc="share of self-media amplifiers", src="assumption")
-    followers: int = _p(100, 0, doc="followers per amplifier", src="assumption")
+    followers: int = _p(100, 0, CITIZENS_MAX, doc="followers per amplifier", src="assumption")
     spread: float = _p(0.3, 0.0, 1.0, doc="σ, engagement per engaged contact", src="assumption")
     decay: float = _p(
         0.2, 0.0, 1.0, doc="boredom per step",
@@ -291,7 +324,7 @@ class Opinion:
         src="assumption")
     # 0: online opinion changes nothing offline
     responsiveness: float = _p(
-        0.0, 0.0,
+        0.0, 0.0, SCALE_MAX,
         doc="ρ, targeted service per responding district per step as a share of its share of the "
             "budget, ρ·B_t·N_d/N; 0: online opinion changes nothing offline (the model before "
             'issue 16) (7.11, "Responsiveness")',
@@ -307,16 +340,16 @@ class Opinion:
             "responded to",
         src="assumption")
     response_delay_top_down: int = _p(
-        4, 0,
+        4, 0, TIME_MAX,
         doc="steps between posting and response with `governance.adaptation: off` (verification "
             "climbs the hierarchy)",
         src="assumption [SGNM Essay 3 §3, Essay 1 §1]")
     response_delay_adaptive: int = _p(
-        1, 0,
+        1, 0, TIME_MAX,
         doc="the same with `governance.adaptation: on` (the local level acts on current reports)",
         src="assumption [SGNM Essay 2 §5]")
     inspection_cost: float = _p(
-        0.01, 0.0,
+        0.01, 0.0, MONEY_MAX,
         doc="cost of inspecting the department responsible, per citizen of the district (ledger "
             "use `inspection`, paid in full or not done)",
         src="assumption")
@@ -326,10 +359,11 @@ class Opinion:
 class Unrest:
     enabled: bool = _p(False, doc="7.12", src="design (switch)")
     threshold: float = _p(0.1, 0.0, 1.0, doc="T", src="[Epstein2002]")
-    k: float = _p(2.3, 0.0, doc="arrest constant", src="[Epstein2002]")
-    enforcement: float = _p(2.0, 0.0, doc="C, officers per neighbourhood", src="assumption")
-    officer_cost: float = _p(0.1, 0.0, doc="money per officer per step", src="assumption")
-    jail_term: int = _p(10, 0, doc="maximum jail term, steps", src="assumption")
+    k: float = _p(2.3, 0.0, SCALE_MAX, doc="arrest constant", src="[Epstein2002]")
+    enforcement: float = _p(2.0, 0.0, 100.0, doc="C, officers per neighbourhood", src="assumption")
+    officer_cost: float = _p(
+        0.1, 0.0, MONEY_MAX, doc="money per officer per step", src="assumption")
+    jail_term: int = _p(10, 0, TIME_MAX, doc="maximum jail term, steps", src="assumption")
     legitimacy: float | None = _p(
         None, 0.0, 1.0, doc="one global legitimacy L for everyone (null: each citizen's T_gov)",
         src="design (null: the model's own trust); [Epstein2002] (0.82 in his Run 1)")
@@ -345,21 +379,24 @@ class EarlyWarning:
         "unmet_need",
         doc="unmet_need (leading), grievance (lags behind trust), attention, disputes",
         src="assumption")
-    threshold: float = _p(0.6, 0.0, doc="warning threshold", src="assumption")
-    delay_top_down: int = _p(6, 0, doc="steps", src="assumption")
-    delay_collaborative: int = _p(1, 0, doc="steps", src="assumption")
-    noise_top_down: float = _p(0.2, 0.0, doc="sd of log observation error", src="assumption")
-    noise_collaborative: float = _p(0.05, 0.0, doc="sd of log observation error", src="assumption")
+    threshold: float = _p(0.6, 0.0, SCALE_MAX, doc="warning threshold", src="assumption")
+    delay_top_down: int = _p(6, 0, TIME_MAX, doc="steps", src="assumption")
+    delay_collaborative: int = _p(1, 0, TIME_MAX, doc="steps", src="assumption")
+    noise_top_down: float = _p(
+        0.2, 0.0, SIGMA_MAX, doc="sd of log observation error", src="assumption")
+    noise_collaborative: float = _p(
+        0.05, 0.0, SIGMA_MAX, doc="sd of log observation error", src="assumption")
     contingency: float = _p(0.1, 0.0, 1.0, doc="share of budget saved per step", src="assumption")
     fund_cap: float = _p(
-        2.0, 0.0,
+        2.0, 0.0, SCALE_MAX,
         doc="φ, most the contingency fund holds, in steps of budget; the excess returns to the "
             "treasury",
         src="assumption")
     response_budget: float = _p(
         0.25, 0.0, 1.0, doc="response per district per step, share of budget", src="assumption")
-    response_steps: int = _p(6, 1, doc="length of a response", src="assumption")
-    mediation_boost: float = _p(1.0, 0.0, doc="extra people's-mediation capacity", src="assumption")
+    response_steps: int = _p(6, 1, TIME_MAX, doc="length of a response", src="assumption")
+    mediation_boost: float = _p(
+        1.0, 0.0, SCALE_MAX, doc="extra people's-mediation capacity", src="assumption")
     communication: float = _p(0.05, 0.0, 1.0, doc="opinion lift per step", src="assumption")
 
 
@@ -369,9 +406,10 @@ class Deadlines:
         False, doc="deadlines per channel (时限): overdue cases escalated and counted",
         src="design (switch); [SGNM Essay 4 §3]")
     people: int = _p(
-        2, 1, doc="D, processing rounds a case may wait at people's mediation", src="assumption")
-    admin: int = _p(3, 1, doc="D at administrative mediation", src="assumption")
-    judicial: int = _p(6, 1, doc="D at the courts (overdue: extension)", src="assumption")
+        2, 1, TIME_MAX,
+        doc="D, processing rounds a case may wait at people's mediation", src="assumption")
+    admin: int = _p(3, 1, TIME_MAX, doc="D at administrative mediation", src="assumption")
+    judicial: int = _p(6, 1, TIME_MAX, doc="D at the courts (overdue: extension)", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -379,8 +417,10 @@ class FollowUp:
     enabled: bool = _p(
         False, doc="follow-up visits (定期回访) of every resolution",
         src="design (switch); [SGNM Essay 4 §3]")
-    lag: int = _p(1, 1, doc="steps after a resolution at which it is visited", src="assumption")
-    cost: float = _p(0.2, 0.0, doc="per visit (ledger use `follow_up`)", src="assumption")
+    lag: int = _p(
+        1, 1, TIME_MAX, doc="steps after a resolution at which it is visited", src="assumption")
+    cost: float = _p(
+        0.2, 0.0, MONEY_MAX, doc="per visit (ledger use `follow_up`)", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -391,10 +431,11 @@ class Accountability:
             "cases (needs deadlines)",
         src="design (switch); [SGNM Essay 4 §3]; [Edin2003]")
     rate: float = _p(
-        0.5, 0.0, doc="a, effort added per overdue case per 1,000 citizens served",
+        0.5, 0.0, SCALE_MAX, doc="a, effort added per overdue case per 1,000 citizens served",
         src="assumption")
     decay: float = _p(0.1, 0.0, 1.0, doc="δ, share of extra effort lost per step", src="assumption")
-    max_effort: float = _p(2.0, 1.0, doc="E, cap on the capacity multiplier", src="assumption")
+    max_effort: float = _p(
+        2.0, 1.0, SCALE_MAX, doc="E, cap on the capacity multiplier", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -408,13 +449,13 @@ class Petitions:
             "petitions",
         src="assumption")
     cost: float = _p(
-        3.0, 0.0, doc="per petition handled (ledger use `petitions`)",
+        3.0, 0.0, MONEY_MAX, doc="per petition handled (ledger use `petitions`)",
         src="assumption (between administrative and judicial)")
     success: float = _p(
         0.1, 0.0, 1.0, doc="σ, share of handled petitions that solve the problem",
         src="assumption (few do [Minzner2006])")
     grievance: float = _p(
-        1.0, 0.0, doc="g_p, extra D_i (7.10) of a petitioner whose petition failed",
+        1.0, 0.0, SCALE_MAX, doc="g_p, extra D_i (7.10) of a petitioner whose petition failed",
         src="assumption")
 
 
@@ -425,25 +466,26 @@ class Mediation:
     grievance_rate: float = _p(0.02, 0.0, 1.0, doc="extra per unit grievance", src="assumption")
     linkage: Literal["auto", "on", "off"] = _p(
         "auto", doc="on, off, auto", src="[SGNM Essays 4, 6]")
-    people_capacity: float = _p(0.004, 0.0, doc="cases per citizen per step", src="assumption")
-    people_cost: float = _p(0.5, 0.0, doc="per case", src="assumption (cheap)")
+    people_capacity: float = _p(
+        0.004, 0.0, SCALE_MAX, doc="cases per citizen per step", src="assumption")
+    people_cost: float = _p(0.5, 0.0, MONEY_MAX, doc="per case", src="assumption (cheap)")
     people_success: float = _p(
         0.6, 0.0, 1.0, doc="share of people's-mediation cases resolved", src="assumption")
     admin_capacity: float = _p(
-        0.002, 0.0, doc="administrative cases per citizen per step", src="assumption")
-    admin_cost: float = _p(2.0, 0.0, doc="per administrative case", src="assumption")
+        0.002, 0.0, SCALE_MAX, doc="administrative cases per citizen per step", src="assumption")
+    admin_cost: float = _p(2.0, 0.0, MONEY_MAX, doc="per administrative case", src="assumption")
     admin_success: float = _p(
         0.5, 0.0, 1.0, doc="share of administrative cases resolved", src="assumption")
     judicial_capacity: float = _p(
-        0.001, 0.0, doc="court cases per citizen per step", src="assumption (slow)")
-    judicial_cost: float = _p(8.0, 0.0, doc="per court case", src="assumption (costly)")
+        0.001, 0.0, SCALE_MAX, doc="court cases per citizen per step", src="assumption (slow)")
+    judicial_cost: float = _p(8.0, 0.0, MONEY_MAX, doc="per court case", src="assumption (costly)")
     judicial_success: float = _p(
         0.9, 0.0, 1.0, doc="share of court cases resolved (judicial outcomes are final)",
         src="assumption (final)")
     grievance_weight: float = _p(
         0.2, 0.0, 1.0, doc="w, grievance of an open dispute", src="assumption")
     patience: int = _p(
-        12, 1,
+        12, 1, TIME_MAX,
         doc="steps a dispute waits before it is abandoned; an abandoned grievance fades with "
             "probability 1/patience per step",
         src="assumption (a year of monthly steps)")
@@ -453,7 +495,8 @@ class Mediation:
             "resolutions hold",
         src="assumption (0.3 in the mediation presets); [Pruitt1993]")
     recurrence_lag: int = _p(
-        3, 1, doc="L, steps after the agreement at which one that did not hold comes back",
+        3, 1, TIME_MAX,
+        doc="L, steps after the agreement at which one that did not hold comes back",
         src="assumption")
     deadlines: Deadlines = _sub(Deadlines)
     follow_up: FollowUp = _sub(FollowUp)
@@ -468,13 +511,14 @@ class Incubation:
     need_threshold: float = _p(
         0.3, 0.0, 1.0, doc="unmet share that calls for a new NGO", src="assumption")
     cost: float = _p(
-        0.24, 0.0,
+        0.24, 0.0, MONEY_MAX,
         doc="money per citizen of the cell where an NGO is incubated (≈ the former 20 per NGO at "
             "N = 2,500)",
         src="assumption")
     startup_capacity: float = _p(
-        0.5, 0.0, open_lo=True, doc="capacity of a new NGO", src="assumption")
-    exit_after: int = _p(6, 1, doc="unfunded steps before an NGO closes", src="assumption")
+        0.5, 0.0, SCALE_MAX, open_lo=True, doc="capacity of a new NGO", src="assumption")
+    exit_after: int = _p(
+        6, 1, TIME_MAX, doc="unfunded steps before an NGO closes", src="assumption")
     member_support: bool = _p(
         False,
         doc="on: a member of a hub that received a grant last step does not close for want of "
@@ -517,7 +561,8 @@ class GovernmentCredit:
     learning: float = _p(
         0.2, 0.0, 1.0, doc="λ_g, weight of one step in a department's record", src="assumption")
     weight: float = _p(
-        2.0, 0.0, doc="w_g, factor on the loss rate of trust in government at record 0 is 1 + w_g",
+        2.0, 0.0, SCALE_MAX,
+        doc="w_g, factor on the loss rate of trust in government at record 0 is 1 + w_g",
         src="assumption")
 
 
@@ -545,7 +590,7 @@ class Credit:
     inspect_max: float = _p(
         0.8, 0.0, 1.0, doc="inspection probability at credit 0", src="assumption")
     inspection_cost: float = _p(
-        0.012, 0.0,
+        0.012, 0.0, MONEY_MAX,
         doc="money per citizen of the inspected NGO's cell (per worker for firms), per "
             "inspection (≈ the former 1.0 per inspection at N = 2,500, 83 citizens a cell)",
         src="assumption")
@@ -556,7 +601,7 @@ class Credit:
         0.5, 0.0, 1.0, doc="ρ, share of a sanctioned firm's compliance gap closed",
         src="assumption")
     budget: float = _p(
-        0.0, 0.0,
+        0.0, 0.0, MONEY_MAX,
         doc="B, money per citizen per step for inspections and rewards; 0 = no cap (7.16a)",
         src="assumption")
     rewards: CreditRewards = _sub(CreditRewards)
@@ -568,13 +613,16 @@ class Credit:
 @dataclass(frozen=True, kw_only=True)
 class HubStrategy:
     enabled: bool = _p(False, doc="7.18", src="design (switch); [SGNM Essay 2 §3]")
-    gather: float = _p(1.0, 0.0, doc="initial effort weight, gathering", src="assumption")
-    borrow: float = _p(1.0, 0.0, doc="initial effort weight, borrowing", src="assumption")
-    avoid: float = _p(1.0, 0.0, doc="initial effort weight, avoiding resistance", src="assumption")
+    gather: float = _p(
+        1.0, 0.0, SCALE_MAX, doc="initial effort weight, gathering", src="assumption")
+    borrow: float = _p(
+        1.0, 0.0, SCALE_MAX, doc="initial effort weight, borrowing", src="assumption")
+    avoid: float = _p(
+        1.0, 0.0, SCALE_MAX, doc="initial effort weight, avoiding resistance", src="assumption")
     returns: float = _p(0.5, 0.0, 1.0, doc="α, concavity of returns to effort", src="assumption")
     adapt_rate: float = _p(
         0.2, 0.0, 1.0, doc="η, effort shift per step (under adaptation)", src="assumption")
-    floor: float = _p(0.05, 0.0, doc="ε, effort kept on every force", src="assumption")
+    floor: float = _p(0.05, 0.0, SCALE_MAX, doc="ε, effort kept on every force", src="assumption")
     support: float = _p(
         0.5, 0.0, 1.0, doc="share of project conflict hazard removed at the even split",
         src="assumption")
@@ -586,16 +634,17 @@ class HubStrategy:
 @dataclass(frozen=True, kw_only=True)
 class Projects:
     enabled: bool = _p(False, doc="7.19", src="design (switch); [SGNM Essay 2 §4]")
-    length: int = _p(12, 1, doc="contract length, steps", src="assumption (a year)")
-    price_weight: float = _p(0.4, 0.0, doc="w_p", src="assumption")
-    quality_weight: float = _p(0.3, 0.0, doc="w_q", src="assumption")
-    credit_weight: float = _p(0.3, 0.0, doc="w_c", src="assumption")
+    length: int = _p(12, 1, TIME_MAX, doc="contract length, steps", src="assumption (a year)")
+    price_weight: float = _p(0.4, 0.0, SCALE_MAX, doc="w_p", src="assumption")
+    quality_weight: float = _p(0.3, 0.0, SCALE_MAX, doc="w_q", src="assumption")
+    credit_weight: float = _p(0.3, 0.0, SCALE_MAX, doc="w_c", src="assumption")
     underbid: float = _p(
-        0.3, 0.0, doc="u, opportunists' overstatement of service per money", src="assumption")
+        0.3, 0.0, SCALE_MAX,
+        doc="u, opportunists' overstatement of service per money", src="assumption")
     evaluation: float = _p(
         0.3, 0.0, 1.0, doc="probability the evaluator checks a contract per step", src="assumption")
     evaluation_cost: float = _p(
-        0.012, 0.0,
+        0.012, 0.0, MONEY_MAX,
         doc="money per citizen of the contract's cell, per evaluation (≈ the former 1.0 at N = "
             "2,500)",
         src="assumption")
@@ -606,24 +655,25 @@ class Projects:
         0.002, 0.0, 1.0, doc="collapse hazard per step, anywhere", src="assumption")
     failure_risk: float = _p(
         0.03, 0.0, 1.0, doc="extra hazard at conflict risk 1", src="assumption")
-    retender: int = _p(2, 0, doc="steps a collapsed site stays closed", src="assumption")
+    retender: int = _p(2, 0, TIME_MAX, doc="steps a collapsed site stays closed", src="assumption")
 
 
 @dataclass(frozen=True, kw_only=True)
 class CollectiveBargaining:
     enabled: bool = _p(False, doc="7.20", src="design (switch); [SGNM Essay 2 §2]")
     firm_size: float = _p(
-        27.4, 1.0, doc="workers per firm",
+        27.4, 1.0, SCALE_MAX, doc="workers per firm",
         src="Guangzhou 2015: 2.95M workers / 107,800 firms [SGNM Essay 2 §2]")
     firms_per_contract: float = _p(
-        4.47, 1.0, doc="firms covered by one contract",
+        4.47, 1.0, SCALE_MAX, doc="firms covered by one contract",
         src="Guangzhou 2015: 107,800 firms / 24,100 contracts [SGNM Essay 2 §2]")
     rate: float = _p(
         0.015, 0.0, 1.0, doc="chance per step an uncovered firm signs",
         src="assumption (coverage ≈ 0.35)")
-    contract_length: int = _p(36, 1, doc="steps a contract lasts", src="assumption (three years)")
+    contract_length: int = _p(
+        36, 1, TIME_MAX, doc="steps a contract lasts", src="assumption (three years)")
     negotiation_cost: float = _p(
-        2.0, 0.0,
+        2.0, 0.0, MONEY_MAX,
         doc="money per collective contract, a contract of a given size (`firms_per_contract` "
             "firms of `firm_size` workers), so it scales with the population",
         src="assumption")
@@ -632,7 +682,8 @@ class CollectiveBargaining:
         0.1, 0.0, 0.5, doc="sd of compliance across firms", src="assumption")
     improvement: float = _p(
         0.6, 0.0, 1.0, doc="share of the compliance gap a contract closes", src="assumption")
-    hardship: float = _p(0.3, 0.0, doc="need increase of a breached worker", src="assumption")
+    hardship: float = _p(
+        0.3, 0.0, SCALE_MAX, doc="need increase of a breached worker", src="assumption")
     dispute_rate: float = _p(
         0.01, 0.0, 1.0, doc="labour disputes per breached worker per step", src="assumption")
 
@@ -646,25 +697,27 @@ class Emergency:
             "resources and act at once; off: each level alone and late (the source's present)",
         src="design (switch); [SGNM Essay 2 §5]")
     threshold: float = _p(
-        1.0, 0.0,
+        1.0, 0.0, SCALE_MAX,
         doc="jump of the ordinary services' gap above its baseline that declares an emergency, "
             "in units of the district's normal need per citizen",
         src="assumption (above the ordinary drift of needs: no false alarm in 8 seeds of 100 "
             "steps at 2,500 citizens)")
     tolerance: float = _p(
-        0.2, 0.0,
+        0.2, 0.0, SCALE_MAX,
         doc="need and unmet need within this (same unit) of normal: the emergency is over, the "
             "district recovered; at most `threshold`",
         src="assumption")
     baseline_rate: float = _p(
         0.1, 0.0, 1.0, doc="rate of the exponential averages that learn normal need and unmet need",
         src="assumption")
-    max_steps: int = _p(12, 1, doc="most steps an emergency lasts from its onset", src="assumption")
+    max_steps: int = _p(
+        12, 1, TIME_MAX, doc="most steps an emergency lasts from its onset", src="assumption")
     reserve: float = _p(
         0.02, 0.0, 1.0, doc="share of the budget set aside per step into the levels' reserves",
         src="assumption")
     reserve_cap: float = _p(
-        2.0, 0.0, doc="most the reserves hold in all, in steps of budget", src="assumption")
+        2.0, 0.0, SCALE_MAX,
+        doc="most the reserves hold in all, in steps of budget", src="assumption")
     street_share: float = _p(
         0.3, 0.0, 1.0,
         doc="share of the saving held by street offices (per district, by population)",
@@ -675,22 +728,24 @@ class Emergency:
             "rest",
         src="assumption")
     delay_street: int = _p(
-        1, 0, doc="steps after detection a lone street office pays", src="assumption")
+        1, 0, TIME_MAX, doc="steps after detection a lone street office pays", src="assumption")
     delay_district: int = _p(
-        3, 0, doc="steps after detection the lone district level pays", src="assumption")
+        3, 0, TIME_MAX, doc="steps after detection the lone district level pays", src="assumption")
     delay_social: int = _p(
-        4, 0, doc="steps after detection a district's NGOs donate, alone", src="assumption")
-    delay_city: int = _p(6, 0, doc="steps after detection the lone city pays", src="assumption")
+        4, 0, TIME_MAX,
+        doc="steps after detection a district's NGOs donate, alone", src="assumption")
+    delay_city: int = _p(
+        6, 0, TIME_MAX, doc="steps after detection the lone city pays", src="assumption")
     delay_network: int = _p(
-        0, 0, doc="steps after detection the network pays",
+        0, 0, TIME_MAX, doc="steps after detection the network pays",
         src='assumption ("respond within a step")')
     social: float = _p(
-        0.05, 0.0,
+        0.05, 0.0, MONEY_MAX,
         doc="most donations per citizen per step a district's NGOs mobilise in an emergency (at "
             "mean NGO capacity)",
         src="assumption")
     coordination_cost: float = _p(
-        0.005, 0.0,
+        0.005, 0.0, MONEY_MAX,
         doc="network coordination, money per citizen of the affected and neighbouring districts "
             "per step",
         src="assumption")
@@ -712,26 +767,31 @@ class Interests:
             "coverage·s_f)",
         src="assumption")
     report_noise: float = _p(
-        0.3, 0.0,
+        0.3, 0.0, SIGMA_MAX,
         doc="sd of the log error of a full-strength hub's report (σ_f = report_noise·(2 − s_f)); "
             "also of the union's breach report",
         src="assumption")
     report_cost: float = _p(
-        0.002, 0.0, doc="money per citizen of a reported cell per step (ledger use `consultation`)",
+        0.002, 0.0, MONEY_MAX,
+        doc="money per citizen of a reported cell per step (ledger use `consultation`)",
         src="assumption")
     conflict_gain: float = _p(
-        3.0, 0.0, doc="disputes and protest read as unmet need, z = gain·share of the cell",
+        3.0, 0.0, SCALE_MAX,
+        doc="disputes and protest read as unmet need, z = gain·share of the cell",
         src="assumption")
-    delay: int = _p(2, 0, doc="steps from a report to the policy change", src="assumption")
+    delay: int = _p(
+        2, 0, TIME_MAX, doc="steps from a report to the policy change", src="assumption")
     rule_threshold: float = _p(
         0.05, 0.0, 1.0,
         doc="reported share of workers in breaching firms above which labour inspection is "
             "tightened (relaxed below half of it)",
         src="assumption")
     rule_step: float = _p(
-        0.5, 0.0, doc="inspection intensity added or removed per change", src="assumption")
+        0.5, 0.0, SCALE_MAX,
+        doc="inspection intensity added or removed per change", src="assumption")
     max_intensity: float = _p(
-        3.0, 1.0, doc="the highest inspection intensity (multiplier of the inspection probability)",
+        3.0, 1.0, SCALE_MAX,
+        doc="the highest inspection intensity (multiplier of the inspection probability)",
         src="assumption")
 
 
@@ -765,18 +825,18 @@ class Law:
         0.5, 0.0, 1.0, doc="weight of procedural justice (against trust) in legitimacy",
         src="assumption [Sunshine2003]")
     temptation: float = _p(
-        1.0, 0.0, doc="upper bound of the gain from violating, b_i ~ U(0, temptation)",
+        1.0, 0.0, SCALE_MAX, doc="upper bound of the gain from violating, b_i ~ U(0, temptation)",
         src="assumption")
     norm: float = _p(
-        0.5, 0.0, doc="weight of legitimacy in compliance", src="assumption [Tyler2006]")
+        0.5, 0.0, SCALE_MAX, doc="weight of legitimacy in compliance", src="assumption [Tyler2006]")
     deterrence: float = _p(
-        0.6, 0.0, doc="weight of the perceived sanction chance in compliance",
+        0.6, 0.0, SCALE_MAX, doc="weight of the perceived sanction chance in compliance",
         src="assumption [Kleiman2009]")
     capacity: float = _p(
         60.0, 0.0, 1000.0, doc="sanctions per 1,000 citizens per step (fixed enforcement capacity)",
         src="assumption [Kleiman2009]")
     sanction_cost: float = _p(
-        0.5, 0.0, doc="money per sanction (ledger use `sanctions`)", src="assumption")
+        0.5, 0.0, MONEY_MAX, doc="money per sanction (ledger use `sanctions`)", src="assumption")
     appeal_rate: float = _p(
         0.3, 0.0, 1.0,
         doc="share of appealable decisions appealed when ρ = 1 (the chance is `appeal_rate`·ρ)",
@@ -835,19 +895,22 @@ class PublicSecurity:
     base_guardianship: float = _p(
         0.1, 0.0, 1.0, doc="guardianship g₀ without any defence", src="assumption")
     window: int = _p(
-        24, 1, doc="steps of recorded offences (hot spots, leaders' evaluation, concentration)",
+        24, 1, TIME_MAX,
+        doc="steps of recorded offences (hot spots, leaders' evaluation, concentration)",
         src="assumption")
     # strike: certainty under capacity, severity
     detection: float = _p(
         0.3, 0.0, 1.0, doc="probability a worked case is cleared without cameras or records",
         src="assumption")
     case_cost: float = _p(
-        10.0, 0.0, open_lo=True, doc="money per investigator per step (one case each)",
+        10.0, 0.0, MONEY_MAX, open_lo=True, doc="money per investigator per step (one case each)",
         src="assumption")
-    sentence: int = _p(6, 0, doc="steps in custody after an arrest (severity)", src="assumption")
-    custody_cost: float = _p(2.0, 0.0, doc="money per prisoner per step", src="assumption")
+    sentence: int = _p(
+        6, 0, TIME_MAX, doc="steps in custody after an arrest (severity)", src="assumption")
+    custody_cost: float = _p(
+        2.0, 0.0, MONEY_MAX, doc="money per prisoner per step", src="assumption")
     deterrence: float = _p(
-        1.0, 0.0, doc="weight of perceived certainty × discounted sentence in q_i",
+        1.0, 0.0, SCALE_MAX, doc="weight of perceived certainty × discounted sentence in q_i",
         src="assumption")
     discount: float = _p(
         0.8, 0.0, 1.0, doc="per-step discount δ offenders apply to a sentence",
@@ -871,25 +934,28 @@ class PublicSecurity:
         0.25, 0.0, 1.0, doc="weight of cameras (技防)",
         src="assumption (weight); [SGNM Essay 8 §2(3)]")
     officer_cost: float = _p(
-        0.5, 0.0, open_lo=True, doc="money per patrol officer per step", src="assumption")
+        0.5, 0.0, MONEY_MAX, open_lo=True,
+        doc="money per patrol officer per step", src="assumption")
     patrol_effect: float = _p(
-        1.0, 0.0, doc="β_o, guardianship load of one officer", src="assumption")
+        1.0, 0.0, SCALE_MAX, doc="β_o, guardianship load of one officer", src="assumption")
     physical_effect: float = _p(
-        0.2, 0.0, doc="β_H, load per unit of hardening money per place", src="assumption")
+        0.2, 0.0, SCALE_MAX,
+        doc="β_H, load per unit of hardening money per place", src="assumption")
     technical_effect: float = _p(
-        0.1, 0.0, doc="β_C, load per unit of camera money per place", src="assumption")
+        0.1, 0.0, SCALE_MAX, doc="β_C, load per unit of camera money per place", src="assumption")
     camera_detection: float = _p(
-        0.5, 0.0, doc="detection gain per unit of camera money per place", src="assumption")
+        0.5, 0.0, SCALE_MAX,
+        doc="detection gain per unit of camera money per place", src="assumption")
     depreciation: float = _p(
         0.05, 0.0, 1.0, doc="per-step depreciation of hardening and cameras", src="assumption")
     watch: float = _p(
-        0.3, 0.0, doc="w, community-watch load per unit of collective efficacy",
+        0.3, 0.0, SCALE_MAX, doc="w, community-watch load per unit of collective efficacy",
         src="assumption; [Sampson1997]")
     # educate, manage, build, reform
     education_max: float = _p(
         0.3, 0.0, 1.0, doc="largest cut of motivation from education", src="assumption")
     education_unit: float = _p(
-        0.25, 0.0, open_lo=True,
+        0.25, 0.0, MONEY_MAX, open_lo=True,
         doc="education stock (money per citizen) for 63 % of the largest cut",
         src="assumption")
     education_decay: float = _p(
@@ -897,12 +963,14 @@ class PublicSecurity:
     supervision: float = _p(
         0.5, 0.0, 1.0, doc="cut of a supervised person's offending probability", src="assumption")
     supervision_cost: float = _p(
-        1.0, 0.0, open_lo=True, doc="money per supervised person per step", src="assumption")
+        1.0, 0.0, MONEY_MAX, open_lo=True,
+        doc="money per supervised person per step", src="assumption")
     build_gain: float = _p(
-        1.0, 0.0, doc="largest relative rise of collective efficacy from building",
+        1.0, 0.0, SCALE_MAX, doc="largest relative rise of collective efficacy from building",
         src="assumption")
     build_unit: float = _p(
-        0.25, 0.0, open_lo=True, doc="build stock (money per citizen) for 63 % of the largest rise",
+        0.25, 0.0, MONEY_MAX, open_lo=True,
+        doc="build stock (money per citizen) for 63 % of the largest rise",
         src="assumption")
     build_decay: float = _p(
         0.05, 0.0, 1.0, doc="per-step decay of the build stock", src="assumption")
@@ -910,7 +978,8 @@ class PublicSecurity:
         0.1, 0.0, 1.0, doc="rate at which collective efficacy moves to its target",
         src="assumption")
     reform_cost: float = _p(
-        1.0, 0.0, open_lo=True, doc="money per rehabilitation place per step", src="assumption")
+        1.0, 0.0, MONEY_MAX, open_lo=True,
+        doc="money per rehabilitation place per step", src="assumption")
     reform_effect: float = _p(
         0.4, 0.0, 1.0, doc="cut of propensity after a sentence spent wholly in rehabilitation",
         src="assumption")
@@ -919,10 +988,10 @@ class PublicSecurity:
         False, doc="leadership responsibility under target evaluation (effort rule)",
         src="design (switch); [SGNM Essay 8 §3, §3(1)]")
     effort_rate: float = _p(
-        0.5, 0.0, doc="effort rise per unit of relative shortfall", src="assumption")
+        0.5, 0.0, SCALE_MAX, doc="effort rise per unit of relative shortfall", src="assumption")
     effort_decay: float = _p(
         0.1, 0.0, 1.0, doc="effort's per-step return toward 1", src="assumption")
-    max_effort: float = _p(2.0, 1.0, doc="largest effort multiplier", src="assumption")
+    max_effort: float = _p(2.0, 1.0, SCALE_MAX, doc="largest effort multiplier", src="assumption")
     sharing: bool = _p(
         True, doc="arrest records shared across districts",
         src="design (switch); [SGNM Essay 8 §3(2)]")
@@ -956,18 +1025,23 @@ class Mechanisms:
 @dataclass(frozen=True, kw_only=True)
 class Shock:
     # a shock is part of the experiment (design); the numbers it leaves unset are assumptions
-    step: int = _p(1, 1, doc="first step of shock N", src="assumption (when a shock sets none)")
+    step: int = _p(
+        1, 1, STEPS_MAX, doc="first step of shock N", src="assumption (when a shock sets none)")
     kind: Literal["need_spike", "budget_cut", "legitimacy_drop", "incident",
                   "relocation"] = _p("need_spike", doc="7.8", src="design (experiment)")
-    size: float = _p(0.5, 0.0, doc="magnitude", src="assumption (when a shock sets none)")
+    size: float = _p(
+        0.5, 0.0, SCALE_MAX, doc="magnitude", src="assumption (when a shock sets none)")
     over: int = _p(
-        1, 1, doc="ramp length in steps (1 = sudden)", src="assumption (when a shock sets none)")
-    where: int | None = _p(None, 0, doc="district (null = all)", src="design (experiment)")
+        1, 1, TIME_MAX,
+        doc="ramp length in steps (1 = sudden)", src="assumption (when a shock sets none)")
+    where: int | None = _p(
+        None, 0, CITIZENS_MAX, doc="district (null = all)", src="design (experiment)")
     share: float = _p(
         0.2, 0.0, 1.0, doc="share of the area displaced (relocation only)",
         src="assumption (when a shock sets none)")
     until: int | None = _p(
-        None, 2, doc="step at which a need spike or budget cut is lifted (null = it persists)",
+        None, 2, STEPS_MAX,
+        doc="step at which a need spike or budget cut is lifted (null = it persists)",
         src="design (experiment)")
 
 
@@ -990,7 +1064,7 @@ class Reform:
 
 @dataclass(frozen=True, kw_only=True)
 class Outputs:
-    window: int = _p(20, 1, doc="steps in the final window", src="design (output)")
+    window: int = _p(20, 1, STEPS_MAX, doc="steps in the final window", src="design (output)")
     agents: bool = _p(False, doc="write agents.parquet (as `--agents`)", src="design (output)")
 
 

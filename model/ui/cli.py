@@ -312,7 +312,7 @@ def cmd_run(args) -> int:
     if args.scenario is None:
         raise _BadInput("run: give a scenario, or --from-state PATH")
     s = _load(args.scenario, args)
-    out = args.out or Path("out") / s.name
+    out = _claim(args.out or Path("out") / s.name)
     _record_out(args, out)
     labels = _network_labels(s)
     table = AgentTable(out / "agents.parquet") if (args.agents or s.outputs.agents) else None
@@ -423,7 +423,7 @@ def cmd_compare(args) -> int:
     from ..scenario.files import comparison_warnings
 
     warn(comparison_warnings(scenarios))
-    out = args.out or Path("out") / "compare"
+    out = _claim(args.out or Path("out") / "compare")
     _record_out(args, out)
     base = resume_seed(scenarios[0], args.seed, store_of(out), args.resume)
     window = scenarios[0].outputs.window
@@ -503,6 +503,41 @@ class _BadInput(Exception):
     pass
 
 
+def _claim(out: Path) -> Path:
+    """The output folder of a command, made ready and locked before anything runs: an
+    existing file or a folder that cannot be made or written is exit 2 with the reason (it
+    was a FileExistsError or FileNotFoundError traceback), and so is a folder another cogov
+    process is writing into (two `--resume` used to redo the same runs; a second
+    calibration died in optuna). The lock is released when the command ends."""
+    from ..engine.outputs import FolderError, FolderLock, prepare_folder
+
+    missing = [p for p in (Path(out), *Path(out).parents) if not p.exists()]
+    try:
+        prepare_folder(out)
+        _MADE.extend(missing)  # deepest first
+        _LOCKS.append(FolderLock(out).acquire())
+    except FolderError as exc:
+        raise _BadInput(str(exc)) from None
+    return Path(out)
+
+
+_MADE: list[Path] = []  # folders _claim made: removed again if the command ends with them empty
+_LOCKS: list = []  # the output folders' locks this command holds
+
+
+def _release() -> None:
+    """Drop the folders' locks; a command that stopped on bad input leaves no empty folder it
+    made behind."""
+    while _LOCKS:
+        _LOCKS.pop().release()
+    for folder in _MADE:
+        try:
+            folder.rmdir()  # only an empty folder
+        except OSError:
+            break  # not empty: its parents are not either
+    _MADE.clear()
+
+
 def cmd_sweep(args) -> int:
     """A sweep: runs.parquet, timeseries/, sweep.json, sweep.png; exit 1 if runs failed.
     With --array, the files of a Slurm job array (submitted unless --dry-run); --task runs
@@ -536,6 +571,12 @@ def cmd_sweep(args) -> int:
         replicates = spec["replicates"] if spec["replicates"] and replicates == 1 else replicates
         steps = steps if steps is not None else spec["steps"]
         seed = seed if seed is not None else spec["seed"]
+    if args.sample == "lhs" and not bounds:
+        raise _BadInput("--sample lhs samples the --bounds keys: give at least one "
+                        "--bounds KEY.PATH=LO:HI")
+    if args.n and not bounds:
+        raise _BadInput("--n is the number of sampled points: it needs --sample lhs and "
+                        "--bounds KEY.PATH=LO:HI")
     if bounds and (args.sample != "lhs" and not (args.design and samples)):
         raise _BadInput("--bounds needs --sample lhs --n N (or a design file's sample:)")
     if bounds and samples < 1:
@@ -544,7 +585,7 @@ def cmd_sweep(args) -> int:
     from ..scenario.files import load_scenario
 
     base = load_scenario(args.scenario, overrides, steps=steps)
-    out = args.out or Path("out") / f"sweep-{base.name}"
+    out = _claim(args.out or Path("out") / f"sweep-{base.name}")
     _record_out(args, out)
     seed = resume_seed(base, seed, out, args.resume)
     design = Design(grid=parse_grid(grid, base), ranges=parse_range(ranges, base),
@@ -659,7 +700,7 @@ def cmd_sensitivity(args) -> int:
         raise _BadInput("--n must be at least 1")
     runs = planned_runs(args.method, args.n, len(bounds), args.replicates)
     formula = "N·(2k+2)" if args.method == "sobol" else "N·(k+1)"
-    out = args.out or Path("out") / f"sensitivity-{base.name}"
+    out = _claim(args.out or Path("out") / f"sensitivity-{base.name}")
     _record_out(args, out)
     print(f"{args.method}: {formula} = {runs // args.replicates} points (N={args.n}, "
           f"k={len(bounds)}) x {args.replicates} replicates = {runs} model runs on "
@@ -683,7 +724,7 @@ def cmd_calibrate(args) -> int:
     base = _load(source, args)
     targets = read_targets(args.targets)
     bounds = parse_params(args.params)
-    out = args.out or Path("out") / f"calibrate-{base.name}"
+    out = _claim(args.out or Path("out") / f"calibrate-{base.name}")
     _record_out(args, out)
     runs = args.trials * args.replicates
     print(f"{base.name}: {args.trials} trials x {args.replicates} replicates = {runs} runs, "
@@ -780,7 +821,7 @@ def cmd_patterns(args) -> int:
         for p in patterns:
             print(f"{p.name:<45} {p.source}")
         return 0
-    out = args.out or Path("out") / "patterns"
+    out = _claim(args.out or Path("out") / "patterns")
     _record_out(args, out)
     size = "fast" if args.fast else "full size"
     print(f"{len(patterns)} patterns ({size}) on {args.workers} process"
@@ -897,7 +938,7 @@ def cmd_decompose(args) -> int:
 
     _check_paired(args)
     scenario = _load(args.scenario, args)
-    out = args.out or Path("out") / f"decompose-{scenario.name}"
+    out = _claim(args.out or Path("out") / f"decompose-{scenario.name}")
     _record_out(args, out)
     seed = resume_seed(scenario, args.seed, out / "runs", args.resume)
     print(f"{scenario.name}: {len(STAGES)} stages x {args.replicates} replicates = "
@@ -924,7 +965,7 @@ def cmd_gap(args) -> int:
     if args.sobol is None and not (args.ranges or args.grid):
         raise _BadInput("gap: give --range/--grid keys for a map, or --sobol N --bounds ...")
     a, b = _load(args.a, args), _load(args.b, args)
-    out = args.out or Path("out") / f"gap-{a.name}-{b.name}"
+    out = _claim(args.out or Path("out") / f"gap-{a.name}-{b.name}")
     _record_out(args, out)
     kwargs = {"replicates": args.replicates, "steps": args.steps, "seed": args.seed,
               "workers": args.workers, "scheduler": args.scheduler,
@@ -998,7 +1039,15 @@ def _warning_printer():
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit code."""
+    """Entry point; returns the exit code (130 after Ctrl-C, whenever it comes)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # while importing or parsing, before a command runs
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     missing = missing_dependencies()
     if missing:
@@ -1068,6 +1117,31 @@ def _write_provenance(args, started: str, code: int) -> None:
                     status="CompletedActionStatus" if code == 0 else "FailedActionStatus")
 
 
+# the numeric flags, checked like scenario keys: (lowest, highest); the highest is a C long
+# (numpy's integers) unless the flag has a narrower range
+C_LONG_MAX = 2**63 - 1
+FLAG_RANGES = {"seed": (0, C_LONG_MAX), "steps": (0, C_LONG_MAX), "replicates": (1, C_LONG_MAX),
+               "workers": (1, 4096), "n": (1, C_LONG_MAX), "trials": (1, C_LONG_MAX),
+               "batch": (1, 100_000), "sobol": (1, C_LONG_MAX), "port": (1, 65535)}
+FLAG_LOWEST = {("sweep", "n"): 0}  # sweep: --n 0 is "no sampling", its default
+
+
+def check_flags(args) -> None:
+    """Every numeric flag within its range, or exit 2 naming the flag (as a scenario key
+    is named): ``--seed -1`` used to end in numpy's traceback."""
+    problems = []
+    for name, (lo, hi) in FLAG_RANGES.items():
+        value = getattr(args, name, None)
+        lo = FLAG_LOWEST.get((args.command, name), lo)
+        if value is not None and not lo <= value <= hi:
+            flag = f"--{name}"
+            shown = value if value.bit_length() <= 64 else \
+                f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+            problems.append(f"{flag}: expected an integer in [{lo}, {hi}], got {shown}")
+    if problems:
+        raise _BadInput("; ".join(problems))
+
+
 def _dispatch(args, argv: list[str] | None) -> int:
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     args._argv = list(sys.argv[1:] if argv is None else argv)
@@ -1084,8 +1158,12 @@ def _run_command(args, argv: list[str] | None) -> int:
     from ..scenario.errors import ScenarioError
 
     try:
+        check_flags(args)
         _resolve_slurm(args)
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        if code == 0:
+            _MADE.clear()
+        return code
     except ScenarioError as exc:
         print(f"error: invalid scenario ({len(exc.errors)} problem"
               f"{'s' if len(exc.errors) > 1 else ''}):", file=sys.stderr)
@@ -1105,6 +1183,8 @@ def _run_command(args, argv: list[str] | None) -> int:
             print(str(exc), file=sys.stderr)
             return 130
         return _stopped(exc, argv)
+    finally:
+        _release()
 
 
 def _stopped(exc: Exception, argv: list[str] | None) -> int:
@@ -1120,7 +1200,25 @@ def _stopped(exc: Exception, argv: list[str] | None) -> int:
         raise exc
     print(f"{exc.reason}; finished runs are saved in {exc.out}/", file=sys.stderr)
     print(f"to run the rest: {resume_command(argv)}", file=sys.stderr)
-    return 130 if isinstance(exc, SweepInterrupted) else 1  # else SweepFailed
+    code = 130 if isinstance(exc, SweepInterrupted) else 1  # else SweepFailed
+    if argv is None:
+        _exit_if_threads_linger(code)
+    return code
+
+
+def _exit_if_threads_linger(code: int) -> None:
+    """The command line's last guard against a hang after Ctrl-C: a thread left behind by
+    stopped workers (a process pool's manager waiting for a result that will never come)
+    would keep the interpreter from exiting; end the process now, its results saved."""
+    import threading
+
+    lingering = [t for t in threading.enumerate()
+                 if t is not threading.main_thread() and t.is_alive() and not t.daemon]
+    if lingering:
+        _release()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
 
 def resume_command(argv: list[str] | None) -> str:
