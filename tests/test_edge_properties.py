@@ -41,7 +41,7 @@ FIXED = {"seed", "steps", "warmup", "population.citizens"}
 
 
 def _numeric(p) -> bool:
-    if p.lo is None or p.key in FIXED or p.key.startswith("shocks."):
+    if p.lo is None or p.key in FIXED or p.key.startswith(("shocks.", "reforms.")):
         return False
     tp = leaf_type(p.key.replace(".N.", ".0."))
     return tp in (int, float)
@@ -50,7 +50,7 @@ def _numeric(p) -> bool:
 NUMERIC = [p for p in parameters() if _numeric(p)]
 SWITCHES = [p.key for p in parameters() if p.key.endswith(".enabled")]
 CHOICES = {p.key: [c for c in get_args(leaf_type(p.key)) if c != "file"]
-           for p in parameters() if not p.key.startswith("shocks.")
+           for p in parameters() if not p.key.startswith(("shocks.", "reforms."))
            and get_origin(leaf_type(p.key)) is Literal}
 GOVERNANCE = [p.key for p in parameters() if p.key.startswith("governance.")]
 SHOCK = [p for p in parameters() if p.key.startswith("shocks.N.") and p.lo is not None]
