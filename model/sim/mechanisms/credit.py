@@ -381,14 +381,8 @@ class SocialCredit(Mechanism):
         self.update(ctx.ngos, ctx.government, ctx.headcount, ctx.firms)
 
 
-class FirmCredit(Mechanism):
-    """Enterprise credit (7.16, 7.16a), right after collective bargaining: labour inspection
-    of this step's breaches, sanctioned firms rectify; then rewards, and unrewarded firms
-    reform. A phase of :class:`SocialCredit` (its records)."""
-
-    name = "firm_credit"
-    reads = ("scenario", "citizens", "government", "bargaining", "inspection", "t")
-    writes = ("bargaining.breached",)  # acts on the enterprises' books, not the signal
+class CreditPhase(Mechanism):
+    """A further phase of social credit: it acts on the records of :class:`SocialCredit`."""
 
     def __init__(self, credit: SocialCredit):
         self.credit = credit
@@ -396,6 +390,16 @@ class FirmCredit(Mechanism):
     @classmethod
     def build(cls, ctx):
         return cls(ctx.units["credit"])
+
+
+class FirmCredit(CreditPhase):
+    """Enterprise credit (7.16, 7.16a), right after collective bargaining: labour inspection
+    of this step's breaches, sanctioned firms rectify; then rewards, and unrewarded firms
+    reform. A phase of :class:`SocialCredit` (its records)."""
+
+    name = "firm_credit"
+    reads = ("scenario", "citizens", "government", "bargaining", "inspection", "t")
+    writes = ("bargaining.breached",)  # acts on the enterprises' books, not the signal
 
     def step(self, ctx) -> None:
         bargaining = ctx.bargaining
@@ -412,7 +416,7 @@ class FirmCredit(Mechanism):
         bargaining.rectify(*credit.reward_firms(ctx.government, size, stake))
 
 
-class CitizenCredit(Mechanism):
+class CitizenCredit(CreditPhase):
     """Citizens' co-production records (7.16a), before co-production: the bonus of good
     records and who keeps the subsidy. A phase of :class:`SocialCredit`."""
 
@@ -420,32 +424,18 @@ class CitizenCredit(Mechanism):
     reads = ("citizens", "government")
     writes = ("credit_bonus", "credit_eligible")
 
-    def __init__(self, credit: SocialCredit):
-        self.credit = credit
-
-    @classmethod
-    def build(cls, ctx):
-        return cls(ctx.units["credit"])
-
     def step(self, ctx) -> None:
         ctx.credit_bonus, ctx.credit_eligible = self.credit.citizens_step(ctx.citizens.strategy,
                                                                           ctx.government)
 
 
-class GovernmentCredit(Mechanism):
+class GovernmentCredit(CreditPhase):
     """Government departments' records of kept commitments (7.16a), before trust learns:
     the factor on the loss rate of trust in government. A phase of :class:`SocialCredit`."""
 
     name = "government_credit"
     reads = ("scenario", "citizens", "open_disputes")
     writes = ("trust_loss",)
-
-    def __init__(self, credit: SocialCredit):
-        self.credit = credit
-
-    @classmethod
-    def build(cls, ctx):
-        return cls(ctx.units["credit"])
 
     def reform(self, ctx, params) -> None:
         credit = ctx.scenario.mechanisms.credit
