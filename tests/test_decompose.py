@@ -205,7 +205,7 @@ def test_cli_decompose_prints_the_table(tmp_path):
 @pytest.mark.parametrize("args, expected", [
     (["--set", "mechanisms.resources.social_capacty=0.1"],
      "mechanisms.resources.social_capacty: unknown key; did you mean 'social_capacity'?"),
-    (["--replicates", "0"], "--replicates and --workers must be at least 1"),
+    (["--replicates", "0"], "--replicates: expected an integer in [1, "),
     (["no_such_preset"], "no_such_preset"),
 ])
 def test_cli_decompose_bad_input_exits_2_and_writes_nothing(tmp_path, args, expected):

@@ -281,7 +281,7 @@ def test_contingency_fund_is_capped_and_saving_is_not_spending():
     """No warnings: the fund fills to fund_cap steps of budget and stops; government
     spending each step is exactly the money it used (saving is a transfer)."""
     s = Scenario().replace(**{"population.citizens": 500, "mechanisms.early_warning.enabled": True,
-                              "mechanisms.early_warning.threshold": 1e9, "steps": 40})
+                              "mechanisms.early_warning.threshold": 1e6, "steps": 40})
     m = GovernanceModel(s, seed=1)
     for _ in range(40):
         m.step()

@@ -69,10 +69,11 @@ def value_strategy(path: str, default):
     # keeps its caps (and its run time); tests/test_edge_properties.py draws up to the bounds
     if tp is int:
         lo = 0 if lo is None else int(lo)
-        hi = min(int(hi), max(INT_CAP, int(default)))
+        hi = max(INT_CAP, int(default)) if hi is None else min(int(hi), max(INT_CAP, int(default)))
         return st.one_of(st.just(lo), st.just(hi), st.integers(lo, hi))
     lo = 0.0 if lo is None else float(lo)
-    top = min(float(hi), CAPS.get(path, max(BIG, 1000.0 * float(default or 1.0))))
+    cap = CAPS.get(path, max(BIG, 1000.0 * float(default or 1.0)))
+    top = cap if hi is None else min(float(hi), cap)
     low = lo + 1e-6 if meta.get("open_lo") else lo
     values = [st.just(low), st.just(top), st.floats(low, top, allow_nan=False,
                                                     allow_infinity=False)]
@@ -81,7 +82,8 @@ def value_strategy(path: str, default):
     return st.one_of(*values)
 
 
-TUNABLE = [(p, d) for p, d in scenario_fields() if p not in SPECIAL and p != "shocks"]
+TUNABLE = [(p, d) for p, d in scenario_fields()
+           if p not in SPECIAL and not isinstance(d, tuple | list)]  # lists: shocks, reforms, plugins
 
 
 @st.composite
