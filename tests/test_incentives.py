@@ -117,6 +117,23 @@ def test_warmup_moves_no_money_and_delivers_no_service():
     assert not np.array_equal(m.citizens.strategy, cold.citizens.strategy)
 
 
+def _game(model):
+    return next(p for p in model.phases if p.name == "incentives")
+
+
+def test_warmup_plays_every_round_unless_absorbed():
+    """No convergence test stops the warm-up (docs/model.md 7.5): it plays all its rounds,
+    and stops early only when nobody or everybody contributes."""
+    base = {"mechanisms.incentives.warmup": 400, "warmup": 0}
+    playing = GovernanceModel(small(**base), seed=1)
+    assert _game(playing).warmup_rounds == 400
+    assert 0 < playing.citizens.strategy.mean() < 1
+    # no neighbour contributes at the start: nobody can copy a contributor, absorbed at once
+    dead = GovernanceModel(small(**base, **{"mechanisms.incentives.initial_cooperation": 0.0}),
+                           seed=1)
+    assert _game(dead).warmup_rounds == 1 and dead.citizens.strategy.max() == 0
+
+
 def test_cost_per_need_counts_citizens_contributions():
     """Citizens' own contributions are a cost of the service they co-produce."""
     m = run_model(small(steps=5))
