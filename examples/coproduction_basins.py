@@ -92,14 +92,22 @@ def figure(b: pd.DataFrame, h: pd.DataFrame, path: Path) -> None:
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
     ax = axes[0]
-    cells = b.groupby(["ratio", "start"])["end"].mean().unstack("start")
-    for start in cells.columns:
-        ax.plot(cells.index, cells[start], "o-", label=f"start {start:g}")
-    ax.set_xlabel("r / (k + 1)")
-    ax.set_ylabel("share contributing, end of the game")
-    ax.set_title(f"(a) Basins: {int(b.rounds.max()):,} rounds at most, {b.citizens.iloc[0]:,} citizens",
+    styles = {0.1: ":", 0.5: "--", 0.9: "-"}
+    colours = dict(zip(sorted(b.degree.unique()), plt.cm.viridis(np.linspace(0, 0.85, 4))))
+    for (k, start), g in b.groupby(["degree", "start"]):
+        m = g.groupby("ratio")["end"].mean()
+        ax.plot(m.index, m.values, styles.get(start, "-"), marker="o", ms=4,
+                color=colours[k], label=f"k = {k}" if start == 0.9 else None)
+    for start, ls in styles.items():
+        ax.plot([], [], ls, color="grey", label=f"start {start:g}")
+    ax.axvline(4.5 / 5, color="k", lw=0.6, alpha=0.5)
+    ax.annotate("defaults", (0.9, 0.5), rotation=90, fontsize=8, ha="right")
+    ax.set_xlabel("r / (k + 1)   (r = 3, 4.5, 6)")
+    ax.set_ylabel("share contributing at the end")
+    ax.set_title(f"(a) Basins: up to {int(b.rounds.max()):,} rounds, "
+                 f"{b.citizens.iloc[0]:,} citizens, mean of {b.seed.nunique()} seeds",
                  fontsize=10)
-    ax.legend(fontsize=8, title="initial cooperation", title_fontsize=8)
+    ax.legend(fontsize=7, ncol=2)
     ax.set_ylim(-0.03, 1.03)
     ax.grid(alpha=0.3)
     ax = axes[1]
@@ -115,7 +123,7 @@ def figure(b: pd.DataFrame, h: pd.DataFrame, path: Path) -> None:
     ax.set_xlabel("network degree k (r = 4.5)")
     ax.set_ylabel("unmet need, final 20 steps (±95 % CI)")
     ax.set_title("(b) The headline over the degree", fontsize=10)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="center left")
     ax.grid(alpha=0.3)
     fig.savefig(path, dpi=150)
     plt.close(fig)
@@ -128,10 +136,15 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=10000)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--out", default="out/coproduction")
+    ap.add_argument("--redraw", action="store_true", help="redraw the figure from --out's CSVs")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.redraw:
+        figure(pd.read_csv(out / "basins.csv"), pd.read_csv(out / "headline.csv"),
+               out / "coproduction_basins.png")
+        return
     seeds = replicate_seeds(args.seed, args.seeds)
     degrees = (2, 4, 6, 8)
     b = basins(args.citizens, degrees, (3.0, 4.5, 6.0), (0.1, 0.5, 0.9), args.rounds, seeds)
