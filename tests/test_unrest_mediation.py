@@ -195,12 +195,14 @@ def outbursts(u: np.ndarray) -> int:
     return count
 
 
-def test_epstein_run_1_shows_punctuated_outbursts():
-    """Epstein (2002), from scenarios/epstein.yaml only (500 steps): the active share stays
-    low for long quiet periods and bursts now and then (heavy tails), not a steady level."""
+def test_epstein_on_the_network_shows_punctuated_outbursts():
+    """Epstein's rule on the citizen network (a ring of degree 20, his vision's 19.6
+    citizens) with his Run 1 parameters: long quiet periods and bursts now and then (heavy
+    tails), not a steady level. Run 1 itself, on his grid: tests/test_unrest_grid.py."""
     bursts = []
+    ring = {"mechanisms.unrest.space": "network", "mechanisms.unrest.enforcement": 1.12}
     for seed in (1, 2, 3):
-        _, df = metrics("epstein", seed)
+        _, df = metrics("epstein", seed, **ring)
         u = df["unrest"].to_numpy()[20:]
         assert stats.kurtosis(u) > 3
         assert (u < 2 * np.median(u)).mean() > 0.5

@@ -329,6 +329,7 @@ def _cross_checks(s: Scenario, bad: set[str] = frozenset()) -> list[str]:
         errors.append("mechanisms.credit.budget: rewards (mechanisms.credit.rewards) are paid "
                       "from the credit budget, so it must be above 0, got 0")
     errors += _security_checks(s.mechanisms.public_security, ok)
+    errors += _grid_checks(s, ok)
     if s.population.districts > n and ok("population.districts", pop):
         errors.append(f"population.districts: must not exceed population.citizens ({n}), "
                       f"got {s.population.districts}")
@@ -338,6 +339,24 @@ def _cross_checks(s: Scenario, bad: set[str] = frozenset()) -> list[str]:
                       f"{s.population.need.fields} = {cells:,} planning cells) must not exceed "
                       f"{CELLS_MAX:,} (a step's time grows with the square of the cells)")
     return errors + _shock_checks(s, ok)
+
+
+def _grid_checks(s: Scenario, ok) -> list[str]:
+    """Epstein's grid (7.12) must hold everybody, and a diamond must not wrap onto itself."""
+    u, g = s.mechanisms.unrest, s.mechanisms.unrest.grid
+    keys = [f"mechanisms.unrest.grid.{k}" for k in ("width", "height", "officers", "vision")]
+    if u.space != "grid" or not ok("mechanisms.unrest.space", "population.citizens", *keys):
+        return []
+    errors, cells = [], g.width * g.height
+    officers = round(g.officers * cells)
+    if s.population.citizens + officers > cells:
+        errors.append(f"mechanisms.unrest.grid.width: {g.width} x {g.height} cells cannot hold "
+                      f"population.citizens ({s.population.citizens}) and "
+                      f"{officers} officers (one per cell)")
+    if 2 * g.vision + 1 > min(g.width, g.height):
+        errors.append(f"mechanisms.unrest.grid.vision: 2 x vision + 1 must not exceed the "
+                      f"grid's width and height ({min(g.width, g.height)}), got {g.vision}")
+    return errors
 
 
 def _shock_checks(s: Scenario, ok) -> list[str]:
@@ -408,6 +427,11 @@ FIXED_IN_RUN = frozenset({
     "mechanisms.law.connected",
     "mechanisms.law.temptation",
     "mechanisms.unrest.hardship",
+    "mechanisms.unrest.space",
+    "mechanisms.unrest.grid.width",
+    "mechanisms.unrest.grid.height",
+    "mechanisms.unrest.grid.vision",
+    "mechanisms.unrest.grid.officers",
 })
 
 

@@ -356,6 +356,27 @@ class Opinion:
 
 
 @dataclass(frozen=True, kw_only=True)
+class UnrestGrid:
+    width: int = _p(40, 3, 10_000, doc="cells across the torus", src="[Epstein2002] (40)")
+    height: int = _p(40, 3, 10_000, doc="cells down the torus", src="[Epstein2002] (40)")
+    vision: int = _p(
+        7, 1, 1_000, doc="v, radius of the von Neumann diamond citizens and officers see",
+        src="[Epstein2002] (7)")
+    officers: float = _p(
+        0.04, 0.0, 1.0, doc="officers per cell (M = round(officers × width × height))",
+        src="[Epstein2002] (0.04 in Run 1)")
+    movement: bool = _p(
+        True, doc="free citizens and officers move to a random empty cell in vision each step",
+        src="[Epstein2002]")
+    update: Literal["synchronous", "sequential"] = _p(
+        "synchronous",
+        doc="`synchronous`: all decide on the state at the step's start, then officers arrest, "
+            "then all move (vectorised); `sequential`: one agent at a time in a random order, "
+            "as Mesa's example (a Python loop, for Epstein-sized grids)",
+        src="design; `sequential`: [Epstein2002] and Mesa's example")
+
+
+@dataclass(frozen=True, kw_only=True)
 class Unrest:
     enabled: bool = _p(False, doc="7.12", src="design (switch)")
     threshold: float = _p(0.1, 0.0, 1.0, doc="T", src="[Epstein2002]")
@@ -370,6 +391,12 @@ class Unrest:
     hardship: Literal["model", "uniform"] = _p(
         "model", doc="`model`: H = 1 − S; `uniform`: H ~ U(0, 1) drawn once",
         src="design (`model`: the model's own satisfaction); `uniform`: [Epstein2002]")
+    space: Literal["network", "grid"] = _p(
+        "network",
+        doc="where unrest happens: `network`, the citizen network with C officers per "
+            "neighbourhood; `grid`, Epstein's torus with vision and movement (`grid.*`)",
+        src="design (`network`); `grid`: [Epstein2002]")
+    grid: UnrestGrid = _sub(UnrestGrid)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -29,6 +29,15 @@ perceived P_i uses C' = C·M'/M, the officers a neighbourhood holds on average o
 the force actually fielded (citizens see the police on their streets, not its
 budget; with a full treasury C' = C).
 
+Epstein's own space (``space: grid``, model/sim/grid.py): citizens and M =
+round(``grid.officers``·width·height) officers stand on the cells of a torus and see the
+von Neumann diamond of radius ``grid.vision``. Then A_i and C_i are the active citizens
+and the officers on the street in i's vision, P_i = 1 − exp(−k · round(C_i / (A_i + 1)))
+(``enforcement`` is not used), an officer arrests one active citizen in its vision, and
+with ``grid.movement`` free citizens and all officers then move to a random empty cell in
+vision, as in Mesa's example of the model; the citizen network carries the rest of the
+model as before.
+
 The jail does not start empty: :meth:`warm_up` runs the rule 3·``jail_term``
 steps at set-up on the initial grievance (nothing paid or recorded), so step 1
 starts from the jail's equilibrium rather than a first-step outburst.
@@ -39,6 +48,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..grid import StreetGrid
 from ..mechanism import Mechanism, metric
 from ..network import neighbours_of
 
@@ -77,6 +87,7 @@ class Unrest(Mechanism):
         self.arrests = 0
         self.protesting = 0.0  # share of citizens active this step (arrested ones included)
         self.fielded = 0  # officers paid for and on the street this step
+        self.grid: StreetGrid | None = None  # Epstein's streets (space: grid), placed at build
 
     def arrest_probability(self, active_neighbours: np.ndarray, share: float = 1.0) -> np.ndarray:
         """Perceived P = 1 − exp(−k · round(C' / (A + 1))), C' = C × ``share`` (the share of
@@ -85,8 +96,21 @@ class Unrest(Mechanism):
         return 1.0 - np.exp(-p.k * np.round(p.enforcement * share / (active_neighbours + 1.0)))
 
     def officers(self, deg: np.ndarray) -> int:
-        """M = round(C·N/(k̄ + 1)): C officers in a neighbourhood of mean size."""
+        """M = round(C·N/(k̄ + 1)): C officers in a neighbourhood of mean size; on the grid,
+        round(officers per cell × cells)."""
+        if self.grid is not None:
+            return self.grid.cell.size - self.grid.n
         return int(round(self.params.enforcement * deg.size / (deg.mean() + 1.0)))
+
+    def place(self, n: int, rng: np.random.Generator) -> None:
+        """Stand citizens and officers on Epstein's grid (``space: grid``) at random cells."""
+        p = self.params
+        if not self.enabled or p.space != "grid":
+            self.grid = None
+            return
+        g = p.grid
+        officers = int(round(g.officers * g.width * g.height))
+        self.grid = StreetGrid(g.width, g.height, g.vision, n, officers, rng)
 
     def grievance(self, grievance, satisfaction, trust) -> np.ndarray:
         """The model's grievance, or Epstein's H·(1 − L) when legitimacy or hardship is fixed."""
@@ -127,19 +151,97 @@ class Unrest(Mechanism):
 
     def _act(self, grievance, adj, deg, t: int, fielded: int, weights=None) -> None:
         p, n = self.params, deg.size
-        wanted = self.officers(deg)
-        prob = self.arrest_probability(adj @ self.active.astype(float),
-                                       fielded / wanted if wanted else 1.0)
+        if self.grid is not None and p.grid.update == "sequential":
+            self._act_in_turn(grievance, t, fielded, weights)
+            return
         free = self.jailed_until <= t
+        if self.grid is not None:
+            prob = self._grid_probability(fielded)
+        else:
+            wanted = self.officers(deg)
+            prob = self.arrest_probability(adj @ self.active.astype(float),
+                                           fielded / wanted if wanted else 1.0)
         self.active = free & (grievance - self.risk_aversion * prob > p.threshold)
         self.protesting = float(self.active.mean())
-        post = self.rng.integers(0, n, fielded)  # where each officer on the street stands
-        arrested = self._arrest(post, adj, weights)
+        if self.grid is not None:
+            arrested = self._grid_arrest(fielded, weights)
+        else:
+            post = self.rng.integers(0, n, fielded)  # where each officer on the street stands
+            arrested = self._arrest(post, adj, weights)
         term = self.rng.integers(1, max(1, p.jail_term) + 1, size=arrested.size)
         self.jailed_until[arrested] = t + term
         self.active[arrested] = False
         self.jailed = self.jailed_until > t
         self.arrests = int(arrested.size)
+        if self.grid is not None and p.grid.movement:  # the jailed stay where they were taken
+            officers = np.arange(n, self.grid.cell.size)
+            self.grid.move(np.concatenate([np.flatnonzero(~self.jailed), officers]), self.rng)
+
+    def _act_in_turn(self, grievance, t: int, fielded: int, weights=None) -> None:
+        """Mesa's schedule on the grid: citizens and officers act one at a time in a random
+        order, each on the current state, and move right after acting (Python work per agent,
+        meant for Epstein-sized grids)."""
+        p, g, n, rng = self.params, self.grid, self.grid.n, self.rng
+        occupant = np.full(g.cells, -1, dtype=np.int64)
+        occupant[g.cell] = np.arange(g.cell.size)
+        vision = g.around(np.arange(g.cells))
+        on_duty = n + fielded  # officers beyond the paid ones stay off the street
+        arrested = []
+        for a in rng.permutation(on_duty).tolist():
+            seen = occupant[vision[g.cell[a]]]
+            citizens = seen[(seen >= 0) & (seen < n)]
+            if a < n:
+                if self.jailed_until[a] > t:
+                    continue  # the jailed neither act nor move
+                cops = int(((seen >= n) & (seen < on_duty)).sum())
+                active = int(self.active[citizens].sum())
+                prob = 1.0 - np.exp(-p.k * round(cops / (active + 1)))
+                self.active[a] = grievance[a] - self.risk_aversion[a] * prob > p.threshold
+            else:
+                suspects = citizens[self.active[citizens]]
+                if weights is not None:
+                    suspects = suspects[weights[suspects] > 0]
+                if suspects.size:
+                    w = None if weights is None else weights[suspects] / weights[suspects].sum()
+                    x = int(rng.choice(suspects, p=w))
+                    self.active[x] = False
+                    self.jailed_until[x] = t + int(rng.integers(1, max(1, p.jail_term) + 1))
+                    arrested.append(x)
+            if p.grid.movement:
+                empty = vision[g.cell[a]][seen < 0]
+                if empty.size:
+                    to = int(empty[rng.integers(empty.size)])
+                    occupant[g.cell[a]], occupant[to] = -1, a
+                    g.cell[a] = to
+        self.jailed = self.jailed_until > t
+        self.arrests = len(arrested)
+        # active this step: those active now and those arrested while active
+        self.protesting = float(self.active.mean()) + self.arrests / n
+
+    def _on_street(self, fielded: int) -> np.ndarray:
+        """Agent indices of the officers on the street: the first ``fielded`` (those paid)."""
+        return np.arange(self.grid.n, self.grid.n + fielded)
+
+    def _grid_probability(self, fielded: int) -> np.ndarray:
+        """P_i = 1 − exp(−k · round(C_i / (A_i + 1))) from the officers and actives in vision."""
+        g, cells = self.grid, self.grid.cell[: self.grid.n]
+        active = g.in_vision(np.flatnonzero(self.active), cells)
+        cops = g.in_vision(self._on_street(fielded), cells)
+        return 1.0 - np.exp(-self.params.k * np.round(cops / (active + 1.0)))
+
+    def _grid_arrest(self, fielded: int, weights=None) -> np.ndarray:
+        """Each officer on the street picks one active citizen in its vision (distinct picks)."""
+        if not self.active.any() or fielded == 0:
+            return np.zeros(0, dtype=np.int64)
+        g = self.grid
+        who = np.full(g.cells, -1)
+        who[g.cell[: g.n]] = np.arange(g.n)
+        seen = who[g.around(g.cell[self._on_street(fielded)])]  # officers x cells in vision
+        officer = np.repeat(np.arange(fielded), seen.shape[1])
+        reach = seen.ravel()
+        hit = reach >= 0
+        hit[hit] = self.active[reach[hit]]
+        return self._pick(officer[hit], reach[hit], weights)
 
     def _arrest(self, post: np.ndarray, adj, weights=None) -> np.ndarray:
         """Each officer picks one active citizen in its reach at random (in proportion to
@@ -151,9 +253,13 @@ class Unrest(Mechanism):
         officer = np.concatenate([np.arange(post.size), who])
         reach = np.concatenate([post, around])
         hit = self.active[reach]
+        return self._pick(officer[hit], reach[hit], weights)
+
+    def _pick(self, officer: np.ndarray, reach: np.ndarray, weights=None) -> np.ndarray:
+        """One active citizen per officer among its (officer, citizen) pairs, at random."""
         if weights is not None:
-            hit &= weights[reach] > 0
-        officer, reach = officer[hit], reach[hit]
+            keep = weights[reach] > 0
+            officer, reach = officer[keep], reach[keep]
         keys = self.rng.random(officer.size)
         if weights is not None:
             keys = -(keys ** (1.0 / weights[reach]))
@@ -165,6 +271,7 @@ class Unrest(Mechanism):
     def build(cls, ctx):
         c = ctx.citizens
         unit = cls(ctx.scenario.mechanisms.unrest, c.n, ctx.stream("unrest"))
+        unit.place(c.n, ctx.stream("unrest_grid"))
         if unit.enabled:  # start from the jail's equilibrium, not an empty jail
             ctx.update_grievance()
             unit.warm_up(unit.grievance(c.grievance, c.satisfaction, ctx.legitimacy),
@@ -177,6 +284,7 @@ class Unrest(Mechanism):
         super().reform(ctx, params)
         if self.switched_on(was):  # risk aversion (and hardship), drawn now from its stream
             self.__init__(params, ctx.citizens.n, self.rng)
+            self.place(ctx.citizens.n, self.rng)
             self.publish(ctx)
         elif was and not self.enabled:  # switched off: the jail opens, nobody protests
             self.jailed[:] = self.active[:] = False
