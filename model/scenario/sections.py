@@ -749,6 +749,11 @@ class Emergency:
         doc="network coordination, money per citizen of the affected and neighbouring districts "
             "per step",
         src="assumption")
+    episode_money: float | None = _p(
+        None, 0.0, MONEY_MAX,
+        doc="most emergency money one emergency spends in all, per citizen of the city (null: no "
+            "limit); set below both arms' spending, network and lone levels spend the same",
+        src="design (null: no limit; the equal-money comparison of 7.21)")
 
 
 @dataclass(frozen=True, kw_only=True)
