@@ -224,7 +224,8 @@ class Emergency(Mechanism):
                 self._pooled(t, lacking, purse, government, hubs, room)
             else:
                 self._alone(t, lacking, purse, government, room)
-            self.episode["spent"] += float(self.paid.sum())
+            # .get: a state saved before the key existed has no "spent" yet
+            self.episode["spent"] = self.episode.get("spent", 0.0) + float(self.paid.sum())
         if self.paid.sum() > 0 and self.episode is not None and self.episode["responded"] is None:
             self.episode["responded"] = t
         return self.paid
@@ -235,7 +236,7 @@ class Emergency(Mechanism):
         cap = self.params.episode_money
         if cap is None:
             return float("inf")
-        return max(0.0, cap * float(self.size.sum()) - self.episode["spent"])
+        return max(0.0, cap * float(self.size.sum()) - self.episode.get("spent", 0.0))
 
     def _save(self, government, budget: float) -> None:
         """Set aside ``reserve``·B into the levels' reserves, up to ``reserve_cap``·B in all."""
