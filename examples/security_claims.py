@@ -151,7 +151,7 @@ def draw(diff, half, discounts, costs, args) -> None:
 
     fig, ax = plt.subplots(figsize=(6.4, 4.6))
     lim = float(np.abs(diff).max()) or 1.0
-    im = ax.imshow(diff, cmap="RdBu", vmin=-lim, vmax=lim, origin="lower", aspect="auto")
+    im = ax.imshow(diff, cmap="RdBu_r", vmin=-lim, vmax=lim, origin="lower", aspect="auto")
     for i in range(len(costs)):
         for j in range(len(discounts)):
             sure = abs(diff[i, j]) > half[i, j]

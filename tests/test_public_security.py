@@ -108,7 +108,9 @@ def test_certainty_buys_more_deterrence_than_severity_at_equal_cost():
 def test_certainty_deters_more_than_severity_at_equal_cost():
     """The outcome: less crime with the default sentence than with one four times as long,
     at the same strike money, although the long one incapacitates offenders longer (2,500
-    citizens, 5 seeds; about 15 s)."""
+    citizens, 5 seeds; about 15 s). Only in this corner of the assumptions: a steep monthly
+    discount (0.8) and costly custody (2); at δ ≥ 0.9 or custody ≤ 0.5 the long sentence
+    gives less crime (docs/model.md 7.23, pattern 3; issue 22)."""
     short = finals(security(sentence=6, **{"population.citizens": 2500,
                                             "population.districts": 10}), seeds=range(1, 6))
     long_ = finals(security(sentence=24, **{"population.citizens": 2500,
