@@ -106,18 +106,21 @@ def plot(rows, out: Path, a) -> None:
                 ax.text(d, n, f"{100 * grid[i, j]:.0f}", ha="center", va="center", fontsize=7,
                         color="white" if grid[i, j] < 0.5 else "black")
         rho, cap, temp = sel[0]["rule_of_law"], sel[0]["capacity"], sel[0]["temptation"]
-        legit = float(np.mean([r["legitimacy"] for r in rows if r["arm"] == ARMS[0]
-                               and r["violations"] < 0.05] or [0.9]))
+        legit = float(np.mean([r["legitimacy"] for r in sel]))
         norms = np.linspace(NORM[0] - 0.075, NORM[-1] + 0.075, 50)
-        boundary = temp * (1 - rho * cap / 1000) - norms * legit
-        ax.plot(boundary, norms, "w--", lw=1.2,
-                label=f"norm·L̄ + deterrence = T(1 − ρK/1000), L̄ = {legit:.2f}")
+        if arm == ARMS[0]:  # the rule-bound order covers the violators left at π = 1
+            boundary = temp * (1 - rho * cap / 1000) - norms * legit
+            label = f"norm·L̄ + deterrence = T(1 − ρK/1000), L̄ = {legit:.2f}"
+        else:  # random enforcement: tips only where almost nobody is tempted at π = 1
+            boundary = temp - norms * legit
+            label = f"norm·L̄ + deterrence = T, L̄ = {legit:.2f}"
+        ax.plot(boundary, norms, "w--", lw=1.2)
+        ax.text(0.02, -0.3, label, transform=ax.transAxes, fontsize=8)
         ax.set_xlim(DETERRENCE[0] - 0.05, DETERRENCE[-1] + 0.05)
         ax.set_title(f"{arm} (ρ = {rho})", fontsize=10)
         ax.set_xlabel("deterrence")
         if arm == ARMS[0]:
             ax.set_ylabel("norm (weight of legitimacy)")
-            fig.legend(loc="lower center", bbox_to_anchor=(0.45, -0.08), fontsize=8)
     fig.colorbar(im, ax=axes, label="rule violations (share of citizens)", shrink=0.9)
     fig.suptitle(f"Violations over deterrence × norm ({a.citizens} citizens, steps "
                  f"{a.steps - 19}–{a.steps}, seeds {a.seeds}; numbers in %)", fontsize=10)
