@@ -844,11 +844,24 @@ class Law:
         0.5, 0.0, MONEY_MAX, doc="money per sanction (ledger use `sanctions`)", src="assumption")
     appeal_rate: float = _p(
         0.3, 0.0, 1.0,
-        doc="share of appealable decisions appealed when ρ = 1 (the chance is `appeal_rate`·ρ)",
+        doc="chance that a citizen short of the rule's entitlement or sanctioned wants to appeal "
+            "(heard if reviewable: rule-bound sanctions, allocations with chance ρ; 7.22)",
         src="assumption")
     tolerance: float = _p(
         0.1, 0.0, 1.0, doc="relative shortfall below the rule's entitlement that prompts an appeal",
         src="assumption")
+    rule_basis: Literal["flat", "need"] = _p(
+        "flat",
+        doc="the published allocation rule: flat = the cell's mean need per head; need = each "
+            "citizen's assessed need (a rule that allocates by need); consistency is judged "
+            "against it",
+        src="assumption (design of the rule, 7.22)")
+    funding: Literal["per_sanction", "capacity"] = _p(
+        "per_sanction",
+        doc="how enforcement is paid: per_sanction = `sanction_cost` per sanction imposed; "
+            "capacity = the whole capacity paid every step, used or not (equal enforcement "
+            "money at equal capacity, 7.22)",
+        src="design (comparison at equal money)")
 
 
 @dataclass(frozen=True, kw_only=True)
