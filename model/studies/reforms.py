@@ -293,18 +293,20 @@ def plot_paths(results: dict, path: str | Path | None = None):
     (trajectories, table, marks), marks the reform steps to draw."""
     import matplotlib.pyplot as plt
 
-    from ..figures.labels import axis_label
+    from ..figures.labels import METRIC_INFO
     from ..figures.plots import OKABE_ITO, save
 
-    panels = [("hysteresis", "trust_gov", None, "a  roll-back after 60 steps"),
-              ("hysteresis", "trust_ngo", None, "b  roll-back: trust in NGOs"),
-              ("gradual", "unmet_need", None, "c  sudden or gradual (over 1, 12, 36)"),
-              ("sequencing", "unmet_need", "extremes", "d  order of the four shifts"),
-              ("budget cut", "unmet_need", None, "e  a 20 % budget cut"),
-              ("budget cut", "trust_gov", None, "f  a 20 % budget cut")]
+    panels = [("hysteresis", "trust_gov", None, "a  roll-back after 60 steps", None),
+              ("hysteresis", "unmet_need", None, "b  roll-back: the plan's stale record", None),
+              ("hysteresis", "trust_ngo", None,
+               "c  roll-back: trust in NGOs (reform = rolled back)", None),
+              ("gradual", "unmet_need", None, "d  sudden or gradual (over 1, 12, 36)", (35, 110)),
+              ("sequencing", "unmet_need", "extremes",
+               "e  four shifts: lowest and highest cumulative cost", None),
+              ("budget cut", "unmet_need", None, "f  a 20 % budget cut at step 55", None)]
     panels = [p for p in panels if p[0] in results]
     fig, axes = plt.subplots(2, 3, figsize=(13, 7.2), layout="constrained")
-    for ax, (question, metric, pick, label) in zip(axes.flat, panels, strict=False):
+    for ax, (question, metric, pick, label, xlim) in zip(axes.flat, panels, strict=False):
         ts, table, marks = results[question]
         if pick == "extremes":
             cum = table[(table["metric"] == "cumulative unmet need") & (table["what"] == "level")]
@@ -324,7 +326,9 @@ def plot_paths(results: dict, path: str | Path | None = None):
             ax.axvline(t, color="0.4", ls=":", lw=1)
         ax.set_title(label, loc="left", fontsize=10)
         ax.set_xlabel("step")
-        ax.set_ylabel(axis_label(metric))
+        ax.set_ylabel(METRIC_INFO[metric].label if metric in METRIC_INFO else metric)
+        if xlim:
+            ax.set_xlim(*xlim)
         ax.legend(fontsize=7.5, frameon=False, loc="best")
         ax.grid(alpha=0.25)
     for ax in list(axes.flat)[len(panels):]:
