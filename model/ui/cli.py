@@ -446,7 +446,8 @@ def cmd_compare(args) -> int:
     started = time.perf_counter()
     ts = compare(scenarios, args.replicates, seed=base, workers=args.workers,
                  scheduler=args.scheduler, executor=args.executor, out=out, resume=args.resume,
-                 progress=True, from_state=args.from_state, steps=args.steps)
+                 progress=True, from_state=args.from_state,
+                 steps=args.steps if args.from_state is not None else None)
     summary = summarize(ts, window)
     write_csv(ts, out / "timeseries.csv")
     write_csv(summary, out / "summary.csv")
