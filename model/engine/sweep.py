@@ -420,7 +420,9 @@ def sweep_plan(base: Scenario, points: list[dict], *, replicates: int = 1,
         ScenarioError: a point is invalid.
     """
     check_points(base, points)
-    branch = branch_plan(from_state, [base.replace(**p) if p else base for p in points], seed)
+    branch = branch_plan(from_state, [base.replace(**p) if p else base for p in points], seed,
+                         [f"point {i}" + (" (" + ", ".join(f"{k}={v}" for k, v in p.items()) + ")"
+                                          if p else "") for i, p in enumerate(points)])
     seed = base_seed(base, seed) if branch is None else branch["base_seed"]
     meta = {"design": design or {"points": points},
             "keys": list(dict.fromkeys(k for point in points for k in point)),
@@ -438,7 +440,7 @@ def sweep_plan(base: Scenario, points: list[dict], *, replicates: int = 1,
 
 
 def branch_plan(from_state: str | Path | None, scenarios: list[Scenario],
-                seed: int | None) -> dict | None:
+                seed: int | None, labels: list[str] | None = None) -> dict | None:
     """Check that every scenario can continue the saved state ``from_state`` (raises the
     ScenarioError of :func:`~.state.arm_scenario`, or of an unreadable state); its base seed
     (``seed``, else the state's) and what sweep.json / compare.json record. None: no state."""
@@ -451,9 +453,10 @@ def branch_plan(from_state: str | Path | None, scenarios: list[Scenario],
     except StateError as exc:
         raise ScenarioError([str(exc)]) from None
     errors = []
-    for scenario in scenarios:
+    labels = labels or [f"scenario {s.name}" for s in scenarios]
+    for scenario, label in zip(scenarios, labels, strict=True):
         try:
-            arm_scenario(model, scenario, f"scenario {scenario.name}")
+            arm_scenario(model, scenario, label)
         except ScenarioError as exc:
             errors.extend(e for e in exc.errors if e not in errors)
     if errors:
