@@ -83,6 +83,7 @@ figures: $(NB_STAMP) gallery
 	cp out/ecology-projects/compare.png docs/figures/projects_compare.png
 	cp out/sweep-readme/sweep.png docs/figures/sweep_adaptation_shift.png
 	cp out/four-shifts/effects.png docs/figures/four_shifts_effects.png
+	$(PY) -m cogov.model.studies.reforms --out out/reform-paths --figure docs/figures/reform_paths.png
 	$(PY) benchmarks/architecture_figure.py  # the layers of model/ -> docs/figures/architecture.png
 	# the app in a browser (Debian's chromium, tests/test_app.py) -> docs/figures/app.png
 	COGOV_APP_SCREENSHOT=$(CURDIR)/docs/figures/app.png $(PY) -m pytest -q tests/test_app.py \

@@ -21,7 +21,10 @@ import json
 import sys
 from pathlib import Path
 
-FILE = Path(__file__).resolve().parent.parent / "tests" / "data" / "fingerprints.json"
+ROOT = Path(__file__).resolve().parent.parent
+FILE = ROOT / "tests" / "data" / "fingerprints.json"
+if __name__ == "__main__":  # fingerprint this checkout's code, not another editable install's
+    sys.path.insert(0, str(ROOT))
 SIZE = {"population.citizens": 324, "steps": 30}
 
 

@@ -239,3 +239,74 @@ def test_procedural_justice_raises_compliance_in_the_whole_model():
     assert tail(rule, "procedural_justice") > tail(discretion, "procedural_justice")
     assert tail(rule, "violations") < tail(discretion, "violations") - 0.03
     assert (rule["sanctions"] == 0).all() and (discretion["sanctions"] == 0).all()
+
+
+def test_identical_treatment_gives_identical_procedural_justice():
+    """Issue 22, finding 2: procedural justice is computed from what citizens observe, not
+    from ρ. A published rule that allocates by need, impartial exact discretion and no
+    enforcement treat every citizen alike at ρ = 0.9 and 0.1: the same J, step by step."""
+    alike = {"mechanisms.law.rule_basis": "need", "mechanisms.law.favouritism": 0.0,
+             "mechanisms.law.noise": 0.0, "mechanisms.law.capacity": 0.0}
+    runs = [metrics(small(**LAW, **alike, **{"mechanisms.law.rule_of_law": rho}))
+            for rho in (0.9, 0.1)]
+    assert runs[0]["procedural_justice"].iloc[-1] > 0
+    np.testing.assert_allclose(runs[0]["procedural_justice"], runs[1]["procedural_justice"],
+                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(runs[0]["legitimacy"], runs[1]["legitimacy"], rtol=0, atol=1e-12)
+
+
+def test_perception_reads_observations_not_rule_of_law():
+    """The same observations (claims, rule, favours, appeals heard) give the same J at any ρ;
+    treatment that differs (favours seen, appeals refused) gives a lower J."""
+    n = 200
+    rng = np.random.default_rng(0)
+    adj = sp.random(n, n, density=0.03, random_state=1, format="csr")
+    adj = ((adj + adj.T) > 0).astype(float)
+    degree = np.asarray(adj.sum(axis=1)).ravel()
+    rule = rng.uniform(0.5, 1.5, n)
+    claims = rule * rng.uniform(0.9, 1.1, n)
+    out = []
+    for rho in (0.9, 0.1):
+        law = Law(LawParams(enabled=True, rule_of_law=rho, connected=0.3, perception=1.0),
+                  np.full(n, 0.5), np.random.default_rng(4))
+        law._perceive(rule, claims, np.full(n, 0.5), adj, degree, courts=True)
+        out.append(law.justice.copy())
+    np.testing.assert_array_equal(out[0], out[1])
+    law = Law(LawParams(enabled=True, connected=0.3, perception=1.0), np.full(n, 0.5),
+              np.random.default_rng(4))
+    favoured = np.where(law.connected, claims * 1.5, claims)
+    law._perceive(rule, favoured, np.full(n, 0.5), adj, degree, courts=True)
+    assert law.justice.mean() < out[0].mean() - 0.01
+    law.wanting[:] = True  # everybody wanted to appeal, nobody was heard
+    law.appealing[:] = False
+    law._hear(adj, courts=True)
+    assert (law.voice == 0).all()
+
+
+def test_equal_money_arms_spend_equal_enforcement_money():
+    """Issue 22, finding 3: with funding: capacity the rule and discretion pay the same
+    enforcement bill (the ledger's `sanctions` use), though the rule imposes far fewer."""
+    fixed = {"mechanisms.law.funding": "capacity"}
+    rule = run_model(small(**LAW, **fixed, **{"mechanisms.law.rule_of_law": 0.9}), seed=2)
+    discretion = run_model(small(**LAW, **fixed, **{"mechanisms.law.rule_of_law": 0.1}), seed=2)
+    bills = [m.ledger.total["sanctions"] for m in (rule, discretion)]
+    p = rule.scenario.mechanisms.law
+    steps = rule.scenario.steps
+    assert bills[0] == pytest.approx(bills[1])
+    assert bills[0] == pytest.approx(p.capacity * rule.citizens.n / 1000 * p.sanction_cost * steps)
+    imposed = [m.datacollector.get_model_vars_dataframe()["sanctions"].iloc[1:].sum()
+               for m in (rule, discretion)]
+    assert imposed[0] < 0.5 * imposed[1]
+    for m in (rule, discretion):
+        assert m.datacollector.get_model_vars_dataframe()["ledger_error"].abs().max() < 1e-9
+    # the default pays per sanction: the bills differ
+    per = [run_model(small(**LAW, **{"mechanisms.law.rule_of_law": rho}), seed=2)
+           .ledger.total["sanctions"] for rho in (0.9, 0.1)]
+    assert per[0] < 0.5 * per[1]
+
+
+@pytest.mark.parametrize("key, bad", [("mechanisms.law.rule_basis", "by_need"),
+                                      ("mechanisms.law.funding", "fixed")])
+def test_new_keys_are_validated(key, bad):
+    with pytest.raises(ScenarioError, match=key):
+        Scenario().replace(**{key: bad})

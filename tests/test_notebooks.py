@@ -11,7 +11,7 @@ from tests.conftest import ROOT
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # a code cell that draws: a top-level statement (not a function's body) that makes a
 # pyplot figure or calls one of cogov's figure functions (or notebook 07's `show`)
-DRAWS = re.compile(r"^(?!\s).*(plt\.subplots|plt\.figure|\bplot_(run|compare|sweep|indices|effects)\(|"
+DRAWS = re.compile(r"^(?!\s).*(plt\.subplots|plt\.figure|\bplot_(run|compare|sweep|indices|effects|paths)\(|"
                    r"\bshow\(sc, ts)", re.MULTILINE)
 # a number with a decimal point in prose: such text must be computed, not typed
 NUMBER = re.compile(r"(?<![\w.`])\d*\.\d+(?![\w.`])")

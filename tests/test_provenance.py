@@ -29,7 +29,7 @@ OLD_ASSUMPTIONS = [line for line in
 # numbers whose default null means "not set" (all districts, never lifted, the model's trust)
 DESIGN_NUMBERS = {"seed", "outputs.window", "shocks.N.where", "shocks.N.until",
                   "reforms.N.step", "reforms.N.over",
-                  "mechanisms.unrest.legitimacy"}
+                  "mechanisms.unrest.legitimacy", "mechanisms.emergency.episode_money"}
 
 
 def _leaf_type(key: str):

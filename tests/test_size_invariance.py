@@ -87,7 +87,8 @@ PAIRS = [
     ("law_based", "law_discretion", "violations", -1),
     ("law_based", "law_discretion", "sanctions", -1),
     ("law_based", "law_discretion", "unmet_need", -1),
-    ("security_comprehensive", "security_strike_only", "crime_rate", -1),
+    # crime_rate: no sign claimed at the presets' horizon since issue 22 (−0.2, CI −1.6 to
+    # +1.3 at step 100; README)
     ("security_comprehensive", "security_strike_only", "crime_concentration", -1),
     ("security_comprehensive", "security_strike_only", "recidivism", -1),
     ("security_comprehensive", "security_strike_only", "guardianship", +1),

@@ -27,7 +27,15 @@ from ..scenario.errors import ScenarioError
 from ..scenario.files import ScenarioLike, as_scenarios
 from ..scenario.schema import Scenario
 from .seeds import replicate_seeds
-from .sweep import Job, SweepStore, in_folder, read_timeseries, resume_seed, run_jobs
+from .sweep import (
+    Job,
+    SweepStore,
+    branch_plan,
+    in_folder,
+    read_timeseries,
+    resume_seed,
+    run_jobs,
+)
 
 STORE = "sweep"  # the store's folder inside a comparison's folder
 
@@ -42,11 +50,13 @@ def store_of(out: str | Path) -> Path:
 
 
 def compare_jobs(scenarios: Sequence[Scenario], replicates: int, seed: int,
-                 steps: int | None) -> list[Job]:
-    """Scenario p, replicate r as run p x replicates + r, with the r-th spawned seed."""
+                 steps: int | None, state: str | None = None) -> list[Job]:
+    """Scenario p, replicate r as run p x replicates + r, with the r-th spawned seed
+    (``state``: each a continuation of that saved state)."""
     seeds = replicate_seeds(seed, replicates)
     window = scenarios[0].outputs.window
-    return [Job(p * replicates + r, p, r, s, scenario, {"scenario": scenario.name}, steps, window)
+    return [Job(p * replicates + r, p, r, s, scenario, {"scenario": scenario.name}, steps, window,
+                state)
             for p, scenario in enumerate(scenarios) for r, s in enumerate(seeds)]
 
 
@@ -60,7 +70,7 @@ def fingerprint(scenarios: Sequence[Scenario], replicates: int, steps: int | Non
 def compare(scenarios: Sequence[ScenarioLike], replicates: int = 10, *, steps: int | None = None,
             seed: int | None = None, workers: int = 1, scheduler: str | None = None,
             executor: str | None = None, out: str | Path | None = None, resume: bool = False,
-            progress: bool = False) -> pd.DataFrame:
+            progress: bool = False, from_state: str | Path | None = None) -> pd.DataFrame:
     """Every scenario x replicate; the tidy time series (scenario, replicate, seed, step,
     metrics...), sorted by scenario (as given), replicate and step.
 
@@ -73,6 +83,10 @@ def compare(scenarios: Sequence[ScenarioLike], replicates: int = 10, *, steps: i
             folder if None. A finished comparison there is replaced; an unfinished one
             is refused unless ``resume``.
         workers, scheduler, executor, resume, progress: as for :func:`~cogov.model.engine.sweep.sweep`.
+        from_state: a saved state (``run --save-state``): every scenario is an arm branched
+            from it, replicate r continuing it with streams reseeded from the r-th seed
+            spawned from ``seed`` (default: the state's seed), ``steps`` more steps (default:
+            each arm's ``steps``); docs/experiments.md, "Branching from a saved state".
 
     Raises:
         ScenarioError: bad arguments, or ``out`` holds an unfinished or different comparison.
@@ -86,7 +100,11 @@ def compare(scenarios: Sequence[ScenarioLike], replicates: int = 10, *, steps: i
                              " set a distinct `name:` in each"])
     if replicates < 1 or workers < 1:
         raise ScenarioError(["compare: --replicates and --workers must be at least 1"])
-    seed = resume_seed(scenarios[0], seed, None if out is None else store_of(out), resume)
+    branch = branch_plan(from_state, scenarios, seed)
+    if branch is None:
+        seed = resume_seed(scenarios[0], seed, None if out is None else store_of(out), resume)
+    else:
+        seed = branch["base_seed"]
 
     def run(folder) -> pd.DataFrame:
         store = store_of(folder)
@@ -96,8 +114,13 @@ def compare(scenarios: Sequence[ScenarioLike], replicates: int = 10, *, steps: i
                 "replicates": replicates, "runs": len(scenarios) * replicates, "steps": steps,
                 "base_seed": seed, "seeds": replicate_seeds(seed, replicates),
                 "scenarios": [s.to_dict() for s in scenarios]}
-        runs = run_jobs(compare_jobs(scenarios, replicates, seed, steps), out=store,
-                        fingerprint=fingerprint(scenarios, replicates, steps), meta=meta,
+        print_ = fingerprint(scenarios, replicates, steps)
+        if branch is not None:
+            meta["from_state"] = branch["record"]
+            print_ = hashlib.sha256((print_ + branch["record"]["sha256"]).encode()).hexdigest()[:16]
+        runs = run_jobs(compare_jobs(scenarios, replicates, seed, steps,
+                                     branch and branch["path"]), out=store,
+                        fingerprint=print_, meta=meta,
                         workers=workers, scheduler=scheduler, executor=executor, resume=resume,
                         progress=progress)
         failed = runs[runs["status"] != "ok"]

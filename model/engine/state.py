@@ -21,6 +21,7 @@ The digest detects damage, not tampering.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -160,3 +161,143 @@ def continue_run(model, steps: int, on_step=None):
         if on_step:
             on_step(model)
     return model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+
+# ------------------------------------------------------------ branching arms
+# keys of an arm's scenario that describe the run, not the city: they never make a reform
+RUN_KEYS = ("name", "description", "seed", "steps", "reforms", "outputs.")
+
+
+def _random_objects(model) -> list:
+    """Every random stream the model holds (NumPy Generators, Python ``random.Random``), each
+    once, in the order a pickle of the model meets them."""
+    import random
+
+    found: dict[int, object] = {}
+
+    class _Finder(pickle.Pickler):
+        def reducer_override(self, obj):
+            if isinstance(obj, np.random.Generator | random.Random):
+                found.setdefault(id(obj), obj)
+            return NotImplemented
+
+    _Finder(io.BytesIO(), protocol=pickle.HIGHEST_PROTOCOL).dump(model)
+    return list(found.values())
+
+
+def reseed(model, seed: int) -> None:
+    """Give a loaded model fresh random streams from ``seed``: those a model built with
+    ``seed`` would have (docs/experiments.md, "Branching from a saved state").
+
+    A stream the model made as ``stream(NAME)`` (``SeedSequence(old seed, spawn_key=(crc32(NAME),))``)
+    continues from ``SeedSequence(seed, spawn_key=(crc32(NAME),))``; Mesa's ``model.rng``
+    from ``SeedSequence(seed)``; Python's ``model.random`` is seeded with ``seed``; the
+    model's seed and root become ``seed``, so a stream made later (a mechanism a reform
+    starts) derives from it too. A generator without a seed sequence (none in cogov) takes
+    ``SeedSequence(seed, spawn_key=(2**32, i))``, i its rank in the model's pickle order.
+    Every draw after the branch then differs from the saved history's, reproducibly.
+    """
+    import random
+
+    seed = int(seed)
+    for i, obj in enumerate(_random_objects(model)):
+        if isinstance(obj, random.Random):
+            obj.seed(seed)
+            continue
+        bits = obj.bit_generator
+        old = getattr(bits, "seed_seq", None)
+        key = tuple(getattr(old, "spawn_key", ())) if old is not None else (2 ** 32, i)
+        bits.state = type(bits)(np.random.SeedSequence(seed, spawn_key=key)).state
+    model.seed = seed
+    model._root = np.random.SeedSequence(seed)
+
+
+def arm_scenario(model, arm, where: str = "") -> object:
+    """The scenario a continuation of ``model`` (a loaded state) runs for the arm ``arm``.
+
+    The state's own scenario (with its reforms) stays the plan; on top of it:
+
+    * every key whose value in ``arm`` differs from the state's scenario becomes a reform at
+      the state's next step (at once), if a reform may set it (governance switches, the four
+      shifts, ``budget.per_capita``, mechanisms' parameters and switches); a key that cannot
+      change mid-run (population, network, districts, organisations' counts, warm-up, a
+      mechanism's start-up draws) raises a ScenarioError naming it, with both values;
+    * the arm's reforms that the state's scenario does not already have are added (steps are
+      the model's, as in a fresh run); one before the state's next step raises;
+    * the run keys (name, description, seed, steps, outputs) are the arm's.
+
+    ``where`` prefixes messages (``compare: scenario NAME``).
+    """
+    from ..scenario.errors import ScenarioError
+    from ..scenario.schema import _flat
+
+    planned, step = model.planned, int(model.steps)
+    mine, theirs = _flat(planned.to_dict()), _flat(arm.to_dict())
+    changed = {k: v for k, v in theirs.items()
+               if not k.startswith(RUN_KEYS) and mine.get(k, _MISSING) != v}
+    changed.update({k: None for k in mine if k not in theirs and not k.startswith(RUN_KEYS)})
+    head = f"{where}: " if where else ""
+    errors = []
+    reforms = [dict(r) for r in planned.to_dict().get("reforms") or []]
+    extra = []
+    for i, reform in enumerate(arm.to_dict().get("reforms") or []):
+        if reform in reforms:
+            continue
+        if reform["step"] <= step:
+            errors.append(f"{head}reforms.{i}.step: {reform['step']} is in the saved state's past "
+                          f"(it ends at step {step}); a continuation's reforms start at step "
+                          f"{step + 1} or later")
+        extra.append(reform)
+    at = len(reforms)
+    new = ([{"step": step + 1, "set": changed}] if changed else []) + extra
+    if not errors:
+        try:
+            result = planned.replace(reforms=[*reforms, *new])
+        except ScenarioError as exc:
+            for e in exc.errors:
+                key, _, why = e.partition(": ")
+                if changed and key.startswith(f"reforms.{at}.set."):
+                    name = key.removeprefix(f"reforms.{at}.set.")
+                    was = mine.get(name, "(none)")
+                    errors.append(f"{head}{name}: cannot differ from the saved state's scenario "
+                                  f"(the state has {was!r}, the scenario {theirs.get(name)!r}): "
+                                  f"{why}")
+                else:
+                    errors.append(f"{head}{e}")
+    if errors:
+        raise ScenarioError(errors)
+    return dataclasses.replace(result, name=arm.name, description=arm.description,
+                               seed=arm.seed, steps=arm.steps, outputs=arm.outputs)
+
+
+_MISSING = object()
+_PAYLOADS: dict[str, tuple[float, bytes, dict]] = {}
+
+
+def _payload(path: str | Path) -> tuple[bytes, dict]:
+    """The checked pickle of a state file and its header, read once per process."""
+    path = Path(path)
+    stamp = path.stat().st_mtime
+    cached = _PAYLOADS.get(str(path))
+    if cached is None or cached[0] != stamp:
+        model, header = load_state(path)  # every check
+        del model
+        _, offset = read_header(path)
+        with open(path, "rb") as f:
+            f.seek(offset)
+            cached = (stamp, f.read(), header)
+        _PAYLOADS.clear()
+        _PAYLOADS[str(path)] = cached
+    return cached[1], cached[2]
+
+
+def continuation(path: str | Path, arm, seed: int, steps: int | None = None):
+    """One replicate of an arm branched from the state in ``path``: the state loaded afresh,
+    its streams reseeded from ``seed`` (:func:`reseed`), the arm's keys and reforms applied
+    (:func:`arm_scenario`), ``steps`` more steps run (default the arm's ``steps``). Returns
+    the metrics of the whole history (the shared past included)."""
+    payload, _ = _payload(path)
+    model = pickle.loads(payload)
+    model.planned = arm_scenario(model, arm)
+    reseed(model, seed)
+    return continue_run(model, arm.steps if steps is None else steps)

@@ -106,6 +106,7 @@ class Job:
     params: dict
     steps: int | None
     window: int
+    state: str | None = None  # a saved state to branch from (model/engine/state.py)
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -121,9 +122,14 @@ def execute(job: Job) -> dict:
     row = {"run_id": job.run_id, "point": job.point, "replicate": job.replicate,
            "seed": job.seed, "scenario_hash": scenario_hash(job.scenario), **job.params}
     try:
-        result = run_scenario(job.scenario, seed=job.seed, steps=job.steps)
-        row.update(final_window(result.metrics, job.window).to_dict())
-        series = result.metrics.copy()
+        if job.state is None:
+            metrics = run_scenario(job.scenario, seed=job.seed, steps=job.steps).metrics
+        else:
+            from .state import continuation
+
+            metrics = continuation(job.state, job.scenario, job.seed, job.steps)
+        row.update(final_window(metrics, job.window).to_dict())
+        series = metrics.copy()
         series.insert(0, "run_id", job.run_id)
         status, error = "ok", ""
     except Exception as exc:  # a model failure is data about that parameter combination
@@ -267,8 +273,9 @@ def read_timeseries(out: str | Path) -> pd.DataFrame:
 
 # ----------------------------------------------------------------- the sweep
 def make_jobs(base: Scenario, points: list[dict], replicates: int, seed: int,
-              steps: int | None) -> list[Job]:
-    """Every (point, replicate) as a Job; run_id = point x replicates + replicate."""
+              steps: int | None, state: str | None = None) -> list[Job]:
+    """Every (point, replicate) as a Job; run_id = point x replicates + replicate
+    (``state``: every job a continuation of that saved state)."""
     seeds = replicate_seeds(seed, replicates)
     jobs = []
     for p, point in enumerate(points):
@@ -277,7 +284,7 @@ def make_jobs(base: Scenario, points: list[dict], replicates: int, seed: int,
         params = {k: _lookup(flat, k) for k in point}
         for r, s in enumerate(seeds):
             jobs.append(Job(p * replicates + r, p, r, s, scenario, params, steps,
-                            base.outputs.window))
+                            base.outputs.window, state))
     return jobs
 
 
@@ -381,8 +388,10 @@ def _run_todo(jobs: list[Job], store: SweepStore, workers: int, scheduler: str |
 def run_sweep(base: ScenarioLike, points: list[dict], *, replicates: int = 1, steps: int | None = None,
               seed: int | None = None, workers: int = 1, scheduler: str | None = None,
               executor: str | None = None, out: str | Path, resume: bool = False,
-              progress: bool = False, design: dict | None = None) -> pd.DataFrame:
-    """Run every point x replicate, writing results under ``out``; return the runs table.
+              progress: bool = False, design: dict | None = None,
+              from_state: str | Path | None = None) -> pd.DataFrame:
+    """Run every point x replicate, writing results under ``out``; return the runs table
+    (``from_state``: every run a continuation of that saved state, :func:`branch_plan`).
 
     Raises:
         ScenarioError: a point is invalid, or ``out`` holds another sweep.
@@ -393,7 +402,7 @@ def run_sweep(base: ScenarioLike, points: list[dict], *, replicates: int = 1, st
     if replicates < 1 or workers < 1:
         raise ScenarioError(["--replicates and --workers must be at least 1"])
     jobs, fingerprint, meta = sweep_plan(base, points, replicates=replicates, steps=steps,
-                                         seed=seed, design=design)
+                                         seed=seed, design=design, from_state=from_state)
     table = run_jobs(jobs, out=out, fingerprint=fingerprint, meta=meta, workers=workers,
                      scheduler=scheduler, executor=executor, resume=resume, progress=progress)
     write_summary(Path(out), table, base.outputs.window)
@@ -402,7 +411,8 @@ def run_sweep(base: ScenarioLike, points: list[dict], *, replicates: int = 1, st
 
 def sweep_plan(base: Scenario, points: list[dict], *, replicates: int = 1,
                steps: int | None = None, seed: int | None = None,
-               design: dict | None = None) -> tuple[list[Job], str, dict]:
+               design: dict | None = None,
+               from_state: str | Path | None = None) -> tuple[list[Job], str, dict]:
     """What a sweep runs: its jobs, its fingerprint (a resumed store must match it) and
     what sweep.json records about it (design, seeds, scenario).
 
@@ -410,14 +420,52 @@ def sweep_plan(base: Scenario, points: list[dict], *, replicates: int = 1,
         ScenarioError: a point is invalid.
     """
     check_points(base, points)
-    seed = base_seed(base, seed)
+    branch = branch_plan(from_state, [base.replace(**p) if p else base for p in points], seed,
+                         [f"point {i}" + (" (" + ", ".join(f"{k}={v}" for k, v in p.items()) + ")"
+                                          if p else "") for i, p in enumerate(points)])
+    seed = base_seed(base, seed) if branch is None else branch["base_seed"]
     meta = {"design": design or {"points": points},
             "keys": list(dict.fromkeys(k for point in points for k in point)),
             "points": len(points), "replicates": replicates, "runs": len(points) * replicates,
             "steps": steps or base.steps, "base_seed": seed,
             "seeds": replicate_seeds(seed, replicates), "scenario": base.to_dict()}
-    return (make_jobs(base, points, replicates, seed, steps),
-            points_hash(base, points, replicates, steps or base.steps), meta)
+    state = None
+    fingerprint = points_hash(base, points, replicates, steps or base.steps)
+    if branch is not None:
+        meta["from_state"] = branch["record"]
+        state = branch["path"]
+        fingerprint = hashlib.sha256((fingerprint + branch["record"]["sha256"]).encode()
+                                     ).hexdigest()[:16]
+    return make_jobs(base, points, replicates, seed, steps, state), fingerprint, meta
+
+
+def branch_plan(from_state: str | Path | None, scenarios: list[Scenario],
+                seed: int | None, labels: list[str] | None = None) -> dict | None:
+    """Check that every scenario can continue the saved state ``from_state`` (raises the
+    ScenarioError of :func:`~.state.arm_scenario`, or of an unreadable state); its base seed
+    (``seed``, else the state's) and what sweep.json / compare.json record. None: no state."""
+    if from_state is None:
+        return None
+    from .state import StateError, arm_scenario, load_state
+
+    try:
+        model, header = load_state(from_state)
+    except StateError as exc:
+        raise ScenarioError([str(exc)]) from None
+    errors = []
+    labels = labels or [f"scenario {s.name}" for s in scenarios]
+    for scenario, label in zip(scenarios, labels, strict=True):
+        try:
+            arm_scenario(model, scenario, label)
+        except ScenarioError as exc:
+            errors.extend(e for e in exc.errors if e not in errors)
+    if errors:
+        raise ScenarioError(errors)
+    base = int(header["seed"]) if seed is None else int(seed)
+    return {"path": str(Path(from_state).resolve()), "base_seed": base,
+            "record": {"path": str(from_state), "step": header["step"],
+                       "seed": header["seed"], "sha256": header["sha256"],
+                       "saved_by": header.get("cogov")}}
 
 
 def write_summary(out: Path, runs: pd.DataFrame, window: int) -> pd.DataFrame | None:
@@ -452,7 +500,7 @@ def sweep(scenario: ScenarioLike, design: Design | None = None, *, points: list[
           replicates: int = 1, steps: int | None = None, seed: int | None = None,
           workers: int = 1, scheduler: str | None = None, executor: str | None = None,
           out: str | Path | None = None, resume: bool = False,
-          progress: bool = False) -> pd.DataFrame:
+          progress: bool = False, from_state: str | Path | None = None) -> pd.DataFrame:
     """Python API of ``run.py sweep``: the runs table as a DataFrame.
 
     Args:
@@ -462,6 +510,8 @@ def sweep(scenario: ScenarioLike, design: Design | None = None, *, points: list[
             line. With workers > 1, call it under ``if __name__ == "__main__":`` in a
             script (worker processes import the script again).
         out: results folder; a temporary folder (deleted afterwards) if None.
+        from_state: a saved state (``run --save-state``): every run continues it, branched
+            (docs/experiments.md, "Branching from a saved state").
 
     The returned frame's ``attrs["out"]`` names the folder (None if temporary).
     """
@@ -470,7 +520,7 @@ def sweep(scenario: ScenarioLike, design: Design | None = None, *, points: list[
         points = (design or Design()).points(scenario)
     kwargs = {"replicates": replicates, "steps": steps, "seed": seed, "workers": workers,
               "scheduler": scheduler, "executor": executor, "resume": resume, "progress": progress,
-              "design": design.to_dict() if design else None}
+              "design": design.to_dict() if design else None, "from_state": from_state}
     return in_folder(out, lambda folder: run_sweep(scenario, points, out=folder, **kwargs))
 
 

@@ -776,6 +776,11 @@ class Emergency:
         doc="network coordination, money per citizen of the affected and neighbouring districts "
             "per step",
         src="assumption")
+    episode_money: float | None = _p(
+        None, 0.0, MONEY_MAX,
+        doc="most emergency money one emergency spends in all, per citizen of the city (null: no "
+            "limit); set below both arms' spending, network and lone levels spend the same",
+        src="design (null: no limit; the equal-money comparison of 7.21)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -866,11 +871,24 @@ class Law:
         0.5, 0.0, MONEY_MAX, doc="money per sanction (ledger use `sanctions`)", src="assumption")
     appeal_rate: float = _p(
         0.3, 0.0, 1.0,
-        doc="share of appealable decisions appealed when ρ = 1 (the chance is `appeal_rate`·ρ)",
+        doc="chance that a citizen short of the rule's entitlement or sanctioned wants to appeal "
+            "(heard if reviewable: rule-bound sanctions, allocations with chance ρ; 7.22)",
         src="assumption")
     tolerance: float = _p(
         0.1, 0.0, 1.0, doc="relative shortfall below the rule's entitlement that prompts an appeal",
         src="assumption")
+    rule_basis: Literal["flat", "need"] = _p(
+        "flat",
+        doc="the published allocation rule: flat = the cell's mean need per head; need = each "
+            "citizen's assessed need (a rule that allocates by need); consistency is judged "
+            "against it",
+        src="assumption (design of the rule, 7.22)")
+    funding: Literal["per_sanction", "capacity"] = _p(
+        "per_sanction",
+        doc="how enforcement is paid: per_sanction = `sanction_cost` per sanction imposed; "
+            "capacity = the whole capacity paid every step, used or not (equal enforcement "
+            "money at equal capacity, 7.22)",
+        src="design (comparison at equal money)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -925,6 +943,23 @@ class PublicSecurity:
         24, 1, TIME_MAX,
         doc="steps of recorded offences (hot spots, leaders' evaluation, concentration)",
         src="assumption")
+    # repeat and near-repeat victimisation: a place's attractiveness is boosted by each
+    # offence at it and at its ring neighbours, the boost decaying back
+    repeat: float = _p(
+        10.0, 0.0, SCALE_MAX,
+        doc="θ, rise of a place's attractiveness boost B_p per offence there (its "
+            "attractiveness is a_p + B_p, a_p of mean 1); 0 = off",
+        src="assumption (value: a place of mean attractiveness hit once is 11 times as "
+            "attractive the next month, the order of [Polvi1991]'s twelvefold repeat risk in "
+            "the first month); [Johnson2004], [Short2008]")
+    near_repeat: float = _p(
+        0.5, 0.0, 1.0,
+        doc="η, share of θ each of a place's two ring neighbours gains per offence there",
+        src="assumption (value); [Johnson2004] (risk communicated to nearby homes)")
+    repeat_decay: float = _p(
+        0.5, 0.0, 1.0, open_lo=True,
+        doc="ω, per-step decay of the boost B_p (0.5: it halves every step, a month)",
+        src="assumption (value); [Johnson2004] (risk elevated for 1-2 months)")
     # strike: certainty under capacity, severity
     detection: float = _p(
         0.3, 0.0, 1.0, doc="probability a worked case is cleared without cameras or records",
@@ -1026,6 +1061,13 @@ class PublicSecurity:
         0.3, 0.0, 1.0,
         doc="detection gain when the offender's record is known where the offence happens",
         src="assumption")
+    record_memory: int = _p(
+        60, 1, TIME_MAX,
+        doc="steps a free person stays on record after custody without a new arrest; the "
+            "record is then expunged (no longer known for detection or supervision, arrests "
+            "count from zero)",
+        src="assumption (value: 5 years of monthly steps); [Blumstein2009] (the hazard of "
+            "re-arrest falls to the general population's after about 4-8 years clean)")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -42,7 +42,7 @@ from ..scenario.errors import BOOL_WORDS
 
 # the outcomes the source's framework is about (issue 13): service, credibility, order
 # (unrest, crime) and the disputes the comprehensive and source shifts act on
-FACTORIAL_METRICS = ("unmet_need", "trust_gov", "unrest", "crime_rate", "disputes_open")
+FACTORIAL_METRICS = ("unmet_need", "trust_gov", "unrest", "crime_rate", "disputes_open_per_1000")
 CONFIDENCE = 0.95
 
 

@@ -157,6 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="run scenarios with replicates and compare them")
     p.add_argument("scenarios", type=Path, nargs="+", help="two or more " + SCENARIO_HELP)
     p.add_argument("--replicates", type=int, default=10, help="replicates per scenario")
+    p.add_argument("--from-state", type=Path, metavar="PATH",
+                   help="branch every scenario from this saved state (run --save-state): replicate "
+                        "r continues it with streams reseeded from the r-th seed spawned from "
+                        "--seed (default: the state's seed), for --steps more steps (default: "
+                        "the scenario's `steps`); keys that differ from the state's scenario "
+                        "apply from its next step, as a reform (default: none, fresh runs)")
     _executors(p)
     _metric_option(p)
     _common(p, "out/compare")
@@ -173,6 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=int, default=0, help="number of sampled points (with --sample)")
     p.add_argument("--design", type=Path,
                    help="a sweep design YAML (grid/range/sample/...; default: none)")
+    p.add_argument("--from-state", type=Path, metavar="PATH",
+                   help="branch every point from this saved state (run --save-state): replicate "
+                        "r continues it with streams reseeded from the r-th seed spawned from "
+                        "--seed (default: the state's seed), for --steps more steps (default: "
+                        "the scenario's `steps`; the scenario argument defaults to the state's); keys that differ from the state's scenario "
+                        "apply from its next step, as a reform (default: none, fresh runs)")
     _execution(p)
     _common(p, "out/sweep-<scenario name>")
     g = p.add_argument_group("Slurm job arrays (model/engine/array.py, docs/experiments.md)")
@@ -423,16 +435,19 @@ def cmd_compare(args) -> int:
     from ..scenario.files import comparison_warnings
 
     warn(comparison_warnings(scenarios))
+    branch = _branch_plan(args.from_state, scenarios, args.seed)
     out = _claim(args.out or Path("out") / "compare")
     _record_out(args, out)
-    base = resume_seed(scenarios[0], args.seed, store_of(out), args.resume)
+    base = (resume_seed(scenarios[0], args.seed, store_of(out), args.resume) if branch is None
+            else branch["base_seed"])
     window = scenarios[0].outputs.window
     print(f"{len(scenarios)} scenarios x {args.replicates} replicates = "
           f"{len(scenarios) * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
     started = time.perf_counter()
     ts = compare(scenarios, args.replicates, seed=base, workers=args.workers,
                  scheduler=args.scheduler, executor=args.executor, out=out, resume=args.resume,
-                 progress=True)
+                 progress=True, from_state=args.from_state,
+                 steps=args.steps if args.from_state is not None else None)
     summary = summarize(ts, window)
     write_csv(ts, out / "timeseries.csv")
     write_csv(summary, out / "summary.csv")
@@ -440,12 +455,23 @@ def cmd_compare(args) -> int:
     write_json({"scenarios": [s.to_dict() for s in scenarios], "replicates": args.replicates,
                 "base_seed": base, "seeds": replicate_seeds(base, args.replicates),
                 "final_window_steps": window, "wall_time_s": round(time.perf_counter() - started, 3),
+                **({"from_state": branch["record"]} if branch else {}),
                 **provenance()}, out / "compare.json")
     print(format_summary(summary, columns))
     warn_unsteady(summary, "scenario")
     print(f"\n{len(scenarios)} scenarios x {args.replicates} replicates, final-window mean of the "
           f"last {window} steps ± 95% CI -> {out}/")
     return 0
+
+
+def _branch_plan(from_state, scenarios, seed):
+    """--from-state of compare and sweep: checked before anything runs (exit 2 on a bad state
+    or a key an arm cannot change); None without it."""
+    if from_state is None:
+        return None
+    from ..engine.sweep import branch_plan
+
+    return branch_plan(from_state, scenarios, seed)
 
 
 def format_summary(summary, metrics=KEY_METRICS) -> str:
@@ -550,8 +576,11 @@ def cmd_sweep(args) -> int:
         return _array_task(args)
     if args.collect is not None:
         return _array_collect(args)
-    if args.scenario is None:
-        raise _BadInput("sweep: give a scenario (or --collect DIR)")
+    if args.scenario is None and args.from_state is None:
+        raise _BadInput("sweep: give a scenario (or --collect DIR, or --from-state PATH)")
+    if args.from_state is not None and args.array is not None:
+        raise _BadInput("--from-state: not with --array K (run the branched sweep here or on "
+                        "--executor slurm)")
     if args.dry_run and args.array is None:
         raise _BadInput("--dry-run: only with --array K")
     if args.array is not None and (args.array < 1 or args.executor or args.scheduler):
@@ -584,10 +613,14 @@ def cmd_sweep(args) -> int:
     from ..engine.sweep import resume_seed
     from ..scenario.files import load_scenario
 
-    base = load_scenario(args.scenario, overrides, steps=steps)
+    if args.scenario is None:
+        base = _state_scenario(args.from_state, overrides, steps)
+    else:
+        base = load_scenario(args.scenario, overrides, steps=steps)
+    branch = _branch_plan(args.from_state, [base], seed)
     out = _claim(args.out or Path("out") / f"sweep-{base.name}")
     _record_out(args, out)
-    seed = resume_seed(base, seed, out, args.resume)
+    seed = resume_seed(base, seed, out, args.resume) if branch is None else branch["base_seed"]
     design = Design(grid=parse_grid(grid, base), ranges=parse_range(ranges, base),
                     bounds=parse_bounds(bounds, scenario=base), samples=samples if bounds else 0,
                     seed=seed)
@@ -598,7 +631,8 @@ def cmd_sweep(args) -> int:
           f"{len(points) * replicates} runs on {_where(args)} -> {out}/", flush=True)
     runs = run_sweep(base, points, replicates=replicates, steps=steps, seed=seed,
                      workers=args.workers, scheduler=args.scheduler, executor=args.executor,
-                     out=out, resume=args.resume, progress=True, design=design.to_dict())
+                     out=out, resume=args.resume, progress=True, design=design.to_dict(),
+                     from_state=args.from_state)
     _print_effects(redraw(out))
     summary_path = out / "summary.csv"
     if summary_path.exists():
@@ -606,6 +640,24 @@ def cmd_sweep(args) -> int:
 
         warn_unsteady(pd.read_csv(summary_path), "point")
     return _report(runs, out)
+
+
+def _state_scenario(path, overrides, steps):
+    """sweep --from-state without a scenario: the state's own (as written, with its reforms)
+    with --set and --steps on top."""
+    from ..engine.state import StateError, read_header
+    from ..scenario.files import parse_overrides
+    from ..scenario.schema import scenario_from_dict
+
+    try:
+        header, _ = read_header(path)
+    except StateError as exc:
+        raise _BadInput(str(exc)) from None
+    s = scenario_from_dict(header["scenario"])
+    changes = parse_overrides(list(overrides))
+    if steps is not None:
+        changes["steps"] = steps
+    return s.replace(**changes) if changes else s
 
 
 def _array_submit(args, base, points, replicates, steps, seed, design, out: Path) -> int:

@@ -48,6 +48,13 @@ def labour_disputes(m) -> int:
     return m.bargaining.labour_disputes
 
 
+@metric("labour disputes per 1,000 citizens", "per 1,000 citizens per step", 0)
+def labour_disputes_per_1000(m) -> float:
+    """Labour disputes brought this step, per 1,000 citizens (``labour_disputes`` scaled:
+    the count grows with the population, this does not; issue 22)."""
+    return 1000.0 * m.bargaining.labour_disputes / m.citizens.n
+
+
 class CollectiveBargaining(Mechanism):
     """Firms, compliance and collective contracts; phase :meth:`step`, equations :meth:`update`."""
 
@@ -56,7 +63,7 @@ class CollectiveBargaining(Mechanism):
     attribute = "bargaining"
     reads = ("scenario", "citizens", "hubs", "government", "open_disputes", "jailed", "t")
     writes = ("disputing", "bargaining", "firms", "citizens.need")
-    metrics = (contract_coverage, labour_disputes)
+    metrics = (contract_coverage, labour_disputes, labour_disputes_per_1000)
 
     def __init__(self, params, collaboration: bool, district: np.ndarray, districts: int,
                  rng: np.random.Generator):

@@ -54,6 +54,13 @@ budget):
    accounts in proportion to what they hold), donations only for what is still lacking.
    The money is returned per district and provided directly on the district's
    cells in proportion to need, like the early-warning responses.
+4. **Equal money (optional).** With ``episode_money`` set, one emergency (from the
+   first district entering it while none was in one until none is) spends at most
+   ``episode_money``·N in all, whatever the levels hold: the lone levels in their
+   order, the network in its pooled payment (which then pays no coordination once
+   the limit is reached). Set below what both arms spend unlimited, it makes the
+   two arms spend the same money, so that the comparison shows what timing and
+   pooling do at equal money (docs/model.md 7.21). Null (the default): no limit.
 
 Metrics: ``emergency_response_time``, steps from the onset of the latest emergency
 (the first district to enter it while none was in one) to the first response paid
@@ -212,13 +219,24 @@ class Emergency(Mechanism):
             lacking = np.where(self.active, np.maximum(0.0, gap - self.baseline), 0.0)
             lacking = lacking * self.size / max(efficiency, 1e-12)
             purse = self._purse(ngo_capacity)
+            room = self._room()
             if self.network:
-                self._pooled(t, lacking, purse, government, hubs)
+                self._pooled(t, lacking, purse, government, hubs, room)
             else:
-                self._alone(t, lacking, purse, government)
+                self._alone(t, lacking, purse, government, room)
+            # .get: a state saved before the key existed has no "spent" yet
+            self.episode["spent"] = self.episode.get("spent", 0.0) + float(self.paid.sum())
         if self.paid.sum() > 0 and self.episode is not None and self.episode["responded"] is None:
             self.episode["responded"] = t
         return self.paid
+
+    def _room(self) -> float:
+        """Money the latest emergency may still spend: ``episode_money``·N less what it spent
+        (no limit when ``episode_money`` is null)."""
+        cap = self.params.episode_money
+        if cap is None:
+            return float("inf")
+        return max(0.0, cap * float(self.size.sum()) - self.episode.get("spent", 0.0))
 
     def _save(self, government, budget: float) -> None:
         """Set aside ``reserve``·B into the levels' reserves, up to ``reserve_cap``·B in all."""
@@ -242,7 +260,7 @@ class Emergency(Mechanism):
         if new.any():
             if not self.active.any():  # a new city-wide emergency
                 self.episode = {"onset": t - 1, "responded": None, "recovered": None,
-                                "hit": np.zeros(self.size.size, dtype=bool)}
+                                "hit": np.zeros(self.size.size, dtype=bool), "spent": 0.0}
             self.onset[new] = t - 1
             self.episode["hit"] |= new
             self.episode["recovered"] = None  # a district newly hit has not recovered
@@ -262,44 +280,48 @@ class Emergency(Mechanism):
                                           where=mean > 0))
         return self.params.social * self.size * reach
 
-    def _alone(self, t: int, need: np.ndarray, purse: np.ndarray, government) -> None:
-        """Each level pays from its own resources once its delay has passed."""
+    def _alone(self, t: int, need: np.ndarray, purse: np.ndarray, government,
+               room: float = float("inf")) -> None:
+        """Each level pays from its own resources once its delay has passed, all of them
+        together at most ``room``."""
         p = self.params
         waited = t - (self.onset + 1)  # steps since the detection
         lacking = need.copy()
         for level in LEVELS[:3]:
             ready = self.active & (waited >= getattr(p, f"delay_{level}"))
             if level == "social":
-                give = np.where(ready, np.minimum(purse, lacking), 0.0)
+                give = _within(np.where(ready, np.minimum(purse, lacking), 0.0), room)
                 self._donate(float(give.sum()), government)
             else:
                 held = getattr(self, level)
-                give = np.where(ready, np.minimum(held, lacking), 0.0)
+                give = _within(np.where(ready, np.minimum(held, lacking), 0.0), room)
                 held -= give
                 government.draw(float(give.sum()))
             self.paid += give
             lacking -= give
+            room -= float(give.sum())
         ready = self.active & (waited >= p.delay_city)
         wanted = float(lacking[ready].sum())
-        if wanted > 0 and self.city > 0:
-            give = np.where(ready, lacking, 0.0) * min(1.0, self.city / wanted)
+        if wanted > 0 and self.city > 0 and room > 0:
+            give = np.where(ready, lacking, 0.0) * min(1.0, self.city / wanted, room / wanted)
             self.city = max(0.0, self.city - float(give.sum()))  # rounding: never below zero
             government.draw(float(give.sum()))
             self.paid += give
 
     def _pooled(self, t: int, need: np.ndarray, purse: np.ndarray, government,
-                hubs: bool) -> None:
+                hubs: bool, room: float = float("inf")) -> None:
         """All levels together: pool reserves and donations of the affected and
-        neighbouring districts with the city's, share them by need."""
+        neighbouring districts with the city's, share them by need, at most ``room``."""
         p = self.params
         ready = self.active & (t - (self.onset + 1) >= p.delay_network)
         wanted = float(need[ready].sum())
-        if wanted <= 0:
+        if wanted <= 0 or room <= 0:
             return
         area = ready | self.near[ready].any(axis=0)
         government.pay(p.coordination_cost * float(self.size[area].sum()), "coordination")
         held = float(self.street[area].sum() + self.district[area].sum()) + self.city
-        drawn = min(held, wanted)
+        need_in_room = min(wanted, room)
+        drawn = min(held, need_in_room)
         if drawn > 0:  # each account gives in proportion to what it holds
             keep = 1.0 - drawn / held
             self.street[area] *= keep
@@ -307,7 +329,7 @@ class Emergency(Mechanism):
             self.city *= keep
             government.draw(drawn)
         donors = area if hubs else ready
-        donated = min(float(purse[donors].sum()), wanted - drawn)
+        donated = min(float(purse[donors].sum()), need_in_room - drawn)
         self._donate(donated, government)
         self.paid = np.where(ready, need, 0.0) * ((drawn + donated) / wanted)
 
@@ -343,6 +365,12 @@ class Emergency(Mechanism):
                                minlength=d)
         ctx.emergency_relief = self.update(ctx.t, self.observed, gov, ctx.budget, gov.efficiency,
                                            capacity.astype(float), bool(ctx.hubs))
+
+
+def _within(give: np.ndarray, room: float) -> np.ndarray:
+    """``give`` scaled down so that its sum is at most ``room`` (unchanged if it fits)."""
+    total = float(give.sum())
+    return give if total <= room else give * (max(0.0, room) / total)
 
 
 def unmet_by_district(ctx) -> tuple[np.ndarray, np.ndarray]:

@@ -68,6 +68,13 @@ def disputes_open(m) -> int:
     return m.mediation.open_count
 
 
+@metric("open disputes per 1,000 citizens", "per 1,000 citizens", 0)
+def disputes_open_per_1000(m) -> float:
+    """Disputes open at the end of the step, per 1,000 citizens (``disputes_open`` scaled:
+    the count grows with the population, this does not; issue 22)."""
+    return 1000.0 * m.mediation.open_count / m.citizens.n
+
+
 @metric("disputes resolved", "count per step", 0)
 def disputes_resolved(m) -> int:
     """Disputes resolved this step."""
@@ -119,7 +126,8 @@ class Mediation(Mechanism):
              "disputing", "jailed", "appealing", "law_legitimacy", "dispute_pressure", "t")
     writes = ("open_disputes", "dispute_pressure", "citizens.grievance")
     metrics = (disputes_open, disputes_resolved, disputes_abandoned, resolution_time,
-               mediation_cost, disputes_overdue, disputes_recurred, petitions)
+               mediation_cost, disputes_overdue, disputes_recurred, petitions,
+               disputes_open_per_1000)
 
     def __init__(self, params, collaboration: bool, district: np.ndarray, districts: int,
                  rng: np.random.Generator):

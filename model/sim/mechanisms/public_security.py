@@ -6,8 +6,11 @@ guardian. Everything is held in arrays over **places** and citizens.
 
 Places: district d holds max(1, round(N_d · ``places_per_citizen``)) places (1,000 at
 the defaults), on a ring (each place has two neighbours in its district). Place p has
-a target attractiveness a_p, log-normal with sd of log ``attractiveness`` (heavy-tailed,
-so crime concentrates). Every citizen lives at a place of its district.
+a target attractiveness a_p, log-normal with mean 1 and sd of log ``attractiveness``,
+plus a boost B_p from repeat and near-repeat victimisation (Johnson & Bowers 2004; Short
+et al. 2008): B ← (1 − ω)·B + θ·(E_p + η·(E_left + E_right)), E the step's offences,
+θ = ``repeat``, η = ``near_repeat``, ω = ``repeat_decay``; offenders choose places
+∝ a_p + B_p. Every citizen lives at a place of its district.
 
 Offending. Citizen i has a propensity π_i = min(1, ``motivation`` · X_i), X_i
 log-normal with mean 1 and sd of log ``motivation_spread``. Free citizens offend with
@@ -26,6 +29,10 @@ probability g_p; a stopped offender moves to a neighbouring place with probabili
 The security budget S = ``budget_share`` · B_t is split by the six links' shares
 (``strike``, ``prevent``, ``educate``, ``manage``, ``build``, ``reform``; 0 = off);
 money a link cannot use stays in the treasury. Ledger use ``security``.
+
+Records: an arrest puts the offender on record; a record is expunged (and the count of
+arrests restarts) once its holder has been free for ``record_memory`` steps without a
+new arrest (Blumstein & Nakamura 2009), so the share of citizens on record is bounded.
 """
 
 from __future__ import annotations
@@ -131,6 +138,7 @@ class PublicSecurity(Mechanism):
         self.served = np.zeros(n, dtype=np.int32)  # steps of the current sentence served
         self.treated = np.zeros(n)  # of which in a rehabilitation programme (a place's share)
         self.record = np.full(n, -1, dtype=np.int32)  # district of the last arrest (-1: none)
+        self.clean_from = np.zeros(n, dtype=np.int64)  # step from which time clean counts
         self.priors = np.zeros(n, dtype=np.int32)  # arrests so far
         self.supervised = np.zeros(n)  # share of the step under supervision (1 or a last part)
         self.released_at = np.full(n, -(1 << 40))
@@ -154,9 +162,13 @@ class PublicSecurity(Mechanism):
         self.first = np.concatenate([[0], np.cumsum(per)[:-1]])
         self.count = per
         self.attract = self._unit_lognormal(p.attractiveness, self.places)
-        self.cum = np.cumsum(self.attract)
-        self.lo = self.cum[self.first] - self.attract[self.first]
-        self.hi = self.cum[self.first + per - 1]
+        # repeat and near-repeat victimisation: boost B_p, neighbours on the district's ring
+        self.boost = np.zeros(self.places)
+        local = np.arange(self.places) - self.first[self.place_district]
+        size_of = per[self.place_district]
+        self.left = self.first[self.place_district] + (local - 1) % size_of
+        self.right = self.first[self.place_district] + (local + 1) % size_of
+        self._weigh(self.attract)
         # residents: each citizen lives at a uniformly drawn place of its district
         self.place_of = (self.first[district]
                          + np.floor(self.rng.random(district.size) * per[district])
@@ -168,6 +180,13 @@ class PublicSecurity(Mechanism):
         self.by_district = np.argsort(district, kind="stable")  # citizens grouped by district
         self.by_district_count = size
         self.by_district_first = np.concatenate([[0], np.cumsum(size)[:-1]])
+
+    def _weigh(self, weight: np.ndarray) -> None:
+        """Choice weights of the places (a_p·(1 + B_p)) and their cumulative sums."""
+        self.weight = weight
+        self.cum = np.cumsum(weight)
+        self.lo = self.cum[self.first] - weight[self.first]
+        self.hi = self.cum[self.first + self.count - 1]
 
     # -------------------------------------------------------------------- step
     def update(self, t: int, budget: float, government, trust: np.ndarray,
@@ -221,16 +240,22 @@ class PublicSecurity(Mechanism):
 
     # ------------------------------------------------------------------ links
     def _release(self, t: int) -> None:
-        """Sentences served end; rehabilitation lowers the propensity of those treated."""
+        """Sentences served end; rehabilitation lowers the propensity of those treated.
+        Records of people free and clean for ``record_memory`` steps are expunged."""
         out = self.in_custody & (self.custody_until <= t)
         if out.any():
             self._set_free(np.flatnonzero(out), t)
+        stale = (self.record >= 0) & ~self.in_custody \
+            & (t - self.clean_from >= self.params.record_memory)
+        self.record[stale] = -1
+        self.priors[stale] = 0
 
     def _set_free(self, who: np.ndarray, t: int) -> None:
         share = self.treated[who] / np.maximum(self.served[who], 1)
         self.propensity[who] *= 1.0 - self.params.reform_effect * share
         self.in_custody[who] = False
         self.released_at[who] = t
+        self.clean_from[who] = t
         self.releases[t] = self.releases.get(t, 0) + int(who.size)
         self.reoffended[who] = False
         self.served[who] = self.treated[who] = 0
@@ -418,6 +443,7 @@ class PublicSecurity(Mechanism):
         self.in_custody[who] = p.sentence > 0
         self.served[who] = self.treated[who] = 0
         self.record[who] = self.place_district[place[cleared]]
+        self.clean_from[who] = t + p.sentence + 1  # clean time counts from the release
         self.priors[who] += 1
         # perceived certainty: each district's clearances over its offences, both smoothed
         # (a ratio of smoothed counts: steady where a district sees few offences a step)
@@ -438,6 +464,11 @@ class PublicSecurity(Mechanism):
         self.slot = (self.slot + 1) % self.recent.shape[0]  # overwrite the oldest step
         self.recorded += counts - self.recent[self.slot]
         self.recent[self.slot] = counts
+        if p.repeat > 0:  # B ← (1 − ω)·B + θ·(E_p + η·(E_left + E_right))
+            near = counts[self.left] + counts[self.right]
+            self.boost = (1.0 - p.repeat_decay) * self.boost \
+                + p.repeat * (counts + p.near_repeat * near)
+            self._weigh(self.attract + self.boost)
         late = offender[((t - self.released_at[offender]) <= FOLLOW_UP)
                         & ~self.reoffended[offender]]
         self.reoffended[late] = True
@@ -509,10 +540,10 @@ class PublicSecurity(Mechanism):
         return back / out if out else 0.0
 
     def mean_guardianship(self) -> float:
-        """Guardianship where the targets are: Σ a_p·g_p / Σ a_p."""
+        """Guardianship where the targets are: Σ w_p·g_p / Σ w_p, w_p = a_p·(1 + B_p)."""
         if not self.enabled:
             return 0.0
-        return float((self.attract * self.guard).sum() / self.cum[-1])
+        return float((self.weight * self.guard).sum() / self.cum[-1])
 
     @classmethod
     def build(cls, ctx):
