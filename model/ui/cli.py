@@ -157,6 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="run scenarios with replicates and compare them")
     p.add_argument("scenarios", type=Path, nargs="+", help="two or more " + SCENARIO_HELP)
     p.add_argument("--replicates", type=int, default=10, help="replicates per scenario")
+    p.add_argument("--baseline", metavar="NAME",
+                   help="the scenario (its name) the others are compared with: differences.csv "
+                        "holds every metric's paired difference (by seed) with its 95 %% CI "
+                        "(default: none)")
     _executors(p)
     _metric_option(p)
     _common(p, "out/compare")
@@ -419,6 +423,11 @@ def cmd_compare(args) -> int:
                         "distinct `name:`")
     if args.replicates < 1 or args.workers < 1:
         raise _BadInput("compare: --replicates and --workers must be at least 1")
+    if args.baseline is not None and args.baseline not in names:
+        from ..scenario.errors import did_you_mean
+
+        raise _BadInput(f"compare: --baseline {args.baseline!r} is not the name of one of the "
+                        f"scenarios ({', '.join(names)})" + did_you_mean(args.baseline, names))
     from ..scenario.errors import warn
     from ..scenario.files import comparison_warnings
 
@@ -442,6 +451,14 @@ def cmd_compare(args) -> int:
                 "final_window_steps": window, "wall_time_s": round(time.perf_counter() - started, 3),
                 **provenance()}, out / "compare.json")
     print(format_summary(summary, columns))
+    if args.baseline is not None:
+        from ..engine.stats import paired_differences
+
+        differences = paired_differences(ts, window, args.baseline)
+        write_csv(differences, out / "differences.csv")
+        print(f"\npaired differences from {args.baseline} (same seeds), mean [95% CI]; every "
+              f"metric in {out}/differences.csv")
+        print(format_differences(differences, columns))
     warn_unsteady(summary, "scenario")
     print(f"\n{len(scenarios)} scenarios x {args.replicates} replicates, final-window mean of the "
           f"last {window} steps ± 95% CI -> {out}/")
@@ -471,6 +488,26 @@ def format_summary(summary, metrics=KEY_METRICS) -> str:
     for n in names:
         lines.append("  ".join([n.ljust(first)] + [cells[(n, m)].rjust(w)
                                                     for m, w in zip(metrics, widths, strict=True)]))
+    return "\n".join(lines)
+
+
+def format_differences(differences, metrics=KEY_METRICS, digits: int = 3) -> str:
+    """A plain-text table of paired differences: one line per scenario and headline metric,
+    '+0.012 [+0.004, +0.020]' (an asterisk when the interval excludes 0)."""
+    import math
+
+    order = {m: i for i, m in enumerate(metrics)}
+    rows = differences[differences["metric"].isin(list(metrics))]
+    rows = rows.assign(_o=rows["metric"].map(order)).sort_values(["scenario", "_o"], kind="stable")
+    lines = [f"{'scenario':<20} {'metric':<20} {'difference':>11}   95 % CI"]
+    for row in rows.itertuples():
+        if not math.isfinite(row.ci_low):
+            ci, star = "n/a", ""
+        else:
+            ci = f"[{row.ci_low:+.{digits}f}, {row.ci_high:+.{digits}f}]"
+            star = " *" if row.ci_low > 0 or row.ci_high < 0 else ""
+        lines.append(f"{row.scenario:<20} {row.metric:<20} {row.difference:>+11.{digits}f}   "
+                     f"{ci}{star}")
     return "\n".join(lines)
 
 
