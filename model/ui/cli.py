@@ -408,12 +408,10 @@ def _network_labels(s) -> dict:
 def cmd_compare(args) -> int:
     """Replicated comparison: summary.csv, timeseries.csv, compare.png, compare.json, and the
     sweep store of its runs in sweep/ (resumable)."""
+    import pandas as pd
+
     from ..engine.compare import compare, store_of
-    from ..engine.outputs import provenance, write_csv, write_json
-    from ..engine.seeds import replicate_seeds
-    from ..engine.stats import summarize
     from ..engine.sweep import resume_seed
-    from ..figures.plots import plot_compare
 
     scenarios = [_load(path, args) for path in args.scenarios]
     panels, columns = chosen_metrics(args.metrics, scenarios)
@@ -442,20 +440,15 @@ def cmd_compare(args) -> int:
     ts = compare(scenarios, args.replicates, seed=base, workers=args.workers,
                  scheduler=args.scheduler, executor=args.executor, out=out, resume=args.resume,
                  progress=True)
-    summary = summarize(ts, window)
-    write_csv(ts, out / "timeseries.csv")
-    write_csv(summary, out / "summary.csv")
-    plot_compare(ts, out / "compare.png", metrics=panels, scenarios=scenarios)
-    write_json({"scenarios": [s.to_dict() for s in scenarios], "replicates": args.replicates,
-                "base_seed": base, "seeds": replicate_seeds(base, args.replicates),
-                "final_window_steps": window, "wall_time_s": round(time.perf_counter() - started, 3),
-                **provenance()}, out / "compare.json")
+    try:
+        summary = _compare_outputs(args, out, scenarios, ts, base, window, panels, started)
+    except KeyboardInterrupt:
+        from ..engine.compare import outputs_interrupted
+
+        raise outputs_interrupted(out) from None
     print(format_summary(summary, columns))
     if args.baseline is not None:
-        from ..engine.stats import paired_differences
-
-        differences = paired_differences(ts, window, args.baseline)
-        write_csv(differences, out / "differences.csv")
+        differences = pd.read_csv(out / "differences.csv")
         print(f"\npaired differences from {args.baseline} (same seeds), mean [95% CI]; every "
               f"metric in {out}/differences.csv")
         print(format_differences(differences, columns))
@@ -463,6 +456,27 @@ def cmd_compare(args) -> int:
     print(f"\n{len(scenarios)} scenarios x {args.replicates} replicates, final-window mean of the "
           f"last {window} steps ± 95% CI -> {out}/")
     return 0
+
+
+def _compare_outputs(args, out, scenarios, ts, base, window, panels, started):
+    """compare's files: timeseries.csv, summary.csv, differences.csv (--baseline),
+    compare.png, compare.json (last: its presence says the outputs are complete)."""
+    from ..engine.outputs import provenance, write_csv, write_json
+    from ..engine.seeds import replicate_seeds
+    from ..engine.stats import paired_differences, summarize
+    from ..figures.plots import plot_compare
+
+    summary = summarize(ts, window)
+    if args.baseline is not None:
+        write_csv(paired_differences(ts, window, args.baseline), out / "differences.csv")
+    write_csv(ts, out / "timeseries.csv")
+    write_csv(summary, out / "summary.csv")
+    plot_compare(ts, out / "compare.png", metrics=panels, scenarios=scenarios)
+    write_json({"scenarios": [s.to_dict() for s in scenarios], "replicates": args.replicates,
+                "base_seed": base, "seeds": replicate_seeds(base, args.replicates),
+                "final_window_steps": window, "wall_time_s": round(time.perf_counter() - started, 3),
+                **provenance()}, out / "compare.json")
+    return summary
 
 
 def format_summary(summary, metrics=KEY_METRICS) -> str:
@@ -1192,7 +1206,7 @@ def _dispatch(args, argv: list[str] | None) -> int:
 
 
 def _run_command(args, argv: list[str] | None) -> int:
-    from ..scenario.errors import ScenarioError
+    from ..scenario.errors import FolderConflict, ScenarioError
 
     try:
         check_flags(args)
@@ -1201,6 +1215,10 @@ def _run_command(args, argv: list[str] | None) -> int:
         if code == 0:
             _MADE.clear()
         return code
+    except FolderConflict as exc:  # the folder, not the scenario
+        for line in exc.errors:
+            print(f"error: {line}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except ScenarioError as exc:
         print(f"error: invalid scenario ({len(exc.errors)} problem"
               f"{'s' if len(exc.errors) > 1 else ''}):", file=sys.stderr)
