@@ -177,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=int, default=0, help="number of sampled points (with --sample)")
     p.add_argument("--design", type=Path,
                    help="a sweep design YAML (grid/range/sample/...; default: none)")
+    p.add_argument("--csv", action="store_true",
+                   help="also write runs.csv and timeseries.csv (the time series with the "
+                        "swept keys) beside the Parquet files, for spreadsheets (default: off)")
     _execution(p)
     _common(p, "out/sweep-<scenario name>")
     g = p.add_argument_group("Slurm job arrays (model/engine/array.py, docs/experiments.md)")
@@ -651,12 +654,34 @@ def cmd_sweep(args) -> int:
                      workers=args.workers, scheduler=args.scheduler, executor=args.executor,
                      out=out, resume=args.resume, progress=True, design=design.to_dict())
     _print_effects(redraw(out))
+    if args.csv:
+        _write_sweep_csv(out)
     summary_path = out / "summary.csv"
     if summary_path.exists():
         import pandas as pd
 
         warn_unsteady(pd.read_csv(summary_path), "point")
     return _report(runs, out)
+
+
+def _write_sweep_csv(out: Path) -> None:
+    """--csv: runs.csv (one row per run) and timeseries.csv (one row per run and step, with
+    point, replicate, seed and the swept keys in front) beside the Parquet files."""
+    import json
+
+    import pandas as pd
+
+    from ..engine.outputs import write_csv
+    from ..engine.sweep import read_timeseries
+
+    runs = pd.read_parquet(out / "runs.parquet")
+    write_csv(runs, out / "runs.csv")
+    keys = json.loads((out / "sweep.json").read_text()).get("keys", [])
+    series = read_timeseries(out)
+    if len(series):
+        head = runs[["run_id", "point", "replicate", "seed", *[k for k in keys if k in runs]]]
+        write_csv(head.merge(series, on="run_id", how="right"), out / "timeseries.csv")
+    print(f"-> {out}/runs.csv, timeseries.csv")
 
 
 def _array_submit(args, base, points, replicates, steps, seed, design, out: Path) -> int:
