@@ -101,8 +101,8 @@ def facts(arch=None) -> dict[str, int]:
     """The measured facts docs/architecture.md states."""
     import networkx as nx
 
-    from cogov.model.sim.mechanisms import PHASES
     from cogov.model.sim.mechanism import Mechanism
+    from cogov.model.sim.mechanisms import PHASES
 
     arch = arch or _architecture()
     g = arch.graph()

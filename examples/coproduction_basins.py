@@ -93,7 +93,9 @@ def figure(b: pd.DataFrame, h: pd.DataFrame, path: Path) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
     ax = axes[0]
     styles = {0.1: ":", 0.5: "--", 0.9: "-"}
-    colours = dict(zip(sorted(b.degree.unique()), plt.cm.viridis(np.linspace(0, 0.85, 4))))
+    degrees = sorted(b.degree.unique())
+    shades = plt.cm.viridis(np.linspace(0, 0.85, len(degrees)))
+    colours = dict(zip(degrees, shades, strict=True))
     for (k, start), g in b.groupby(["degree", "start"]):
         m = g.groupby("ratio")["end"].mean()
         ax.plot(m.index, m.values, styles.get(start, "-"), marker="o", ms=4,

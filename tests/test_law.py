@@ -59,8 +59,10 @@ def test_off_by_default_and_presets_keep_it_off():
     m = run_model(small(steps=3), seed=1)
     assert not m.law.enabled
     df = m.datacollector.get_model_vars_dataframe()
-    for col in ("procedural_justice", "legitimacy", "violations", "sanctions", "appeals"):
+    for col in ("violations", "sanctions", "appeals"):  # flows: none happened
         assert (df[col] == 0).all()
+    for col in ("procedural_justice", "legitimacy"):  # states: none to measure (issue 25)
+        assert df[col].isna().all()
 
 
 def test_the_governance_switch_runs_it_at_the_law_based_rule_of_law():

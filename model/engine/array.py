@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..scenario.errors import ScenarioError
+from ..scenario.errors import FolderConflict, ScenarioError
 from .outputs import atomic_path, provenance, write_json
 from .sweep import Job, SweepStore, execute, write_summary
 
@@ -188,18 +188,18 @@ def submit_array(jobs: list[Job], *, out: str | Path, fingerprint: str, meta: di
     plan_path = slurm_dir(out) / "plan.pkl"
     exists = plan_path.exists() or (out / "sweep.json").exists()
     if exists and not resume:
-        raise ScenarioError([f"--out {out}: already holds a sweep; to run what is missing, "
+        raise FolderConflict([f"--out {out}: already holds a sweep; to run what is missing, "
                              "pass --resume, or choose another folder"])
     done: set = set()
     if plan_path.exists():
         if _plan(out)["fingerprint"] != fingerprint:
-            raise ScenarioError([f"--resume: the sweep in {out} was started with a different "
+            raise FolderConflict([f"--resume: the sweep in {out} was started with a different "
                                  "scenario, design, replicates or steps"])
         _refuse_while_queued(out)
         table, _ = read_shards(out)
         done = set(table.loc[table["status"] == "ok", "run_id"]) if len(table) else set()
     elif exists:
-        raise ScenarioError([f"--resume: {out} holds a sweep that was not run as a job array; "
+        raise FolderConflict([f"--resume: {out} holds a sweep that was not run as a job array; "
                              "resume it the way it was started"])
     else:
         slurm_dir(out).mkdir(parents=True, exist_ok=True)
@@ -247,7 +247,7 @@ def _refuse_while_queued(out: Path) -> None:
         except (OSError, subprocess.SubprocessError):
             return  # no squeue here (a dry run elsewhere): nothing to check
         if queued:
-            raise ScenarioError([f"--resume: Slurm job {job} of this sweep is still queued or "
+            raise FolderConflict([f"--resume: Slurm job {job} of this sweep is still queued or "
                                  f"running; wait for it (squeue -j {job}) or cancel it "
                                  f"(scancel {job}) first"])
 

@@ -29,6 +29,7 @@ from ..scenario.schema import Scenario
 from .seeds import replicate_seeds
 from .sweep import (
     Job,
+    SweepInterrupted,
     SweepStore,
     branch_plan,
     in_folder,
@@ -130,9 +131,30 @@ def compare(scenarios: Sequence[ScenarioLike], replicates: int = 10, *, steps: i
                              f"{first['scenario']} replicate {first['replicate']}: "
                              f"{first['error']} (every row is in {store}/runs.parquet; fix the "
                              "cause and resume to run them again)")
-        return tidy(runs, read_timeseries(store))
+        try:
+            return tidy(runs, read_timeseries(store))
+        except KeyboardInterrupt:
+            raise outputs_interrupted(folder) from None
 
     return in_folder(out, run)
+
+
+def outputs_interrupted(out: str | Path) -> SweepInterrupted:
+    """After a Ctrl-C once every run is stored, while the comparison's outputs were being
+    read or written: its store's sweep.json says ``interrupted`` (stage ``outputs``), not
+    ``done``, so the folder is not taken for a finished comparison, and ``--resume``
+    (which runs nothing more) writes the outputs. Returns the exception to raise."""
+    from .executors import second_interrupt_exits
+    from .sweep import _now
+
+    store = SweepStore(store_of(out))
+    with second_interrupt_exits():
+        if store.meta_path.exists():
+            meta = json.loads(store.meta_path.read_text())
+            store.write_meta({**meta, "status": "interrupted", "stage": "outputs",
+                              "ended_at": _now()})
+    return SweepInterrupted("interrupted while writing the comparison's outputs (every run is "
+                            "saved; --resume runs nothing again and writes them)", store.out)
 
 
 def tidy(runs: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..scenario.errors import ScenarioError
+from ..scenario.errors import FolderConflict, ScenarioError
 from ..scenario.files import ScenarioLike, as_scenario
 from ..scenario.schema import Scenario
 from ..sim.reporters import METRICS
@@ -175,16 +175,16 @@ class SweepStore:
         """
         exists = self.meta_path.exists() or (self.out / "chunks").exists()
         if exists and not resume:
-            raise ScenarioError([f"--out {self.out}: already holds a sweep; to continue it, pass "
+            raise FolderConflict([f"--out {self.out}: already holds a sweep; to continue it, pass "
                                  "--resume (Python: resume=True), or choose another folder"])
         if not exists:
             return set()
         old = json.loads(self.meta_path.read_text()) if self.meta_path.exists() else {}
         if old.get("fingerprint") not in (None, fingerprint):
-            raise ScenarioError([f"--resume: the sweep in {self.out} was started with a different "
+            raise FolderConflict([f"--resume: the sweep in {self.out} was started with a different "
                                  "scenario, design, replicates or steps"])
         if None not in (seed, old.get("base_seed")) and old["base_seed"] != seed:
-            raise ScenarioError([f"--resume: the sweep in {self.out} was started with base seed "
+            raise FolderConflict([f"--resume: the sweep in {self.out} was started with base seed "
                                  f"{old['base_seed']}, not {seed}"])
         chunks = sorted((self.out / "chunks").glob("runs-*.parquet"))
         landed = {self._chunk_number(p) for p in chunks}

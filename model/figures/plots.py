@@ -436,7 +436,7 @@ def plot_sweep(runs, keys: list[str], path: str | Path | None = None, metrics=SW
     elif len(keys) == 2 and gridded:
         fig = _sweep_heatmaps(table, keys, metrics, [_is_categorical(ok, k) for k in keys])
     else:
-        fig = _sweep_scatter(table, keys, metrics)
+        fig = _sweep_scatter(table, keys, metrics, [_is_categorical(ok, k) for k in keys])
     n = "/".join(str(c) for c in sorted(set(table["n"])))
     interval = CI_METHOD if table["n"].max() > 1 else "one replicate: no confidence interval"
     _caption(fig, f"{len(table)} points; final-window mean over n = {n} replicates per point; "
@@ -499,11 +499,36 @@ def _cell_text(ax, image, mean, low, high) -> None:
                 color="black" if shade > 0.55 else "white")
 
 
-def _sweep_scatter(table, keys, metrics):
+def _sweep_scatter(table, keys, metrics, categorical):
+    """Each point's mean with its interval against each key: booleans and text on a
+    categorical axis (off/on), points of one category spread a little apart so their
+    intervals do not overlap; numbers on a continuous axis."""
     fig, axes = _grid(len(metrics) * len(keys), cols=min(4, len(keys)))
+    flags = dict(zip(keys, categorical, strict=True))
     for ax, (m, k) in zip(axes, [(m, k) for m in metrics for k in keys], strict=True):
-        ax.scatter(table[k].astype(float), table[m], s=10, alpha=0.7, color=OKABE_ITO[0])
+        y, lo, hi = (table[c].to_numpy(dtype=float) for c in (m, f"{m}__low", f"{m}__high"))
+        if flags[k]:
+            levels = sorted(dict.fromkeys(table[k]), key=lambda v: (str(type(v)), v))
+            x = _spread(table[k].map({v: i for i, v in enumerate(levels)}).to_numpy(int))
+            ax.set_xticks(range(len(levels)), [_tick(v) for v in levels])
+            ax.set_xlim(-0.5, len(levels) - 0.5)
+        else:
+            x = table[k].to_numpy(dtype=float)
+        err = np.nan_to_num(np.vstack([y - lo, hi - y]))
+        ax.errorbar(x, y, yerr=err, fmt="o", ms=3.5, alpha=0.75, elinewidth=0.9, capsize=0,
+                    color=OKABE_ITO[0])
         _panel(ax, m, xlabel=k)
     return fig
+
+
+def _spread(codes: np.ndarray, width: float = 0.6) -> np.ndarray:
+    """Category positions with the points of each category spread evenly over ``width``
+    (in their order), so that their intervals are side by side."""
+    x = codes.astype(float)
+    for code in np.unique(codes):
+        at = np.flatnonzero(codes == code)
+        if len(at) > 1:
+            x[at] += np.linspace(-width / 2, width / 2, len(at))
+    return x
 
 

@@ -17,6 +17,13 @@ class ScenarioError(ValueError):
         super().__init__("\n".join(self.errors))
 
 
+class FolderConflict(ScenarioError):
+    """An output folder holds results that conflict with the command (a sweep, comparison or
+    calibration there, without ``--resume``, or one of something else): not a problem of the
+    scenario. A ScenarioError still, so code catching those keeps working; the CLI reports
+    it as ``error: ...`` (exit 2), not as an invalid scenario."""
+
+
 class CogovWarning(UserWarning):
     """Input that is valid but probably not what was meant (a shock that can never act, a
     network file whose weights are ignored...); the CLI prints these as ``warning: ...``."""

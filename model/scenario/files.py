@@ -278,6 +278,7 @@ def scenario_warnings(s: Scenario) -> list[str]:
     if op.responsiveness > 0 and not op.enabled:
         out.append("mechanisms.opinion.responsiveness: the government responds to online "
                    "opinion, but mechanisms.opinion.enabled is off, so it has no effect")
+    out.extend(setup_warnings(s))
     if s.network.kind == "file":
         from .network_file import read_file
 
@@ -288,6 +289,53 @@ def scenario_warnings(s: Scenario) -> list[str]:
                    f"(warm-up included) take about {seconds / 60:,.0f} minutes a run on one "
                    "core (3.5 ms a step per 2,500 citizens, and the incentives' warm-up "
                    "rounds); Ctrl-C stops it")
+    return out
+
+
+# fewer citizens than this per NGO, per hub or per district is warned of (setup_warnings)
+CITIZENS_PER = {"ngos": 2, "hubs": 10, "districts": 10}
+
+
+def setup_warnings(s: Scenario) -> list[str]:
+    """Sizes that are valid but implausible together (docs/model.md, section 6): more than
+    one NGO per 2 citizens (the presets have 30 for 2,500; calibrated Beijing 976), more
+    than one hub per 10 citizens (the presets: 3), fewer than 10 citizens a district, and
+    districts that a network file's ``district`` attribute leaves empty. Warnings, not
+    errors: a toy study may mean them.
+
+    >>> setup_warnings(load_scenario("adaptive", ["population.citizens=15"]))[0][:40]
+    'organizations.ngos: 30 NGOs for 15 citiz'
+    """
+    n, org, d = s.population.citizens, s.organizations, s.population.districts
+    if not isinstance(n, int):
+        return []
+    out = []
+    for key, count, what in (("ngos", org.ngos, "NGOs"), ("hubs", org.hubs, "hubs")):
+        per = CITIZENS_PER[key]
+        if count * per > n:
+            out.append(f"organizations.{key}: {count:,} {what} for {n:,} citizens, more than one "
+                       f"per {per} citizens (the presets have 30 NGOs and 3 hubs for 2,500); "
+                       f"lower organizations.{key} to at most {n // per:,}")
+    empty = None
+    if s.network.kind == "file":
+        from .network_file import read_file
+
+        found = read_file(s.network.path, s.network.format)
+        if found.district is not None and not found.district_errors(d):
+            used = set(found.districts(d).tolist())
+            empty = [k for k in range(d) if k not in used]
+    if empty:
+        shown = ", ".join(map(str, empty[:8])) + (", ..." if len(empty) > 8 else "")
+        out.append(f"population.districts: {d}, but the network file's `district` attribute "
+                   f"uses only {d - len(empty)} of them, so {len(empty)} districts are empty "
+                   f"({shown}); set population.districts: {max(used) + 1} or give the "
+                   "nodes those districts")
+    elif n < d * CITIZENS_PER["districts"]:
+        out.append(f"population.districts: {d} districts for {n:,} citizens, fewer than "
+                   f"{CITIZENS_PER['districts']} citizens a district"
+                   + (f" ({d - n} districts are empty)" if n < d else "")
+                   + f"; lower population.districts to at most "
+                   f"{max(1, n // CITIZENS_PER['districts'])}")
     return out
 
 

@@ -113,8 +113,10 @@ def _as_district(value) -> int:
 def read_file(path: str | Path, fmt: str = "auto") -> NetworkFile:
     """Read a network file (GraphML, GML, Pajek, GEXF, edge list, CSV/TSV edge table).
 
-    Node order: numeric when every label is an integer (citizen i is then the i-th
-    smallest label, node i for labels 0..n-1), else the order of the file. Reading is
+    Node order is canonical, never the file's (:func:`canonical_key`): integer labels
+    in numeric order (node i is citizen i for labels 0..n-1), then the other labels in
+    text order, so CSV, GML, GraphML, GEXF, Pajek and edge lists of one graph give the
+    same citizens, districts and numbers. Reading is
     cached per process (path, format, modification time), so a scenario check and
     the model build read a file once. Problems raise a ScenarioError naming
     ``network.path`` (docs/model.md, section 6).
@@ -141,9 +143,8 @@ def _read_cached(path: str, fmt: str, mtime: int, size: int) -> NetworkFile:
 def _from_graph(g, fmt: str, name: str) -> NetworkFile:
     nodes = list(g.nodes())
     labels, notes = _labels(g, nodes, fmt)
-    if labels and all(_INTEGER.fullmatch(x.strip()) for x in labels):
-        order = sorted(range(len(nodes)), key=lambda i: int(labels[i]))
-        nodes, labels = [nodes[i] for i in order], [labels[i] for i in order]
+    order = sorted(range(len(nodes)), key=lambda i: canonical_key(labels[i]))
+    nodes, labels = [nodes[i] for i in order], [labels[i] for i in order]
     index = {node: i for i, node in enumerate(nodes)}
     pairs = np.array([(index[a], index[b]) for a, b in g.edges()], dtype=np.int64).reshape(-1, 2)
     adj = _from_edges(len(nodes), pairs[:, 0], pairs[:, 1])
@@ -153,6 +154,20 @@ def _from_graph(g, fmt: str, name: str) -> NetworkFile:
                f"ignored {'; '.join(dropped)}")
     return NetworkFile(adj, tuple(labels), None if all(d is None for d in district) else district,
                        (summary,) if dropped else ())
+
+
+def canonical_key(label: str) -> tuple:
+    """Sort key of a node label, so that the same graph gives the same citizens in any
+    file format: integer labels first in numeric order, then every other label in
+    text (Unicode code point) order; ties (e.g. ``"01"`` and ``"1"``) by text.
+
+    >>> sorted(["b", "10", "2", "a", "-1"], key=canonical_key)
+    ['-1', '2', '10', 'a', 'b']
+    """
+    text = label.strip()
+    if _INTEGER.fullmatch(text):
+        return (0, int(text), label)
+    return (1, 0, label)
 
 
 def _labels(g, nodes: list, fmt: str) -> tuple[list[str], list[str]]:

@@ -52,7 +52,7 @@ from ..engine.executors import progress_bar
 from ..engine.seeds import base_seed, replicate_seeds
 from ..engine.sweep import Job, execute, make_executor
 from ..figures.plots import OKABE_ITO, _grid, save
-from ..scenario.errors import ScenarioError, did_you_mean
+from ..scenario.errors import FolderConflict, ScenarioError, did_you_mean
 from ..scenario.files import load_scenario
 from ..scenario.schema import Scenario, leaf_type
 from .targets import Target, check_steps, moment, parse_targets, read_targets
@@ -215,7 +215,7 @@ def open_study(out: Path, config: dict, resume: bool, sampler):
     optuna = _optuna()
     journal = out / JOURNAL
     if journal.exists() and not resume:
-        raise ScenarioError([f"--out {out}: already holds a calibration ({JOURNAL}); pass --resume "
+        raise FolderConflict([f"--out {out}: already holds a calibration ({JOURNAL}); pass --resume "
                              "to continue it, or choose another folder"])
     if not journal.exists():
         out.mkdir(parents=True, exist_ok=True)
@@ -231,7 +231,7 @@ def open_study(out: Path, config: dict, resume: bool, sampler):
     old = study.user_attrs.get("config", {})
     changed = [k for k in config if old.get(k) != config[k]]
     if changed:
-        raise ScenarioError([f"--resume: the calibration in {out} was started with other "
+        raise FolderConflict([f"--resume: the calibration in {out} was started with other "
                              f"settings ({', '.join(changed)}); use the same, or another --out"])
     return study
 

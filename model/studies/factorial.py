@@ -44,6 +44,7 @@ from ..scenario.errors import BOOL_WORDS
 # (unrest, crime) and the disputes the comprehensive and source shifts act on
 FACTORIAL_METRICS = ("unmet_need", "trust_gov", "unrest", "crime_rate", "disputes_open_per_1000")
 CONFIDENCE = 0.95
+MAX_LEVELS = 6  # sweeps with more levels of a factor get no effects table (a response curve)
 
 
 def short(key: str) -> str:
@@ -150,20 +151,29 @@ def sweep_effects(folder) -> tuple[pd.DataFrame, list[str], dict] | None:
     if not (folder / "runs.parquet").exists() or not (folder / "sweep.json").exists():
         return None
     runs = pd.read_parquet(folder / "runs.parquet")
-    keys = switch_keys(runs, json.loads((folder / "sweep.json").read_text()).get("keys", []))
-    if not keys:
+    meta = json.loads((folder / "sweep.json").read_text())
+    grid = meta.get("keys", [])
+    keys = switch_keys(runs, grid)
+    if keys:
+        metrics, skipped = present_metrics(runs, FACTORIAL_METRICS)
+        return effects(runs, keys, metrics), keys, skipped
+    if "method" in meta.get("design", {}):
+        return None  # a sensitivity analysis: its samples are no grid
+    keys = factor_keys(runs, grid)
+    if not keys or any(len(levels(runs[k])) > MAX_LEVELS for k in keys):
         return None
     metrics, skipped = present_metrics(runs, FACTORIAL_METRICS)
-    return effects(runs, keys, metrics), keys, skipped
+    return factor_effects(runs, keys, metrics), keys, skipped
 
 
 def format_effects(table: pd.DataFrame, digits: int = 3) -> str:
     """A plain-text table: one line per metric and term, effect and its 95 % interval."""
-    lines = [f"{'metric':<14} {'term':<30} {'effect':>9}   95 % CI"]
+    width = max([30, *(len(t) for t in table["term"])])
+    lines = [f"{'metric':<14} {'term':<{width}} {'effect':>9}   95 % CI"]
     for row in table.itertuples():
         ci = (f"[{row.ci_low:+.{digits}f}, {row.ci_high:+.{digits}f}]"
               if math.isfinite(row.ci_low) else "n/a")
-        lines.append(f"{row.metric:<14} {row.term:<30} {row.effect:>+9.{digits}f}   {ci}")
+        lines.append(f"{row.metric:<14} {row.term:<{width}} {row.effect:>+9.{digits}f}   {ci}")
     return "\n".join(lines)
 
 
@@ -185,12 +195,14 @@ def plot_effects(table, path: str | Path | None = None, *, skipped: dict | None 
     metrics = list(dict.fromkeys(table["metric"]))
     if not metrics:
         raise ValueError("no metric carries data: nothing to draw")
+    general = "kind" in table  # factor_effects: any factors, paired by seed
     fig, axes = _grid(len(metrics), cols=min(4, len(metrics)), width=3.9,
                       height=0.32 * table["term"].nunique() + 1.4)
     for ax, metric in zip(axes, metrics, strict=True):
         rows = table[table["metric"] == metric].reset_index(drop=True)
         y = np.arange(len(rows))[::-1].astype(float)
-        colours = [OKABE_ITO[0] if order == 1 else OKABE_ITO[1] for order in rows["order"]]
+        kinds = rows["kind"] if "kind" in rows else rows["order"].map({1: "main", 2: "interaction"})
+        colours = [KIND_COLOURS[k] for k in kinds]
         for row, at, colour in zip(rows.itertuples(), y, colours, strict=True):
             ax.errorbar([row.effect], [at], xerr=[[row.effect - row.ci_low],
                                                   [row.ci_high - row.effect]],
@@ -198,7 +210,8 @@ def plot_effects(table, path: str | Path | None = None, *, skipped: dict | None 
         ax.axvline(0.0, color="0.3", lw=0.8)
         ax.set_yticks(y, rows["term"], fontsize=7)
         ax.set_title(title(metric), fontsize=10)
-        ax.set_xlabel(f"effect (on − off), {axis_label(metric)}", fontsize=8)
+        ax.set_xlabel(f"effect ({'level − reference' if general else 'on − off'}), "
+                      f"{axis_label(metric)}", fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
         ax.xaxis.set_major_locator(MaxNLocator(4))
         ax.grid(alpha=0.3, axis="x")
@@ -207,16 +220,160 @@ def plot_effects(table, path: str | Path | None = None, *, skipped: dict | None 
     n = int(table["n"].iloc[0])
     left_out = "; ".join(f"{title(m) if m in _known_metrics() else m} ({why})"
                          for m, why in (skipped or {}).items())
-    _caption(fig, f"blue: main effect (mean with the switch on − off, averaged over the "
-                  f"others); vermillion: two-way interaction (half the change of one switch's "
-                  f"effect when the other is on); 95 % t-intervals, pooled within-cell "
-                  f"variance, {n} runs (final-window means).",
-             f"left out: {left_out}" if left_out else "")
+    if general:
+        text = (f"blue: main effect (level − reference, the grid's first value, averaged over "
+                f"the other factors); green: simple effect (the same at one level of another "
+                f"factor, after |); vermillion: interaction (difference-in-differences); paired "
+                f"by seed, 95 % t-intervals over {n} seeds (final-window means).")
+    else:
+        text = (f"blue: main effect (mean with the switch on − off, averaged over the "
+                f"others); vermillion: two-way interaction (half the change of one switch's "
+                f"effect when the other is on); 95 % t-intervals, pooled within-cell "
+                f"variance, {n} runs (final-window means).")
+    _caption(fig, text, f"left out: {left_out}" if left_out else "")
     save(fig, path)
     return fig
+
+
+KIND_COLOURS = {"main": OKABE_ITO[0], "simple": OKABE_ITO[2], "interaction": OKABE_ITO[1]}
 
 
 def _known_metrics() -> set[str]:
     from ..figures.labels import METRIC_INFO
 
     return set(METRIC_INFO)
+
+
+# ------------------------------------------------------- any factor, paired by seed
+def levels(values: pd.Series) -> list:
+    """A factor's levels in the order they first appear in the runs (the grid's order, so
+    the reference level is the first value given to ``--grid``)."""
+    return list(dict.fromkeys(v for v in values if not _missing(v)))
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def level_text(value) -> str:
+    """A level as written in a term: on/off for booleans, ``0.3`` (not 0.30000000000000004)."""
+    if isinstance(value, bool | np.bool_):
+        return "on" if value else "off"
+    if isinstance(value, float | np.floating):
+        return f"{float(value):.10g}"
+    return str(value)
+
+
+def factor_keys(runs: pd.DataFrame, keys: Sequence[str]) -> list[str]:
+    """The keys of a sweep that make a full factorial of any factors (two or more levels
+    each, every combination present among the ok runs, every seed at every point), or []."""
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    if not keys or not len(ok) or any(k not in ok for k in keys) or "seed" not in ok:
+        return []
+    found = [levels(ok[k]) for k in keys]
+    if any(len(x) < 2 for x in found):
+        return []
+    cells = ok[list(keys)].astype(str).drop_duplicates()
+    return list(keys) if len(cells) == math.prod(len(x) for x in found) else []
+
+
+def _contrast(y: pd.DataFrame, weights: np.ndarray, confidence: float) -> dict:
+    """A contrast of the cells (rows of ``y``, seeds in columns), per seed, then its mean
+    and t-interval over the seeds where every weighted cell is defined."""
+    from scipy import stats
+
+    used = weights != 0
+    values = y.to_numpy(dtype=float)
+    per_seed = weights[used] @ values[used]
+    per_seed = per_seed[np.isfinite(per_seed)]
+    n = len(per_seed)
+    effect = float(per_seed.mean()) if n else math.nan
+    if n < 2:
+        return {"effect": effect, "se": math.nan, "df": float(max(n - 1, 0)),
+                "ci_low": math.nan, "ci_high": math.nan, "n": n}
+    se = float(per_seed.std(ddof=1) / math.sqrt(n))
+    t = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
+    return {"effect": effect, "se": se, "df": float(n - 1), "ci_low": effect - t * se,
+            "ci_high": effect + t * se, "n": n}
+
+
+def factor_effects(runs: pd.DataFrame, keys: Sequence[str], metrics: Sequence[str],
+                   confidence: float = CONFIDENCE) -> pd.DataFrame:
+    """Main effects, simple effects and interactions (difference-in-differences) of any
+    categorical or numeric factors of a full-factorial grid, paired by seed.
+
+    Every point of a sweep runs the same replicate seeds, so each contrast is computed
+    within a seed and its 95 % t-interval taken over the seeds (n − 1 degrees of freedom;
+    seeds with a failed or undefined cell are left out of that contrast). A factor's
+    reference level is its first value in the grid. With ȳ(cell, seed) a run's
+    final-window mean:
+
+    - main effect of A at level a: mean over the other factors' cells of
+      ȳ(A=a) − ȳ(A=a₀) (``kind`` main; ``term`` ``size: 0.3 − 0``);
+    - simple effect of A at level a given B=b: the same within B=b (``kind`` simple;
+      ``size: 0.3 − 0 | adaptation=on``), e.g. the effect of a budget cut under each regime;
+    - interaction A × B at (a, b): [ȳ(a, b) − ȳ(a₀, b)] − [ȳ(a, b₀) − ȳ(a₀, b₀)], averaged
+      over the other factors (``kind`` interaction): how much B changes A's effect. (Twice
+      the ±1-coded interaction of two switches' table, :func:`effects`.)
+
+    Columns: metric, term, order (1 main/simple, 2 interaction), effect, se, df, ci_low,
+    ci_high, n (seeds paired), kind, factor, level, reference, given.
+
+        >>> runs = pd.DataFrame({"regime": ["td"] * 4 + ["ad"] * 4, "cut": [0.0, 0.3] * 4,
+        ...                      "seed": [1, 1, 2, 2] * 2,
+        ...                      "y": [0.2, 0.5, 0.3, 0.6, 0.1, 0.2, 0.1, 0.3]})
+        >>> t = factor_effects(runs, ["regime", "cut"], ["y"])
+        >>> t[["term", "effect"]].round(3).values.tolist()[-1]
+        ['regime × cut: (ad − td) × (0.3 − 0)', -0.15]
+    """
+    if factor_keys(runs, keys) != list(keys):
+        raise ValueError(f"not a full factorial with every seed at every point: {list(keys)}")
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    found = {k: levels(ok[k]) for k in keys}
+    coded = pd.DataFrame({k: ok[k].map({v: i for i, v in enumerate(found[k])}) for k in keys},
+                         index=ok.index)
+    rows = []
+    for metric in metrics:
+        table = coded.assign(seed=ok["seed"], _y=ok[metric].astype(float))
+        y = table.groupby([*keys, "seed"])["_y"].mean().unstack("seed")
+        cells = y.index.to_frame(index=False) if len(keys) > 1 else \
+            pd.DataFrame({keys[0]: y.index.to_numpy()})
+
+        def add(weights, metric=metric, y=y, **info):
+            rows.append({"metric": metric, **info, **_contrast(y, weights, confidence)})
+
+        for a in keys:
+            ref = found[a][0]
+            for i, level in enumerate(found[a][1:], start=1):
+                name = f"{short(a)}: {level_text(level)} − {level_text(ref)}"
+                hi, lo = (cells[a] == i).to_numpy(), (cells[a] == 0).to_numpy()
+                add((hi / hi.sum() - lo / lo.sum()), term=name, order=1, kind="main",
+                    factor=a, level=level_text(level), reference=level_text(ref), given="")
+                for b in keys:
+                    if b == a:
+                        continue
+                    for j, value in enumerate(found[b]):
+                        at = (cells[b] == j).to_numpy()
+                        w = (hi & at) / (hi & at).sum() - (lo & at) / (lo & at).sum()
+                        given = f"{short(b)}={level_text(value)}"
+                        add(w, term=f"{name} | {given}", order=1, kind="simple", factor=a,
+                            level=level_text(level), reference=level_text(ref),
+                            given=f"{b}={level_text(value)}")
+        for a, b in itertools.combinations(keys, 2):
+            for i, la in enumerate(found[a][1:], start=1):
+                for j, lb in enumerate(found[b][1:], start=1):
+                    ca, cb = cells[a].to_numpy(), cells[b].to_numpy()
+                    w = np.zeros(len(cells))
+                    for (x, y_), sign in (((i, j), 1), ((0, j), -1), ((i, 0), -1), ((0, 0), 1)):
+                        at = (ca == x) & (cb == y_)
+                        w += sign * at / at.sum()
+                    add(w, term=f"{short(a)} × {short(b)}: ({level_text(la)} − "
+                               f"{level_text(found[a][0])}) × ({level_text(lb)} − "
+                               f"{level_text(found[b][0])})",
+                        order=2, kind="interaction", factor=f"{a} × {b}",
+                        level=f"{level_text(la)} × {level_text(lb)}",
+                        reference=f"{level_text(found[a][0])} × {level_text(found[b][0])}",
+                        given="")
+    columns = ["metric", "term", "order", "effect", "se", "df", "ci_low", "ci_high", "n",
+               "kind", "factor", "level", "reference", "given"]
+    return pd.DataFrame(rows, columns=columns)

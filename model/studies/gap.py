@@ -131,12 +131,16 @@ def plot_gap(table: pd.DataFrame, keys: list[str], ranges: list[str], path: Path
     values printed, a diverging colour-blind-safe map centred at 0, cells B wins hatched
     and outlined, cells whose CI covers 0 dotted. Returns the Figure (saved when ``path``
     is given)."""
+    import textwrap
+
     from matplotlib.colors import Normalize
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     axes_keys, facets = map_axes(keys, ranges)
     groups = list(table.groupby(facets, sort=False)) if facets else [((), table)]
+    if len(axes_keys) == 1:
+        return _plot_gap_line(groups, axes_keys[0], facets, path, names, metric, n)
     size = np.nanmax(np.abs(table[f"{metric}_gap"].to_numpy(float)), initial=1e-9)
     norm = Normalize(-size, size)
     ncols = min(3, len(groups))
@@ -148,20 +152,85 @@ def plot_gap(table: pd.DataFrame, keys: list[str], ranges: list[str], path: Path
     for ax, (facet, block) in zip(grid.ravel(), groups, strict=False):
         image = _heatmap(ax, block, axes_keys, metric, norm)
         if facets:
-            values = facet if isinstance(facet, tuple) else (facet,)
-            ax.set_title(", ".join(f"{k} = {v}" for k, v in zip(facets, values, strict=True)),
-                         fontsize=9)
+            ax.set_title(_facet_title(facets, facet), fontsize=9)
     bar = fig.colorbar(image, ax=grid.ravel().tolist(), shrink=0.8)
-    bar.set_label(f"{metric} gap, {names[0]} − {names[1]}  (< 0: {names[0]} better)"
-                  if GAP_METRICS.get(metric) == "lower" else f"{metric} gap, {names[0]} − {names[1]}")
+    bar.set_label(textwrap.fill(_gap_label(metric, names), 34), fontsize=9)
     fig.legend(handles=[Patch(facecolor="white", edgecolor="black", hatch="///", lw=2,
                               label=f"{names[1]} wins (95 % CI of the gap excludes 0)"),
                         Patch(facecolor="white", edgecolor="grey", hatch="..", ls="--",
                               label="neither: the 95 % CI covers 0")],
                loc="outside lower center", ncol=2, fontsize=9, frameon=False)
+    fig.suptitle(_gap_title(metric, names, n, 70 * ncols), fontsize=11)
+    _save(fig, path)
+    return fig
+
+
+def _gap_label(metric: str, names: tuple[str, str]) -> str:
+    better = f"  (< 0: {names[0]} better)" if GAP_METRICS.get(metric) == "lower" else ""
+    return f"{metric} gap, {names[0]} − {names[1]}{better}"
+
+
+def _gap_title(metric: str, names: tuple[str, str], n: int | None, width: int) -> str:
+    """The figure's title, wrapped so that long scenario names are not clipped."""
+    import textwrap
+
     replicates = f", {n} paired replicates" if n else ""
-    fig.suptitle(f"{metric}: {names[0]} − {names[1]}, final-window mean{replicates}",
-                 fontsize=11)
+    return textwrap.fill(f"{metric}: {names[0]} − {names[1]}, final-window mean{replicates}",
+                         max(40, width))
+
+
+def _facet_title(facets: list[str], facet) -> str:
+    import textwrap
+
+    values = facet if isinstance(facet, tuple) else (facet,)
+    return textwrap.fill(", ".join(f"{k} = {_tick(v) if isinstance(v, float) else v}"
+                                   for k, v in zip(facets, values, strict=True)), 60)
+
+
+def _plot_gap_line(groups, key: str, facets: list[str], path: Path | None,
+                   names: tuple[str, str], metric: str, n: int | None):
+    """A one-key map: the gap against the key as a line with its 95 % band (one panel
+    per facet), 0 marked, each point coloured by who wins there."""
+    import textwrap
+
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    ncols = min(3, len(groups))
+    nrows = int(np.ceil(len(groups) / ncols))
+    fig = Figure(figsize=(6.0 * ncols, 4.2 * nrows + 1.0), layout="constrained")
+    grid = fig.subplots(nrows, ncols, squeeze=False)
+    for ax in grid.ravel()[len(groups):]:
+        ax.set_visible(False)
+    colours = {"A": "#0072B2", "B": "#D55E00", "neither": "0.55"}
+    for ax, (facet, block) in zip(grid.ravel(), groups, strict=False):
+        block = block.sort_values(key)
+        values = list(block[key])
+        numeric = all(isinstance(v, int | float | np.integer | np.floating)
+                      and not isinstance(v, bool | np.bool_) for v in values)
+        x = np.asarray(values, dtype=float) if numeric else np.arange(len(values), dtype=float)
+        gap = block[f"{metric}_gap"].to_numpy(float)
+        low = block[f"{metric}_gap_ci_low"].to_numpy(float)
+        high = block[f"{metric}_gap_ci_high"].to_numpy(float)
+        ax.fill_between(x, low, high, color="#0072B2", alpha=0.18, lw=0)
+        ax.plot(x, gap, "-", color="#0072B2", lw=1.5)
+        winner = block["winner"] if metric == MAP_METRIC else block.get(f"{metric}_winner")
+        who = list(winner) if winner is not None else ["neither"] * len(block)
+        ax.scatter(x, gap, s=28, zorder=3, c=[colours.get(w, "0.55") for w in who])
+        ax.axhline(0.0, color="black", lw=0.8)
+        if not numeric:
+            ax.set_xticks(x, [_tick(v) for v in values], fontsize=8)
+        ax.set_xlabel(key)
+        ax.set_ylabel(textwrap.fill(_gap_label(metric, names), 40), fontsize=9)
+        ax.grid(alpha=0.3)
+        if facets:
+            ax.set_title(_facet_title(facets, facet), fontsize=9)
+    handles = [Line2D([], [], color="#0072B2", lw=6, alpha=0.3, label="95 % CI of the gap"),
+               *(Line2D([], [], marker="o", ls="", color=c, label=label) for c, label in (
+                   (colours["A"], f"{names[0]} wins"), (colours["B"], f"{names[1]} wins"),
+                   (colours["neither"], "neither: the CI covers 0")))]
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=9, frameon=False)
+    fig.suptitle(_gap_title(metric, names, n, 60 * ncols), fontsize=11)
     _save(fig, path)
     return fig
 

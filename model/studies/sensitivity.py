@@ -135,9 +135,10 @@ def check_metrics(scenario: Scenario, metrics) -> None:
 def sobol_warnings(indices: pd.DataFrame, n: int) -> list[str]:
     """One warning per metric whose Sobol' estimates show that N is too small.
 
-    S1 and ST are shares of the output variance, so they lie in [0, 1]; estimates
-    outside it, or whose 95 % interval (``conf``, a half-width) is wider than the
-    index itself, are sampling noise. Differences under ``SOBOL_TOLERANCE`` are not
+    S1 and ST are shares of the output variance, so they lie in [0, 1], and S1 ≤ ST;
+    estimates outside [0, 1], whose 95 % interval (``conf``, a half-width) is wider than
+    the index itself, or with S1 above ST by more than their intervals combined, are
+    sampling noise. Differences under ``SOBOL_TOLERANCE`` are not
     flagged (an unimportant parameter's index is ~0 and its interval always covers it).
     """
     out = []
@@ -146,7 +147,8 @@ def sobol_warnings(indices: pd.DataFrame, n: int) -> list[str]:
         value, conf, tol = block["value"], block["conf"], SOBOL_TOLERANCE
         outside = block[(value < -tol) | (value > 1 + tol)]
         wide = block[(conf > value.abs()) & (conf > tol)]
-        if outside.empty and wide.empty:
+        inverted = _s1_above_st(block, tol)
+        if outside.empty and wide.empty and not inverted:
             continue
         parts = []
         if len(outside):
@@ -158,8 +160,29 @@ def sobol_warnings(indices: pd.DataFrame, n: int) -> list[str]:
             parts.append(f"{len(wide)} with a 95 % interval wider than the index (e.g. "
                          f"{row['index']} of {row['parameter']} = {row['value']:.3f} ± "
                          f"{row['conf']:.3f})")
+        if inverted:
+            name, s1, st = inverted[0]
+            parts.append(f"{len(inverted)} parameter{'s' if len(inverted) > 1 else ''} with S1 "
+                         f"above ST beyond their intervals (e.g. {name}: S1 {s1:.3f} > ST "
+                         f"{st:.3f}; a first-order share cannot exceed the total)")
         out.append(f"sensitivity: {metric}: of {len(block)} Sobol indices, {'; '.join(parts)}: "
                    f"N={n} is too small for stable estimates; raise --n")
+    return out
+
+
+def _s1_above_st(block: pd.DataFrame, tol: float) -> list[tuple[str, float, float]]:
+    """(parameter, S1, ST) for each parameter whose S1 exceeds its ST by more than both
+    95 % half-widths combined (and than ``tol``): impossible for true indices (the
+    first-order share is part of the total), so sampling noise."""
+    out = []
+    for name, rows in block.groupby("parameter", sort=False):
+        by = rows.set_index("index")
+        if not {"S1", "ST"} <= set(by.index):
+            continue
+        s1, st = float(by.at["S1", "value"]), float(by.at["ST", "value"])
+        c1, ct = (float(np.nan_to_num(by.at[k, "conf"])) for k in ("S1", "ST"))
+        if s1 - st > max(tol, float(np.hypot(c1, ct))):
+            out.append((str(name), s1, st))
     return out
 
 

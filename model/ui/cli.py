@@ -163,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "--seed (default: the state's seed), for --steps more steps (default: "
                         "the scenario's `steps`); keys that differ from the state's scenario "
                         "apply from its next step, as a reform (default: none, fresh runs)")
+    p.add_argument("--baseline", metavar="NAME",
+                   help="the scenario (its name) the others are compared with: differences.csv "
+                        "holds every metric's paired difference (by seed) with its 95 %% CI "
+                        "(default: none)")
     _executors(p)
     _metric_option(p)
     _common(p, "out/compare")
@@ -185,6 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "--seed (default: the state's seed), for --steps more steps (default: "
                         "the scenario's `steps`; the scenario argument defaults to the state's); keys that differ from the state's scenario "
                         "apply from its next step, as a reform (default: none, fresh runs)")
+    p.add_argument("--csv", action="store_true",
+                   help="also write runs.csv and timeseries.csv (the time series with the "
+                        "swept keys) beside the Parquet files, for spreadsheets (default: off)")
     _execution(p)
     _common(p, "out/sweep-<scenario name>")
     g = p.add_argument_group("Slurm job arrays (model/engine/array.py, docs/experiments.md)")
@@ -416,12 +423,10 @@ def _network_labels(s) -> dict:
 def cmd_compare(args) -> int:
     """Replicated comparison: summary.csv, timeseries.csv, compare.png, compare.json, and the
     sweep store of its runs in sweep/ (resumable)."""
+    import pandas as pd
+
     from ..engine.compare import compare, store_of
-    from ..engine.outputs import provenance, write_csv, write_json
-    from ..engine.seeds import replicate_seeds
-    from ..engine.stats import summarize
     from ..engine.sweep import resume_seed
-    from ..figures.plots import plot_compare
 
     scenarios = [_load(path, args) for path in args.scenarios]
     panels, columns = chosen_metrics(args.metrics, scenarios)
@@ -431,6 +436,11 @@ def cmd_compare(args) -> int:
                         "distinct `name:`")
     if args.replicates < 1 or args.workers < 1:
         raise _BadInput("compare: --replicates and --workers must be at least 1")
+    if args.baseline is not None and args.baseline not in names:
+        from ..scenario.errors import did_you_mean
+
+        raise _BadInput(f"compare: --baseline {args.baseline!r} is not the name of one of the "
+                        f"scenarios ({', '.join(names)})" + did_you_mean(args.baseline, names))
     from ..scenario.errors import warn
     from ..scenario.files import comparison_warnings
 
@@ -448,7 +458,36 @@ def cmd_compare(args) -> int:
                  scheduler=args.scheduler, executor=args.executor, out=out, resume=args.resume,
                  progress=True, from_state=args.from_state,
                  steps=args.steps if args.from_state is not None else None)
+    try:
+        summary = _compare_outputs(args, out, scenarios, ts, base, window, panels, started,
+                                   branch)
+    except KeyboardInterrupt:
+        from ..engine.compare import outputs_interrupted
+
+        raise outputs_interrupted(out) from None
+    print(format_summary(summary, columns))
+    if args.baseline is not None:
+        differences = pd.read_csv(out / "differences.csv")
+        print(f"\npaired differences from {args.baseline} (same seeds), mean [95% CI]; every "
+              f"metric in {out}/differences.csv")
+        print(format_differences(differences, columns))
+    warn_unsteady(summary, "scenario")
+    print(f"\n{len(scenarios)} scenarios x {args.replicates} replicates, final-window mean of the "
+          f"last {window} steps ± 95% CI -> {out}/")
+    return 0
+
+
+def _compare_outputs(args, out, scenarios, ts, base, window, panels, started, branch=None):
+    """compare's files: timeseries.csv, summary.csv, differences.csv (--baseline),
+    compare.png, compare.json (last: its presence says the outputs are complete)."""
+    from ..engine.outputs import provenance, write_csv, write_json
+    from ..engine.seeds import replicate_seeds
+    from ..engine.stats import paired_differences, summarize
+    from ..figures.plots import plot_compare
+
     summary = summarize(ts, window)
+    if args.baseline is not None:
+        write_csv(paired_differences(ts, window, args.baseline), out / "differences.csv")
     write_csv(ts, out / "timeseries.csv")
     write_csv(summary, out / "summary.csv")
     plot_compare(ts, out / "compare.png", metrics=panels, scenarios=scenarios)
@@ -457,11 +496,7 @@ def cmd_compare(args) -> int:
                 "final_window_steps": window, "wall_time_s": round(time.perf_counter() - started, 3),
                 **({"from_state": branch["record"]} if branch else {}),
                 **provenance()}, out / "compare.json")
-    print(format_summary(summary, columns))
-    warn_unsteady(summary, "scenario")
-    print(f"\n{len(scenarios)} scenarios x {args.replicates} replicates, final-window mean of the "
-          f"last {window} steps ± 95% CI -> {out}/")
-    return 0
+    return summary
 
 
 def _branch_plan(from_state, scenarios, seed):
@@ -497,6 +532,26 @@ def format_summary(summary, metrics=KEY_METRICS) -> str:
     for n in names:
         lines.append("  ".join([n.ljust(first)] + [cells[(n, m)].rjust(w)
                                                     for m, w in zip(metrics, widths, strict=True)]))
+    return "\n".join(lines)
+
+
+def format_differences(differences, metrics=KEY_METRICS, digits: int = 3) -> str:
+    """A plain-text table of paired differences: one line per scenario and headline metric,
+    '+0.012 [+0.004, +0.020]' (an asterisk when the interval excludes 0)."""
+    import math
+
+    order = {m: i for i, m in enumerate(metrics)}
+    rows = differences[differences["metric"].isin(list(metrics))]
+    rows = rows.assign(_o=rows["metric"].map(order)).sort_values(["scenario", "_o"], kind="stable")
+    lines = [f"{'scenario':<20} {'metric':<20} {'difference':>11}   95 % CI"]
+    for row in rows.itertuples():
+        if not math.isfinite(row.ci_low):
+            ci, star = "n/a", ""
+        else:
+            ci = f"[{row.ci_low:+.{digits}f}, {row.ci_high:+.{digits}f}]"
+            star = " *" if row.ci_low > 0 or row.ci_high < 0 else ""
+        lines.append(f"{row.scenario:<20} {row.metric:<20} {row.difference:>+11.{digits}f}   "
+                     f"{ci}{star}")
     return "\n".join(lines)
 
 
@@ -634,6 +689,8 @@ def cmd_sweep(args) -> int:
                      out=out, resume=args.resume, progress=True, design=design.to_dict(),
                      from_state=args.from_state)
     _print_effects(redraw(out))
+    if args.csv:
+        _write_sweep_csv(out)
     summary_path = out / "summary.csv"
     if summary_path.exists():
         import pandas as pd
@@ -658,6 +715,26 @@ def _state_scenario(path, overrides, steps):
     if steps is not None:
         changes["steps"] = steps
     return s.replace(**changes) if changes else s
+
+
+def _write_sweep_csv(out: Path) -> None:
+    """--csv: runs.csv (one row per run) and timeseries.csv (one row per run and step, with
+    point, replicate, seed and the swept keys in front) beside the Parquet files."""
+    import json
+
+    import pandas as pd
+
+    from ..engine.outputs import write_csv
+    from ..engine.sweep import read_timeseries
+
+    runs = pd.read_parquet(out / "runs.parquet")
+    write_csv(runs, out / "runs.csv")
+    keys = json.loads((out / "sweep.json").read_text()).get("keys", [])
+    series = read_timeseries(out)
+    if len(series):
+        head = runs[["run_id", "point", "replicate", "seed", *[k for k in keys if k in runs]]]
+        write_csv(head.merge(series, on="run_id", how="right"), out / "timeseries.csv")
+    print(f"-> {out}/runs.csv, timeseries.csv")
 
 
 def _array_submit(args, base, points, replicates, steps, seed, design, out: Path) -> int:
@@ -1207,7 +1284,7 @@ def _dispatch(args, argv: list[str] | None) -> int:
 
 
 def _run_command(args, argv: list[str] | None) -> int:
-    from ..scenario.errors import ScenarioError
+    from ..scenario.errors import FolderConflict, ScenarioError
 
     try:
         check_flags(args)
@@ -1216,6 +1293,10 @@ def _run_command(args, argv: list[str] | None) -> int:
         if code == 0:
             _MADE.clear()
         return code
+    except FolderConflict as exc:  # the folder, not the scenario
+        for line in exc.errors:
+            print(f"error: {line}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except ScenarioError as exc:
         print(f"error: invalid scenario ({len(exc.errors)} problem"
               f"{'s' if len(exc.errors) > 1 else ''}):", file=sys.stderr)

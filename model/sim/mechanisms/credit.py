@@ -59,6 +59,8 @@ Extensions (docs/model.md 7.16a, each off by default, all need ``enabled``):
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..mechanism import Mechanism, metric
@@ -92,16 +94,16 @@ def credit_spend(m) -> float:
 
 @metric("citizens' credit", "index", 0, 1)
 def citizen_credit_mean(m) -> float:
-    """Mean of citizens' co-production credit records (0 when citizens' credit is off)."""
+    """Mean of citizens' co-production credit records (NaN when citizens' credit is off)."""
     r = m.credit.citizen_credit
-    return float(r.mean()) if r is not None else 0.0
+    return float(r.mean()) if r is not None else math.nan
 
 
 @metric("government bodies' credit", "index", 0, 1)
 def government_credit(m) -> float:
-    """Mean record of the district departments, weighted by citizens (0 when off)."""
+    """Mean record of the district departments, weighted by citizens (NaN when off)."""
     g = m.credit.government_credit
-    return float(g[m.citizens.district].mean()) if g is not None else 0.0
+    return float(g[m.citizens.district].mean()) if g is not None else math.nan
 
 
 class SocialCredit(Mechanism):

@@ -54,6 +54,8 @@ trust in grievance, unrest and co-production. Disabled: nothing is drawn or paid
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..mechanism import Mechanism, metric
@@ -62,14 +64,15 @@ from .resources import reweigh
 
 @metric("procedural justice", "index", 0, 1)
 def procedural_justice(m) -> float:
-    """Mean perceived procedural justice J (7.22; 0 when law-based governance is off)."""
-    return float(m.law.justice.mean()) if _law_on(m) else 0.0
+    """Mean perceived procedural justice J (7.22; NaN when law-based governance is off:
+    there is no such perception to measure, and 0 would read as the worst)."""
+    return float(m.law.justice.mean()) if _law_on(m) else math.nan
 
 
 @metric("legitimacy", "index", 0, 1)
 def legitimacy(m) -> float:
-    """Mean legitimacy L = w·J + (1 − w)·T_gov (7.22; 0 when law-based governance is off)."""
-    return float(m.law.legitimacy.mean()) if _law_on(m) else 0.0
+    """Mean legitimacy L = w·J + (1 − w)·T_gov (7.22; NaN when law-based governance is off)."""
+    return float(m.law.legitimacy.mean()) if _law_on(m) else math.nan
 
 
 @metric("rule violations", "share of citizens", 0, 1)
