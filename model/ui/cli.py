@@ -901,7 +901,8 @@ def _paired_runs(p: argparse.ArgumentParser, out_default: str) -> None:
 
 
 def _add_decompose(sub) -> None:
-    p = sub.add_parser("decompose", help="the regime gap stage by stage, top-down -> scenario")
+    p = sub.add_parser("decompose", help="the regime gap by stage, top-down -> scenario: Shapley values over all "
+                            "orders, the sequential order, interactions")
     p.add_argument("scenario", type=Path, nargs="?", default=Path("adaptive"),
                    help="the collaborative scenario (default adaptive)")
     _paired_runs(p, "out/decompose-<scenario name>")
@@ -932,23 +933,33 @@ def _check_paired(args) -> None:
 
 
 def cmd_decompose(args) -> int:
-    """decomposition.csv, .png, .json and the stages' sweep in runs/; prints the table."""
+    """decomposition.csv, decomposition_interactions.csv, .png, .json and the arms' sweep in
+    runs/; prints the stages' table and the interactions."""
+    import pandas as pd
+
     from ..engine.sweep import resume_seed
-    from ..studies.decompose import STAGES, decompose, format_table
+    from ..studies.decompose import arms, decompose, format_interactions, format_table, orders
 
     _check_paired(args)
     scenario = _load(args.scenario, args)
     out = _claim(args.out or Path("out") / f"decompose-{scenario.name}")
     _record_out(args, out)
     seed = resume_seed(scenario, args.seed, out / "runs", args.resume)
-    print(f"{scenario.name}: {len(STAGES)} stages x {args.replicates} replicates = "
-          f"{len(STAGES) * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
+    n = len(arms())
+    print(f"{scenario.name}: {n} arms (every admissible set of stages) x {args.replicates} "
+          f"replicates = {n * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
     table = decompose(scenario, replicates=args.replicates, steps=args.steps, seed=seed,
                       workers=args.workers, scheduler=args.scheduler, executor=args.executor,
                       out=out, resume=args.resume, progress=True)
     print(format_table(table))
-    print(f"\nfinal-window means ± 95 % CI over {table['n'].iloc[0]} paired replicates; a "
-          f"contribution is the paired difference from the stage above -> {out}/")
+    print(f"\nfinal-window means ± 95 % CI over {table['n'].iloc[0]} paired replicates; "
+          "contribution: the paired difference from the stage above (this order); shapley: "
+          f"the mean contribution over all {len(orders())} admissible orders, with its "
+          "smallest and largest over them (they add up to the total)")
+    pairs = pd.read_csv(out / "decomposition_interactions.csv")
+    print("\ntwo-way interactions, v(B+ij) − v(B+i) − v(B+j) + v(B) at the smallest base B:")
+    print(format_interactions(pairs))
+    print(f"-> {out}/")
     return 0
 
 
