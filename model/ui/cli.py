@@ -157,6 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="run scenarios with replicates and compare them")
     p.add_argument("scenarios", type=Path, nargs="+", help="two or more " + SCENARIO_HELP)
     p.add_argument("--replicates", type=int, default=10, help="replicates per scenario")
+    p.add_argument("--check-horizon", type=int, metavar="K", default=None,
+                   help="also run every scenario to K times its horizon on the same seeds and "
+                        "flag a metric whose final-window mean moved beyond the replicates' "
+                        "noise as transient (runs in --out/horizon/; default: off)")
     _executors(p)
     _metric_option(p)
     _common(p, "out/compare")
@@ -419,6 +423,8 @@ def cmd_compare(args) -> int:
                         "distinct `name:`")
     if args.replicates < 1 or args.workers < 1:
         raise _BadInput("compare: --replicates and --workers must be at least 1")
+    if args.check_horizon is not None and args.check_horizon < 2:
+        raise _BadInput("compare: --check-horizon K needs K of at least 2 (K·N steps against N)")
     from ..scenario.errors import warn
     from ..scenario.files import comparison_warnings
 
@@ -434,18 +440,55 @@ def cmd_compare(args) -> int:
                  scheduler=args.scheduler, executor=args.executor, out=out, resume=args.resume,
                  progress=True)
     summary = summarize(ts, window)
+    if args.check_horizon is not None:
+        summary = _check_horizon(args, scenarios, ts, summary, base, out)
+    summary = with_notes(summary, ts)
     write_csv(ts, out / "timeseries.csv")
     write_csv(summary, out / "summary.csv")
     plot_compare(ts, out / "compare.png", metrics=panels, scenarios=scenarios)
     write_json({"scenarios": [s.to_dict() for s in scenarios], "replicates": args.replicates,
                 "base_seed": base, "seeds": replicate_seeds(base, args.replicates),
-                "final_window_steps": window, "wall_time_s": round(time.perf_counter() - started, 3),
+                "final_window_steps": window, "check_horizon": args.check_horizon,
+                "wall_time_s": round(time.perf_counter() - started, 3),
                 **provenance()}, out / "compare.json")
     print(format_summary(summary, columns))
     warn_unsteady(summary, "scenario")
     print(f"\n{len(scenarios)} scenarios x {args.replicates} replicates, final-window mean of the "
           f"last {window} steps ± 95% CI -> {out}/")
     return 0
+
+
+def _check_horizon(args, scenarios, ts, summary, base: int, out: Path):
+    """summary.csv's columns of the check across horizons (``compare --check-horizon K``):
+    mean_long, horizon_shift, stationary_horizon; ``stationary`` becomes the within-window
+    verdict and this one together (the within-window one stays as stationary_window)."""
+    from ..engine.stationarity import check_horizon
+
+    k = args.check_horizon
+    print(f"checking the horizon: {len(scenarios)} scenarios x {args.replicates} replicates to "
+          f"{k} x their steps -> {out}/horizon/", flush=True)
+    table = check_horizon(scenarios, args.replicates, k, seed=base, steps=None,
+                          workers=args.workers, at_horizon=ts, metrics=list(summary["metric"].unique()),
+                          out=out / "horizon", resume=args.resume, progress=True)
+    table = table[["scenario", "metric", "long_horizon", "mean_long", "horizon_shift",
+                   "stationary_horizon"]]
+    merged = summary.merge(table, on=["scenario", "metric"], how="left")
+    merged["stationary_horizon"] = merged["stationary_horizon"].fillna(True).astype(bool)
+    merged["stationary_window"] = merged["stationary"].astype(bool)
+    merged["stationary"] = merged["stationary_window"] & merged["stationary_horizon"]
+    return merged
+
+
+def with_notes(summary, ts):
+    """summary with a ``note`` column: 'transient: still moving at step N' where the value
+    read at step N (the scenario's last) is not a steady state, else ''."""
+    from ..engine.stationarity import transient_note
+
+    last = ts.groupby("scenario", sort=False)["step"].max().to_dict()
+    summary = summary.copy()
+    summary["note"] = [transient_note(bool(row.stationary), int(last[row.scenario]))
+                       for row in summary.itertuples()]
+    return summary
 
 
 def format_summary(summary, metrics=KEY_METRICS) -> str:
@@ -456,10 +499,13 @@ def format_summary(summary, metrics=KEY_METRICS) -> str:
 
     metrics = [m for m in metrics if m in set(summary["metric"])]
     cells = {}
+    notes = "note" in summary
     for row in summary.itertuples():
         if row.metric in metrics:
+            note = row.note if notes and isinstance(row.note, str) and row.note else ""
             cells[(row.scenario, row.metric)] = estimate_text(row.mean, row.ci_high - row.mean,
-                                                              int(row.n))
+                                                              int(row.n)) \
+                + (f" ({note})" if note else "")
     names = list(dict.fromkeys(summary["scenario"]))
     for n in names:  # '-': a plug-in's metric, which this scenario does not record
         for m in metrics:
@@ -478,7 +524,13 @@ def warn_unsteady(summary, by: str) -> list[str]:
     """Print (to stderr) and return a warning per headline metric whose final window is not
     stationary (the ``stationary`` column of summary.csv; docs/experiments.md)."""
     bad = summary[summary["metric"].isin(KEY_METRICS) & ~summary["stationary"].astype(bool)]
-    lines = [f"warning: {_named(row, by)}: {row['metric']} is still drifting in the final window "
+    def why(row) -> str:
+        if "stationary_window" in row and bool(row["stationary_window"]):
+            return (f"moves on after the horizon (final-window mean {row['mean']:.4g}, "
+                    f"{row['mean_long']:.4g} at step {row['long_horizon']:.0f})")
+        return "is still drifting in the final window"
+
+    lines = [f"warning: {_named(row, by)}: {row['metric']} {why(row)} "
              "(not a steady state; run longer or see docs/experiments.md)"
              for _, row in bad.iterrows()]
     for line in lines:
