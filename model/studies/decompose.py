@@ -407,7 +407,7 @@ def plot_waterfall(table: pd.DataFrame, path: Path, metrics=METRICS, title: str 
 
     from ..figures.plots import save
 
-    fig = Figure(figsize=(6.2 * len(metrics), 5.2), layout="tight")
+    fig = Figure(figsize=(6.2 * len(metrics), 5.6), layout="constrained")
     axes = fig.subplots(1, len(metrics), squeeze=False)
     shapley = False
     for ax, metric in zip(axes[0], metrics, strict=True):
@@ -425,7 +425,8 @@ def plot_waterfall(table: pd.DataFrame, path: Path, metrics=METRICS, title: str 
     if shapley:
         handles += [Line2D([], [], color=RANGE, lw=2.5, label="range over orders"),
                     Line2D([], [], color="black", marker="x", ls="", label="sequential order")]
-    fig.legend(handles=handles, loc="upper right", ncol=len(handles), fontsize=8, frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8,
+               frameon=False)
     if title:
         fig.suptitle(title, fontsize=11, x=0.02, ha="left")
     save(fig, path)
