@@ -462,7 +462,7 @@ def _check_horizon(args, scenarios, ts, summary, base: int, out: Path):
     """summary.csv's columns of the check across horizons (``compare --check-horizon K``):
     mean_long, horizon_shift, stationary_horizon; ``stationary`` becomes the within-window
     verdict and this one together (the within-window one stays as stationary_window)."""
-    from ..engine.stationarity import check_horizon
+    from ..engine.compare import check_horizon
 
     k = args.check_horizon
     print(f"checking the horizon: {len(scenarios)} scenarios x {args.replicates} replicates to "
