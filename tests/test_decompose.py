@@ -15,11 +15,19 @@ from cogov.model.scenario.errors import ScenarioError
 from cogov.model.scenario.files import load_scenario
 from cogov.model.studies.decompose import (
     OFF,
+    REQUIRES,
     STAGES,
+    arm_points,
+    arms,
     contributions,
     decompose,
     decomposition,
+    effective,
+    interactions,
+    marginals,
+    orders,
     paired_values,
+    shapley_values,
     stage_points,
 )
 from cogov.model.ui.redraw import redraw
@@ -138,6 +146,100 @@ def test_a_replicate_that_failed_at_any_stage_is_left_out_of_every_stage():
     assert decomposition(runs, ["unmet_need"])["n"].eq(2).all()
 
 
+# ------------------------------------------------------------------ Shapley
+def test_arms_are_every_admissible_set_with_the_stages_first():
+    every = arms()
+    assert len(every) == len(set(every)) == 2 * (1 + 2 ** 4)  # adaptation x (no collab | collab x 2^4)
+    assert every[:len(STAGES)] == [frozenset(range(1, k + 1)) for k in range(len(STAGES))]
+    assert all(set(REQUIRES.get(s, ())) <= arm for arm in every for s in arm)
+    points = arm_points(load_scenario("adaptive"))
+    assert points[:len(STAGES)] == stage_points(load_scenario("adaptive"))
+    assert len({tuple(sorted(p.items())) for p in points}) == len(points)  # all different
+
+
+def test_orders_put_collaboration_before_the_ngo_stages():
+    every = orders()
+    assert len(every) == 720 // 5 and len(set(every)) == len(every)
+    assert all(o.index(2) < o.index(s) for o in every for s in (3, 4, 5, 6))
+    assert effective({1, 3, 4}) == {1} and effective({2, 3}) == {2, 3}
+
+
+def test_the_ngo_stages_change_nothing_without_collaboration():
+    """The precedence the Shapley values assume (REQUIRES): with collaboration off, the NGO
+    stages' keys play no part, with adaptation on too (byte-identical runs)."""
+    s = tiny()
+    index = {a: k for k, a in enumerate(arms())}
+    points = arm_points(s)
+    adapt = s.replace(**points[index[frozenset({1})]])
+    ngo = s.replace(**{**points[index[frozenset(range(1, len(STAGES)))]],
+                       "governance.collaboration": False})
+    assert ngo.mechanisms.resources.social_capacity > 0 and ngo.governance.adaptation
+    assert run_scenario(adapt, seed=2).metrics.to_csv() == run_scenario(ngo, seed=2).metrics.to_csv()
+
+
+def _game(effects: dict, bonus: dict | None = None, replicates: int = 4) -> np.ndarray:
+    """Replicates x arms: v(S) = base_r + sum of the effects of S + each bonus whose pair is
+    in S (an interaction), with replicate-specific levels (paired designs remove them)."""
+    base = np.linspace(0.1, 0.4, replicates)[:, None]
+    values = [sum(effects[s] for s in arm) + sum(b for pair, b in (bonus or {}).items()
+                                                 if set(pair) <= arm) for arm in arms()]
+    return base + np.array(values)[None, :]
+
+
+EFFECTS = {1: -0.03, 2: 0.0, 3: -0.08, 4: -0.13, 5: 0.04, 6: 0.0}
+
+
+def test_shapley_values_add_up_to_the_total_in_every_replicate():
+    rng = np.random.default_rng(7)
+    values = rng.normal(size=(6, len(arms())))
+    total = values[:, len(STAGES) - 1] - values[:, 0]
+    assert np.allclose(shapley_values(values).sum(axis=1), total, rtol=0, atol=1e-12)
+    assert np.allclose(marginals(values).sum(axis=2), total[:, None], rtol=0, atol=1e-12)
+    table = decomposition(_runs(values), ["unmet_need"])
+    stages, whole = table[table["stage"] > 0], table[table["stage"].isna()].iloc[0]
+    assert stages["shapley"].sum() == pytest.approx(whole["contribution"], abs=1e-12)
+    assert whole["shapley"] == pytest.approx(whole["contribution"], abs=1e-15)
+
+
+def test_additive_stages_have_their_own_effect_in_every_order():
+    table = decomposition(_runs(_game(EFFECTS)), ["unmet_need"])
+    for s, effect in EFFECTS.items():
+        row = table[table["stage"] == s].iloc[0]
+        assert row["shapley"] == pytest.approx(effect, abs=1e-12)
+        assert row["contribution"] == pytest.approx(effect, abs=1e-12)
+        assert row["order_min"] == pytest.approx(row["order_max"], abs=1e-12)
+        assert row["shapley_ci_high"] - row["shapley_ci_low"] == pytest.approx(0, abs=1e-12)
+    pairs = interactions(_runs(_game(EFFECTS)), ["unmet_need"])
+    assert np.allclose(pairs[~pairs["nested"]]["interaction"], 0, atol=1e-12)
+
+
+def test_interacting_stages_split_their_interaction_and_depend_on_the_order():
+    """NGO efficiency and social funds together do 0.04 more than apart: in the sequential
+    order social funds (after efficiency) gets all of it; Shapley splits it equally; the
+    order range spans alone..with; their interaction is 0.04, every other pair's 0."""
+    values = _game(EFFECTS, bonus={(3, 4): 0.04})
+    table = decomposition(_runs(values), ["unmet_need"])
+    e, s = (table[table["stage"] == k].iloc[0] for k in (3, 4))
+    assert e["contribution"] == pytest.approx(-0.08) and s["contribution"] == pytest.approx(-0.09)
+    assert e["shapley"] == pytest.approx(-0.06) and s["shapley"] == pytest.approx(-0.11)
+    assert (e["order_min"], e["order_max"]) == (pytest.approx(-0.08), pytest.approx(-0.04))
+    assert (s["order_min"], s["order_max"]) == (pytest.approx(-0.13), pytest.approx(-0.09))
+    other = table[table["stage"] == 1].iloc[0]
+    assert other["order_min"] == pytest.approx(other["order_max"])
+    pairs = interactions(_runs(values), ["unmet_need"]).set_index(["stage_i", "stage_j"])
+    assert pairs.loc[(3, 4), "interaction"] == pytest.approx(0.04)
+    assert pairs.loc[(3, 4), "base"] == "+ collaboration (neutral)"
+    free = pairs[~pairs["nested"]].drop(index=(3, 4))
+    assert np.allclose(free["interaction"], 0, atol=1e-12)
+    assert pairs.loc[(2, 3), "nested"] and pairs.loc[(2, 3), "interaction"] == pytest.approx(-0.08)
+
+
+def test_runs_with_the_stages_only_leave_the_shapley_columns_empty():
+    table = decomposition(_runs(np.tile(np.arange(len(STAGES), dtype=float), (3, 1))),
+                          ["unmet_need"])
+    assert table["shapley"].isna().all() and table["contribution"].notna().sum() == len(STAGES)
+
+
 # -------------------------------------------------------------- end to end
 def test_decompose_writes_its_files_and_sums_up(tmp_path):
     s = tiny()
@@ -200,6 +302,17 @@ def test_cli_decompose_prints_the_table(tmp_path):
     for label, _ in STAGES:
         assert label in res.stdout
     assert "unmet_need contribution" in res.stdout and "total (scenario − top-down)" in res.stdout
+    assert "unmet_need shapley" in res.stdout and "orders min..max" in res.stdout
+    assert "social funds x overhead" in res.stdout
+    csv = pd.read_csv(tmp_path / "d" / "decomposition.csv")
+    new = ["shapley", "shapley_ci_low", "shapley_ci_high", "order_min", "order_max"]
+    headline = csv[(csv["stage"] > 0) & csv["metric"].isin(["unmet_need", "trust_gov"])]
+    assert set(new) <= set(csv.columns) and headline[new].notna().all().all()
+    rows = csv[csv["metric"] == "unmet_need"]
+    assert rows["shapley"].iloc[1:-1].sum() == pytest.approx(rows["contribution"].iloc[-1], abs=1e-12)
+    pairs = pd.read_csv(tmp_path / "d" / "decomposition_interactions.csv")
+    assert len(pairs[pairs["metric"] == "unmet_need"]) == 15
+    assert {"interaction", "interaction_ci_low", "interaction_ci_high", "nested"} <= set(pairs.columns)
 
 
 @pytest.mark.parametrize("args, expected", [

@@ -182,3 +182,40 @@ def run_replicates(
     """
     return compare(scenarios, replicates, steps=steps, seed=base_seed, workers=workers,
                    progress=progress)
+
+
+def check_horizon(scenarios, replicates: int, factor: int = 3, *, seed: int | None = None,
+                  steps: int | None = None, workers: int = 1, at_horizon=None,
+                  metrics: Sequence[str] | None = None, out=None, resume: bool = False,
+                  progress: bool = False):
+    """Run ``scenarios`` to ``factor`` times their horizon on the same replicate seeds and
+    test every metric across horizons (:func:`horizon_table`); returns that table.
+
+    Args:
+        scenarios: Scenarios or preset names (distinct names), as for ``compare``.
+        factor: K, the longer horizon is K·N (N: ``steps`` or each scenario's own steps).
+        seed: the base seed of the replicates (the comparison at N must have used it).
+        at_horizon: the tidy time series at N of these scenarios and seeds (``compare``'s
+            return value); run here when None.
+        metrics: default every metric of the time series.
+        out: folder of the longer comparison (``compare``'s store goes there); temporary
+            when None.
+
+    The patterns study calls this with its pattern's scenarios; ``cogov compare
+    --check-horizon K`` with the comparison's.
+    """
+    from .stationarity import horizon_table
+    from .stats import metric_columns
+
+    if factor < 2:
+        raise ValueError("check_horizon: the factor must be at least 2")
+    scenarios = as_scenarios(scenarios)
+    if at_horizon is None:
+        at_horizon = compare(scenarios, replicates, steps=steps, seed=seed, workers=workers,
+                             progress=progress)
+    longer = [s.replace(steps=factor * (steps or s.steps)) for s in scenarios]
+    at_long = compare(longer, replicates, seed=seed, workers=workers, out=out, resume=resume,
+                      progress=progress)
+    metrics = list(metrics) if metrics is not None else metric_columns(at_horizon)
+    metrics = [m for m in metrics if m in at_horizon and m in at_long]
+    return horizon_table(at_horizon, at_long, scenarios[0].outputs.window, metrics)

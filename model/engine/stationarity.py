@@ -29,11 +29,24 @@ Metrics with fewer than three defined values in either window of every replicate
 have nothing to test and count as stationary (e.g. ``resolution_time`` when nothing
 was resolved).
 
+**Across horizons.** A slow drift moves the final window by less than the noise over one
+window's length and passes the test above, yet the value read at the horizon N is not
+the one the model settles at. :func:`holds_across_horizons` compares, replicate by
+replicate (the same seeds), the final-window mean of a run to N with that of a run to
+K·N (``cogov compare --check-horizon K``; :func:`.compare.check_horizon` runs both): the same test with the
+window at N in place of "the window before" and the window at K·N as "the final window"
+(R ≥ 3: paired t-interval over replicates; fewer: the AR(1) errors of step 2), and the
+same materiality rule (2 % of the level at K·N). A metric that moved clearly and
+materially is **transient at N**.
+
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> flat = [0.5 + 0.01 * rng.standard_normal(40) for _ in range(5)]
     >>> rising = [0.5 + 0.01 * np.arange(40) + 0.01 * rng.standard_normal(40) for _ in range(5)]
     >>> is_stationary(flat, 20), is_stationary(rising, 20)
+    (True, False)
+    >>> slow = [0.5 + 0.0002 * np.arange(300) + 0.01 * rng.standard_normal(300) for _ in range(5)]
+    >>> is_stationary([s[:100] for s in slow], 20), holds_across_horizons([s[:100] for s in slow], slow, 20)
     (True, False)
 """
 
@@ -191,3 +204,82 @@ def _stationary_cube(cube: np.ndarray, window: int) -> list[bool | None]:
         mean, critical, _ = _across_replicates(shift[used, k])
         verdicts.append(not _moved(mean, critical, last[:, :, k], REL_TOL, ABS_TOL))
     return verdicts
+
+
+# ---------------------------------------------------------------- across horizons
+def _joined(at_horizon: Sequence[np.ndarray], at_long: Sequence[np.ndarray],
+            window: int) -> list[np.ndarray]:
+    if len(at_horizon) != len(at_long):
+        raise ValueError("across horizons: give the same replicates (seeds) at both horizons")
+    return [np.concatenate([np.asarray(a, dtype=float)[-window:],
+                            np.asarray(b, dtype=float)[-window:]])
+            for a, b in zip(at_horizon, at_long, strict=True)]
+
+
+def horizon_shift(at_horizon: Sequence[np.ndarray], at_long: Sequence[np.ndarray],
+                  window: int) -> tuple[float, float, int]:
+    """(mean shift of the final-window mean from the horizon to the longer horizon,
+    critical value t·se, replicates used), replicate r of both lists being the same seed."""
+    return window_shift(_joined(at_horizon, at_long, window), window)
+
+
+def holds_across_horizons(at_horizon: Sequence[np.ndarray], at_long: Sequence[np.ndarray],
+                          window: int, rel_tol: float = REL_TOL, abs_tol: float = ABS_TOL) -> bool:
+    """True unless the final-window mean moved clearly and materially between the horizon
+    and the longer run (module docstring, "Across horizons").
+
+    Args:
+        at_horizon: one array per replicate, the metric at steps ≥ 1 of a run to the horizon.
+        at_long: the same replicates (seeds) run to the longer horizon.
+        window: the final window's length W (the last W values of each array are used).
+        rel_tol, abs_tol: a material shift exceeds rel_tol·|level at the longer horizon| + abs_tol.
+    """
+    return is_stationary(_joined(at_horizon, at_long, window), window, rel_tol, abs_tol)
+
+
+def horizon_table(at_horizon, at_long, window: int, metrics: Sequence[str],
+                  by: Sequence[str] = ("scenario",)):
+    """Per group and metric, from two tidy time series of the same replicates (columns
+    ``by``, replicate, step, metrics), one run to the horizon N and one to K·N: ``horizon``
+    (N), ``long_horizon`` (K·N), ``mean`` and ``mean_long`` (final-window means over
+    replicates), ``horizon_shift`` (mean_long − mean, paired), ``horizon_critical``
+    (t·se) and ``stationary_horizon`` (:func:`holds_across_horizons`)."""
+    import pandas as pd
+
+    rows = []
+    short = at_horizon[at_horizon["step"] > 0]
+    long = at_long[at_long["step"] > 0]
+    for group, block in short.groupby(list(by), sort=False):
+        group = group if isinstance(group, tuple) else (group,)
+        mask = np.ones(len(long), dtype=bool)
+        for key, value in zip(by, group, strict=True):
+            mask &= (long[key] == value).to_numpy()
+        other = long[mask]
+        reps = sorted(set(block["replicate"]) & set(other["replicate"]))
+        a = [block[block["replicate"] == r].sort_values("step") for r in reps]
+        b = [other[other["replicate"] == r].sort_values("step") for r in reps]
+        for metric in metrics:
+            xa = [run[metric].to_numpy(dtype=float) for run in a]
+            xb = [run[metric].to_numpy(dtype=float) for run in b]
+            shift, critical, _ = horizon_shift(xa, xb, window) if reps else (0.0, np.inf, 0)
+            level, level_long = _level(xa, window), _level(xb, window)
+            rows.append({**dict(zip(by, group, strict=True)), "metric": metric,
+                         "horizon": int(block["step"].max()),
+                         "long_horizon": int(other["step"].max()) if len(other) else np.nan,
+                         "mean": level, "mean_long": level_long, "horizon_shift": shift,
+                         "horizon_critical": critical,
+                         "stationary_horizon": bool(holds_across_horizons(xa, xb, window))
+                         if reps else True})
+    return pd.DataFrame(rows)
+
+
+def _level(series: list[np.ndarray], window: int) -> float:
+    """Mean of the final windows' defined values (NaN when there are none)."""
+    values = np.concatenate([x[-window:] for x in series]) if series else np.array([])
+    values = values[np.isfinite(values)]
+    return float(values.mean()) if values.size else float("nan")
+
+
+def transient_note(stationary: bool, horizon: int) -> str:
+    """The label of a value read at step ``horizon`` that is not a steady state ('' if it is)."""
+    return "" if stationary else f"transient: still moving at step {horizon}"

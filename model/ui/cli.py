@@ -167,6 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the scenario (its name) the others are compared with: differences.csv "
                         "holds every metric's paired difference (by seed) with its 95 %% CI "
                         "(default: none)")
+    p.add_argument("--check-horizon", type=int, metavar="K", default=None,
+                   help="also run every scenario to K times its horizon on the same seeds and "
+                        "flag a metric whose final-window mean moved beyond the replicates' "
+                        "noise as transient (runs in --out/horizon/; default: off)")
     _executors(p)
     _metric_option(p)
     _common(p, "out/compare")
@@ -441,6 +445,11 @@ def cmd_compare(args) -> int:
 
         raise _BadInput(f"compare: --baseline {args.baseline!r} is not the name of one of the "
                         f"scenarios ({', '.join(names)})" + did_you_mean(args.baseline, names))
+    if args.check_horizon is not None and args.check_horizon < 2:
+        raise _BadInput("compare: --check-horizon K needs K of at least 2 (K·N steps against N)")
+    if args.check_horizon is not None and args.from_state is not None:
+        raise _BadInput("compare: --check-horizon runs fresh runs to K times their horizon; it "
+                        "cannot be combined with --from-state")
     from ..scenario.errors import warn
     from ..scenario.files import comparison_warnings
 
@@ -486,6 +495,9 @@ def _compare_outputs(args, out, scenarios, ts, base, window, panels, started, br
     from ..figures.plots import plot_compare
 
     summary = summarize(ts, window)
+    if args.check_horizon is not None:
+        summary = _check_horizon(args, scenarios, ts, summary, base, out)
+    summary = with_notes(summary, ts)
     if args.baseline is not None:
         write_csv(paired_differences(ts, window, args.baseline), out / "differences.csv")
     write_csv(ts, out / "timeseries.csv")
@@ -493,7 +505,8 @@ def _compare_outputs(args, out, scenarios, ts, base, window, panels, started, br
     plot_compare(ts, out / "compare.png", metrics=panels, scenarios=scenarios)
     write_json({"scenarios": [s.to_dict() for s in scenarios], "replicates": args.replicates,
                 "base_seed": base, "seeds": replicate_seeds(base, args.replicates),
-                "final_window_steps": window, "wall_time_s": round(time.perf_counter() - started, 3),
+                "final_window_steps": window, "check_horizon": args.check_horizon,
+                "wall_time_s": round(time.perf_counter() - started, 3),
                 **({"from_state": branch["record"]} if branch else {}),
                 **provenance()}, out / "compare.json")
     return summary
@@ -509,6 +522,39 @@ def _branch_plan(from_state, scenarios, seed):
     return branch_plan(from_state, scenarios, seed)
 
 
+def _check_horizon(args, scenarios, ts, summary, base: int, out: Path):
+    """summary.csv's columns of the check across horizons (``compare --check-horizon K``):
+    mean_long, horizon_shift, stationary_horizon; ``stationary`` becomes the within-window
+    verdict and this one together (the within-window one stays as stationary_window)."""
+    from ..engine.compare import check_horizon
+
+    k = args.check_horizon
+    print(f"checking the horizon: {len(scenarios)} scenarios x {args.replicates} replicates to "
+          f"{k} x their steps -> {out}/horizon/", flush=True)
+    table = check_horizon(scenarios, args.replicates, k, seed=base, steps=None,
+                          workers=args.workers, at_horizon=ts, metrics=list(summary["metric"].unique()),
+                          out=out / "horizon", resume=args.resume, progress=True)
+    table = table[["scenario", "metric", "long_horizon", "mean_long", "horizon_shift",
+                   "stationary_horizon"]]
+    merged = summary.merge(table, on=["scenario", "metric"], how="left")
+    merged["stationary_horizon"] = merged["stationary_horizon"].fillna(True).astype(bool)
+    merged["stationary_window"] = merged["stationary"].astype(bool)
+    merged["stationary"] = merged["stationary_window"] & merged["stationary_horizon"]
+    return merged
+
+
+def with_notes(summary, ts):
+    """summary with a ``note`` column: 'transient: still moving at step N' where the value
+    read at step N (the scenario's last) is not a steady state, else ''."""
+    from ..engine.stationarity import transient_note
+
+    last = ts.groupby("scenario", sort=False)["step"].max().to_dict()
+    summary = summary.copy()
+    summary["note"] = [transient_note(bool(row.stationary), int(last[row.scenario]))
+                       for row in summary.itertuples()]
+    return summary
+
+
 def format_summary(summary, metrics=KEY_METRICS) -> str:
     """A plain-text table: scenarios down, metrics across, 'mean ± half-width'
     ('± n/a' with one replicate: no interval; 'n/a' for an undefined mean; '-' for a
@@ -517,10 +563,13 @@ def format_summary(summary, metrics=KEY_METRICS) -> str:
 
     metrics = [m for m in metrics if m in set(summary["metric"])]
     cells = {}
+    notes = "note" in summary
     for row in summary.itertuples():
         if row.metric in metrics:
+            note = row.note if notes and isinstance(row.note, str) and row.note else ""
             cells[(row.scenario, row.metric)] = estimate_text(row.mean, row.ci_high - row.mean,
-                                                              int(row.n))
+                                                              int(row.n)) \
+                + (f" ({note})" if note else "")
     names = list(dict.fromkeys(summary["scenario"]))
     for n in names:  # '-': a plug-in's metric, which this scenario does not record
         for m in metrics:
@@ -559,7 +608,13 @@ def warn_unsteady(summary, by: str) -> list[str]:
     """Print (to stderr) and return a warning per headline metric whose final window is not
     stationary (the ``stationary`` column of summary.csv; docs/experiments.md)."""
     bad = summary[summary["metric"].isin(KEY_METRICS) & ~summary["stationary"].astype(bool)]
-    lines = [f"warning: {_named(row, by)}: {row['metric']} is still drifting in the final window "
+    def why(row) -> str:
+        if "stationary_window" in row and bool(row["stationary_window"]):
+            return (f"moves on after the horizon (final-window mean {row['mean']:.4g}, "
+                    f"{row['mean_long']:.4g} at step {row['long_horizon']:.0f})")
+        return "is still drifting in the final window"
+
+    lines = [f"warning: {_named(row, by)}: {row['metric']} {why(row)} "
              "(not a steady state; run longer or see docs/experiments.md)"
              for _, row in bad.iterrows()]
     for line in lines:
@@ -1030,7 +1085,8 @@ def _paired_runs(p: argparse.ArgumentParser, out_default: str) -> None:
 
 
 def _add_decompose(sub) -> None:
-    p = sub.add_parser("decompose", help="the regime gap stage by stage, top-down -> scenario")
+    p = sub.add_parser("decompose", help="the regime gap by stage, top-down -> scenario: Shapley values over all "
+                            "orders, the sequential order, interactions")
     p.add_argument("scenario", type=Path, nargs="?", default=Path("adaptive"),
                    help="the collaborative scenario (default adaptive)")
     _paired_runs(p, "out/decompose-<scenario name>")
@@ -1061,23 +1117,33 @@ def _check_paired(args) -> None:
 
 
 def cmd_decompose(args) -> int:
-    """decomposition.csv, .png, .json and the stages' sweep in runs/; prints the table."""
+    """decomposition.csv, decomposition_interactions.csv, .png, .json and the arms' sweep in
+    runs/; prints the stages' table and the interactions."""
+    import pandas as pd
+
     from ..engine.sweep import resume_seed
-    from ..studies.decompose import STAGES, decompose, format_table
+    from ..studies.decompose import arms, decompose, format_interactions, format_table, orders
 
     _check_paired(args)
     scenario = _load(args.scenario, args)
     out = _claim(args.out or Path("out") / f"decompose-{scenario.name}")
     _record_out(args, out)
     seed = resume_seed(scenario, args.seed, out / "runs", args.resume)
-    print(f"{scenario.name}: {len(STAGES)} stages x {args.replicates} replicates = "
-          f"{len(STAGES) * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
+    n = len(arms())
+    print(f"{scenario.name}: {n} arms (every admissible set of stages) x {args.replicates} "
+          f"replicates = {n * args.replicates} runs on {_where(args)} -> {out}/", flush=True)
     table = decompose(scenario, replicates=args.replicates, steps=args.steps, seed=seed,
                       workers=args.workers, scheduler=args.scheduler, executor=args.executor,
                       out=out, resume=args.resume, progress=True)
     print(format_table(table))
-    print(f"\nfinal-window means ± 95 % CI over {table['n'].iloc[0]} paired replicates; a "
-          f"contribution is the paired difference from the stage above -> {out}/")
+    print(f"\nfinal-window means ± 95 % CI over {table['n'].iloc[0]} paired replicates; "
+          "contribution: the paired difference from the stage above (this order); shapley: "
+          f"the mean contribution over all {len(orders())} admissible orders, with its "
+          "smallest and largest over them (they add up to the total)")
+    pairs = pd.read_csv(out / "decomposition_interactions.csv")
+    print("\ntwo-way interactions, v(B+ij) − v(B+i) − v(B+j) + v(B) at the smallest base B:")
+    print(format_interactions(pairs))
+    print(f"-> {out}/")
     return 0
 
 
