@@ -544,7 +544,7 @@ def measure_robustness(pattern: Pattern, n: int, fast: bool, seed: int, workers:
     for k, draw in enumerate(draws):
         try:
             arms = pattern.scenarios(fast, draw)
-        except ScenarioError:
+        except (ScenarioError, ValueError):
             invalid += 1
             continue
         batch += [s.replace(name=f"{s.name}@{k}") for s in arms]
