@@ -111,6 +111,16 @@ def test_cli_writes_the_reach_columns(tmp_path, monkeypatch):
     assert main(["patterns", "--robustness", "-1", "--out", str(tmp_path / "x")]) == 2
 
 
-@pytest.mark.parametrize("name", ["law_based_beats_discretion_violations"])
-def test_the_newer_mechanisms_are_registered(name):
-    assert name in {p.name for p in builtin_patterns()}
+@pytest.mark.parametrize("presets", [("law_based", "law_discretion"),
+                                     ("security_strike_only", "security_comprehensive"),
+                                     ("emergency_network", "emergency_alone"),
+                                     ("interests_hubs", "interests_none"),
+                                     ("credit_rewards", "credit_sanctions"), ("four_shifts",)])
+def test_the_newer_mechanisms_headline_comparisons_are_patterns(presets):
+    """Issue 22: the headline comparisons of docs/model.md 7.16a, 7.18a, 7.21-7.24 and the
+    README are registered patterns, each with assumptions of its own mechanism."""
+    found = [p for p in builtin_patterns()
+             if set(presets) <= {arm.preset for arm in p.arms.values()}]
+    assert found, presets
+    for p in found:
+        assert p.group == "mechanisms" and p.assumptions
