@@ -934,7 +934,8 @@ def _organisations() -> list[Pattern]:
 
 
 # ----------------------------------------------- README's headline comparisons
-NEUTRAL = {"organizations.ngo_efficiency": 0.75, "mechanisms.resources.social_capacity": 0.0,
+NEUTRAL = {"organizations.ngo_efficiency": 0.75, "organizations.ngo_efficiency_sd": 0.0,
+           "mechanisms.resources.social_capacity": 0.0,
            "mechanisms.resources.overhead": 0.0, "mechanisms.trust.gates_collaboration": False}
 
 
@@ -957,8 +958,10 @@ def _readme() -> list[Pattern]:
                 "as providing it directly (to within 0.0001 of unmet need).",
                 "unmet_need in the final window, neutral collaboration − responsive_top_down "
                 "(paired)",
-                {"neutral": Arm("adaptive", NEUTRAL),
-                 "responsive_top_down": Arm("responsive_top_down")},
+                # as `cogov decompose` stages 2 and 3: the same settings, collaboration off/on
+                {"neutral": Arm("adaptive", {**NEUTRAL, "governance.collaboration": True}),
+                 "responsive_top_down": Arm("adaptive", {**NEUTRAL,
+                                                         "governance.collaboration": False})},
                 _pair("unmet_need", "neutral", "responsive_top_down"), within(-0.0001, 0.0001),
                 "unmet_need", SMALL, assumptions=("mechanisms.planning.", "mechanisms.trust."),
                 group="mechanisms"),
