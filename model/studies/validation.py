@@ -20,7 +20,9 @@ from .patterns import Measurement, Pattern, measure
 
 FIGURES = Path("figures") / "validation"
 COLUMNS = ("pattern", "group", "source", "expected", "statistic", "measured", "ci_low", "ci_high",
-           "n", "pass", "values", "scenario")
+           "n", "pass", "values", "scenario",
+           # its reach (issue 22): at 3x the horizon, and over draws of its assumptions
+           "holds_long", "measured_long", "robust_share", "robust_draws", "assumptions")
 
 
 def slug(name: str) -> str:
@@ -41,18 +43,47 @@ def select(patterns: list[Pattern], only: list[str]) -> list[Pattern]:
 
 def run_all(patterns: list[Pattern], fast: bool, seed: int, workers: int = 1,
             replicates: int | None = None,
-            report: Callable[[str], None] = print) -> list[Measurement]:
-    """Measure each pattern in turn, printing one line per pattern as it finishes."""
-    cache: dict = {}
+            report: Callable[[str], None] = print, long: bool = True,
+            robustness: int = 0) -> list[Measurement]:
+    """Measure each pattern in turn, printing one line per pattern as it finishes: the
+    claim, at 3x the horizon (``long``) and over ``robustness`` draws of its assumptions."""
+    cache: dict = _Recent()
     out = []
     for i, pattern in enumerate(patterns, 1):
+        if robustness:
+            report(f"[{i}/{len(patterns)}] {pattern.name} ...")
         m = measure(pattern, fast=fast, seed=seed, workers=workers, replicates=replicates,
-                    cache=cache)
+                    cache=cache, long=long, robustness=robustness, report=report)
         out.append(m)
+        reach = ""
+        if m.long is not None:
+            reach += f"; x3 horizon {_fmt(m.long.mean)} -> {_yes(m.holds_long)}"
+        if m.robustness is not None:
+            rb = m.robustness
+            reach += (f"; robust {sum(d.passed for d in rb.draws)}/{len(rb.draws)} draws"
+                      + (f" ({rb.invalid} invalid)" if rb.invalid else ""))
         report(f"[{i}/{len(patterns)}] {pattern.name}: {_fmt(m.mean)} [{_fmt(m.ci_low)}, "
-               f"{_fmt(m.ci_high)}] expected {pattern.check} -> {'pass' if m.passed else 'FAIL'} "
-               f"({m.n} replicates, {m.seconds:.1f} s)")
+               f"{_fmt(m.ci_high)}] expected {pattern.check} -> {'pass' if m.passed else 'FAIL'}"
+               f"{reach} ({m.n} replicates, {m.seconds:.1f} s)")
     return out
+
+
+class _Recent(dict):
+    """The runs of the last few measurements (patterns that share their arms follow each
+    other in the registry), so a long report does not keep every run in memory."""
+
+    def __init__(self, size: int = 6):
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        while len(self) > self.size:
+            del self[next(iter(self))]
+
+
+def _yes(flag: bool | None) -> str:
+    return "n/a" if flag is None else ("pass" if flag else "FAIL")
 
 
 def _fmt(x: float) -> str:
@@ -68,7 +99,12 @@ def table(measurements: list[Measurement]) -> pd.DataFrame:
                      "expected": str(p.check), "statistic": p.statistic_text, "measured": m.mean,
                      "ci_low": m.ci_low, "ci_high": m.ci_high, "n": m.n, "pass": m.passed,
                      "values": ";".join(f"{v:.6g}" for v in m.values),
-                     "scenario": p.setup(m.fast)})
+                     "scenario": p.setup(m.fast),
+                     "holds_long": m.holds_long,
+                     "measured_long": m.long.mean if m.long is not None else np.nan,
+                     "robust_share": m.robust_share,
+                     "robust_draws": len(m.robustness.draws) if m.robustness else 0,
+                     "assumptions": ";".join(p.assumed())})
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
@@ -168,17 +204,71 @@ def markdown(measurements: list[Measurement], fast: bool, seed: int, command: st
         f"**{held} of {len(measurements)} patterns hold.**"
         + (f" Not holding: {', '.join(f'`{n}`' for n in failing)}." if failing else ""),
         "",
-        "| # | pattern | source | expected | measured (95 % CI) | n | holds |",
-        "|---|---|---|---|---|---|---|",
+        *_reach_text(measurements),
+        "| # | pattern | source | expected | measured (95 % CI) | n | holds | holds at 3× steps "
+        "| robust share | general |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for i, m in enumerate(measurements, 1):
         p = m.pattern
         lines.append(f"| {i} | [`{p.name}`](#{_anchor(i, p.name)}) | {p.source} | {p.check} | "
                      f"{_fmt(m.mean)} [{_fmt(m.ci_low)}, {_fmt(m.ci_high)}] | {m.n} | "
-                     f"{'yes' if m.passed else '**no**'} |")
+                     f"{'yes' if m.passed else '**no**'} | {_yes_no(m.holds_long)} | "
+                     f"{_share(m)} | {_yes_no(general(m))} |")
     for i, m in enumerate(measurements, 1):
         lines += ["", *_section(i, m)]
     return "\n".join(lines) + "\n"
+
+
+GENERAL_SHARE = 0.8  # README states a claim as general at this robust share or above
+
+
+def general(m: Measurement) -> bool | None:
+    """The README's rule (issue 22): a claim is stated as general only when it holds, holds
+    at three times its horizon and in at least 80 % of the draws of its assumptions; None
+    when its reach was not measured."""
+    if m.long is None or m.robustness is None or not m.robustness.draws:
+        return None
+    return bool(m.passed and m.long.passed and m.robust_share >= GENERAL_SHARE)
+
+
+def _yes_no(flag: bool | None) -> str:
+    return "–" if flag is None else ("yes" if flag else "**no**")
+
+
+def _share(m: Measurement) -> str:
+    if m.robustness is None:
+        return "–"
+    rb = m.robustness
+    if not rb.draws:
+        return "no draws"
+    return f"{rb.share:.2f} ({sum(d.passed for d in rb.draws)}/{len(rb.draws)})"
+
+
+def _reach_text(measurements: list[Measurement]) -> list[str]:
+    draws = max((len(m.robustness.draws) + m.robustness.invalid for m in measurements
+                 if m.robustness is not None), default=0)
+    text = [
+        "**Reach.** Every pattern is measured again at three times its horizon (each arm's "
+        "`steps` × 3, same replicates and criterion; statistics of a final window or of the "
+        "whole run then read the longer run, shock steps stay where they are): *holds at 3× "
+        "steps*. "
+        + (f"And at {draws} Latin-hypercube draws over the assumed parameters it declares "
+           "(`assumptions` in patterns.csv: keys of provenance kind *assumption*, "
+           "docs/model.md §9, of the mechanisms its arms switch on, narrowed per pattern), one "
+           "draw applied to every arm (paired), each draw judged by the same 95 % rule with "
+           "the same replicates: *robust share* = the share of draws where the claim holds. "
+           "A key is drawn over its declared range [lo, hi], unless that range is open (hi ≥ "
+           "1000, or wider than 10 × the value the arms use), then over [value/2, 2·value] "
+           "clipped to the bounds; draws the scenario rules refuse are left out. The draws' "
+           "seed is derived from the run's seed and the pattern's name. "
+           "**A claim is general** (README) only when it holds, holds at 3× steps and in at "
+           f"least {GENERAL_SHARE:.0%} of its draws; otherwise README states the condition "
+           "under which it holds." if draws else
+           "Robustness over the assumptions was not measured in this run (`--robustness N`)."),
+        "",
+    ]
+    return text
 
 
 def _anchor(i: int, name: str) -> str:
@@ -206,10 +296,30 @@ def _section(i: int, m: Measurement) -> list[str]:
         f"**Result.** {_fmt(m.mean)}, 95 % CI [{_fmt(m.ci_low)}, {_fmt(m.ci_high)}] "
         f"(replicates: {', '.join(_fmt(v) for v in m.values)}): "
         f"{'holds' if m.passed else '**does not hold**'}.",
+        *_section_reach(m),
         *([""] + [f"*Note.* {p.note}"] if p.note else []),
         "",
         f"![{p.name}]({(FIGURES / (slug(p.name) + '.png')).as_posix()})",
     ]
+
+
+def _section_reach(m: Measurement) -> list[str]:
+    out = []
+    if m.long is not None:
+        out += ["", f"**At 3× the horizon** (steps {', '.join(map(str, sorted(set(m.long.steps))))}). "
+                f"{_fmt(m.long.mean)}, 95 % CI [{_fmt(m.long.ci_low)}, {_fmt(m.long.ci_high)}]: "
+                f"{'holds' if m.long.passed else '**does not hold**'}."]
+    rb = m.robustness
+    if rb is not None:
+        keys = ", ".join(f"`{k}` [{_fmt(lo)}, {_fmt(hi)}]" for k, (lo, hi) in rb.ranges.items())
+        means = [d.mean for d in rb.draws]
+        spread = (f"; the statistic ranged {_fmt(min(means))} … {_fmt(max(means))} over the draws"
+                  if means else "")
+        out += ["", f"**Robustness** over {len(rb.ranges)} assumptions ({keys or 'none'}): "
+                f"holds in {sum(d.passed for d in rb.draws)} of {len(rb.draws)} draws"
+                + (f" ({rb.invalid} refused by the scenario rules)" if rb.invalid else "")
+                + f"{spread}."]
+    return out
 
 
 def write_report(measurements: list[Measurement], out: Path, fast: bool, seed: int,

@@ -239,6 +239,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the patterns and exit (default: off)")
     p.add_argument("--strict", action="store_true",
                    help="exit with code 1 if a pattern does not hold (default: 0 once it ran)")
+    p.add_argument("--robustness", type=int, default=0, metavar="N",
+                   help="also run every pattern at N Latin-hypercube draws over its assumed "
+                        "parameters and report robust_share, the share of draws where it holds "
+                        "(default: 0, not measured)")
+    p.add_argument("--no-long", dest="long", action="store_false",
+                   help="skip the measurement at three times each pattern's horizon "
+                        "(holds_long; default: measured)")
     _add_decompose(sub)
     _add_gap(sub)
     p = sub.add_parser("calibrate", help="fit parameters to observed moments (simulated moments, "
@@ -997,6 +1004,8 @@ def cmd_patterns(args) -> int:
     if args.workers < 1 or (args.replicates is not None and args.replicates < 2):
         raise _BadInput("patterns: --workers must be at least 1 and --replicates at least 2 "
                         "(a 95 % interval needs two replicates)")
+    if args.robustness < 0:
+        raise _BadInput(f"patterns: --robustness must be 0 or more draws, got {args.robustness}")
     try:
         patterns = select(all_patterns(), args.only)
     except ValueError as exc:
@@ -1004,6 +1013,8 @@ def cmd_patterns(args) -> int:
     if args.list:
         for p in patterns:
             print(f"{p.name:<45} {p.source}")
+            if args.robustness:
+                print(f"{'':<45} assumptions: {', '.join(p.assumed()) or 'none'}")
         return 0
     out = _claim(args.out or Path("out") / "patterns")
     _record_out(args, out)
@@ -1012,10 +1023,13 @@ def cmd_patterns(args) -> int:
           f"{'es' if args.workers > 1 else ''} -> {out}/", flush=True)
     measurements = run_all(patterns, args.fast, args.seed, workers=args.workers,
                            replicates=args.replicates,
-                           report=lambda line: print(line, flush=True))
+                           report=lambda line: print(line, flush=True), long=args.long,
+                           robustness=args.robustness)
     command = " ".join(["run.py patterns", *(["--fast"] if args.fast else []),
                         *([f"--seed {args.seed}"] if args.seed != 42 else []),
                         *([f"--replicates {args.replicates}"] if args.replicates else []),
+                        *([f"--robustness {args.robustness}"] if args.robustness else []),
+                        *([] if args.long else ["--no-long"]),
                         *(f"--only {o}" for o in args.only), f"--out {out.as_posix()}"])
     write_report(measurements, out, args.fast, args.seed, command, prune=not args.only)
     failing = [m.pattern.name for m in measurements if not m.passed]
