@@ -21,7 +21,6 @@ from cogov.model.studies.patterns import (
     loss_gain_ratio,
     measure,
     near,
-    outbursts,
     read_targets,
     target_patterns,
     within,
@@ -63,13 +62,6 @@ def test_checks_judge_the_whole_interval_or_the_mean():
 
 
 # ---------------------------------------------------------------- statistics
-def test_outbursts_count_entries_after_a_return_to_quiet():
-    u = np.r_[np.ones(30), 6, 7, 1.5, 6, 1, 1, 8, np.ones(10)]  # median 1
-    runs = {"a": pd.DataFrame({"step": np.arange(1, len(u) + 1), "unrest": u})}
-    # 6, 7 is one burst; 1.5 is below 2x the median (quiet again); 6 a second, 8 a third
-    assert outbursts("unrest", "a", skip=0)(runs) == 3
-
-
 def test_loss_gain_ratio_recovers_the_weight_of_losses():
     """Trust learning with rate 0.1 for gains and 0.1 x 2 for losses gives exactly 2."""
     s = np.r_[np.full(31, 0.8), np.full(36, 0.5), np.full(24, 0.8)]  # steps 0..90
