@@ -367,7 +367,7 @@ class UnrestGrid:
         src="[Epstein2002] (0.04 in Run 1)")
     movement: bool = _p(
         True, doc="free citizens and officers move to a random empty cell in vision each step",
-        src="[Epstein2002]")
+        src="design (switch); [Epstein2002]")
     update: Literal["synchronous", "sequential"] = _p(
         "synchronous",
         doc="`synchronous`: all decide on the state at the step's start, then officers arrest, "
