@@ -89,6 +89,8 @@ COLUMNS = (
     "guardianship",
     "security_spend",
     "clearance_rate",
+    "labour_disputes_per_1000",
+    "disputes_open_per_1000",
 )
 
 
