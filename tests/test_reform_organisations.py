@@ -109,3 +109,17 @@ def test_fewer_organisations_are_refused_by_path(tmp_path, capsys):
     assert main(["run", str(scenario), "--set", "reforms.0.set.organizations.ngos=10",
                  "--out", str(tmp_path / "r")]) == 2
     assert "reforms.0.set.organizations.ngos: 10 is fewer" in capsys.readouterr().err
+
+
+def test_a_branch_with_more_ngos_brings_them_in_at_the_branch(tmp_path):
+    from cogov.model.engine.state import continuation
+
+    s = small(**THIN)
+    first = GovernanceModel(s, seed=4)
+    first.run(10)
+    save_state(first, tmp_path / "s.state")
+    arm = s.replace(**{"organizations.ngos": 15, **TO_ADAPTIVE})  # the state has 12, all closed
+    df = continuation(tmp_path / "s.state", arm, seed=7, steps=5)
+    assert df["ngo_count"].tolist()[10:12] == [0, 15]  # topped up to 15 at the branch
+    with pytest.raises(ScenarioError, match="organizations.ngos: cannot differ"):
+        continuation(tmp_path / "s.state", s.replace(**{"organizations.ngos": 4}), seed=7)
