@@ -12,6 +12,13 @@ again).
 
     python examples/transition_cost.py [--replicates 5] [--citizens 1000] [--steps 150]
         [--set KEY=VALUE ...]   (keys of both arms, e.g. organizations.ngos=3)
+        [--reform-set KEY=VALUE ...] [--over N]   (more keys the reform sets, its ramp)
+
+A thin sector brought back by the reform (docs/experiments.md, "Reforms"): NGO entry and exit
+on, so a top-down city's NGOs all close in the warm-up, and the reform brings 30 in:
+
+    python examples/transition_cost.py --set mechanisms.incubation.enabled=on \
+        --reform-set organizations.ngos=30
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from cogov.model.engine.seeds import replicate_seeds
 from cogov.model.scenario.files import load_scenario, parse_overrides
 from cogov.model.sim.model import GovernanceModel
 
-METRICS = {"unmet_need": -1, "trust_gov": +1}  # sign: +1 if higher is better
+METRICS = {"unmet_need": -1, "trust_gov": +1, "trust_ngo": +1}  # sign: +1 if higher is better
 
 
 def run(scenario, seed: int):
@@ -49,18 +56,27 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--set", dest="overrides", action="append", default=[],
                     metavar="KEY=VALUE", help="a scenario key of both arms (repeatable)")
+    ap.add_argument("--reform-set", dest="reform_set", action="append", default=[],
+                    metavar="KEY=VALUE", help="a further key the reform sets, e.g. "
+                    "organizations.ngos=30 (repeatable)")
+    ap.add_argument("--over", type=int, default=1, help="steps over which the reform's numbers "
+                    "move (default 1: at once)")
     args = ap.parse_args()
     overrides = {"population.citizens": args.citizens, "steps": args.steps}
     overrides.update(parse_overrides(args.overrides))
     stay = load_scenario("top_down", overrides)
-    reform = stay.replace(reforms=[{"step": args.at, "set": {"governance.collaboration": True,
-                                                             "governance.adaptation": True}}])
+    keys = {"governance.collaboration": True, "governance.adaptation": True}
+    keys.update(parse_overrides(args.reform_set))
+    reform = stay.replace(reforms=[{"step": args.at, "set": keys, "over": args.over}])
     seeds = replicate_seeds(args.seed, args.replicates)
     diffs = {m: [] for m in METRICS}
     runs = {m: ([], []) for m in METRICS}
+    ngos = ([], [])  # NGOs alive per step, stayed and reformed
     for seed in seeds:
         a, b = run(stay, seed), run(reform, seed)
         assert a.iloc[:args.at].equals(b.iloc[:args.at])  # identical before the reform
+        ngos[0].append(a["ngo_count"].to_numpy())
+        ngos[1].append(b["ngo_count"].to_numpy())
         for m in METRICS:
             diffs[m].append((b[m] - a[m]).to_numpy())
             runs[m][0].append(a[m].to_numpy())
@@ -95,6 +111,10 @@ def main() -> None:
                               "reform": boot(levels_t[m][1][:, t], rng)}
                           for t in (args.at - 1, args.at + 1, args.at + 10) if t <= args.steps},
         }
+    at = [t for t in (args.at - 1, args.at, args.at + 10, args.at + 50, args.steps)
+          if t <= args.steps]
+    out["ngo_count"] = {arm: {t: boot(np.array(x)[:, t], rng) for t in at}
+                        for arm, x in zip(("stay", "reform"), ngos, strict=True)}
     print(json.dumps(out, indent=1))
 
 

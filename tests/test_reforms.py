@@ -82,7 +82,8 @@ def test_a_mechanism_switched_on_draws_from_its_own_stream():
     assert (on.law.rank == later.law.rank).all()
 
 
-@pytest.mark.parametrize("key", ["population.citizens", "network.degree", "organizations.ngos",
+@pytest.mark.parametrize("key", ["population.citizens", "network.degree",
+                                 "organizations.ngo_efficiency",
                                  "seed", "steps", "warmup", "outputs.window",
                                  "mechanisms.public_security.window"])
 def test_keys_fixed_for_a_run_are_refused_by_path(key):

@@ -219,9 +219,10 @@ def arm_scenario(model, arm, where: str = "") -> object:
 
     * every key whose value in ``arm`` differs from the state's scenario becomes a reform at
       the state's next step (at once), if a reform may set it (governance switches, the four
-      shifts, ``budget.per_capita``, mechanisms' parameters and switches); a key that cannot
-      change mid-run (population, network, districts, organisations' counts, warm-up, a
-      mechanism's start-up draws) raises a ScenarioError naming it, with both values;
+      shifts, ``budget.per_capita``, mechanisms' parameters and switches, organisations'
+      counts raised); a key that cannot change mid-run (population, network, districts,
+      organisations' traits, warm-up, a mechanism's start-up draws) or a lower organisations'
+      count raises a ScenarioError naming it, with both values;
     * the arm's reforms that the state's scenario does not already have are added (steps are
       the model's, as in a fresh run); one before the state's next step raises;
     * the run keys (name, description, seed, steps, outputs) are the arm's.

@@ -30,7 +30,7 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from .errors import BOOL_WORDS, ScenarioError, _fmt, did_you_mean
 from .plugins import PluginError, absolute_spec, load_plugin
-from .reforms import in_force
+from .reforms import in_force, value_at
 from .sections import (
     C_LONG_MAX,
     CELLS_MAX,
@@ -409,9 +409,14 @@ def _resolve_auto(s: Scenario, errors: list[str]) -> tuple[Scenario, bool]:
     return dataclasses.replace(s, population=population), count is not None
 
 
-# keys a reform may set: the rest (population, network, organisations, seed, steps, warm-up,
-# outputs, shocks, plug-ins, labels) define the city or the experiment and are fixed for a run
-REFORMABLE = ("governance.", "budget.per_capita", "mechanisms.")
+# keys a reform may set: the rest (population, network, organisations' traits, seed, steps,
+# warm-up, outputs, shocks, plug-ins, labels) define the city or the experiment and are fixed
+# for a run
+REFORMABLE = ("governance.", "budget.per_capita", "mechanisms.", "organizations.hubs",
+              "organizations.ngos")
+# organisations' counts: a reform brings organisations in (model/sim/model.py, ``_bring_in``),
+# it never closes them, so a count may not fall
+ORGANISATION_COUNTS = ("organizations.hubs", "organizations.ngos")
 # mechanisms' keys that shape arrays or draws made when the mechanism starts (the firms,
 # the crime ring, the followers, the citizens' traits): fixed for a run
 FIXED_IN_RUN = frozenset({
@@ -459,7 +464,8 @@ def _reform_checks(s: Scenario, errors: list[str]) -> Scenario:
             where = f"reforms.{i}.set.{key}"
             if not key.startswith(REFORMABLE) or key in FIXED_IN_RUN:
                 errors.append(f"{where}: cannot change during a run (a reform may set governance "
-                              "switches, budget.per_capita and mechanisms' parameters)")
+                              "switches, budget.per_capita, mechanisms' parameters and the "
+                              "counts organizations.hubs and organizations.ngos)")
                 continue
             try:
                 tp = leaf_type(key, scenario=s)
@@ -473,7 +479,18 @@ def _reform_checks(s: Scenario, errors: list[str]) -> Scenario:
         if not typed and not any(e.startswith(f"reforms.{i}.") for e in errors):
             errors.append(f"reforms.{i}.set: a reform sets at least one key")
         reforms.append(dataclasses.replace(reform, set=typed))
-    return dataclasses.replace(s, reforms=tuple(reforms))
+    out = dataclasses.replace(s, reforms=tuple(reforms))
+    for i, reform in enumerate(out.reforms):
+        for key in ORGANISATION_COUNTS:
+            new = reform.set.get(key)
+            if not isinstance(new, int) or isinstance(new, bool):
+                continue
+            before = value_at(out, key, reform.step - 1)
+            if isinstance(before, int) and new < before:
+                errors.append(f"reforms.{i}.set.{key}: {new} is fewer than the {before} in force "
+                              f"before step {reform.step}; a reform brings organisations in, it "
+                              "does not close them")
+    return out
 
 
 def scenario_from_dict(raw: dict) -> Scenario:

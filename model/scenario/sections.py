@@ -1123,7 +1123,9 @@ class Reform:
         metadata={"lo": None, "hi": None, "open_lo": False,
                   "doc": "the keys reform N changes, `{dotted.key: value}`: governance switches "
                          "(the four shifts with their instruments), `budget.per_capita`, "
-                         "mechanisms' parameters and `enabled` switches; a number moves "
+                         "mechanisms' parameters and `enabled` switches, and the counts "
+                         "`organizations.hubs` and `organizations.ngos` (raised only: "
+                         "organisations brought in); a number moves "
                          "linearly over `over` steps, a switch or a word changes at `step`",
                   "src": "design (experiment)"})
     over: int = _p(

@@ -14,7 +14,7 @@ from ..scenario import network_file
 from ..scenario.errors import ScenarioError
 from ..scenario.files import load_scenario
 from ..scenario.reforms import in_force
-from ..scenario.schema import Scenario
+from ..scenario.schema import ORGANISATION_COUNTS, Scenario
 from ..scenario.shifts import apply_shifts
 from . import network as net
 from .context import StepContext
@@ -224,13 +224,57 @@ class GovernanceModel(mesa.Model):
         values = in_force(self.planned, t)
         if values == self._in_force:
             return
+        moved = [k for k in ORGANISATION_COUNTS if k in values and values[k] != self._in_force.get(k)]
         self._in_force = values
         scenario = self.planned.replace(**values) if values else self.planned
         self.scenario = self.ctx.scenario = scenario
+        if moved:
+            self._bring_in(moved)
         for phase in self.phases:
             kind = type(phase)
             section = hasattr(kind, "Params") or hasattr(scenario.mechanisms, kind.name)
             phase.reform(self.ctx, kind.params_of(scenario) if section else None)
+
+    def _bring_in(self, moved: list[str]) -> None:
+        """Organisations a reform brings in (docs/experiments.md, "Reforms"): at a step where
+        the count in force of ``organizations.hubs`` or ``organizations.ngos`` (``moved``)
+        changes, the city is topped up to it, before the phases run.
+
+        New hubs are numbered on from the last (hub h serves field h mod F, as at set-up).
+        The NGOs the city lacks (the count in force less the NGOs alive; none if incubation
+        has grown the sector past it) are made as at set-up, one at a time in the cell with
+        the fewest NGOs, ties in a random order of the cells; efficiency, capacity and the
+        opportunist tag are drawn as at set-up (:meth:`new_ngo`). Every draw comes from one
+        stream of their own, ``reform_organisations``, kept by the model (so a ramp and a
+        later reform go on drawing from it, and a saved state carries it), made at the
+        first such reform: no other stream sees a draw, and nothing before the reform
+        changes. An NGO without a hub joins the hub of its field with the fewest members
+        (the first of them on ties), as at set-up; members stay with their hubs.
+        """
+        s = self.scenario
+        fields, cells = s.population.need.fields, s.population.districts * s.population.need.fields
+        if self.__dict__.get("_reform_rng") is None:
+            self._reform_rng = self.stream("reform_organisations")
+        rng = self._reform_rng
+        if "organizations.hubs" in moved:
+            for h in range(len(self.hubs), s.organizations.hubs):
+                self.hubs.append(HubOrganization(self, field=h % fields))  # ctx.hubs: same list
+        lacking = s.organizations.ngos - len(self.ngos) if "organizations.ngos" in moved else 0
+        if lacking > 0:
+            count = np.bincount([g.cell for g in self.ngos], minlength=cells)
+            rank = np.empty(cells, dtype=int)
+            rank[rng.permutation(cells)] = np.arange(cells)
+            added = []
+            for _ in range(lacking):
+                c = int(np.lexsort((rank, count))[0])  # fewest NGOs, then the random order
+                count[c] += 1
+                added.append(self.new_ngo(c % fields, c // fields, rng=rng))
+            self.ngos = [*self.ngos, *added]
+        for ngo in self.ngos:
+            field_hubs = [h for h in self.hubs if h.field == ngo.field]
+            if ngo.hub is None and field_hubs:
+                ngo.hub = min(field_hubs, key=lambda h: len(h.members))  # first of the fewest
+                ngo.hub.members.append(ngo)
 
     @property
     def ngos(self) -> list:
@@ -249,16 +293,19 @@ class GovernanceModel(mesa.Model):
             self.step()
 
     # --------------------------------------------------------------- helpers
-    def new_ngo(self, field: int, district: int, capacity: float | None = None) -> NGO:
+    def new_ngo(self, field: int, district: int, capacity: float | None = None,
+                rng: np.random.Generator | None = None) -> NGO:
         """An NGO with efficiency ~ Normal(ngo_efficiency, ngo_efficiency_sd) clipped to
         [0.05, 1] and, unless given, capacity log-normal (mean 1, sd of log 0.3); drawn in
-        that order from the organisations' stream."""
-        org, rng = self.scenario.organizations, self._org_rng
+        that order from the organisations' stream, and its opportunist tag from the
+        opportunism stream (all three from ``rng`` when given: a reform's organisations)."""
+        org = self.scenario.organizations
+        rng, traits = (self._org_rng, self._trait_rng) if rng is None else (rng, rng)
         eff = float(np.clip(rng.normal(org.ngo_efficiency, org.ngo_efficiency_sd), 0.05, 1.0))
         if capacity is None:
             capacity = float(lognormal_unit(rng, 0.3, 1)[0])
         ngo = NGO(self, field=field, district=district, capacity=capacity, efficiency=eff)
-        ngo.opportunist = bool(self._trait_rng.random() < org.opportunists)
+        ngo.opportunist = bool(traits.random() < org.opportunists)
         ngo.shirk = org.shirk
         return ngo
 
