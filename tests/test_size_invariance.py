@@ -44,6 +44,9 @@ TOLERANCE = {
     "satisfaction": (0.02, False, 0.0),
     "cooperation": (0.03, False, 0.0),
     "disputes_open": (0.10, True, 0.1),  # per 1,000 citizens; floor: 1 dispute at 10,000
+    # the model's own per-1,000 columns (issue 22), already per capita: the same tolerance
+    "disputes_open_per_1000": (0.10, True, 0.1),
+    "labour_disputes_per_1000": (0.10, True, 0.1),
     "arrests": (0.10, True, 0.05),  # per 1,000 citizens
     "cost_per_need": (0.03, True, 0.0),
     # public security (7.23; 0 in presets without it): crime per 1,000 citizens within 10 %,
