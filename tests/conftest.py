@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# Imported now, while the worker starts, not at the end: Hypothesis's pytest plug-in imports
+# the whole package in its terminal summary, which a pytest-xdist worker runs after it has
+# reported "finished". A worker that ran no Hypothesis test spent 0.1-1.5 s there (more on a
+# loaded machine); execnet sends a worker still busy 5 s after the controller's shutdown a
+# SIGINT (execnet/gateway_base.py, _terminate_execution), hence the stray KeyboardInterrupt
+# traceback at the end of `make test` (issue 25, item 9). tests/test_test_suite.py checks it.
+import hypothesis  # noqa: F401
 import pytest
 
 from cogov.model import GovernanceModel, Scenario

@@ -270,7 +270,7 @@ def test_interrupted_study_resumes_with_no_trial_lost_or_repeated(where, tmp_pat
             return suggest(self, name, dist)
         monkeypatch.setattr(optuna.trial.Trial, "_suggest", dying_suggest)
     elif where == "running":  # killed while batch 1 (trials 4-7) runs: 4 trials x 2 runs + 3
-        monkeypatch.setattr(cal, "make_executor", lambda w, s, k=None: _Dies(4 * 2 + 3))
+        monkeypatch.setattr(cal, "make_executor", lambda w, s, k=None, logs=None: _Dies(4 * 2 + 3))
     else:  # killed after telling trial 5 of batch 1
         tell, told = cal.tell, []
 

@@ -62,6 +62,24 @@ def test_a_run_folder_carries_its_provenance_without_ro_crate_py(tmp_path, monke
     assert g["#seed"]["value"] == 3
 
 
+def test_the_crate_hashes_the_files_a_scenario_extends(tmp_path):
+    """A scenario file's extends: parents were read too: the crate lists each with its hash
+    (here a local parent, which extends the preset adaptive, which extends base)."""
+    (tmp_path / "parent.yaml").write_text("extends: adaptive\nbudget:\n  per_capita: 0.9\n")
+    (tmp_path / "child.yaml").write_text("extends: parent.yaml\nname: child\n")
+    command = ["run", str(tmp_path / "child.yaml"), "--steps", "3", "--set",
+               "population.citizens=200", "--seed", "3", "--out", str(tmp_path / "r")]
+    assert main(command) == 0
+    g = graph(tmp_path / "r")
+    read = {g[o["@id"]]["alternateName"] for o in g["#command"]["object"] if o["@id"] in g
+            and g[o["@id"]].get("@type") == "File"}
+    chain = [tmp_path / "child.yaml", tmp_path / "parent.yaml", ROOT / "scenarios/adaptive.yaml",
+             ROOT / "scenarios/base.yaml"]
+    assert read == {str(p.resolve()) for p in chain}
+    for p in chain:
+        assert g[p.resolve().as_uri()]["sha256"] == sha256(p)
+
+
 def test_bad_input_writes_no_crate(tmp_path):
     out = tmp_path / "bad"
     assert main([*SWEEP, "--set", "budget.per_capita=lots", "--out", str(out)]) == 2

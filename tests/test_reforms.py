@@ -130,3 +130,18 @@ def test_cli_run_and_sweep_vary_reforms(tmp_path, capsys):
     assert sorted(runs["reforms.0.step"]) == [4, 8]
     assert main(["run", str(scenario), "--set", "reforms.0.set.network.degree=4"]) == 2
     assert "reforms.0.set.network.degree: cannot change" in capsys.readouterr().err
+
+
+def test_a_reader_of_the_unmet_share_switched_on_by_a_reform_gets_it():
+    """Settlement computes the unmet share of need only when a running phase reads it; a
+    reform that switches such a reader on (here incubation, with consultation off) must be
+    seen, or incubation reads zeros for the rest of the run (it did when settlement fixed its
+    readers at the first step)."""
+    s = small(steps=6, reforms=[{"step": 3, "set": {"mechanisms.incubation.enabled": True}}],
+              **{"mechanisms.incubation.enabled": False, "mechanisms.interests.enabled": False})
+    m = GovernanceModel(s, seed=1)
+    settlement = m.ctx.units["settlement"]
+    assert settlement.readers == [] and not m.ctx.unmet_share.any()
+    m.run(3)
+    assert [u.name for u in settlement.readers] == ["incubation"]
+    assert m.ctx.unmet_share.any()

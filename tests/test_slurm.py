@@ -206,6 +206,31 @@ def test_executor_slurm_matches_a_local_run(on_slurm, local):
     assert_same_store(out, local)
     meta = json.loads((out / "sweep.json").read_text())
     assert meta["executor"] == "slurm" and meta["slurm"]["cpus"] == 2
+    assert list((out / "slurm/logs").glob("cogov-dask-*.out"))  # not slurm-N.out in the cwd
+
+
+def test_executor_slurm_writes_the_jobs_output_under_the_sweep(tmp_path, monkeypatch):
+    """The Dask workers' Slurm jobs log to <out>/slurm/logs/, not to the working directory
+    (issue 24): the job script dask-jobqueue writes says so (checked with sbatch faked)."""
+    pytest.importorskip("dask_jobqueue", reason="--executor slurm needs dask-jobqueue")
+    from cogov.model.engine.slurm import SlurmConfig
+    from cogov.model.engine.sweep import run_sweep
+
+    scripts = []
+
+    def fake_sbatch(cmd, **kwargs):
+        scripts.append(Path(cmd[-1]).read_text())
+        return subprocess.CompletedProcess(cmd, 1, "", "refused by the test")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(subprocess, "run", fake_sbatch)
+    out = tmp_path / "s"
+    with pytest.raises(ValueError, match="refused by the test"):
+        run_sweep(load_scenario("adaptive"), [{}], executor=SlurmConfig(cpus=1), out=out)
+    logs = out / "slurm" / "logs"
+    assert logs.is_dir() and len(scripts) == 1
+    assert f"#SBATCH -o {logs}/cogov-dask-%J.out" in scripts[0]
+    assert f"#SBATCH -e {logs}/cogov-dask-%J.err" in scripts[0]
 
 
 def test_bad_slurm_values_exit_2_naming_the_flag(tmp_path, monkeypatch, capsys):

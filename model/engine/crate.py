@@ -8,7 +8,8 @@ schema.org JSON-LD that RO-Crate tools (ro-crate-py, Describo, WorkflowHub) read
 - the run as a ``CreateAction``: the command line, start and end times, its status;
 - its ``instrument``: cogov (``SoftwareApplication``) with its version and git commit, and
   Python and the packages it ran with (``softwareRequirements``);
-- its ``object``: the scenario and design files read (``File``, with SHA-256 and size;
+- its ``object``: the scenario files read (with the files their ``extends:`` chains read)
+  and the design and targets files (``File``, with SHA-256 and size;
   outside the folder they are ``file://`` addresses), and the seeds and the executor
   (``PropertyValue``);
 - its ``result``: every file in the folder (``File``, with SHA-256 and size), each also

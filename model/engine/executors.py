@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 KINDS = ("process", "dask", "slurm")
 STOP_TIMEOUT = 5.0  # seconds the process pool may take to stop after Ctrl-C
@@ -383,11 +384,13 @@ class SlurmExecutor(DaskExecutor):
     walltime or option stops with Slurm's message instead of waiting for workers that
     never come. Workers run this Python (``sys.executable``) and inherit this environment
     (sbatch's default ``--export=ALL``): the cluster's nodes must see the same installation.
+    The jobs' output (``cogov-dask-JOBID.out`` and ``.err``) goes to ``logs`` (the sweep's
+    ``slurm/logs/``), not to the working directory.
     """
 
     name = "slurm"
 
-    def __init__(self, jobs: int, config):
+    def __init__(self, jobs: int, config, logs: str | Path | None = None):
         import logging
         import subprocess
         import sys
@@ -408,7 +411,8 @@ class SlurmExecutor(DaskExecutor):
             cores=config.cpus, processes=config.cpus, memory=config.dask_memory(),
             queue=config.partition, walltime=config.time, job_extra_directives=extra,
             job_directives_skip=skip, python=sys.executable, job_name="cogov-dask",
-            scheduler_options={"dashboard_address": None}, silence_logs=logging.CRITICAL)
+            scheduler_options={"dashboard_address": None}, silence_logs=logging.CRITICAL,
+            log_directory=None if logs is None else str(Path(logs).resolve()))
         with tempfile.NamedTemporaryFile("w", suffix=".sh") as script:
             script.write(self.cluster.job_script())
             script.flush()
@@ -468,13 +472,16 @@ def executor_name(kind) -> str | None:
     return "slurm" if _is_slurm(kind) else kind
 
 
-def make_executor(workers: int, scheduler: str | None = None, kind: str | None = None):
+def make_executor(workers: int, scheduler: str | None = None, kind: str | None = None,
+                  logs: str | Path | None = None):
     """The executor for ``workers`` local workers, or a Dask cluster's ``scheduler``.
 
     ``kind``: None picks in-process (1 worker), a process pool (more) or Dask (with
     a scheduler); ``"process"`` or ``"dask"`` asks for one (even with 1 worker);
     ``"slurm"`` (settings from pyproject.toml and the environment) or a
-    :class:`~cogov.model.engine.slurm.SlurmConfig` runs ``workers`` Slurm jobs.
+    :class:`~cogov.model.engine.slurm.SlurmConfig` runs ``workers`` Slurm jobs, whose
+    output goes to the folder ``logs`` (made if missing; None: sbatch's default, the
+    working directory).
 
     Raises:
         ValueError: as :func:`check_executor`.
@@ -483,7 +490,7 @@ def make_executor(workers: int, scheduler: str | None = None, kind: str | None =
     if _is_slurm(kind):
         from .slurm import slurm_config
 
-        return SlurmExecutor(workers, slurm_config() if kind == "slurm" else kind)
+        return SlurmExecutor(workers, slurm_config() if kind == "slurm" else kind, logs)
     if scheduler or kind == "dask":
         return DaskExecutor(workers, scheduler)
     if kind == "process" or workers > 1:

@@ -365,7 +365,8 @@ def _run_todo(jobs: list[Job], store: SweepStore, workers: int, scheduler: str |
     """Map execute over the jobs, storing results as they arrive."""
     if not jobs:
         return
-    executor = make_executor(workers, scheduler, kind)  # before the bar: forked workers
+    # before the bar: forked workers; Slurm jobs' output in the store's slurm/logs/
+    executor = make_executor(workers, scheduler, kind, logs=store.out / "slurm" / "logs")
     bar = progress_bar(len(jobs), progress)              # start before its monitor thread
     failed = 0
     try:

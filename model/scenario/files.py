@@ -172,6 +172,29 @@ def extended_path(parent: str, child: Path) -> Path:
                          "default)"])
 
 
+def extends_chain(path: str | Path) -> list[Path]:
+    """The scenario file ``path`` and every file its ``extends:`` chain reads, child first:
+    what a run of it read (for provenance). Stops quietly at a cycle, a parent that does not
+    resolve or a file that does not parse: :func:`read_scenario_file` reports those.
+
+        >>> [p.name for p in extends_chain("adaptive")]
+        ['adaptive.yaml', 'base.yaml']
+    """
+    chain: list[Path] = []
+    path = resolve_scenario_path(path)
+    while path not in chain and path.is_file():
+        chain.append(path)
+        try:
+            raw = load_yaml(read_text_file(path, "scenario file"), str(path))
+            parent = raw.get("extends") if isinstance(raw, dict) else None
+            if not isinstance(parent, str):
+                break
+            path = extended_path(parent, path)
+        except ScenarioError:
+            break
+    return chain
+
+
 def parse_overrides(pairs: list[str] | None) -> dict[str, Any]:
     """Parse ``key.path=value`` strings; values are read as YAML (``off`` -> False, ``4.5`` -> 4.5)."""
     out: dict[str, Any] = {}

@@ -92,6 +92,7 @@ class GovernanceModel(mesa.Model):
         self._root = np.random.SeedSequence(seed)
         self.ledger = Ledger()
         self._build_population()
+        self._build_context()
         self._build_organizations()
         self._build_phases()
         self.datacollector = mesa.DataCollector(model_reporters=reporters(self.phases))
@@ -160,35 +161,39 @@ class GovernanceModel(mesa.Model):
             self, budget=s.budget.per_capita * s.population.citizens, efficiency=org.gov_efficiency
         )
         self.hubs = [HubOrganization(self, field=h % fields) for h in range(org.hubs)]
+        self.ctx.government, self.ctx.hubs = self.government, self.hubs
         order = rng.permutation(cells)  # which cells get the first NGOs
         self._org_rng = rng
         self._trait_rng = self.stream("opportunism")  # its own stream: tagging draws nothing else
-        self._ngos = []
         for j in range(org.ngos):
             c = int(order[j % cells])
-            self._ngos.append(self.new_ngo(c % fields, c // fields))
+            self.ctx.ngos.append(self.new_ngo(c % fields, c // fields))
         for f in range(fields):
             field_hubs = [h for h in self.hubs if h.field == f]
-            members = [g for g in self._ngos if g.field == f]
+            members = [g for g in self.ngos if g.field == f]
             for i, ngo in enumerate(members if field_hubs else []):
                 hub = field_hubs[i % len(field_hubs)]
                 hub.members.append(ngo)
                 ngo.hub = hub
 
-    def _build_phases(self) -> None:
-        """The step context and every phase, built in the order they run (a mechanism that
-        needs another's state at build, as unrest's warm-up needs mediation's and the law's,
-        comes after it)."""
+    def _build_context(self) -> None:
+        """The step context, over the population; the organisations fill in the government,
+        the hubs and the NGOs as they are built (the context holds the one list of NGOs)."""
         s, c = self.scenario, self.citizens
         cells = s.population.districts * s.population.need.fields
         self.ctx = StepContext(
             scenario=s, citizens=c, needs=self.needs, adjacency=self.adjacency,
-            degree=self.degree, government=self.government, hubs=self.hubs, ngos=self._ngos,
+            degree=self.degree, government=None, hubs=[], ngos=[],
             # conflict-proneness of each cell (demolition zones, contested land): r_c = u²
             risk=self.stream("risk").random(cells) ** 2,
             headcount=np.bincount(c.cell, minlength=cells),
             field_size=np.bincount(c.field, minlength=s.population.need.fields),
             new_ngo=self.new_ngo, stream=self.stream)
+
+    def _build_phases(self) -> None:
+        """Every phase, built in the order they run (a mechanism that needs another's state
+        at build, as unrest's warm-up needs mediation's and the law's, comes after it)."""
+        s = self.scenario
         self.phases: list[Mechanism] = []
         # a plug-in is reachable as m.<its name>, so it may not take an attribute's name
         taken = model_attributes() | set(vars(self))
@@ -198,6 +203,13 @@ class GovernanceModel(mesa.Model):
             self.phases.append(unit)
             setattr(self, kind.attribute or kind.name, unit)
         self.risk = self.ctx.risk
+        self._find_readers()
+
+    def _find_readers(self) -> None:
+        """Settlement computes the unmet share of need only for phases that read it and run."""
+        settlement = self.ctx.units.get("settlement")
+        if settlement is not None:
+            settlement.find_readers(self.ctx.units)
 
     # ------------------------------------------------------------------- step
     def step(self) -> None:
@@ -234,6 +246,7 @@ class GovernanceModel(mesa.Model):
             kind = type(phase)
             section = hasattr(kind, "Params") or hasattr(scenario.mechanisms, kind.name)
             phase.reform(self.ctx, kind.params_of(scenario) if section else None)
+        self._find_readers()
 
     def _bring_in(self, moved: list[str]) -> None:
         """Organisations a reform brings in (docs/experiments.md, "Reforms"): at a step where
@@ -279,13 +292,11 @@ class GovernanceModel(mesa.Model):
     @property
     def ngos(self) -> list:
         """The NGOs (incubation replaces the list as NGOs enter and exit)."""
-        return self.ctx.ngos if hasattr(self, "ctx") else self._ngos
+        return self.ctx.ngos
 
     @ngos.setter
     def ngos(self, value: list) -> None:
-        if hasattr(self, "ctx"):
-            self.ctx.ngos = value
-        self._ngos = value
+        self.ctx.ngos = value
 
     def run(self, steps: int | None = None) -> None:
         """Run ``steps`` steps (default: the scenario's ``steps``)."""

@@ -59,17 +59,20 @@ class Settlement(Mechanism):
     def build(cls, ctx):
         ctx.unmet_share = np.zeros(ctx.cells)
         unit = cls()
-        unit.readers = None  # the phases that read unmet_share and run (known at step 1)
+        unit.readers = []  # the phases that read unmet_share and run: see find_readers
         return unit
+
+    def find_readers(self, units: dict) -> None:
+        """Note the phases that read ``unmet_share`` and run; the model calls this once every
+        phase is built, and again after a reform (which may switch a reader on or off)."""
+        self.readers = [u for u in units.values()
+                        if "unmet_share" in u.reads and getattr(u, "enabled", True)]
 
     def step(self, ctx) -> None:
         c = ctx.citizens
         ctx.uptake = uptake(ctx)
         settle(c, ctx.uptake)
         ctx.served = True
-        if self.readers is None:  # every phase is built by now
-            self.readers = [u for u in ctx.units.values()
-                            if "unmet_share" in u.reads and getattr(u, "enabled", True)]
         if self.readers:  # two passes over the citizens: only when someone reads it
             ctx.unmet_share = unmet_share(c, ctx.cells)
 

@@ -498,7 +498,8 @@ def run_calibration(base: Scenario, targets: list[Target], bounds: dict, *, out:
         meta = _meta(plan, workers, scheduler, source)
         _write_meta(out, meta)
         started = time.perf_counter()
-        _loop(study, plan, executor_args=(workers, scheduler, executor), meta=meta,
+        _loop(study, plan, executor_args=(workers, scheduler, executor,
+                                          Path(out) / "slurm" / "logs"), meta=meta,
               progress=progress)
         table = _write_results(study, plan, source, changed_keys or [], meta,
                                time.perf_counter() - started)

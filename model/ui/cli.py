@@ -1279,8 +1279,9 @@ def _record_out(args, out: Path) -> None:
 
 
 def _inputs(args) -> list[Path]:
-    """The files this command read: scenarios (presets as their files), design, targets."""
-    from ..scenario.files import resolve_scenario_path
+    """The files this command read: scenarios (presets as their files) with the files their
+    ``extends:`` chains read, design, targets."""
+    from ..scenario.files import extends_chain
 
     found = []
     for name in ("scenario", "scenarios", "a", "b", "design", "targets"):
@@ -1289,8 +1290,8 @@ def _inputs(args) -> list[Path]:
             if item is None:
                 continue
             try:
-                found.append(Path(resolve_scenario_path(item)) if name != "design"
-                             and name != "targets" else Path(item))
+                found.extend(extends_chain(item) if name not in ("design", "targets")
+                             else [Path(item)])
             except Exception:  # noqa: BLE001 - what cannot be resolved was not read
                 continue
     return found
