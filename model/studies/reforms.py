@@ -291,7 +291,7 @@ def plot_paths(results: dict, path: str | Path | None = None):
     (trust in government, NGOs), gradual vs sudden, the best and worst order of the shifts,
     a budget cut during the transition and in a settled regime. ``results``: question ->
     (trajectories, table, marks), marks the reform steps to draw."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     from ..figures.labels import METRIC_INFO
     from ..figures.plots import OKABE_ITO, save
@@ -305,7 +305,8 @@ def plot_paths(results: dict, path: str | Path | None = None):
                "e  four shifts: lowest and highest cumulative cost", None),
               ("budget cut", "unmet_need", None, "f  a 20 % budget cut at step 55", None)]
     panels = [p for p in panels if p[0] in results]
-    fig, axes = plt.subplots(2, 3, figsize=(13, 7.2), layout="constrained")
+    fig = Figure(figsize=(13, 7.2), layout="constrained")
+    axes = fig.subplots(2, 3)
     for ax, (question, metric, pick, label, xlim) in zip(axes.flat, panels, strict=False):
         ts, table, marks = results[question]
         if pick == "extremes":
