@@ -129,3 +129,68 @@ def test_a_regime_by_budget_cut_sweep_gives_the_cut_per_regime(tmp_path):
     assert np.isfinite(did["ci_low"]) and did["n"] == 3
     found = sweep_effects(tmp_path)
     assert found is not None and found[1] == ["governance.adaptation", "shocks.0.size"]
+
+
+# ------------------------------------------------- linked factors: a regime of two switches
+def test_a_linked_grid_sets_its_keys_together():
+    from cogov.model.engine.design import parse_grid
+
+    grid = parse_grid(["governance.collaboration+governance.adaptation=off+off,on+on",
+                       "shocks.0.size=0,0.3"])
+    assert grid["governance.collaboration+governance.adaptation"] == [[False, False],
+                                                                      [True, True]]
+    points = Design(grid=grid).points()
+    assert len(points) == 4  # two regimes x two cuts, not 2 x 2 x 2
+    assert points[2] == {"governance.collaboration": True, "governance.adaptation": True,
+                         "shocks.0.size": 0}
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("governance.collaboration+governance.adaptation=off+off,on", "needs 2 parts"),
+    ("governance.collaboration+governance.adaptaton=off+off", "adaptaton"),
+    ("governance.adaptation+governance.adaptation=off+off", "appears twice"),
+])
+def test_a_bad_linked_grid_names_the_factor(spec, message):
+    from cogov.model.engine.design import parse_grid
+    from cogov.model.scenario.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match=message):
+        parse_grid([spec])
+
+
+def test_a_design_file_takes_a_linked_factor(tmp_path):
+    from cogov.model.engine.design import parse_grid, read_design_file
+
+    path = tmp_path / "design.yaml"
+    path.write_text("grid:\n  governance.collaboration+governance.adaptation: "
+                    "[[off, off], [on, on]]\n  shocks.0.size: [0, 0.3]\n")
+    grid = parse_grid(read_design_file(path)["grid"])
+    assert grid["governance.collaboration+governance.adaptation"] == [[False, False],
+                                                                      [True, True]]
+    path.write_text("grid:\n  governance.collaboration+governance.adaptation: [off, on]\n")
+    from cogov.model.scenario.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="linked factor's values are lists"):
+        read_design_file(path)
+
+
+@pytest.mark.slow
+def test_top_down_against_adaptive_by_a_cut_from_one_sweep(tmp_path):
+    """The regime (both switches together) x the cut: the cut per regime and its
+    difference-in-differences, from sweep alone (no analysis code)."""
+    code = main(["sweep", "top_down", *TINY, "--set",
+                 "shocks=[{kind: budget_cut, step: 3, size: 0.3}]",
+                 "--grid", "governance.collaboration+governance.adaptation=off+off,on+on",
+                 "--grid", "shocks.0.size=0,0.3", "--replicates", "3", "--workers", "1",
+                 "--out", str(tmp_path)])
+    assert code == 0
+    t = pd.read_csv(tmp_path / "effects.csv")
+    t = t[t["metric"] == "unmet_need"].set_index("term")
+    td = t.loc["size: 0.3 − 0 | collaboration+adaptation=off+off", "effect"]
+    ad = t.loc["size: 0.3 − 0 | collaboration+adaptation=on+on", "effect"]
+    did = t.loc["collaboration+adaptation × size: (on+on − off+off) × (0.3 − 0)", "effect"]
+    assert did == pytest.approx(ad - td)
+    runs = pd.read_parquet(tmp_path / "runs.parquet")
+    cell = runs[(runs["governance.collaboration"]) & (runs["shocks.0.size"] == 0.3)]
+    assert cell["governance.adaptation"].all() and len(cell) == 3
+    assert (tmp_path / "sweep.png").exists() and (tmp_path / "effects.png").exists()

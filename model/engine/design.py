@@ -57,7 +57,8 @@ class Design:
     def axes(self, scenario: Scenario | None = None) -> list[list[dict]]:
         """Each factorial axis as a list of partial points (``scenario``: the base, whose
         plug-ins' keys may be swept too)."""
-        axes = [[{k: v} for v in values] for k, values in self.grid.items()]
+        axes = [[dict(zip(linked_keys(k), v, strict=True)) if "+" in k else {k: v}
+                 for v in values] for k, values in self.grid.items()]
         for key, (lo, hi, n) in self.ranges.items():
             axes.append([{key: cast_value(key, evenly(x), scenario)}
                          for x in np.linspace(lo, hi, n)])
@@ -157,12 +158,38 @@ def _numbers(key: str, text: str, flag: str, form: str) -> list[float]:
 
 def parse_grid(specs: list[str], scenario: Scenario | None = None) -> dict[str, list]:
     """``key=v1,v2,v3`` (values read as YAML) -> {key: [v1, v2, v3]}; ``scenario``: the base
-    scenario, whose plug-ins' keys may be swept too (as in the three parsers below)."""
+    scenario, whose plug-ins' keys may be swept too (as in the three parsers below).
+
+    Keys joined by ``+`` are one *linked* factor whose levels set them together:
+    ``a+b=off+off,on+on`` -> {"a+b": [[False, False], [True, True]]}, e.g. a regime that is
+    two switches (top-down = both off, adaptive = both on) crossed with a budget cut.
+    """
     out = {}
     for spec in specs or []:
-        key, text = _key_value(spec, "--grid", scenario)
-        out[key] = [yaml.safe_load(v) for v in text.split(",")]
+        key, _, text = spec.partition("=")
+        if "+" not in key:
+            key, text = _key_value(spec, "--grid", scenario)
+            out[key] = [yaml.safe_load(v) for v in text.split(",")]
+            continue
+        keys = linked_keys(key)
+        for k in keys:
+            _key_value(f"{k}={text}", "--grid", scenario)
+        if len(set(keys)) < len(keys):
+            raise ScenarioError([f"--grid {key.strip()}: a key appears twice"])
+        levels = []
+        for value in text.split(","):
+            parts = value.split("+")
+            if len(parts) != len(keys):
+                raise ScenarioError([f"--grid {key.strip()}: the value {value.strip()!r} needs "
+                                     f"{len(keys)} parts joined by '+', one per key"])
+            levels.append([yaml.safe_load(p) for p in parts])
+        out["+".join(keys)] = levels
     return out
+
+
+def linked_keys(key: str) -> list[str]:
+    """The keys of a linked grid factor ``a+b`` (one key for an ordinary factor)."""
+    return [k.strip() for k in key.split("+")]
 
 
 def parse_range(specs: list[str],
@@ -201,6 +228,8 @@ def read_design_file(path: str | Path) -> dict:
     Format::
 
         grid:   {mechanisms.incentives.r: [3, 4, 5]}
+                # keys joined by + are one linked factor, each value a list:
+                # {governance.collaboration+governance.adaptation: [[off, off], [on, on]]}
         range:  {budget.per_capita: {lo: 0.5, hi: 1.5, n: 5}}
         sample: {method: lhs, n: 200, bounds: {mechanisms.trust.rate: [0.05, 0.3]}}
         replicates: 10
@@ -221,6 +250,14 @@ def read_design_file(path: str | Path) -> dict:
     for key, values in (raw.get("grid") or {}).items():
         if not isinstance(values, list) or not values:
             errors.append(f"grid.{key}: expected a non-empty list of values")
+            continue
+        if "+" in str(key):  # a linked factor: each value a list, one item per key
+            if not all(isinstance(v, list) for v in values):
+                errors.append(f"grid.{key}: a linked factor's values are lists, one item "
+                              f"per key, e.g. [[off, off], [on, on]]")
+                continue
+            out["grid"].append(f"{key}=" + ",".join("+".join(json.dumps(x) for x in v)
+                                                      for v in values))
             continue
         out["grid"].append(f"{key}=" + ",".join(json.dumps(v) for v in values))
     for key, spec in (raw.get("range") or {}).items():

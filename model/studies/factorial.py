@@ -48,8 +48,9 @@ MAX_LEVELS = 6  # sweeps with more levels of a factor get no effects table (a re
 
 
 def short(key: str) -> str:
-    """``governance.source`` -> ``source``: a switch's name in a term."""
-    return key.rsplit(".", 1)[-1]
+    """``governance.source`` -> ``source``: a switch's name in a term (each part of a
+    linked factor ``a.x+b.y`` -> ``x+y``)."""
+    return "+".join(k.rsplit(".", 1)[-1] for k in key.split("+"))
 
 
 def _as_switch(values: pd.Series) -> pd.Series | None:
@@ -152,7 +153,8 @@ def sweep_effects(folder) -> tuple[pd.DataFrame, list[str], dict] | None:
         return None
     runs = pd.read_parquet(folder / "runs.parquet")
     meta = json.loads((folder / "sweep.json").read_text())
-    grid = meta.get("keys", [])
+    runs, grid = with_linked_factors(runs, meta.get("keys", []),
+                                     meta.get("design", {}).get("grid", {}))
     keys = switch_keys(runs, grid)
     if keys:
         metrics, skipped = present_metrics(runs, FACTORIAL_METRICS)
@@ -164,6 +166,26 @@ def sweep_effects(folder) -> tuple[pd.DataFrame, list[str], dict] | None:
         return None
     metrics, skipped = present_metrics(runs, FACTORIAL_METRICS)
     return factor_effects(runs, keys, metrics), keys, skipped
+
+
+def with_linked_factors(runs: pd.DataFrame, keys: Sequence[str],
+                        grid: dict) -> tuple[pd.DataFrame, list[str]]:
+    """The runs with one column per linked grid factor ``a+b`` (its level as ``on+off``
+    text) and the sweep's keys with each linked factor in place of the keys it sets."""
+    linked = [k for k in grid if "+" in k]
+    if not linked:
+        return runs, list(keys)
+    runs, keys = runs.copy(), list(keys)
+    for name in linked:
+        members = name.split("+")
+        if any(m not in runs for m in members):
+            continue
+        runs[name] = ["+".join(level_text(v) for v in row)
+                      for row in runs[members].itertuples(index=False)]
+        at = min(keys.index(m) for m in members if m in keys)
+        keys = [k for k in keys if k not in members]
+        keys.insert(min(at, len(keys)), name)
+    return runs, keys
 
 
 def format_effects(table: pd.DataFrame, digits: int = 3) -> str:
@@ -196,7 +218,10 @@ def plot_effects(table, path: str | Path | None = None, *, skipped: dict | None 
     if not metrics:
         raise ValueError("no metric carries data: nothing to draw")
     general = "kind" in table  # factor_effects: any factors, paired by seed
-    fig, axes = _grid(len(metrics), cols=min(4, len(metrics)), width=3.9,
+    # the term labels take room beside each panel: about 0.055 in per character at 7 pt
+    longest = max(len(str(t)) for t in table["term"])
+    fig, axes = _grid(len(metrics), cols=min(4, len(metrics)),
+                      width=2.2 + 0.055 * max(longest, 30),
                       height=0.32 * table["term"].nunique() + 1.4)
     for ax, metric in zip(axes, metrics, strict=True):
         rows = table[table["metric"] == metric].reset_index(drop=True)

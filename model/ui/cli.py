@@ -178,7 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", type=Path, nargs="?",
                    help=SCENARIO_HELP + " (default: none; required unless --collect or --task, not with them)")
     p.add_argument("--grid", action="append", default=[], metavar="KEY.PATH=V1,V2,...",
-                   help="explicit values (repeatable; axes combine as a full factorial; "
+                   help="explicit values (repeatable; axes combine as a full factorial; keys "
+                        "joined by + are one factor whose values set them together, e.g. "
+                        "governance.collaboration+governance.adaptation=off+off,on+on; "
                         "default: none)")
     p.add_argument("--range", dest="ranges", action="append", default=[], metavar="KEY.PATH=LO:HI:N",
                    help="N evenly spaced values from LO to HI (repeatable; default: none)")
@@ -1189,6 +1191,10 @@ def cmd_gap(args) -> int:
         print(indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         return 0
     design = Design(grid=parse_grid(args.grid), ranges=parse_range(args.ranges))
+    linked = [k for k in design.grid if "+" in k]
+    if linked:
+        raise _BadInput(f"--grid {linked[0]}: linked factors are for sweep; gap maps one key "
+                        f"per axis")
     points = len(design.points())
     print(f"{a.name} − {b.name}: {points} points x {args.replicates} replicates x 2 scenarios "
           f"= {2 * points * args.replicates} runs on {_where(args)} -> {out}/", flush=True)

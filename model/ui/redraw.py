@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..figures.plots import SWEEP_METRICS, _get, plot_compare, plot_run, plot_sweep
 from ..studies.calibrate import plot_fit
-from ..studies.factorial import plot_effects
+from ..studies.factorial import plot_effects, with_linked_factors
 from ..studies.sensitivity import plot_indices
 
 
@@ -58,8 +58,8 @@ def redraw(folder: str | Path, metrics: Sequence[str] | None = None) -> list[Pat
                          design["method"], n=design.get("n"), runs=sweep.get("runs"),
                          metrics=metrics)
             made.append(folder / "indices.png")
-        elif plot_sweep(runs, sweep.get("keys", []), folder / "sweep.png",
-                        metrics=metrics or SWEEP_METRICS) is not None:
+        elif plot_sweep(*with_linked_factors(runs, sweep.get("keys", []), design.get("grid", {})),
+                        folder / "sweep.png", metrics=metrics or SWEEP_METRICS) is not None:
             made.append(folder / "sweep.png")
         made += _redraw_effects(folder)
     return made
