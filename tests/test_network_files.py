@@ -93,10 +93,19 @@ def test_real_graphs_round_trip_in_every_format(tmp_path, name, fmt):
     adj = found.adjacency
     assert (adj != adj.T).nnz == 0 and adj.diagonal().sum() == 0 and adj.max() == 1
     carries_weights = name in ("karate", "les_miserables") and fmt != "edgelist"
-    if carries_weights:  # the only thing these files hold that the model drops
-        assert len(found.notes) == 1 and "ignored edge weights" in found.notes[0]
+    ignored = [note for note in found.notes if ": ignored " in note]
+    if carries_weights:  # what these files hold that the model drops: weights...
+        assert len(ignored) == 1 and "ignored edge weights" in ignored[0]
     else:
-        assert found.notes == ()
+        assert ignored == []
+    # ... and the node attributes the formats with node data keep (karate's club, davis'
+    # bipartite; Pajek's writer keeps text attributes only), named in one note
+    kept = {"karate": "club", "davis": "bipartite"}.get(name) if fmt in net.LABELLED else None
+    kept = "club" if (name, fmt) == ("karate", "pajek") else kept
+    dropped = [note for note in found.notes if "dropped node attributes" in note]
+    assert dropped == ([f"{found.head}: dropped node attributes: {kept} (the model reads "
+                        "`district`, `trust`, `trust_ngo`, `need`; a citizen's connectedness is "
+                        "its degree in the graph)"] if kept else [])
 
 
 def test_gml_is_read_as_gml_not_as_an_edge_list(tmp_path):

@@ -285,8 +285,9 @@ def as_scenarios(scenarios) -> list[Scenario]:
 
 
 def scenario_warnings(s: Scenario) -> list[str]:
-    """Valid input that cannot do what it says: shocks that never act, and what a network
-    file loses (weights, direction...). ``load_scenario`` issues them as warnings."""
+    """Valid input that cannot do what it says: shocks that never act, what a network
+    file loses (weights, direction, node attributes...) and the mechanisms that do not use
+    kept weights. ``load_scenario`` issues them as warnings."""
     out = []
     for i, shock in enumerate(s.shocks):
         if shock.step > s.steps:
@@ -302,10 +303,11 @@ def scenario_warnings(s: Scenario) -> list[str]:
         out.append("mechanisms.opinion.responsiveness: the government responds to online "
                    "opinion, but mechanisms.opinion.enabled is off, so it has no effect")
     out.extend(setup_warnings(s))
-    if s.network.kind == "file":
-        from .network_file import read_file
+    from .network_file import read_file, weight_warnings
 
-        out.extend(read_file(s.network.path, s.network.format).notes)
+    if s.network.kind == "file":
+        out.extend(read_file(s.network.path, s.network.format).report(s.network.weights))
+    out.extend(weight_warnings(s))
     seconds = run_time_estimate(s)
     if seconds > LONG_RUN:
         out.append(f"steps: {s.population.citizens:,} citizens x {s.warmup + s.steps:,} steps "

@@ -1,6 +1,7 @@
 """Reading a network file (`network.kind: file`) into an adjacency matrix, with node
-labels and districts (docs/model.md, section 6). Part of what a run *is*: the model
-only receives the matrix. Readers are networkx's, chosen by format."""
+labels, districts, node attributes that set citizens' initial state and, on request, tie
+weights (docs/model.md, section 6). Part of what a run *is*: the model only receives the
+matrices and arrays. Readers are networkx's, chosen by format."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .errors import ScenarioError
+from .sections import SCALE_MAX
 
 
 def _from_edges(n: int, u: np.ndarray, v: np.ndarray) -> sp.csr_array:
@@ -41,6 +43,30 @@ FORMATS = {".graphml": "graphml", ".xml": "graphml", ".gml": "gml", ".net": "paj
 
 LABELLED = ("graphml", "gml", "gexf")  # formats whose nodes may carry a `label` attribute
 
+# node attributes that replace a citizen's drawn initial state (docs/model.md, section 6):
+# attribute -> (CitizenState array, lower bound, upper bound, lower bound open). `need` is
+# the individual need base_i (before cell multipliers), so it must be > 0 like its mean
+NODE_STATE = {
+    "trust": ("trust_gov", 0.0, 1.0, False),
+    "trust_ngo": ("trust_ngo", 0.0, 1.0, False),
+    "need": ("base_need", 0.0, SCALE_MAX, True),
+}
+# node attributes read for something else, and those a reader makes of a format's own
+# fields (Pajek's vertex number, coordinates and shape; GEXF's drawing data): neither is
+# reported as dropped
+READ_OTHERWISE = {"label", "district"}
+READER_MADE = {"pajek": {"id", "x", "y", "shape"}, "gexf": {"viz"}}
+
+# what the tie weights of `network.weights: true` do in each mechanism that reads the
+# network (the mechanisms' own code holds the truth; tests/test_node_attributes.py keeps
+# these tables in step with the mechanisms that declare `weights`)
+WEIGHTED_BY = {"trust": "social influence, 7.4",
+               "opinion": "whom a citizen hears in bounded confidence, 7.11"}
+UNWEIGHTED_BY = {"incentives": "co-production groups, compensation and imitation, 7.5",
+                 "unrest": "officers' reach, 7.12",
+                 "law": "what neighbours see of the rules, 7.22",
+                 "opinion": "attention and news, 7.11"}
+
 
 _INTEGER = re.compile(r"[+-]?\d+")
 
@@ -59,18 +85,80 @@ class NetworkFile:
     """A network read from a file: citizen i is node ``labels[i]`` of the file.
 
     ``district`` holds each citizen's raw ``district`` node attribute (None where
-    missing), or is None when no node has one; ``notes`` says what the file held that
-    the model does not use (weights, direction, parallel edges, self-loops).
+    missing), or is None when no node has one; ``state`` the raw values of the
+    :data:`NODE_STATE` attributes some node has (None where missing). ``weights`` is the
+    adjacency with tie strengths (the sum of the weights of the file's edges between two
+    nodes; 1 for an edge without one) and ``bad_weights`` the edges whose weight is not a
+    finite number > 0. ``notes`` says what the file held that the model does not use
+    (weights, direction, parallel edges, self-loops, node attributes);
+    :meth:`report` says it for a scenario that keeps the weights.
     """
 
     adjacency: sp.csr_array
     labels: tuple[str, ...]
     district: tuple | None
-    notes: tuple[str, ...]
+    state: dict[str, tuple]
+    weights: sp.csr_array
+    bad_weights: tuple[tuple[str, str, object], ...]
+    head: str  # "network.path: name (format, nodes, ties)"
+    ignored: tuple[str, ...]  # what is dropped whatever the scenario says
+    weight_note: str | None  # the weights, dropped unless network.weights: true
+    dropped_attributes: tuple[str, ...]
 
     @property
     def n(self) -> int:
         return len(self.labels)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The warnings of a scenario that drops the weights (the default)."""
+        return self.report(weights=False)
+
+    def report(self, weights: bool) -> tuple[str, ...]:
+        """One warning of what the file holds beyond what the model reads (the weights are
+        read with ``network.weights: true``), one naming the dropped node attributes."""
+        dropped = list(self.ignored)
+        if self.weight_note and not weights:
+            dropped.insert(0, self.weight_note)
+        out = [f"{self.head}: ignored {'; '.join(dropped)}"] if dropped else []
+        if self.dropped_attributes:
+            out.append(f"{self.head}: dropped node attributes: "
+                       f"{', '.join(self.dropped_attributes)} (the model reads `district`, "
+                       f"{', '.join(f'`{a}`' for a in NODE_STATE)}; a citizen's connectedness "
+                       "is its degree in the graph)")
+        return tuple(out)
+
+    def weight_errors(self) -> list[str]:
+        """One error per edge whose weight is not a finite number > 0 (at most 5 shown)."""
+        errors = [f"network.path: edge ({a!r}, {b!r}) has weight {w!r}; with network.weights: "
+                  "true every edge weight must be a finite number > 0"
+                  for a, b, w in self.bad_weights[:5]]
+        if len(self.bad_weights) > 5:
+            errors.append(f"network.path: ... and {len(self.bad_weights) - 5} more edges with a "
+                          "bad weight")
+        return errors
+
+    def state_errors(self) -> list[str]:
+        """Errors of the initial-state attributes: a node without one that other nodes
+        have, a value that is not a number or out of its bounds (at most 5 per attribute)."""
+        errors = []
+        for name, values in self.state.items():
+            bad = [(label, _state_problem(name, v)) for label, v in zip(self.labels, values,
+                                                                        strict=True)]
+            bad = [(label, why) for label, why in bad if why]
+            errors += [f"network.path: node {label!r} {why}" for label, why in bad[:5]]
+            if len(bad) > 5:
+                errors.append(f"network.path: ... and {len(bad) - 5} more nodes with a bad "
+                              f"`{name}`")
+        return errors
+
+    def initial_state(self) -> dict[str, np.ndarray]:
+        """The citizens' arrays the file sets (CitizenState name -> values); bad values raise."""
+        errors = self.state_errors()
+        if errors:
+            raise ScenarioError(errors)
+        return {NODE_STATE[name][0]: np.array([float(v) for v in values])
+                for name, values in self.state.items()}
 
     def district_errors(self, districts: int) -> list[str]:
         """One error per node whose ``district`` is not an integer 0..districts-1 (at most 5
@@ -96,6 +184,35 @@ class NetworkFile:
         if errors:
             raise ScenarioError(errors)
         return np.array([_as_district(v) for v in self.district], dtype=np.int32)
+
+
+def _state_problem(name: str, value) -> str | None:
+    """Why a node's value of attribute ``name`` cannot set its state (None: it can)."""
+    _, lo, hi, open_lo = NODE_STATE[name]
+    if value is None:
+        return (f"has no `{name}`, which other nodes have; an attribute that sets initial "
+                "state must be on every node")
+    number = _as_number(value)
+    if number is None:
+        return f"has {name} {value!r}, not a number"
+    if number < lo or (open_lo and number == lo):
+        sign = ">" if open_lo else ">="
+        return f"has {name} {value!r}, below the bound: `{name}` must be {sign} {lo:g}"
+    if number > hi:
+        return f"has {name} {value!r}, above the bound: `{name}` must be <= {hi:g}"
+    return None
+
+
+def _as_number(value) -> float | None:
+    """A finite number from an attribute (GraphML and GML give numbers, GEXF may give
+    text); None for anything else, booleans included."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if np.isfinite(number) else None
 
 
 def _as_district(value) -> int:
@@ -127,7 +244,9 @@ def read_file(path: str | Path, fmt: str = "auto") -> NetworkFile:
     except OSError as exc:
         raise ScenarioError([f"network.path: cannot read {str(path)!r}: {exc.strerror}"]) from None
     cached = _read_cached(str(path.resolve()), fmt, stat.st_mtime_ns, stat.st_size)
-    return dataclasses.replace(cached, adjacency=cached.adjacency.copy())
+    # copies: a model owns its matrices, the cache keeps its own
+    return dataclasses.replace(cached, adjacency=cached.adjacency.copy(),
+                               weights=cached.weights.copy())
 
 
 @functools.lru_cache(maxsize=4)
@@ -149,11 +268,66 @@ def _from_graph(g, fmt: str, name: str) -> NetworkFile:
     pairs = np.array([(index[a], index[b]) for a, b in g.edges()], dtype=np.int64).reshape(-1, 2)
     adj = _from_edges(len(nodes), pairs[:, 0], pairs[:, 1])
     district = tuple(g.nodes[node].get("district") for node in nodes)
-    dropped = _dropped(g, adj) + notes
-    summary = (f"network.path: {name} ({fmt}, {len(nodes)} nodes, {adj.nnz // 2} ties): "
-               f"ignored {'; '.join(dropped)}")
-    return NetworkFile(adj, tuple(labels), None if all(d is None for d in district) else district,
-                       (summary,) if dropped else ())
+    weights, bad = _weights(g, index, labels, adj)
+    head = f"network.path: {name} ({fmt}, {len(nodes)} nodes, {adj.nnz // 2} ties)"
+    return NetworkFile(
+        adj, tuple(labels), None if all(d is None for d in district) else district,
+        state=_node_state(g, nodes), weights=weights, bad_weights=bad, head=head,
+        ignored=tuple(_dropped(g, adj) + notes), weight_note=_weight_note(g),
+        dropped_attributes=_dropped_attributes(g, fmt))
+
+
+def _node_state(g, nodes: list) -> dict[str, tuple]:
+    """Raw values of each initial-state attribute that some node has (None where missing)."""
+    out = {}
+    for name in NODE_STATE:
+        values = tuple(g.nodes[node].get(name) for node in nodes)
+        if any(v is not None for v in values):
+            out[name] = values
+    return out
+
+
+def _dropped_attributes(g, fmt: str) -> tuple[str, ...]:
+    """Names of the node attributes the model does not read, sorted."""
+    seen = {key for _, data in g.nodes(data=True) for key in data}
+    return tuple(sorted(seen - READ_OTHERWISE - set(NODE_STATE) - READER_MADE.get(fmt, set())))
+
+
+def _weights(g, index: dict, labels: list, adj: sp.csr_array):
+    """The adjacency with tie strengths, and the edges with a weight that is not a finite
+    number > 0 (their labels and weight). Two nodes' tie weighs the sum of their edges'
+    weights, as networkx adds parallel edges up (``to_scipy_sparse_array``): parallel edges
+    and the two arcs of a reciprocal pair add up; an edge without a weight counts 1."""
+    u, v, w, bad = [], [], [], []
+    for a, b, data in g.edges(data=True):
+        i, j = index[a], index[b]
+        if i == j:
+            continue  # self-loops are dropped, and their weights with them
+        raw = data.get("weight", 1.0)
+        number = _as_number(raw)
+        if number is None or number <= 0:
+            bad.append((labels[i], labels[j], raw))
+        u.append(i)
+        v.append(j)
+        w.append(1.0 if number is None else number)
+    n = adj.shape[0]
+    rows, cols = np.array(u + v, dtype=np.int64), np.array(v + u, dtype=np.int64)
+    weights = sp.csr_array((np.array(w + w, dtype=np.float64), (rows, cols)), shape=(n, n))
+    weights.sum_duplicates()
+    weights.sort_indices()
+    # the same pattern and index types as the adjacency, so the two line up entry by entry
+    weights.indices = weights.indices.astype(np.int32, copy=False)
+    weights.indptr = weights.indptr.astype(np.int64, copy=False)
+    return weights, tuple(bad)
+
+
+def _weight_note(g) -> str | None:
+    """The note for weights other than 1, dropped unless network.weights: true."""
+    weights = [d["weight"] for _, _, d in g.edges(data=True) if "weight" in d]
+    if not any(w != 1 for w in weights):
+        return None
+    return (f"edge weights ({len(weights)} weighted edges; every tie counts the same; "
+            "network.weights: true keeps them)")
 
 
 def canonical_key(label: str) -> tuple:
@@ -187,13 +361,10 @@ def _labels(g, nodes: list, fmt: str) -> tuple[list[str], list[str]]:
 
 
 def _dropped(g, adj: sp.csr_array) -> list[str]:
-    """What the file holds beyond an undirected, unweighted simple graph."""
+    """What the file holds beyond an undirected simple graph (weights: :func:`_weight_note`)."""
     import networkx as nx
 
     out = []
-    weights = [d["weight"] for _, _, d in g.edges(data=True) if "weight" in d]
-    if any(w != 1 for w in weights):
-        out.append(f"edge weights ({len(weights)} weighted edges; every tie counts the same)")
     if g.is_directed():
         out.append("direction (arcs are read as two-way ties)")
     loops = nx.number_of_selfloops(g)
@@ -296,7 +467,9 @@ def _readers() -> dict:
 
 def file_errors(scenario) -> list[str]:
     """Problems of a scenario's network file: unreadable, node count other than
-    ``population.citizens``, ``district`` attributes that are not 0..districts-1."""
+    ``population.citizens``, ``district`` attributes that are not 0..districts-1,
+    initial-state attributes missing on a node or out of bounds, and with
+    ``network.weights: true`` edge weights that are not finite and > 0."""
     try:
         nf = read_file(scenario.network.path, scenario.network.format)
     except ScenarioError as exc:
@@ -306,4 +479,28 @@ def file_errors(scenario) -> list[str]:
     if nf.n != n:
         errors.append(f"network.path: the file has {nf.n} nodes but population.citizens is {n} "
                       "(population.citizens: auto takes the count from the file)")
-    return errors + nf.district_errors(scenario.population.districts)
+    errors += nf.district_errors(scenario.population.districts) + nf.state_errors()
+    return errors + (nf.weight_errors() if scenario.network.weights else [])
+
+
+def weight_warnings(scenario) -> list[str]:
+    """With ``network.weights: true``: what the weights do, and which switched-on mechanisms
+    read the network without them (named); on a generated network, that there are none."""
+    if not scenario.network.weights:
+        return []
+    if scenario.network.kind != "file":
+        return [f"network.weights: a {scenario.network.kind!r} network has no weights (every "
+                "tie weighs 1), so it has no effect; it keeps a network file's weights"]
+    on = [name for name in UNWEIGHTED_BY if _enabled(scenario, name)]
+    used = ", ".join(f"{name} ({what})" for name, what in WEIGHTED_BY.items()
+                     if _enabled(scenario, name))
+    text = f"network.weights: the tie weights weigh neighbours in {used or 'no mechanism on'}"
+    if on:
+        text += ("; these read the network without them (every tie weighs 1): "
+                 + ", ".join(f"{name} ({UNWEIGHTED_BY[name]})" for name in on))
+    return [text]
+
+
+def _enabled(scenario, name: str) -> bool:
+    section = getattr(scenario.mechanisms, name, None)
+    return bool(getattr(section, "enabled", True))

@@ -513,8 +513,8 @@ def _validate(raw: dict, errors: list[str], read_network: bool = False) -> Scena
     bad = _error_paths(errors) | (set() if counted else {"population.citizens"})
     errors.extend(e for e in _cross_checks(scenario, bad) if e not in errors)
     bad |= _error_paths(errors)
-    net_keys = ("network", "network.kind", "network.path", "network.format", "population",
-                "population.citizens", "population.districts")
+    net_keys = ("network", "network.kind", "network.path", "network.format", "network.weights",
+                "population", "population.citizens", "population.districts")
     if read_network and scenario.network.kind == "file" and not bad & set(net_keys):
         from .network_file import file_errors
 

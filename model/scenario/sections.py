@@ -150,6 +150,12 @@ class Network:
         doc="how to read `network.path`: auto (by extension), graphml, gml, pajek, gexf, "
             "edgelist, csv, tsv (section 6)",
         src="design (input file)")
+    # off: every tie weighs 1, bit-identical to a file without weights
+    weights: bool = _p(
+        False,
+        doc="keep a network file's edge weights: trust's social influence and opinion's "
+            "choice of whom to hear weigh neighbours by them (section 6)",
+        src="design (switch)")
 
 
 @dataclass(frozen=True, kw_only=True)

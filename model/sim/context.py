@@ -30,6 +30,9 @@ WORLD = {
     "needs": "Needs: cell multipliers, drift and relocation harm (needs.py)",
     "adjacency": "the citizens' network, scipy CSR",
     "degree": "each citizen's degree (float)",
+    "weights": "tie weights, CSR with the adjacency's pattern (the adjacency itself unless "
+               "network.weights: true)",
+    "strength": "each citizen's summed tie weights (the degree itself unless network.weights)",
     "government": "the Government agent (budget, treasury, reserve)",
     "hubs": "the hub organisations (Mesa agents)",
     "ngos": "the NGOs (Mesa agents); incubation replaces the list",
@@ -94,6 +97,8 @@ class StepContext:
     needs: Any
     adjacency: Any
     degree: np.ndarray
+    weights: Any
+    strength: np.ndarray
     government: Any
     hubs: list
     ngos: list

@@ -22,7 +22,7 @@ from .ledger import Ledger
 from .mechanisms import Mechanism
 from .needs import Needs
 from .plugins import plugin_phases
-from .population import lognormal_unit, make_population
+from .population import lognormal_unit, make_population, set_initial
 from .reporters import reporters
 
 FROZEN_IN_JAIL = ("trust_gov", "trust_ngo", "opinion")  # what jailed citizens do not update
@@ -33,7 +33,8 @@ CITIZEN_VIEWS_MAX = 100_000  # population.agents: auto creates Citizen views up 
 # a plug-in may not be named after one of them
 ATTRIBUTES = ("adjacency", "citizen_agents", "citizens", "ctx", "datacollector", "degree",
               "government", "hubs", "ledger", "needs", "network_labels", "phases", "planned", "risk",
-              "running", "scenario", "seed", "steps", "agents", "rng", "random")
+              "running", "scenario", "seed", "steps", "strength", "weights", "agents", "rng",
+              "random")
 
 
 def model_attributes() -> set[str]:
@@ -126,7 +127,7 @@ class GovernanceModel(mesa.Model):
     def _build_population(self) -> None:
         s = self.scenario
         n, kind = s.population.citizens, s.network.kind
-        districts = None
+        districts, found = None, None
         self.network_labels: tuple[str, ...] | None = None  # citizen i is node labels[i]
         if kind == "file":
             errors = network_file.file_errors(s)
@@ -142,7 +143,11 @@ class GovernanceModel(mesa.Model):
         if districts is None:
             districts = net.block_districts(n, s.population.districts)
         self.degree = net.degrees(self.adjacency).astype(float)
+        self._tie_weights(found)
         self.citizens = make_population(s, districts, self.stream("population"))
+        if found is not None:  # after the draws, so every stream is consumed as without them
+            set_initial(self.citizens, found.initial_state())
+        # after the file's needs: the cell multipliers keep the total base need it gives
         self.needs = Needs(s, self.citizens, self.stream("needs"))
         want_views = s.population.agents == "all" or (
             s.population.agents == "auto" and n <= CITIZEN_VIEWS_MAX
@@ -152,6 +157,15 @@ class GovernanceModel(mesa.Model):
             self.citizen_agents = tuple(Citizen.create_agents(self, n, index=list(range(n))))
         else:  # citizens own unique_ids 1..n whether or not their views exist
             next(itertools.islice(mesa.Agent._ids[self], n - 1, n), None)
+
+    def _tie_weights(self, found) -> None:
+        """Tie weights and strengths: the file's with ``network.weights: true``, else the
+        adjacency and degree themselves (every tie weighs 1, the same arrays, so unweighted
+        runs compute exactly what they did)."""
+        self.weights, self.strength = self.adjacency, self.degree
+        if found is not None and self.scenario.network.weights:
+            self.weights = found.weights
+            self.strength = net.strengths(found.weights)
 
     def _build_organizations(self) -> None:
         s, org = self.scenario, self.scenario.organizations
@@ -183,7 +197,8 @@ class GovernanceModel(mesa.Model):
         cells = s.population.districts * s.population.need.fields
         self.ctx = StepContext(
             scenario=s, citizens=c, needs=self.needs, adjacency=self.adjacency,
-            degree=self.degree, government=None, hubs=[], ngos=[],
+            degree=self.degree, weights=self.weights, strength=self.strength,
+            government=None, hubs=[], ngos=[],
             # conflict-proneness of each cell (demolition zones, contested land): r_c = u²
             risk=self.stream("risk").random(cells) ** 2,
             headcount=np.bincount(c.cell, minlength=cells),

@@ -161,13 +161,38 @@ def neighbours_of(adj: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def neighbour_mean(adj: sp.csr_array, x: np.ndarray, deg: np.ndarray) -> np.ndarray:
-    """Mean of x over each citizen's neighbours (own value for isolated citizens)."""
+    """Mean of x over each citizen's neighbours (own value for isolated citizens); with
+    tie weights for ``adj`` and strengths for ``deg``, the weighted mean Σ_j w_ij x_j / s_i."""
     out = adj @ x
     isolated = deg == 0
     if isolated.any():
         out[isolated] = x[isolated]
         return np.divide(out, deg, out=out, where=~isolated)
     return np.divide(out, deg, out=out)
+
+
+def strengths(weights: sp.csr_array) -> np.ndarray:
+    """Each citizen's summed tie weights (its degree when every weight is 1)."""
+    return np.asarray(weights.sum(axis=1), dtype=np.float64).ravel()
+
+
+def weighted_neighbour(weights: sp.csr_array, strength: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """For each citizen i, neighbour j with probability w_ij / s_i: the first whose running
+    total of the row's weights passes u_i * s_i; -1 if isolated. With every weight 1 the
+    running totals are 1, 2, ..., k_i, exact, so the pick is :func:`random_neighbour`'s
+    floor(u_i * k_i) bit for bit (the same u, the same neighbour)."""
+    deg = np.diff(weights.indptr)
+    row = np.repeat(np.arange(deg.size), deg)
+    total = np.cumsum(weights.data)
+    before = np.concatenate([[0.0], total])[weights.indptr[:-1]]  # running total at row start
+    passed = np.bincount(row, weights=(total - before[row]) <= (u * strength)[row],
+                         minlength=deg.size).astype(np.int64)
+    # rounding may pass the last total: stay in the row
+    offset = weights.indptr[:-1] + np.minimum(passed, np.maximum(deg - 1, 0))
+    pick = np.full(deg.size, -1, dtype=np.int64)
+    has = deg > 0
+    pick[has] = weights.indices[offset[has]]
+    return pick
 
 
 def random_neighbour(adj: sp.csr_array, deg: np.ndarray, u: np.ndarray) -> np.ndarray:

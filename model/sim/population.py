@@ -79,6 +79,19 @@ def make_population(scenario, districts: np.ndarray, rng: np.random.Generator) -
     )
 
 
+def set_initial(state: CitizenState, arrays: dict[str, np.ndarray]) -> None:
+    """Replace drawn initial values with given ones (a network file's node attributes,
+    docs/model.md section 6), after every draw: the random streams are consumed as
+    without them. What is derived at set-up follows: need from base need, satisfaction
+    from trust in government (citizens arrive with satisfaction equal to their trust)."""
+    for name, values in arrays.items():
+        setattr(state, name, np.asarray(values, dtype=np.float64).copy())
+    if "base_need" in arrays:
+        state.need = state.base_need.copy()
+    if "trust_gov" in arrays:
+        state.satisfaction = state.trust_gov.copy()
+
+
 def grievance(state: CitizenState, dispute_pressure: np.ndarray, weight: float,
               legitimacy: np.ndarray | None = None) -> np.ndarray:
     """G_i = clip((1 - S_i)(1 - L_i) + weight * pressure_i, 0, 1) (Epstein 2002: hardship x

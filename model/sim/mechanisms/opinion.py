@@ -26,7 +26,8 @@ Each citizen holds an opinion of government o_i ∈ [0, 1] and an attention stat
    so opinion, stationary (the news adds up to news_weight·(P_t − P_0), bounded),
    while a drop is taken in almost at once and an equal recovery only gradually.
 3. **Bounded confidence** (Deffuant et al. 2000): each citizen hears one random
-   network neighbour j (with probability ``noise`` the message is noise, a uniform
+   network neighbour j (chosen with probability w_ij / Σ_j w_ij, by tie strength, with
+   ``network.weights: true``) (with probability ``noise`` the message is noise, a uniform
    random opinion); if |o_j − o_i| < ``confidence`` then o_i += convergence·(o_j − o_i).
    Synchronous, one-sided updates (every citizen listens once per step).
 4. **Coupling with trust**: opinion and trust in government pull on each other,
@@ -47,7 +48,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..mechanism import Mechanism, metric
-from ..network import degrees, random_neighbour
+from ..network import degrees, random_neighbour, weighted_neighbour
 
 GAP = 0.02  # opinions further apart than this (sorted) start a new cluster
 
@@ -81,7 +82,7 @@ class OpinionDynamics(Mechanism):
 
     name = "opinion"
     headline = ("opinion_mean", "attention")
-    reads = ("scenario", "citizens", "adjacency", "degree", "responding")
+    reads = ("scenario", "citizens", "adjacency", "weights", "strength", "responding")
     writes = ("citizens.opinion", "citizens.attention", "citizens.trust_gov", "opinion")
     metrics = (opinion_mean, opinion_clusters, polarization, attention)
 
@@ -96,6 +97,7 @@ class OpinionDynamics(Mechanism):
         self.hit = np.zeros(n, dtype=bool)  # who has lost opinion to the live incident
         self.perceived = None  # P_i: perceived performance (set at the first observation)
         self.contacts = adj
+        self.weighted = False  # whom a citizen hears: by tie strength (set by build)
         if self.enabled:
             state.opinion = initial_opinions(params, n, rng)
             self.contacts = self._with_followers(adj, n)
@@ -138,7 +140,8 @@ class OpinionDynamics(Mechanism):
         state.attention[newly] = 1
 
     def update(self, state, adj, deg, communication: np.ndarray | None = None) -> None:
-        """One step of attention, visibility, bounded confidence and coupling."""
+        """One step of attention, visibility, bounded confidence and coupling; ``adj`` and
+        ``deg``: whom citizens hear in bounded confidence (tie weights and strengths)."""
         if not self.enabled:
             return
         self._attention(state)
@@ -181,7 +184,8 @@ class OpinionDynamics(Mechanism):
     def _bounded_confidence(self, state, adj, deg) -> None:
         p = self.params
         o = state.opinion
-        j = random_neighbour(adj, deg, self.rng.random(o.size))
+        pick = weighted_neighbour if self.weighted else random_neighbour  # same draws
+        j = pick(adj, deg, self.rng.random(o.size))
         heard = np.where(j >= 0, o[np.maximum(j, 0)], o)
         noisy = self.rng.random(o.size) < p.noise
         heard = np.where(noisy, self.rng.random(o.size), heard)
@@ -192,6 +196,7 @@ class OpinionDynamics(Mechanism):
     def build(cls, ctx):
         unit = cls(ctx.scenario.mechanisms.opinion, ctx.citizens, ctx.adjacency,
                    ctx.stream("opinion"))
+        unit.weighted = ctx.weights is not ctx.adjacency
         ctx.opinion = unit  # shocks seed incidents through it
         return unit
 
@@ -200,13 +205,16 @@ class OpinionDynamics(Mechanism):
         super().reform(ctx, params)
         if self.switched_on(was):  # opinions and followers, drawn now from its stream
             self.__init__(params, ctx.citizens, ctx.adjacency, self.rng)
+            self.weighted = ctx.weights is not ctx.adjacency
 
     def step(self, ctx) -> None:
         """Opinion dynamics; districts answering a warning hear the government (7.13)."""
         c = ctx.citizens
         warned = ctx.responding[c.district]
         communication = ctx.scenario.mechanisms.early_warning.communication
-        self.update(c, ctx.adjacency, ctx.degree, communication * warned if warned.any() else None)
+        # whom citizens hear: by tie strength (the neighbours alike unless network.weights)
+        self.update(c, ctx.weights, ctx.strength,
+                    communication * warned if warned.any() else None)
 
 
 def initial_opinions(params, n: int, rng: np.random.Generator) -> np.ndarray:

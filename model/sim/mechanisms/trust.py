@@ -17,7 +17,8 @@ the part of i's need the NGOs serving it took on (committed, taken up) K_i:
     T_i <- clip(T_i + λ_i (X_i - T_i) + ω (T̄_N(i) - T_i), 0, 1),
     λ_i = rate if X_i >= T_i else min(1, rate · negativity)
 
-T̄_N(i) is the mean over network neighbours. ``negativity`` > 1 makes trust "hard
+T̄_N(i) is the mean over network neighbours, weighted by tie strength with
+``network.weights: true`` (Σ_j w_ij T_j / Σ_j w_ij, weighted DeGroot averaging). ``negativity`` > 1 makes trust "hard
 to build, easy to lose" [Slovic1993]; citizens blame government for contracted
 services too, though less than for its own [Marvel2016] (the value of α is an
 assumption). Trust gates collaboration through g(T) = min(1, T / basis):
@@ -71,7 +72,7 @@ class TrustDynamics(Mechanism):
     """Updates ``trust_gov`` and ``trust_ngo`` in place; see :meth:`step`, :meth:`update`."""
 
     name = "trust"
-    reads = ("scenario", "citizens", "adjacency", "degree", "ngos", "headcount", "uptake",
+    reads = ("scenario", "citizens", "weights", "strength", "ngos", "headcount", "uptake",
              "cell_need", "ordinary", "trust_loss", "ngo_credit")
     writes = ("citizens.trust_gov", "citizens.trust_ngo", "ngos")
 
@@ -81,7 +82,8 @@ class TrustDynamics(Mechanism):
 
     def update(self, state, adj, deg, ngo_received=None, ngo_committed=None,
              gov_loss=None) -> None:
-        """One trust update for every citizen.
+        """One trust update for every citizen; ``adj`` and ``deg`` are the tie weights and
+        strengths (the adjacency and degrees when every tie weighs 1).
 
         ``ngo_received`` is NGO service taken up this step (D_i) and ``ngo_committed``
         the part of the citizen's need its NGOs took on, taken up (K_i); both default
@@ -115,7 +117,8 @@ class TrustDynamics(Mechanism):
         if ctx.ngo_credit is None:
             rate_ngos(ctx)
         c = ctx.citizens
-        self.update(c, ctx.adjacency, ctx.degree, *ngo_commitments(ctx), ctx.trust_loss)
+        # neighbours weigh by tie strength (the degree's plain mean unless network.weights)
+        self.update(c, ctx.weights, ctx.strength, *ngo_commitments(ctx), ctx.trust_loss)
 
 
 def rate_ngos(ctx) -> None:
