@@ -121,7 +121,7 @@ def _attribute(spec: str, what: str) -> Any:
     except AttributeError:
         kind = type if what == "class" else types.FunctionType
         found = sorted(k for k, v in vars(module).items() if isinstance(v, kind)
-                       and v.__module__ == module.__name__)
+                       and v.__module__ == module.__name__ and not k.startswith("_"))
         from .errors import did_you_mean
 
         hint = did_you_mean(name, found) or (f" ({what}s there: {', '.join(found)})" if found
