@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..scenario.files import ScenarioLike, as_scenario
 from ..scenario.schema import Scenario
+from ..sim.custom_reporters import check_reporters
 from ..sim.model import GovernanceModel, model_attributes
 from ..sim.plugins import plugin_classes
 
@@ -65,9 +66,15 @@ def run_scenario(
 
 def check_plugins(scenarios: Iterable[Scenario]) -> None:
     """Raise the :class:`~cogov.model.scenario.ScenarioError` a model of any of these
-    scenarios would raise for its plug-ins (``after``, names, metrics), before anything runs."""
+    scenarios would raise for its plug-ins (``after``, names, metrics) or its custom
+    reporters (names an expression reads, a reporter named as a metric), before anything
+    runs."""
     seen = set()
     for scenario in scenarios:
-        if scenario.plugins and scenario.plugins not in seen:
-            seen.add(scenario.plugins)
+        key = (scenario.plugins, tuple(scenario.outputs.reporters.items()))
+        if key in seen:
+            continue
+        seen.add(key)
+        if scenario.plugins:
             plugin_classes(scenario, model_attributes())
+        check_reporters(scenario)

@@ -89,8 +89,9 @@ def _name(scenario) -> str:
 
 def default_metrics(scenarios: Sequence = (), table=None) -> tuple[str, ...]:
     """Panels for these scenarios: the headline metrics of their shocks' kinds and of
-    every mechanism that one of them switches on, then unmet need, trust and satisfaction; the
-    main metrics when none does. Metrics absent from ``table`` (if given) are left out.
+    every mechanism that one of them switches on, their custom reporters
+    (``outputs.reporters``), then unmet need, trust and satisfaction; the main metrics when
+    none does. Metrics absent from ``table`` (if given) are left out.
     """
     shocks: list[str] = []  # what a preset with a shock is about comes first
     extra: list[str] = []
@@ -101,6 +102,7 @@ def default_metrics(scenarios: Sequence = (), table=None) -> tuple[str, ...]:
             if _get(s, f"{key}.enabled", False):
                 extra += names
         extra += plugin_metrics(s)
+        extra += list(_get(s, "outputs.reporters", {}) or {})  # a researcher's own columns
     extra = shocks + extra
     names = list(dict.fromkeys([*extra, *CORE_METRICS])) if extra else list(MAIN_METRICS)
     if table is not None:
@@ -130,13 +132,13 @@ def plugin_metrics(scenario) -> list[str]:
 def metrics_to_draw(table) -> tuple[str, ...]:
     """The main metrics, plus conflict and ecology metrics that carry data (their
     mechanisms are on), the NGO count when it changes (incubation), and the metrics of
-    plug-in mechanisms (docs/plugins.md)."""
+    plug-in mechanisms (docs/plugins.md) and custom reporters (``outputs.reporters``)."""
     extra = [m for m in (*CONFLICT_METRICS, *ECOLOGY_METRICS)
              if m in table and table[m].notna().any() and (table[m].fillna(0) != 0).any()]
     if "ngo_count" in table and table["ngo_count"].nunique() > 1:
         extra.insert(0, "ngo_count")
     from ..engine.stats import metric_columns
-    from ..sim.reporters import METRICS  # metric columns beyond the model's are a plug-in's
+    from ..sim.reporters import METRICS  # columns beyond the model's: a plug-in's, a reporter's
 
     extra += [m for m in metric_columns(table) if m not in METRICS and table[m].notna().any()]
     return (*MAIN_METRICS, *extra)

@@ -9,6 +9,9 @@ Lowest layer of the house (docs/architecture.md); imports nothing else of cogov.
 - :mod:`.files`: YAML files, ``extends:``, presets, ``--set``.
 - :mod:`.shifts`: Essay 7's four shifts as overlays of instruments.
 - :mod:`.network_file`: reading a network file.
+- :mod:`.plugins`: loading plug-in mechanisms (and custom reporters' functions).
+- :mod:`.reporters`: custom reporters (``outputs.reporters``): parsed, checked against a
+  whitelist.
 - :mod:`.parameters`: every parameter as a record with its meaning and provenance
   (source, assumption or design); writes docs/model.md's parameter table
   (``python -m cogov.model.scenario.parameters docs/model.md``).

@@ -10,6 +10,7 @@ import yaml
 
 from .errors import ScenarioError, _fmt, did_you_mean, warn
 from .plugins import absolute_spec
+from .reporters import absolute
 from .schema import Scenario, _apply_overrides, _validate
 from .shifts import overridden
 
@@ -142,11 +143,7 @@ def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
     if not isinstance(raw, dict):
         raise ScenarioError([f"{path}: a scenario file must be a mapping of keys"])
     raw.setdefault("name", path.stem)
-    net = raw.get("network")
-    if isinstance(net, dict) and isinstance(net.get("path"), str):
-        net["path"] = str((path.parent / net["path"]).resolve())
-    if isinstance(raw.get("plugins"), list):  # plug-in files, relative to this file
-        raw["plugins"] = [absolute_spec(spec, path.parent) for spec in raw["plugins"]]
+    _absolute_paths(raw, path.parent)
     parent = raw.pop("extends", None)
     if parent is None:
         return raw
@@ -154,6 +151,19 @@ def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
         raise ScenarioError([f"extends: expected a file name or a preset name, got {_fmt(parent)}"])
     base = read_scenario_file(extended_path(parent, path), (*_seen, path))
     return _deep_merge(base, raw)
+
+
+def _absolute_paths(raw: dict, folder: Path) -> None:
+    """The files a scenario file names, made absolute: relative to its folder."""
+    net = raw.get("network")
+    if isinstance(net, dict) and isinstance(net.get("path"), str):
+        net["path"] = str((folder / net["path"]).resolve())
+    if isinstance(raw.get("plugins"), list):
+        raw["plugins"] = [absolute_spec(spec, folder) for spec in raw["plugins"]]
+    outputs = raw.get("outputs")
+    if isinstance(outputs, dict) and isinstance(outputs.get("reporters"), dict):
+        outputs["reporters"] = {k: absolute(v, folder) if isinstance(v, str) else v
+                                for k, v in outputs["reporters"].items()}
 
 
 def extended_path(parent: str, child: Path) -> Path:

@@ -27,12 +27,14 @@ import importlib
 import importlib.util
 import keyword
 import sys
+import types
 from pathlib import Path
 from typing import Any
 
 GROUP = "cogov.mechanisms"  # the entry-point group installed packages offer mechanisms in
 
 _LOADED: dict[str, type] = {}  # normalised spec -> class, for this process
+_FUNCTIONS: dict[str, Any] = {}  # normalised spec -> function (custom reporters)
 
 
 class PluginError(Exception):
@@ -83,23 +85,48 @@ def _find(spec: str) -> type:
     if not spec:
         raise PluginError("expected path/to/file.py:ClassName, package.module:ClassName or "
                           f"the name of a {GROUP!r} entry point, got ''")
-    left, sep, name = spec.rpartition(":")
-    if not sep:
+    if ":" not in spec:
         return _entry_point(spec)
+    return _attribute(spec, "class")
+
+
+def load_function(spec: str) -> Any:
+    """The function a ``path/to/file.py:name`` or ``package.module:name`` spec names (a custom
+    reporter, :mod:`.reporters`), found and imported as a plug-in's class is; cached per
+    process.
+
+    Raises:
+        PluginError: it cannot be found or imported, or it is not a function.
+    """
+    key = absolute_spec(spec.strip())
+    if key not in _FUNCTIONS:
+        fn = _attribute(key, "function")
+        if isinstance(fn, type) or not callable(fn):
+            raise PluginError(f"{key.rpartition(':')[0]}: {key.rpartition(':')[2]!r} is not a "
+                              "function")
+        _FUNCTIONS[key] = fn
+    return _FUNCTIONS[key]
+
+
+def _attribute(spec: str, what: str) -> Any:
+    """The ``what`` ("class" or "function") after the colon of a file or module spec."""
+    left, _, name = spec.rpartition(":")
+    example = "ClassName" if what == "class" else "function_name"
     if not name.isidentifier():
-        raise PluginError(f"{name!r} after the colon is not a class name "
-                          "(expected path/to/file.py:ClassName or package.module:ClassName)")
+        raise PluginError(f"{name!r} after the colon is not a {what} name "
+                          f"(expected path/to/file.py:{example} or package.module:{example})")
     module = _import_file(Path(left)) if is_file_spec(spec) else _import_module(left)
     try:
         return getattr(module, name)
     except AttributeError:
-        found = sorted(k for k, v in vars(module).items() if isinstance(v, type)
-                       and v.__module__ == module.__name__)
+        kind = type if what == "class" else types.FunctionType
+        found = sorted(k for k, v in vars(module).items() if isinstance(v, kind)
+                       and v.__module__ == module.__name__ and not k.startswith("_"))
         from .errors import did_you_mean
 
-        hint = did_you_mean(name, found) or (f" (classes there: {', '.join(found)})" if found
+        hint = did_you_mean(name, found) or (f" ({what}s there: {', '.join(found)})" if found
                                              else "")
-        raise PluginError(f"{left} has no class {name!r}{hint}") from None
+        raise PluginError(f"{left} has no {what} {name!r}{hint}") from None
 
 
 def module_name(path: Path) -> str:

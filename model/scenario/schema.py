@@ -30,6 +30,7 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from .errors import BOOL_WORDS, ScenarioError, _fmt, did_you_mean
 from .plugins import PluginError, absolute_spec, load_plugin
+from .reporters import check as check_reporters
 from .reforms import in_force, value_at
 from .sections import (
     C_LONG_MAX,
@@ -124,6 +125,8 @@ class Scenario:
             del out["plugins"]
         if not self.reforms:  # a scenario without reforms serialises as before they existed
             del out["reforms"]
+        if not self.outputs.reporters:  # nor one without custom reporters
+            del out["outputs"]["reporters"]
         out["mechanisms"].update(json.loads(json.dumps(self.plugin_settings)))
         return out
 
@@ -508,6 +511,7 @@ def _validate(raw: dict, errors: list[str], read_network: bool = False) -> Scena
     if specs:
         scenario = dataclasses.replace(scenario, plugins=specs, plugin_settings=settings)
     scenario, counted = _resolve_auto(scenario, errors)
+    scenario = _reporter_checks(scenario, errors)
     scenario = _reform_checks(scenario, errors)
     scenario = apply_shifts(scenario)  # the four shifts' instruments (docs/model.md 7.24)
     bad = _error_paths(errors) | (set() if counted else {"population.citizens"})
@@ -524,6 +528,15 @@ def _validate(raw: dict, errors: list[str], read_network: bool = False) -> Scena
     if scenario.reforms:
         _check_in_force(scenario)
     return scenario
+
+
+def _reporter_checks(s: Scenario, errors: list[str]) -> Scenario:
+    """``outputs.reporters`` checked by :func:`.reporters.check` (function files made
+    absolute); which names exist is checked by the model (sim/custom_reporters.py)."""
+    if not s.outputs.reporters:
+        return s
+    checked = check_reporters(s.outputs.reporters, errors)
+    return dataclasses.replace(s, outputs=dataclasses.replace(s.outputs, reporters=checked))
 
 
 def _check_in_force(scenario: Scenario) -> None:

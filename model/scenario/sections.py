@@ -8,6 +8,7 @@ beside it. :mod:`.schema` converts, validates and overrides.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 COMPLETE_MAX = 5000  # a complete graph beyond this would not fit in memory sensibly
@@ -47,8 +48,10 @@ def _p(default: Any, lo: float | None = None, hi: float | None = None, *, open_l
     Both are stored in the field's metadata; :mod:`.parameters` reads them into the table of
     docs/model.md, section 9.
     """
-    return field(default=default, metadata={"lo": lo, "hi": hi, "open_lo": open_lo,
-                                            "doc": doc, "src": src})
+    metadata = {"lo": lo, "hi": hi, "open_lo": open_lo, "doc": doc, "src": src}
+    if isinstance(default, dict):  # a mapping (outputs.reporters): a fresh copy per scenario
+        return field(default_factory=partial(dict, default), hash=False, metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 def _sub(cls):
@@ -1143,6 +1146,12 @@ class Reform:
 class Outputs:
     window: int = _p(20, 1, STEPS_MAX, doc="steps in the final window", src="design (output)")
     agents: bool = _p(False, doc="write agents.parquet (as `--agents`)", src="design (output)")
+    # checked by model/scenario/reporters.py (form) and model/sim/custom_reporters.py (names)
+    reporters: dict = _p(
+        {}, doc="custom reporters, `{NAME: \"expression\"}` over the step's metrics, `t`, `n` and "
+                "`citizens.<array>`, or `{NAME: \"file.py:function\"}`: each a column NAME after "
+                "the model's metrics (docs/experiments.md, \"Custom reporters\")",
+        src="design (output)")
 
 
 SECURITY_LINKS = ("strike", "prevent", "educate", "manage", "build", "reform")

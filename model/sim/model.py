@@ -18,6 +18,7 @@ from ..scenario.schema import ORGANISATION_COUNTS, Scenario
 from ..scenario.shifts import apply_shifts
 from . import network as net
 from .context import StepContext
+from .custom_reporters import custom_reporters
 from .ledger import Ledger
 from .mechanisms import Mechanism
 from .needs import Needs
@@ -96,7 +97,9 @@ class GovernanceModel(mesa.Model):
         self._build_context()
         self._build_organizations()
         self._build_phases()
-        self.datacollector = mesa.DataCollector(model_reporters=reporters(self.phases))
+        found = reporters(self.phases)  # the model's metrics, then the plug-ins', then the custom
+        self.datacollector = mesa.DataCollector(
+            model_reporters={**found, **custom_reporters(scenario, found)})
         self._warm_up(scenario.warmup)
         self.datacollector.collect(self)
 

@@ -118,14 +118,21 @@ def plugin_phases(scenario: Scenario, taken: Iterable[str] = ()) -> tuple[type[M
 def metric_names(scenario: Scenario | dict | None = None) -> tuple[str, ...]:
     """The columns a run of ``scenario`` (or of its ``to_dict()``, as run.json holds it)
     records, ``step`` first: the model's (:data:`~.reporters.METRICS`), then its plug-ins'
-    in the order of the phases. A plug-in that can no longer be loaded (a results folder
-    whose plug-in file has moved) adds nothing."""
+    in the order of the phases, then its custom reporters (``outputs.reporters``). A
+    plug-in that can no longer be loaded (a results folder whose plug-in file has moved)
+    adds nothing."""
     if isinstance(scenario, dict):
-        try:
-            classes = tuple(load_plugin(spec) for spec in scenario.get("plugins") or ())
-        except PluginError:
-            return METRICS
-        return tuple(reporters(phases(classes))) if classes else METRICS
-    if scenario is None or not scenario.plugins:
+        outputs = scenario.get("outputs") or {}
+        return (*_model_metrics(scenario), *(outputs.get("reporters") or {}))
+    if scenario is None:
         return METRICS
-    return tuple(reporters(plugin_phases(scenario)))
+    found = tuple(reporters(plugin_phases(scenario))) if scenario.plugins else METRICS
+    return (*found, *scenario.outputs.reporters)
+
+
+def _model_metrics(plain: dict) -> tuple[str, ...]:
+    try:
+        classes = tuple(load_plugin(spec) for spec in plain.get("plugins") or ())
+    except PluginError:
+        return METRICS
+    return tuple(reporters(phases(classes))) if classes else METRICS
