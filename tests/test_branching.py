@@ -147,3 +147,44 @@ def test_the_command_line_branches_and_refuses_bad_arms(state, tmp_path, capsys)
     assert main(["compare", "top_down", "adaptive", "--from-state",
                  str(tmp_path / "junk.state"), "--out", str(tmp_path / "j")]) == 2
     assert "not a cogov saved state" in capsys.readouterr().err
+
+
+def test_an_arm_adds_its_reporters_from_the_branch_on(state):
+    """outputs.reporters of an arm are collected from the branch on (NaN in the shared
+    past), and the other columns are what the arm gives without them."""
+    path, _ = state
+    plain = load_scenario("top_down", {**SMALL, "steps": 4})
+    arm = load_scenario("top_down", {**SMALL, "steps": 4,
+                                     "outputs.reporters": {"gap": "trust_gov - unmet_need"}})
+    seed = replicate_seeds(9, 1)[0]
+    with_gap, without = continuation(path, arm, seed), continuation(path, plain, seed)
+    assert with_gap["gap"].iloc[:13].isna().all()  # steps 0..12: the saved past
+    np.testing.assert_allclose(with_gap["gap"].iloc[13:],
+                               with_gap["trust_gov"].iloc[13:] - with_gap["unmet_need"].iloc[13:])
+    pd.testing.assert_frame_equal(with_gap.drop(columns="gap"), without)
+
+
+def test_a_branch_cannot_redefine_a_saved_reporter(tmp_path):
+    model = GovernanceModel(load_scenario("top_down", {
+        **SMALL, "steps": 3, "outputs.reporters": {"gap": "trust_gov - unmet_need"}}), seed=2)
+    model.run()
+    save_state(model, tmp_path / "r.state")
+    arm = load_scenario("top_down", {**SMALL, "steps": 2,
+                                     "outputs.reporters": {"gap": "trust_gov"}})
+    with pytest.raises(ScenarioError, match="outputs.reporters.gap: the saved state"):
+        continuation(tmp_path / "r.state", arm, 1)
+    same = load_scenario("top_down", {**SMALL, "steps": 2,
+                                      "outputs.reporters": {"gap": "trust_gov - unmet_need"}})
+    assert continuation(tmp_path / "r.state", same, 1)["gap"].notna().all()
+
+
+def test_run_from_state_collects_a_reporter_given_with_set(state, tmp_path, capsys):
+    path, _ = state
+    code = main(["run", "--from-state", str(path), "--steps", "2", "--out", str(tmp_path),
+                 "--set", "outputs.reporters.gap=trust_gov - unmet_need"])
+    assert code == 0
+    table = pd.read_csv(tmp_path / "model_metrics.csv")
+    assert table["gap"].iloc[:13].isna().all() and table["gap"].iloc[13:].notna().all()
+    bad = main(["run", "--from-state", str(path), "--steps", "2", "--out", str(tmp_path / "b"),
+                "--set", "outputs.reporters.gap=trust_gv"])
+    assert bad == 2 and "did you mean 'trust_gov'" in capsys.readouterr().err

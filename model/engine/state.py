@@ -25,6 +25,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import math
 import os
 import pickle
 import platform
@@ -300,5 +301,30 @@ def continuation(path: str | Path, arm, seed: int, steps: int | None = None):
     payload, _ = _payload(path)
     model = pickle.loads(payload)
     model.planned = arm_scenario(model, arm)
+    add_reporters(model, arm)
     reseed(model, seed)
     return continue_run(model, arm.steps if steps is None else steps)
+
+
+def add_reporters(model, arm) -> None:
+    """Collect the arm's custom reporters (``outputs.reporters``) that the saved model does
+    not, from the branch on. Their rows in the shared past are NaN: a reporter reads the
+    model as it is at a step, which the state no longer holds."""
+    from ..sim.custom_reporters import custom_reporters
+
+    collector = model.datacollector
+    own = set(model.scenario.outputs.reporters)
+    metrics = {k: v for k, v in collector.model_reporters.items() if k not in own}
+    past = len(next(iter(collector.model_vars.values()), []))
+    saved = model.scenario.outputs.reporters
+    changed = [n for n, text in arm.outputs.reporters.items() if n in saved and saved[n] != text]
+    if changed:
+        from ..scenario.errors import ScenarioError
+
+        raise ScenarioError([f"outputs.reporters.{changed[0]}: the saved state collects it as "
+                             f"{saved[changed[0]]!r}; a branch cannot change it (give the new "
+                             f"one another name)"])
+    for name, reporter in custom_reporters(arm, metrics).items():
+        if name not in collector.model_reporters:
+            collector.model_reporters[name] = reporter
+            collector.model_vars[name] = [math.nan] * past

@@ -30,8 +30,8 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from .errors import BOOL_WORDS, ScenarioError, _fmt, did_you_mean
 from .plugins import PluginError, absolute_spec, load_plugin
-from .reporters import check as check_reporters
 from .reforms import in_force, value_at
+from .reporters import check as check_reporters
 from .sections import (
     C_LONG_MAX,
     CELLS_MAX,

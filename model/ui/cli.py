@@ -378,7 +378,7 @@ def _save_state(model, path: Path) -> None:
 def _continue_state(args) -> int:
     """``run --from-state PATH``: continue a saved state (model/engine/state.py)."""
     from ..engine.outputs import AgentTable, provenance, write_csv, write_json
-    from ..engine.state import StateError, branch, continue_run, load_state
+    from ..engine.state import StateError, add_reporters, branch, continue_run, load_state
     from ..engine.stats import final_window
     from ..figures.plots import plot_run
     from ..scenario.files import parse_overrides
@@ -393,7 +393,11 @@ def _continue_state(args) -> int:
         model, header = load_state(args.from_state)
     except StateError as exc:
         raise _BadInput(str(exc)) from None
-    branch(model, parse_overrides(list(args.overrides)))
+    overrides = parse_overrides(list(args.overrides))
+    reporting = {k: v for k, v in overrides.items() if k.startswith("outputs.reporters")}
+    if reporting:  # collected from the next step on, not a reform of the city
+        add_reporters(model, model.planned.replace(**reporting))
+    branch(model, {k: v for k, v in overrides.items() if k not in reporting})
     s, start = model.planned, int(model.steps)
     steps = s.steps if args.steps is None else args.steps
     if steps < 0:
