@@ -89,6 +89,25 @@ def test_every_pattern_runs_from_scenario_files_with_its_source_and_a_figure_nam
         assert p.arms and p.claim and p.statistic_text
 
 
+def test_the_reform_questions_are_patterns_whose_commands_reproduce_the_arms():
+    """Issue 23's results are registered claims (issue 22): each arm's printed command
+    (scenario file and --set, reforms as YAML flow) gives exactly the arm's scenario."""
+    from cogov.model.scenario.files import load_scenario, parse_overrides
+
+    found = {p.name: p for p in builtin_patterns() if p.group == "reforms"}
+    assert set(found) == {"reform_no_j_curve", "reform_rollback_returns",
+                          "reform_gradual_costs_on_the_way",
+                          "reform_budget_cut_same_in_transition",
+                          "reform_systemic_shift_first_is_cheaper"}
+    for p in found.values():
+        for (name, arm), scenario in zip(p.arms.items(), p.scenarios(False), strict=True):
+            path, *sets = arm.command().split(" --set ")
+            again = load_scenario(ROOT / path, parse_overrides(
+                [s.replace("'", "") for s in sets]))
+            assert again.replace(name=name).to_dict() == scenario.to_dict(), (p.name, name)
+    assert any(s.reforms for s in found["reform_rollback_returns"].scenarios(False))
+
+
 def test_the_arms_of_a_pattern_share_seeds_and_the_result_does_not_depend_on_workers():
     p = cheap()
     one, two = measure(p, fast=True, seed=3, replicates=3), \

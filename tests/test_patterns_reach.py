@@ -123,4 +123,4 @@ def test_the_newer_mechanisms_headline_comparisons_are_patterns(presets):
              if set(presets) <= {arm.preset for arm in p.arms.values()}]
     assert found, presets
     for p in found:
-        assert p.group == "mechanisms" and p.assumptions
+        assert p.group in ("mechanisms", "reforms") and p.assumptions

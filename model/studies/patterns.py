@@ -216,6 +216,10 @@ class Arm:
 def _yaml(value: Any) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
+    if isinstance(value, list | dict):  # reforms: JSON is YAML's flow style
+        import json
+
+        return "'" + json.dumps(value) + "'"
     return str(value)
 
 
@@ -1066,10 +1070,99 @@ def _shifts() -> list[Pattern]:
     ]
 
 
+# Reform paths (issue 23; model/studies/reforms.py asks the same questions at 1,000 citizens)
+TO_ADAPTIVE = {"governance.collaboration": True, "governance.adaptation": True}
+TO_TOP_DOWN = {"governance.collaboration": False, "governance.adaptation": False}
+REFORM_KEYS = ("mechanisms.resources.", "organizations.ngo_efficiency", "mechanisms.planning.",
+               "mechanisms.trust.")
+REFORM_SOURCE = "[SGNM] Essay 1 §1, Essay 7 §3; docs/experiments.md (Reform paths)"
+
+
+def _reformed(preset: str, *reforms: dict, **keys: Any) -> Arm:
+    return Arm(preset, {**keys, "reforms": [dict(r) for r in reforms]})
+
+
+def _reforms() -> list[Pattern]:
+    common = {"fast": SMALL, "assumptions": REFORM_KEYS, "group": "reforms"}
+    full = load_scenario(preset("top_down")).mechanisms.resources.delegation
+    cut = round(load_scenario(preset("top_down")).budget.per_capita * 0.8, 12)
+    to_adaptive = {"step": 50, "set": TO_ADAPTIVE}
+    gradual = {"governance.collaboration": True, "governance.adaptation": True,
+               "mechanisms.resources.delegation": full}
+    cut_at = {"step": 55, "set": {"budget.per_capita": cut}}
+    shifts = ("governance.collaboration", "governance.comprehensive", "governance.source",
+              "governance.law_based")
+
+    def one_every_24(order):
+        return [{"step": 24 * (i + 1), "set": {key: True}} for i, key in enumerate(order)]
+
+    def cut_effect(a: str, b: str) -> Statistic:
+        return difference(between("unmet_need", a, 55, 104), between("unmet_need", b, 55, 104))
+
+    return [
+        Pattern("reform_no_j_curve", REFORM_SOURCE,
+                "A top-down city that switches to adaptive collaboration at step 50 is not "
+                "worse on the way: over the ten steps after the reform it leaves less need "
+                "unmet than the city that stays top-down (no J-curve while hubs and NGOs "
+                "exist in both).",
+                "unmet_need over steps 50-59, reform − stay (paired)",
+                {"stay": Arm("top_down"), "reform": _reformed("top_down", to_adaptive)},
+                difference(between("unmet_need", "reform", 50, 59),
+                           between("unmet_need", "stay", 50, 59)),
+                below(0.0), "unmet_need", marks=(50,), **common),
+        Pattern("reform_rollback_returns", REFORM_SOURCE,
+                "A reform rolled back after 60 steps leaves no lasting trace on service: in "
+                "the final window the rolled-back city's unmet need is within 0.03 of the "
+                "city that never reformed.",
+                "unmet_need in the final window, rolled back − stay (paired)",
+                {"stay": Arm("top_down", {"steps": 200}),
+                 "rolled_back": _reformed("top_down", to_adaptive,
+                                          {"step": 110, "set": TO_TOP_DOWN}, steps=200)},
+                _pair("unmet_need", "rolled_back", "stay"), within(-0.03, 0.03),
+                "unmet_need", marks=(50, 110), **common),
+        Pattern("reform_gradual_costs_on_the_way", REFORM_SOURCE,
+                "Raising the delegated share of money over 36 steps instead of at once "
+                "leaves more need unmet on the way (steps 50-99).",
+                "unmet_need over steps 50-99, over 36 − over 1 (paired)",
+                {"sudden": _reformed("top_down", {"step": 50, "set": gradual},
+                                     **{"mechanisms.resources.delegation": 0.0}),
+                 "over_36": _reformed("top_down", {"step": 50, "set": gradual, "over": 36},
+                                      **{"mechanisms.resources.delegation": 0.0})},
+                difference(between("unmet_need", "over_36", 50, 99),
+                           between("unmet_need", "sudden", 50, 99)),
+                above(0.0), "unmet_need", marks=(50, 86), **common),
+        Pattern("reform_budget_cut_same_in_transition", REFORM_SOURCE,
+                "A 20 % budget cut five steps into the transition costs as much service as "
+                "the same cut in a city collaborative from the start (the two effects within "
+                "0.02 of unmet need over the 50 steps after the cut).",
+                "unmet_need over steps 55-104: (cut − uncut) during the transition − "
+                "(cut − uncut) settled (paired)",
+                {"reform": _reformed("top_down", to_adaptive, steps=150),
+                 "reform_cut": _reformed("top_down", to_adaptive, cut_at, steps=150),
+                 "settled": Arm("top_down", {**TO_ADAPTIVE, "steps": 150}),
+                 "settled_cut": _reformed("top_down", cut_at, **TO_ADAPTIVE, steps=150)},
+                difference(cut_effect("reform_cut", "reform"),
+                           cut_effect("settled_cut", "settled")),
+                within(-0.02, 0.02), "unmet_need", marks=(50, 55), **common),
+        Pattern("reform_systemic_shift_first_is_cheaper", REFORM_SOURCE,
+                "Of Essay 7's four shifts introduced one every 24 steps, putting the systemic "
+                "shift first costs less unmet need on the way than putting it last (the other "
+                "three in the same order).",
+                "unmet_need, mean over steps 1-150, systemic first − systemic last (paired)",
+                {"systemic_first": _reformed("four_shifts", *one_every_24(shifts), steps=150),
+                 "systemic_last": _reformed("four_shifts", *one_every_24(shifts[1:] + shifts[:1]),
+                                            steps=150)},
+                difference(whole("unmet_need", "systemic_first"),
+                           whole("unmet_need", "systemic_last")),
+                below(0.0), "unmet_need", marks=(24, 48, 72, 96),
+                **{**common, "assumptions": (*REFORM_KEYS, "mechanisms.law.")}),
+    ]
+
+
 def builtin_patterns() -> list[Pattern]:
     """The patterns of docs/model.md §1 and the literature replications."""
     return [*_planning(), *_trust(), *_public_goods(), *_ecology(), *_conflict(), *_law(),
-            *_security(), *_organisations(), *_readme(), *_shifts()]
+            *_security(), *_organisations(), *_readme(), *_shifts(), *_reforms()]
 
 
 # ------------------------------------------------------- calibration targets

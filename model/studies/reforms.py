@@ -45,9 +45,10 @@ def city(citizens: int = 1000, steps: int = 150, preset: str = "top_down", thin:
     """The city of the questions: ``preset`` at ``citizens`` (its 3 hubs and 30 NGOs; the
     organisational ecology is which NGOs are funded and citizens' trust in them). ``thin``:
     6 NGOs and NGO entry and exit (``mechanisms.incubation``) on. Under top-down management
-    no NGO is funded, so with incubation on every NGO closes, and a reform then brings none
-    back: with no NGO nothing is delegated, no hub receives a grant and none incubates (the
-    notebook shows it); creating organisations at a reform is not in the model yet."""
+    no NGO is funded, so with incubation on every NGO closes, and a reform of the switches
+    alone brings none back: with no NGO nothing is delegated, no hub receives a grant and none
+    incubates (the notebook shows it); a reform that raises ``organizations.ngos`` brings
+    them in (docs/experiments.md, "A thin sector brought back by the reform")."""
     extra = {"organizations.ngos": 6, "mechanisms.incubation.enabled": True} if thin else {}
     return load_scenario(preset, {"population.citizens": citizens, "steps": steps, **extra,
                                   **keys})
