@@ -39,7 +39,9 @@ def test_the_study_runs_from_the_docs(tmp_path):
         pytest.skip("the cogov console script is not installed beside this Python")
     env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
     script = "set -euo pipefail\n" + "\n".join(study_blocks())
-    script = script.replace("--replicates 10", "--replicates 2 --workers 1")
+    # fewer replicates, steps and warm-up: the commands are what is tested, not the numbers
+    script = script.replace("--replicates 10",
+                            "--replicates 2 --workers 1 --steps 60 --set warmup=10")
     done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
