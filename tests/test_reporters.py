@@ -80,6 +80,28 @@ def test_reporters_change_no_other_column():
     pd.testing.assert_frame_equal(with_[list(without.columns)], without)
 
 
+def test_comparisons_count_one_where_they_hold():
+    """A test is 1.0 or 0.0, so tests add, subtract and negate as counts (booleans would
+    make + an "or" and - a TypeError)."""
+    reporters = {"both": "sum((citizens.need > 0.5) + (citizens.trust_gov > 0.2))",
+                 "apart": "sum(citizens.need > 0.5) + sum(citizens.trust_gov > 0.2)",
+                 "minus": "sum((citizens.need > 0.5) - (citizens.trust_gov > 0.2))",
+                 "negated": "-(t > 1)", "not_": "sum(not (citizens.need > 0.5))"}
+    kept = {}
+    metrics = run_scenario(small(reporters=reporters), seed=3, keep=kept).metrics
+    c, last = kept["model"].citizens, metrics.iloc[-1]
+    a, b = c.need > 0.5, c.trust_gov > 0.2
+    assert last["both"] == last["apart"] == a.sum() + b.sum()
+    assert last["minus"] == a.sum() - b.sum() and last["not_"] == (~a).sum()
+    assert list(metrics["negated"]) == [0, 0, -1, -1, -1, -1]
+
+
+def test_a_value_that_cannot_be_computed_stops_the_run_naming_the_key(capsys):
+    code = main(["run", "top_down", *FAST, "--set", "outputs.reporters.q=quantile(citizens.need, t)",
+                 "--out", "/dev/null/x"])
+    assert code == 2
+
+
 def test_results_are_numbers_nan_where_not_finite_or_never_made():
     s = small("top_down", {"inf": "log(0) + t", "nan": "0 / 0", "big": "10 ** 10 ** 10",
                            "off": "mean(citizens.compensation)"})
@@ -101,10 +123,14 @@ BAD = [
     ("nowhere.py:index", "cannot import {dir}/nowhere.py: no such file"),
     ("my_reporters.py:indx", "{dir}/my_reporters.py has no function 'indx'; did you mean "
                              "'index'?"),
+    ("quantile(citizens.need, 90)", "quantile(citizens.need, 90): the quantile is a share in "
+                                    "[0, 1], got 90"),
+    ("+".join(["t"] * 200), "nested too deeply"),
+    ("t" + " + t" * 1000, "an expression of 4001 characters; at most 2000"),
 ]
 
 
-@pytest.mark.parametrize(("text", "message"), BAD, ids=[t for t, _ in BAD])
+@pytest.mark.parametrize(("text", "message"), BAD, ids=[t[:30] for t, _ in BAD])
 def test_bad_reporters_exit_2_naming_the_key(tmp_path, capsys, monkeypatch, text, message):
     write_module(tmp_path)
     monkeypatch.chdir(tmp_path)  # a relative file given with --set: the working directory's

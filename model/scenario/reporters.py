@@ -83,14 +83,32 @@ def parse(text: str) -> ast.Expression:
     Raises:
         ReporterError: a syntax error, or a node, name, attribute or call not allowed.
     """
+    if len(text) > MAX_LENGTH:
+        raise ReporterError(f"an expression of {len(text)} characters; at most {MAX_LENGTH} "
+                            "(write a function, file.py:name, for more)")
     try:
         tree = ast.parse(text.strip(), mode="eval")
+        for node in ast.walk(tree):
+            _check_node(node)
+        _depth(tree.body)
     except SyntaxError as exc:
         column = f" at column {exc.offset}" if exc.offset else ""
         raise ReporterError(f"syntax error{column}: {exc.msg} (in {text.strip()!r})") from None
-    for node in ast.walk(tree):
-        _check_node(node)
+    except RecursionError:
+        raise ReporterError(f"nested too deeply (more than {MAX_DEPTH} levels); write a "
+                            "function, file.py:name, instead") from None
     return tree
+
+
+MAX_LENGTH = 2000  # characters of an expression
+MAX_DEPTH = 100  # levels of an expression's tree: evaluation recurses once per level
+
+
+def _depth(node: ast.AST, level: int = 0) -> None:
+    if level > MAX_DEPTH:
+        raise RecursionError
+    for child in ast.iter_child_nodes(node):
+        _depth(child, level + 1)
 
 
 def _check_node(node: ast.AST) -> None:
@@ -144,6 +162,10 @@ def _check_call(node: ast.Call) -> None:
         want = str(low) if low == high else f"{low} to {high}"
         raise ReporterError(f"{ast.unparse(node)}: {name} takes {want} argument"
                             f"{'' if want == '1' else 's'}, got {len(node.args)}")
+    if name == "quantile" and isinstance(node.args[1], ast.Constant) \
+            and not 0 <= node.args[1].value <= 1:
+        raise ReporterError(f"{ast.unparse(node)}: the quantile is a share in [0, 1], "
+                            f"got {node.args[1].value!r}")
 
 
 def free_names(tree: ast.AST) -> set[str]:

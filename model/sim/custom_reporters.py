@@ -16,7 +16,7 @@ reporter cannot change the model); it is parsed once per process and evaluated a
 of NumPy calls, never by ``eval``. Entries are ``partial``s of module functions over the
 reporter's strings, so a model with reporters pickles (saved states). A result that is
 not finite is recorded as NaN, as is an expression over an array a mechanism that is off
-never made (``citizens.opinion`` without the opinion mechanism).
+never made (``citizens.compensation`` without relocation).
 """
 
 from __future__ import annotations
@@ -42,10 +42,15 @@ from .reporters import reporters
 ARRAYS = tuple(f.name for f in dataclasses.fields(CitizenState))  # what citizens.X may name
 VARIABLES = ("t", "n")  # the step and the number of citizens, beside the metrics
 
+def _counted(fn: Callable) -> Callable:
+    # a test gives 1.0 where it holds, 0.0 elsewhere: booleans would make + an "or" and - fail
+    return lambda *args: np.asarray(fn(*args), dtype=np.float64)
+
+
 _BINARY = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.true_divide,
            ast.FloorDiv: np.floor_divide, ast.Mod: np.mod, ast.Pow: np.power,
-           ast.BitAnd: np.logical_and, ast.BitOr: np.logical_or}
-_UNARY = {ast.USub: np.negative, ast.UAdd: np.positive, ast.Not: np.logical_not}
+           ast.BitAnd: _counted(np.logical_and), ast.BitOr: _counted(np.logical_or)}
+_UNARY = {ast.USub: np.negative, ast.UAdd: np.positive, ast.Not: _counted(np.logical_not)}
 _COMPARE = {ast.Lt: np.less, ast.LtE: np.less_equal, ast.Gt: np.greater,
             ast.GtE: np.greater_equal, ast.Eq: np.equal, ast.NotEq: np.not_equal}
 
@@ -124,6 +129,10 @@ def _expression(name: str, text: str, model: Any) -> float:
             return _number(name, compiled(text)(model), text)
     except _Missing:
         return math.nan
+    except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
+        # what only the values show, e.g. quantile(x, q) with a computed q outside [0, 1]
+        raise ScenarioError([f"outputs.reporters.{name}: {text} cannot be computed at step "
+                             f"{model.steps}: {exc}"]) from None
 
 
 def _function(name: str, spec: str, model: Any) -> float:
@@ -168,7 +177,7 @@ def _compile(node: ast.AST) -> Callable[[Any], Any]:
         return _apply(_UNARY[type(node.op)], [node.operand])
     if isinstance(node, ast.BoolOp):  # element-wise, so it works on citizens' arrays too
         each = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
-        return _apply(lambda *xs: reduce(each, xs), node.values)
+        return _apply(_counted(lambda *xs: reduce(each, xs)), node.values)
     if isinstance(node, ast.Compare):
         return _compare(node)
     if isinstance(node, ast.Call):
@@ -189,7 +198,7 @@ def _compare(node: ast.Compare) -> Callable[[Any], Any]:
     def run(m):
         values = [p(m) for p in parts]
         tests = [op(a, b) for op, a, b in zip(ops, values, values[1:], strict=False)]
-        return reduce(np.logical_and, tests)
+        return np.asarray(reduce(np.logical_and, tests), dtype=np.float64)  # counts, as above
     return run
 
 
