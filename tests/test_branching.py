@@ -188,3 +188,22 @@ def test_run_from_state_collects_a_reporter_given_with_set(state, tmp_path, caps
     bad = main(["run", "--from-state", str(path), "--steps", "2", "--out", str(tmp_path / "b"),
                 "--set", "outputs.reporters.gap=trust_gv"])
     assert bad == 2 and "did you mean 'trust_gov'" in capsys.readouterr().err
+
+
+def test_a_reporter_added_to_a_continuation_is_declared_and_saved(state, tmp_path, capsys):
+    """run.json names it, and a state saved after it collects it as its own: continuing
+    that state with the same reporter is fine, with another definition exit 2."""
+    path, _ = state
+    gap = ["--set", "outputs.reporters.gap=trust_gov - unmet_need"]
+    assert main(["run", "--from-state", str(path), "--steps", "2", "--out", str(tmp_path / "a"),
+                 "--save-state", str(tmp_path / "a.state"), *gap]) == 0
+    run = json.loads((tmp_path / "a" / "run.json").read_text())
+    assert run["scenario"]["outputs"]["reporters"] == {"gap": "trust_gov - unmet_need"}
+    assert main(["run", "--from-state", str(tmp_path / "a.state"), "--steps", "1",
+                 "--out", str(tmp_path / "b"), *gap]) == 0
+    table = pd.read_csv(tmp_path / "b" / "model_metrics.csv")
+    assert table["gap"].iloc[13:].notna().all() and len(table) == 16
+    capsys.readouterr()
+    assert main(["run", "--from-state", str(tmp_path / "a.state"), "--steps", "1",
+                 "--out", str(tmp_path / "c"), "--set", "outputs.reporters.gap=trust_gov"]) == 2
+    assert "the saved state collects it" in capsys.readouterr().err

@@ -51,7 +51,7 @@ def test_continuing_a_state_is_bit_identical_to_the_uninterrupted_run(saved):
 
 def test_the_header_records_version_format_and_scenario(saved):
     header, _ = read_header(saved / "s.state")
-    assert header["format"] == 1 and header["step"] == 20 and header["cogov"]
+    assert header["format"] == 2 and header["step"] == 20 and header["cogov"]
     assert header["scenario"]["governance"]["adaptation"] is True
     model, _ = load_state(saved / "s.state")
     assert model.steps == 20 and model.scenario.population.citizens == 300
@@ -78,6 +78,7 @@ def _rewrite(src, dst, change=None, cut=None):
 @pytest.mark.parametrize("damage, message", [
     ({"change": {"cogov": "0.0.1"}}, "saved by cogov 0.0.1, this is cogov"),
     ({"change": {"format": 99}}, "saved-state format 99"),
+    ({"change": {"format": 1}}, "saved-state format 1, this cogov reads format 2"),
     ({"cut": -100}, "truncated saved state"),
     ({"cut": 40}, "truncated saved state"),
     ({"change": {"sha256": "0" * 64}}, "corrupted saved state"),

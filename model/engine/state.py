@@ -35,7 +35,9 @@ from pathlib import Path
 import mesa
 import numpy as np
 
-FORMAT = 1
+# the pickled model's layout: raised whenever a change would break a continued older state
+# (2: the step context's tie weights and strengths, network.weights; custom reporters)
+FORMAT = 2
 MAGIC = b"cogov saved state\n"
 _LENGTH = struct.Struct(">Q")
 
@@ -308,23 +310,28 @@ def continuation(path: str | Path, arm, seed: int, steps: int | None = None):
 
 def add_reporters(model, arm) -> None:
     """Collect the arm's custom reporters (``outputs.reporters``) that the saved model does
-    not, from the branch on. Their rows in the shared past are NaN: a reporter reads the
-    model as it is at a step, which the state no longer holds."""
+    not, from the branch on, and declare them in its scenario (so run.json, figures and a
+    state saved later know them). Their rows in the shared past are NaN: a reporter reads
+    the model as it is at a step, which the state no longer holds."""
+    from ..scenario.errors import ScenarioError
     from ..sim.custom_reporters import custom_reporters
 
-    collector = model.datacollector
-    own = set(model.scenario.outputs.reporters)
-    metrics = {k: v for k, v in collector.model_reporters.items() if k not in own}
-    past = len(next(iter(collector.model_vars.values()), []))
-    saved = model.scenario.outputs.reporters
+    saved = dict(model.scenario.outputs.reporters)  # the state's (arm_scenario may have the arm's)
     changed = [n for n, text in arm.outputs.reporters.items() if n in saved and saved[n] != text]
     if changed:
-        from ..scenario.errors import ScenarioError
-
         raise ScenarioError([f"outputs.reporters.{changed[0]}: the saved state collects it as "
                              f"{saved[changed[0]]!r}; a branch cannot change it (give the new "
                              f"one another name)"])
-    for name, reporter in custom_reporters(arm, metrics).items():
-        if name not in collector.model_reporters:
-            collector.model_reporters[name] = reporter
-            collector.model_vars[name] = [math.nan] * past
+    new = {n: text for n, text in arm.outputs.reporters.items() if n not in saved}
+    if not new:
+        return
+    collector = model.datacollector
+    metrics = {k: v for k, v in collector.model_reporters.items() if k not in saved}
+    past = len(next(iter(collector.model_vars.values()), []))
+    only_new = arm.replace(**{"outputs.reporters": new})
+    for name, reporter in custom_reporters(only_new, metrics).items():
+        collector.model_reporters[name] = reporter
+        collector.model_vars[name] = [math.nan] * past
+    declared = {"outputs.reporters": {**saved, **new}}
+    model.planned = model.planned.replace(**declared)
+    model.scenario = model.ctx.scenario = model.scenario.replace(**declared)
