@@ -194,3 +194,17 @@ def test_top_down_against_adaptive_by_a_cut_from_one_sweep(tmp_path):
     cell = runs[(runs["governance.collaboration"]) & (runs["shocks.0.size"] == 0.3)]
     assert cell["governance.adaptation"].all() and len(cell) == 3
     assert (tmp_path / "sweep.png").exists() and (tmp_path / "effects.png").exists()
+
+
+@pytest.mark.parametrize("axes", [
+    {"grid": {"governance.collaboration+governance.adaptation": [[False, False], [True, True]],
+              "governance.adaptation": [True]}},
+    {"grid": {"shocks.0.size": [0, 0.3]}, "ranges": {"shocks.0.size": (0, 0.3, 2)}},
+    {"grid": {"budget.per_capita+governance.adaptation": [[1.0, False]]},
+     "bounds": {"budget.per_capita": (0.5, 1.5)}, "samples": 2},
+])
+def test_a_key_on_two_axes_is_refused(axes):
+    from cogov.model.scenario.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="on two axes of the design"):
+        Design(**axes)
