@@ -261,3 +261,17 @@ def test_the_warning_tables_follow_the_mechanisms():
     (`adjacency`) is what the warning says."""
     assert {p.name for p in PHASES if "weights" in p.reads} == set(net.WEIGHTED_BY)
     assert {p.name for p in PHASES if "adjacency" in p.reads} == set(net.UNWEIGHTED_BY)
+
+
+def test_a_huge_tie_elsewhere_does_not_swamp_a_row_of_small_ones():
+    """Each row is picked in units of its own largest weight: with a 1e17 tie between 0
+    and 1, node 2's three unit ties are still heard about a third of the time each."""
+    import scipy.sparse as sp
+
+    from cogov.model.sim.network import strengths, weighted_neighbour
+
+    rows, cols = [0, 1, 2, 2, 2, 3, 4, 5], [1, 0, 3, 4, 5, 2, 2, 2]
+    w = sp.csr_array(([1e17, 1e17, 1, 1, 1, 1, 1, 1], (rows, cols)), shape=(6, 6))
+    u = np.random.default_rng(0).random((3000, 6))
+    picks = np.array([weighted_neighbour(w, strengths(w), x)[2] for x in u])
+    assert set(picks) == {3, 4, 5} and np.bincount(picks)[3:].min() > 900

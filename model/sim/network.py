@@ -183,9 +183,16 @@ def weighted_neighbour(weights: sp.csr_array, strength: np.ndarray, u: np.ndarra
     floor(u_i * k_i) bit for bit (the same u, the same neighbour)."""
     deg = np.diff(weights.indptr)
     row = np.repeat(np.arange(deg.size), deg)
-    total = np.cumsum(weights.data)
+    # each row in units of its largest weight: one running total over the whole network
+    # then keeps every row's precision (a huge tie elsewhere would swamp a row of small
+    # ones); unit weights stay 1, so the totals stay exact
+    top = np.ones(deg.size)
+    if weights.nnz:
+        starts = weights.indptr[:-1][deg > 0]
+        top[deg > 0] = np.maximum.reduceat(weights.data, starts)
+    total = np.cumsum(weights.data / top[row])
     before = np.concatenate([[0.0], total])[weights.indptr[:-1]]  # running total at row start
-    passed = np.bincount(row, weights=(total - before[row]) <= (u * strength)[row],
+    passed = np.bincount(row, weights=(total - before[row]) <= (u * strength / top)[row],
                          minlength=deg.size).astype(np.int64)
     # rounding may pass the last total: stay in the row
     offset = weights.indptr[:-1] + np.minimum(passed, np.maximum(deg - 1, 0))
