@@ -199,7 +199,8 @@ def test_dropped_direction_parallel_edges_and_self_loops_are_named(tmp_path):
     assert found.n == 3 and found.adjacency.nnz // 2 == 2
     (note,) = found.notes
     assert "direction" in note and "1 parallel or reciprocal edges" in note
-    assert "1 self-loops" in note and "weights" not in note
+    assert "with network.weights: true their weights add up" in note
+    assert "1 self-loops" in note and "edge weights (" not in note  # no weight note
     (tmp_path / "e.txt").write_text("a b\na b\nb a\nb c\n")
     (note,) = net.read_file(tmp_path / "e.txt").notes
     assert "2 parallel edges" in note and "direction" not in note

@@ -371,7 +371,9 @@ def _dropped(g, adj: sp.csr_array) -> list[str]:
     merged = g.number_of_edges() - loops - adj.nnz // 2
     if merged:
         kind = "parallel or reciprocal" if g.is_directed() else "parallel"
-        out.append(f"{merged} {kind} edges (merged into one tie per pair)")
+        out.append(f"{merged} {kind} edges (merged into one tie per pair; with "
+                   "network.weights: true their weights add up, each edge counting 1 "
+                   "without one)")
     if loops:
         out.append(f"{loops} self-loops")
     return out
