@@ -53,10 +53,10 @@ class Design:
         # a key on two axes (a linked factor and a grid, range or sample of one of its keys)
         # would let one axis overwrite the other's value in every point
         seen: dict[str, str] = {}
-        axes = [*self.grid, *(f"--range {k}" for k in self.ranges),
-                *(f"--bounds {k}" for k in self.bounds)]
-        for axis in axes:
-            for key in linked_keys(axis.split(" ")[-1]):
+        axes = [*((k, k) for k in self.grid), *((f"--range {k}", k) for k in self.ranges),
+                *((f"--bounds {k}", k) for k in self.bounds)]
+        for axis, keys in axes:
+            for key in linked_keys(keys):
                 if key in seen:
                     raise ScenarioError([f"{key}: on two axes of the design ({seen[key]} and "
                                          f"{axis}); a key takes its values from one axis"])

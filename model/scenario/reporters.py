@@ -88,27 +88,28 @@ def parse(text: str) -> ast.Expression:
                             "(write a function, file.py:name, for more)")
     try:
         tree = ast.parse(text.strip(), mode="eval")
-        for node in ast.walk(tree):
-            _check_node(node)
-        _depth(tree.body)
     except SyntaxError as exc:
         column = f" at column {exc.offset}" if exc.offset else ""
         raise ReporterError(f"syntax error{column}: {exc.msg} (in {text.strip()!r})") from None
-    except RecursionError:
-        raise ReporterError(f"nested too deeply (more than {MAX_DEPTH} levels); write a "
-                            "function, file.py:name, instead") from None
+    except RecursionError:  # the parser's own limit, below MAX_LENGTH
+        raise ReporterError(TOO_DEEP) from None
+    for node in ast.walk(tree):
+        _check_node(node)
+    _check_depth(tree.body)
     return tree
 
 
 MAX_LENGTH = 2000  # characters of an expression
 MAX_DEPTH = 100  # levels of an expression's tree: evaluation recurses once per level
+TOO_DEEP = (f"nested too deeply (more than {MAX_DEPTH} levels); write a function, "
+            "file.py:name, instead")
 
 
-def _depth(node: ast.AST, level: int = 0) -> None:
+def _check_depth(node: ast.AST, level: int = 0) -> None:
     if level > MAX_DEPTH:
-        raise RecursionError
+        raise ReporterError(TOO_DEEP)
     for child in ast.iter_child_nodes(node):
-        _depth(child, level + 1)
+        _check_depth(child, level + 1)
 
 
 def _check_node(node: ast.AST) -> None:

@@ -42,6 +42,7 @@ from .reporters import reporters
 ARRAYS = tuple(f.name for f in dataclasses.fields(CitizenState))  # what citizens.X may name
 VARIABLES = ("t", "n")  # the step and the number of citizens, beside the metrics
 
+
 def _counted(fn: Callable) -> Callable:
     # a test gives 1.0 where it holds, 0.0 elsewhere: booleans would make + an "or" and - fail
     return lambda *args: np.asarray(fn(*args), dtype=np.float64)
@@ -126,13 +127,14 @@ def custom_reporters(scenario: Scenario, metrics: dict) -> dict[str, Callable]:
 def _expression(name: str, text: str, model: Any) -> float:
     try:
         with np.errstate(all="ignore"):  # log(0), 0/0: a number that is not finite, NaN
-            return _number(name, compiled(text)(model), text)
+            value = compiled(text)(model)
     except _Missing:
         return math.nan
     except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
         # what only the values show, e.g. quantile(x, q) with a computed q outside [0, 1]
         raise ScenarioError([f"outputs.reporters.{name}: {text} cannot be computed at step "
                              f"{model.steps}: {exc}"]) from None
+    return _number(name, value, text)  # its own error names the key once
 
 
 def _function(name: str, spec: str, model: Any) -> float:

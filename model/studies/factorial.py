@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..engine.design import linked_keys
 from ..figures.labels import axis_label, title
 from ..figures.plots import OKABE_ITO, _caption, _grid, save
 from ..scenario.errors import BOOL_WORDS
@@ -177,7 +178,7 @@ def with_linked_factors(runs: pd.DataFrame, keys: Sequence[str],
         return runs, list(keys)
     runs, keys = runs.copy(), list(keys)
     for name in linked:
-        members = name.split("+")
+        members = linked_keys(name)
         if any(m not in runs for m in members):
             continue
         runs[name] = ["+".join(level_text(v) for v in row)
